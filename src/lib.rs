@@ -4,6 +4,7 @@
 //! parse and order ([`manifest`]) -> emit ([`yaml`]). [`diff`] compares two manifest sets.
 
 pub mod chart;
+pub mod cli;
 pub mod diff;
 pub mod manifest;
 pub mod render;

@@ -1,0 +1,148 @@
+//! Command-line definitions (clap derive) and nothing else: what each command accepts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (for diff/compare: the two sides are equal)
+  1  an error in the inputs (chart, values, templates, rendered YAML), or for diff/compare: the sides differ
+  2  usage error (unknown flag, missing argument); for diff/compare: any error";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ktera",
+    version,
+    about = "Render Kubernetes manifests from a chart of Tera templates and per-environment values",
+    long_about = "ktera renders a Helm-style chart whose templates are Tera (Jinja2-like) instead of \
+Go templates, with Helm's values semantics, and compares the result with Kustomize overlays.",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render a chart's templates and print the manifests (or write them with --output-dir)
+    #[command(after_help = EXIT_CODES)]
+    Template(TemplateArgs),
+    /// Print the final merged values of a chart, as YAML
+    #[command(after_help = EXIT_CODES)]
+    Values(ValuesArgs),
+    /// Compare two manifest sets semantically (files, directories of .yaml/.yml files, or -)
+    #[command(after_help = EXIT_CODES)]
+    Diff(DiffArgs),
+    /// Render a chart and compare it with a Kustomize overlay or a stored golden file
+    #[command(after_help = EXIT_CODES)]
+    Compare(CompareArgs),
+}
+
+/// The value flags shared by every command that renders a chart, with Helm's names.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ValueFlags {
+    /// Values file (YAML); repeatable, later files win; `-` reads standard input
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<String>,
+    /// Set values: a.b=c,d[0]=e (typed like Helm: ints, bools, null)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Set values, always as strings
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+    /// Set a value to the contents of a file
+    #[arg(long = "set-file", value_name = "KEY=PATH")]
+    pub set_file: Vec<String>,
+    /// Set values from JSON: a.b={"c":1}
+    #[arg(long = "set-json", value_name = "KEY=JSON")]
+    pub set_json: Vec<String>,
+}
+
+/// The release and cluster facts a chart is rendered for.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ReleaseFlags {
+    /// Namespace of the release (Release.Namespace)
+    #[arg(short = 'n', long = "namespace", default_value = "default")]
+    pub namespace: String,
+    /// Kubernetes version for Capabilities.KubeVersion (e.g. v1.31.0)
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Extra API versions for Capabilities.APIVersions (e.g. monitoring.coreos.com/v1); repeatable
+    #[arg(short = 'a', long = "api-versions", value_name = "VERSION")]
+    pub api_versions: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Release name, then the chart directory; the name defaults to `release-name`
+    #[arg(value_name = "[NAME] CHART", num_args = 1..=2, required = true)]
+    pub name_and_chart: Vec<String>,
+    #[command(flatten)]
+    pub values: ValueFlags,
+    #[command(flatten)]
+    pub release: ReleaseFlags,
+    /// Only print the manifests of these templates (e.g. templates/service.yaml); repeatable
+    #[arg(short = 's', long = "show-only", value_name = "PATH")]
+    pub show_only: Vec<String>,
+    /// Write each template's manifests to DIR/<chart>/templates/<file> instead of standard output
+    #[arg(long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValuesArgs {
+    /// The chart directory
+    pub chart: PathBuf,
+    #[command(flatten)]
+    pub values: ValueFlags,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    /// Human-readable report (coloured on a terminal unless NO_COLOR is set)
+    #[default]
+    Text,
+    /// One JSON document, for machines
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Left side: a file, a directory of .yaml/.yml files, or - for standard input
+    pub left: String,
+    /// Right side: a file, a directory of .yaml/.yml files, or - for standard input
+    pub right: String,
+    /// Print Secret data values instead of masking them
+    #[arg(long = "show-secrets")]
+    pub show_secrets: bool,
+    /// Report format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The chart directory
+    pub chart: PathBuf,
+    #[command(flatten)]
+    pub values: ValueFlags,
+    #[command(flatten)]
+    pub release: ReleaseFlags,
+    /// Release name used to render the chart
+    #[arg(long = "name", default_value = "release-name")]
+    pub name: String,
+    /// A Kustomize directory to build with kustomize or kubectl kustomize
+    #[arg(long = "kustomize", value_name = "DIR", conflicts_with = "golden", required_unless_present = "golden")]
+    pub kustomize: Option<PathBuf>,
+    /// A stored manifest file (e.g. a golden file) to compare with
+    #[arg(long = "golden", value_name = "FILE")]
+    pub golden: Option<PathBuf>,
+    /// Print Secret data values instead of masking them
+    #[arg(long = "show-secrets")]
+    pub show_secrets: bool,
+    /// Report format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
