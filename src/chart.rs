@@ -1,1 +1,276 @@
-//! TODO
+//! A chart on disk: `Chart.yaml`, `values.yaml` and `templates/`, loaded once and confined to the
+//! chart directory (a template symlinked from outside the chart is refused).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::values;
+
+/// `Chart.yaml`, as far as rendering needs it. Unknown fields are kept in `raw` for `Chart.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChartMeta {
+    pub api_version: Option<String>,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub app_version: Option<serde_yaml::Value>,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub chart_type: Option<String>,
+    pub kube_version: Option<String>,
+}
+
+/// One file under `templates/`.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// Path relative to `templates/`, with `/` separators: `deployment.yaml`, `_helpers.tera`.
+    pub name: String,
+    /// Where it is on disk, as the user would type it (for error messages).
+    pub path: PathBuf,
+    pub source: String,
+}
+
+impl TemplateFile {
+    /// Partials (`_helpers.tera`) are loaded and usable from other templates, never emitted.
+    pub fn is_partial(&self) -> bool {
+        self.name.rsplit('/').next().is_some_and(|base| base.starts_with('_'))
+    }
+
+    /// `templates/NOTES.txt` is rendered but not printed by `template`.
+    pub fn is_notes(&self) -> bool {
+        self.name == "NOTES.txt"
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub dir: PathBuf,
+    pub name: String,
+    pub version: String,
+    pub meta: ChartMeta,
+    /// `Chart.yaml` as written, for the `Chart` template object.
+    pub chart_yaml: serde_yaml::Mapping,
+    /// `values.yaml` (an empty mapping when the chart has none).
+    pub values: serde_yaml::Value,
+    /// Every file under `templates/`, in path order.
+    pub templates: Vec<TemplateFile>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("{path}: no such chart directory\n  hint: pass the directory that holds Chart.yaml, e.g. `ktera template charts/backend`")]
+    MissingDir { path: String },
+    #[error("{path}: not a directory\n  hint: a chart is a directory that holds Chart.yaml, values.yaml and templates/")]
+    NotADir { path: String },
+    #[error("{path}: missing Chart.yaml\n  hint: a chart directory needs a Chart.yaml with at least `apiVersion: v2`, `name` and `version`")]
+    MissingChartYaml { path: String },
+    #[error("{path}: cannot read: {source}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not valid UTF-8 text\n  hint: save the file as UTF-8")]
+    NotUtf8 { path: String },
+    #[error("{path}:{line}:{column}: invalid Chart.yaml: {message}")]
+    BadChartYaml {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: invalid Chart.yaml: {message}")]
+    InvalidChart { path: String, message: String },
+    #[error("{path}: the file is a link that leads out of the chart ({target})\n  hint: templates must live inside the chart directory")]
+    OutsideChart { path: String, target: String },
+    #[error(transparent)]
+    Values(#[from] values::ValuesError),
+}
+
+/// Reads a file as UTF-8 text; a leading byte order mark is dropped.
+pub fn read_text(path: &Path) -> Result<String, ChartError> {
+    let bytes = fs::read(path).map_err(|source| ChartError::Unreadable {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| ChartError::NotUtf8 {
+        path: path.display().to_string(),
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+impl Chart {
+    pub fn load(dir: &Path) -> Result<Chart, ChartError> {
+        let shown = dir.display().to_string();
+        let meta = fs::metadata(dir).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => ChartError::MissingDir {
+                path: shown.clone(),
+            },
+            _ => ChartError::Unreadable {
+                path: shown.clone(),
+                source,
+            },
+        })?;
+        if !meta.is_dir() {
+            return Err(ChartError::NotADir { path: shown });
+        }
+        let chart_yaml_path = dir.join("Chart.yaml");
+        if !chart_yaml_path.exists() {
+            return Err(ChartError::MissingChartYaml { path: shown });
+        }
+        let (meta, chart_yaml) = parse_chart_yaml(&chart_yaml_path)?;
+        let bad = |message: String| ChartError::InvalidChart {
+            path: chart_yaml_path.display().to_string(),
+            message,
+        };
+        match meta.api_version.as_deref() {
+            Some("v2") | Some("v1") => {}
+            Some(other) => {
+                return Err(bad(format!(
+                    "apiVersion `{other}` is not supported; use `apiVersion: v2`"
+                )));
+            }
+            None => return Err(bad("`apiVersion` is missing; add `apiVersion: v2`".into())),
+        }
+        let name = match meta.name.as_deref() {
+            Some(n) if !n.trim().is_empty() => n.to_string(),
+            _ => return Err(bad("`name` is missing; add `name: <chart name>`".into())),
+        };
+        let version = match meta.version.as_deref() {
+            Some(v) if semver::Version::parse(v.trim_start_matches('v')).is_ok() => v.to_string(),
+            Some(v) => {
+                return Err(bad(format!(
+                    "`version: {v}` is not a semantic version; write it as MAJOR.MINOR.PATCH, e.g. `version: 0.1.0`"
+                )));
+            }
+            None => return Err(bad("`version` is missing; add `version: 0.1.0`".into())),
+        };
+        match meta.chart_type.as_deref() {
+            None | Some("application") => {}
+            Some("library") => {
+                return Err(bad(
+                    "library charts are not installable: they provide helpers to other charts only"
+                        .into(),
+                ));
+            }
+            Some(other) => {
+                return Err(bad(format!(
+                    "`type: {other}` is unknown; use `application` or `library`"
+                )));
+            }
+        }
+
+        let values_path = dir.join("values.yaml");
+        let values = if values_path.exists() {
+            let text = read_text(&values_path)?;
+            values::parse_values(&text, &values_path.display().to_string())?
+        } else {
+            serde_yaml::Value::Mapping(Default::default())
+        };
+
+        let templates_dir = dir.join("templates");
+        let mut templates = Vec::new();
+        if templates_dir.is_dir() {
+            let root = fs::canonicalize(dir).map_err(|source| ChartError::Unreadable {
+                path: shown.clone(),
+                source,
+            })?;
+            collect_templates(&templates_dir, "", &root, &mut templates)?;
+        }
+        templates.sort_by(|a, b| a.name.cmp(&b.name));
+
+        Ok(Chart {
+            dir: dir.to_path_buf(),
+            name,
+            version,
+            meta,
+            chart_yaml,
+            values,
+            templates,
+        })
+    }
+}
+
+fn parse_chart_yaml(path: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), ChartError> {
+    let text = read_text(path)?;
+    let shown = path.display().to_string();
+    let located = |e: serde_yaml::Error| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        ChartError::BadChartYaml {
+            path: shown.clone(),
+            line,
+            column,
+            message: e.to_string(),
+        }
+    };
+    let raw: serde_yaml::Value = serde_yaml::from_str(&text).map_err(located)?;
+    let mapping = match raw {
+        serde_yaml::Value::Mapping(m) => m,
+        serde_yaml::Value::Null => {
+            return Err(ChartError::InvalidChart {
+                path: shown,
+                message: "the file is empty; it needs `apiVersion: v2`, `name` and `version`"
+                    .into(),
+            });
+        }
+        _ => {
+            return Err(ChartError::InvalidChart {
+                path: shown,
+                message: "the top level must be a mapping (`name: ...`, `version: ...`)".into(),
+            });
+        }
+    };
+    let meta: ChartMeta = serde_yaml::from_value(serde_yaml::Value::Mapping(mapping.clone()))
+        .map_err(|e| ChartError::InvalidChart {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+    Ok((meta, mapping))
+}
+
+fn collect_templates(
+    dir: &Path,
+    prefix: &str,
+    chart_root: &Path,
+    out: &mut Vec<TemplateFile>,
+) -> Result<(), ChartError> {
+    let unreadable = |source| ChartError::Unreadable {
+        path: dir.display().to_string(),
+        source,
+    };
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .map_err(unreadable)?
+        .collect::<Result<_, _>>()
+        .map_err(unreadable)?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let real = fs::canonicalize(&path).map_err(|source| ChartError::Unreadable {
+            path: path.display().to_string(),
+            source,
+        })?;
+        if !real.starts_with(chart_root) {
+            return Err(ChartError::OutsideChart {
+                path: path.display().to_string(),
+                target: real.display().to_string(),
+            });
+        }
+        let name = format!("{prefix}{file_name}");
+        if real.is_dir() {
+            collect_templates(&path, &format!("{name}/"), chart_root, out)?;
+        } else {
+            let source = read_text(&path)?;
+            out.push(TemplateFile { name, path, source });
+        }
+    }
+    Ok(())
+}

@@ -3,6 +3,8 @@
 
 use serde_yaml::Value;
 
+use crate::source;
+
 /// Identity of a Kubernetes object: what `kubectl apply` keys on. The API version is not part of
 /// it (only its group is), so `apps/v1` and `apps/v1beta1` Deployments are the same object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -48,5 +50,319 @@ impl std::fmt::Display for ObjectId {
             write!(f, "{}/", self.namespace)?;
         }
         write!(f, "{}", self.name)
+    }
+}
+
+/// Kinds in the order Helm installs them (Helm's `InstallOrder`); other kinds come after these,
+/// sorted by kind name, and objects of one kind keep their template order.
+pub const INSTALL_ORDER: &[&str] = &[
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+/// One parsed document of a template's output.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// `backend/templates/deployment.yaml`, for `# Source:`.
+    pub source_name: String,
+    /// Relative to `templates/`: `deployment.yaml`.
+    pub template_name: String,
+    pub kind: String,
+    pub value: Value,
+}
+
+impl Manifest {
+    pub fn id(&self) -> Option<ObjectId> {
+        ObjectId::of(&self.value)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error(
+        "{path}: the rendered output is not valid YAML: {message}\n  at line {line}, column {column} of what this template rendered:\n{snippet}{source_hint}\n  hint: look at the template around that place; `ktera template --show-only templates/{template}` shows what it renders once the YAML is valid"
+    )]
+    InvalidYaml {
+        path: String,
+        template: String,
+        message: String,
+        line: usize,
+        column: usize,
+        snippet: String,
+        source_hint: String,
+    },
+    #[error(
+        "{path}: document {index} of the rendered output (line {line}) is {found}, not a Kubernetes object\n  hint: each document must be a mapping with apiVersion, kind and metadata"
+    )]
+    NotAnObject {
+        path: String,
+        index: usize,
+        line: usize,
+        found: String,
+    },
+}
+
+/// A YAML document of a template's output and the 1-based line where its text starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentText<'a> {
+    pub first_line: usize,
+    pub text: &'a str,
+}
+
+/// Splits a YAML stream on `---` lines (a comment may follow the marker); `...` ends a document.
+pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut first_line = 1;
+    let mut offset = 0;
+    let mut line_no = 1;
+    for line in stream.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let marker = bare == "---"
+            || bare == "..."
+            || bare.starts_with("--- #")
+            || bare.starts_with("---\t#")
+            || (bare.starts_with("---") && bare[3..].trim().is_empty());
+        if marker {
+            docs.push(DocumentText {
+                first_line,
+                text: &stream[start..offset],
+            });
+            start = offset + line.len();
+            first_line = line_no + 1;
+        }
+        offset += line.len();
+        line_no += 1;
+    }
+    docs.push(DocumentText {
+        first_line,
+        text: &stream[start..],
+    });
+    docs.retain(|d| has_content(d.text));
+    docs
+}
+
+/// False for documents of only blank lines and comments.
+fn has_content(text: &str) -> bool {
+    text.lines().any(|l| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    })
+}
+
+/// What one template rendered, and where it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderedText<'a> {
+    /// Relative to `templates/`.
+    pub name: &'a str,
+    /// For `# Source:`.
+    pub source_name: &'a str,
+    /// The template file on disk.
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+/// Parses a template's rendered text into its documents. Errors name the template file and the
+/// line of its rendered output (and the template line when that text appears in the source).
+pub fn parse_rendered(
+    rendered: &RenderedText<'_>,
+    template_source: &str,
+) -> Result<Vec<Manifest>, ManifestError> {
+    let mut out = Vec::new();
+    for (index, doc) in split_documents(rendered.text).into_iter().enumerate() {
+        let value: Value = serde_yaml::from_str(doc.text).map_err(|e| {
+            let (mut line_in_doc, mut column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
+            if let Some(key) = source::duplicate_key_name(&e.to_string()) {
+                (line_in_doc, column) =
+                    source::duplicate_key_location(doc.text, line_in_doc, column, &key);
+            }
+            let line = doc.first_line + line_in_doc.saturating_sub(1);
+            ManifestError::InvalidYaml {
+                path: rendered.path.to_string(),
+                template: rendered.name.to_string(),
+                message: strip_location(&e.to_string()),
+                line,
+                column,
+                snippet: source::snippet(rendered.text, line, column),
+                source_hint: source_hint(rendered.text, line, template_source),
+            }
+        })?;
+        let kind = match &value {
+            Value::Mapping(m) => m
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            Value::Null => continue,
+            other => {
+                return Err(ManifestError::NotAnObject {
+                    path: rendered.path.to_string(),
+                    index: index + 1,
+                    line: doc.first_line,
+                    found: describe(other),
+                });
+            }
+        };
+        out.push(Manifest {
+            source_name: rendered.source_name.to_string(),
+            template_name: rendered.name.to_string(),
+            kind,
+            value,
+        });
+    }
+    Ok(out)
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "empty".into(),
+        Value::Bool(_) => "a boolean".into(),
+        Value::Number(_) => "a number".into(),
+        Value::String(s) => format!("the text {:?}", truncate(s, 40)),
+        Value::Sequence(_) => "a list".into(),
+        Value::Mapping(_) => "a mapping".into(),
+        Value::Tagged(_) => "a tagged value".into(),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(max).collect::<String>())
+    }
+}
+
+/// serde_yaml appends " at line L column C"; the location is reported separately.
+fn strip_location(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// When the offending rendered line is written literally once in the template, point at it.
+fn source_hint(rendered: &str, line: usize, source: &str) -> String {
+    let Some(wanted) = rendered.lines().nth(line.saturating_sub(1)) else {
+        return String::new();
+    };
+    if wanted.trim().is_empty() {
+        return String::new();
+    }
+    let mut hits = source
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_end() == wanted.trim_end());
+    match (hits.next(), hits.next()) {
+        (Some((n, _)), None) => format!("\n  (that line is line {} of the template)", n + 1),
+        _ => String::new(),
+    }
+}
+
+/// Orders manifests as Helm installs them; stable within a kind.
+pub fn sort_install_order(manifests: &mut [Manifest]) {
+    manifests.sort_by(|a, b| {
+        let rank = |kind: &str| INSTALL_ORDER.iter().position(|k| *k == kind);
+        match (rank(&a.kind), rank(&b.kind)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.kind.cmp(&b.kind),
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_keeps_first_lines_and_drops_empty_documents() {
+        let docs = split_documents("# only a comment\n---\na: 1\n--- # next\n\nb: 2\n---\n");
+        assert_eq!(
+            docs,
+            vec![
+                DocumentText {
+                    first_line: 3,
+                    text: "a: 1\n"
+                },
+                DocumentText {
+                    first_line: 5,
+                    text: "\nb: 2\n"
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn kinds_sort_in_helm_install_order_and_stay_stable() {
+        let m = |kind: &str, name: &str| Manifest {
+            source_name: name.into(),
+            template_name: name.into(),
+            kind: kind.into(),
+            value: Value::Null,
+        };
+        let mut list = vec![
+            m("Deployment", "d1"),
+            m("Widget", "w"),
+            m("Service", "s"),
+            m("Deployment", "d2"),
+            m("Namespace", "n"),
+            m("Apple", "a"),
+        ];
+        sort_install_order(&mut list);
+        let names: Vec<_> = list.iter().map(|m| m.source_name.as_str()).collect();
+        assert_eq!(names, ["n", "s", "d1", "d2", "a", "w"]);
+    }
+
+    #[test]
+    fn identity_uses_the_api_group_only() {
+        let doc: Value =
+            serde_yaml::from_str("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}")
+                .unwrap_or(Value::Null);
+        let id = ObjectId::of(&doc);
+        assert_eq!(
+            id.map(|i| i.to_string()),
+            Some("apps/Deployment x".to_string())
+        );
     }
 }

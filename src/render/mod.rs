@@ -1,1 +1,250 @@
-//! TODO
+//! Rendering: the chart's templates compiled once into one Tera instance, then rendered with the
+//! template context (`Values`, `Release`, `Chart`, `Capabilities`, `Template`).
+
+mod context;
+mod convert;
+mod error;
+mod filters;
+mod functions;
+mod tpl;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tera::{Context, Tera};
+
+use crate::chart::{Chart, TemplateFile};
+
+pub use context::{DEFAULT_KUBE_VERSION, Release, parse_kube_version};
+pub use error::{Location, RenderError};
+pub use functions::semver_matches;
+pub use tpl::MAX_TPL_DEPTH;
+
+/// One emitted template's output, before it is split into documents.
+#[derive(Debug, Clone)]
+pub struct RenderedTemplate {
+    /// Relative to `templates/`: `deployment.yaml`.
+    pub name: String,
+    /// As Helm prints it in `# Source:`: `backend/templates/deployment.yaml`.
+    pub source_name: String,
+    /// The template file on disk, for error messages.
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub templates: Vec<RenderedTemplate>,
+    /// The rendered `templates/NOTES.txt`, if the chart has one.
+    pub notes: Option<String>,
+}
+
+/// A chart's templates, compiled once; render as many times as needed.
+pub struct Engine {
+    tera: Arc<Tera>,
+    chart_name: String,
+    /// Emitted templates in path order (partials and NOTES.txt excluded).
+    emitted: Vec<String>,
+    notes: Option<String>,
+    /// Template name -> (path on disk, source), to locate errors in the user's file.
+    files: HashMap<String, (String, String)>,
+}
+
+impl Engine {
+    /// Compiles every template of the chart in one batch (adding them one by one re-checks all
+    /// of them each time and grows quadratically).
+    pub fn new(chart: &Chart) -> Result<Engine, RenderError> {
+        let handle = tpl::EngineHandle::default();
+        let mut tera = Tera::new();
+        tera.autoescape_on(Vec::<&str>::new());
+        filters::register(&mut tera);
+        functions::register(&mut tera);
+        tpl::register(&mut tera, handle.clone());
+
+        let files: HashMap<String, (String, String)> = chart
+            .templates
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    (t.path.display().to_string(), t.source.clone()),
+                )
+            })
+            .collect();
+        let compile = tera.add_raw_templates(
+            chart
+                .templates
+                .iter()
+                .map(|t| (t.name.as_str(), t.source.as_str())),
+        );
+        if let Err(e) = compile {
+            return Err(locate(&e, &files));
+        }
+        let tera = Arc::new(tera);
+        let _ = handle.set(Arc::downgrade(&tera));
+        let emitted = chart
+            .templates
+            .iter()
+            .filter(|t| !t.is_partial() && !t.is_notes())
+            .map(|t| t.name.clone())
+            .collect();
+        let notes = chart
+            .templates
+            .iter()
+            .find(|t| TemplateFile::is_notes(t))
+            .map(|t| t.name.clone());
+        Ok(Engine {
+            tera,
+            chart_name: chart.name.clone(),
+            emitted,
+            notes,
+            files,
+        })
+    }
+
+    /// Renders every emitted template (and NOTES.txt) with the given values and release.
+    pub fn render(
+        &self,
+        chart: &Chart,
+        values: &serde_yaml::Value,
+        release: &Release,
+    ) -> Result<Rendered, RenderError> {
+        let mut base = Context::new();
+        base.insert_value("Values", convert::to_tera(values));
+        base.insert_value(
+            "Release",
+            convert::to_tera(&context::release_object(release)),
+        );
+        base.insert_value("Chart", convert::to_tera(&context::chart_object(chart)));
+        base.insert_value(
+            "Capabilities",
+            convert::to_tera(&context::capabilities_object(release)),
+        );
+
+        let templates = self.render_names(&self.emitted, &base)?;
+        let notes = match &self.notes {
+            Some(name) => Some(self.render_one(name, &base)?.text),
+            None => None,
+        };
+        Ok(Rendered { templates, notes })
+    }
+
+    /// Renders templates over the available cores; results keep the input order and the first
+    /// error (in template order) wins, so output and errors do not depend on scheduling.
+    fn render_names(
+        &self,
+        names: &[String],
+        base: &Context,
+    ) -> Result<Vec<RenderedTemplate>, RenderError> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        // Thread start-up costs more than rendering a handful of templates.
+        if threads < 2 || names.len() < 16 {
+            return names.iter().map(|n| self.render_one(n, base)).collect();
+        }
+        let chunk = names.len().div_ceil(threads);
+        let results: Vec<Result<Vec<RenderedTemplate>, RenderError>> =
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = names
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || {
+                            part.iter()
+                                .map(|n| self.render_one(n, base))
+                                .collect::<Result<Vec<_>, _>>()
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| {
+                        w.join().unwrap_or_else(|_| {
+                            Err(RenderError::Other("a render worker stopped unexpectedly".into()))
+                        })
+                    })
+                    .collect()
+            });
+        let mut out = Vec::with_capacity(names.len());
+        for part in results {
+            out.extend(part?);
+        }
+        Ok(out)
+    }
+
+    fn render_one(&self, name: &str, base: &Context) -> Result<RenderedTemplate, RenderError> {
+        let mut context = base.clone();
+        context.insert_value(
+            "Template",
+            convert::to_tera(&context::template_object(&self.chart_name, name)),
+        );
+        let text = self
+            .tera
+            .render(name, &context)
+            .map_err(|e| locate(&e, &self.files))?;
+        let path = self
+            .files
+            .get(name)
+            .map(|(p, _)| p.clone())
+            .unwrap_or_else(|| name.to_string());
+        Ok(RenderedTemplate {
+            name: name.to_string(),
+            source_name: format!("{}/templates/{name}", self.chart_name),
+            path,
+            text,
+        })
+    }
+}
+
+/// Turns a Tera error into one that names the user's file, line and column.
+fn locate(error: &tera::Error, files: &HashMap<String, (String, String)>) -> RenderError {
+    match error.kind() {
+        tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+            let span = report.span();
+            let message = report.message().to_string();
+            let location = files.get(report.filename()).map(|(path, source)| {
+                let source_line = source
+                    .lines()
+                    .nth(span.start_line.saturating_sub(1))
+                    .unwrap_or("")
+                    .to_string();
+                let width = if span.end_line == span.start_line {
+                    span.end_col.saturating_sub(span.start_col)
+                } else {
+                    source_line.chars().count().saturating_sub(span.start_col)
+                };
+                Location {
+                    path: path.clone(),
+                    line: span.start_line,
+                    column: span.start_col + 1,
+                    source_line,
+                    width,
+                }
+            });
+            let hint = error::hint_for(&message);
+            RenderError::Template {
+                message,
+                location,
+                hint,
+            }
+        }
+        _ => {
+            // Other kinds (include cycles, missing templates) name templates, not lines.
+            let mut message = error.to_string();
+            // Validation errors (unknown filters...) arrive as text naming the template; name
+            // the file instead, as every other error does.
+            for (name, (path, _)) in files {
+                message = message.replace(&format!("--> {name}:"), &format!("--> {path}:"));
+            }
+            if let Some(rest) = message.strip_prefix("error: ") {
+                message = rest.to_string();
+            }
+            let mut source = std::error::Error::source(error);
+            while let Some(inner) = source {
+                message.push_str(&format!(": {inner}"));
+                source = inner.source();
+            }
+            RenderError::Other(message)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! `ktera compare`: render a chart and compare it with a Kustomize overlay or a stored file,
+//! reported as `ktera diff` reports, after a one-screen summary.
+
+use std::io::{IsTerminal, Write};
+
+use crate::cli::{CompareArgs, OutputFormat};
+use crate::diff::{self, Document, RenderOptions};
+use crate::error::Error;
+use crate::kustomize;
+use crate::pipeline;
+use crate::values::ValueSources;
+
+/// Exit code: 0 equal, 1 different, 2 error (as `diff`).
+pub fn run(args: &CompareArgs) -> i32 {
+    match compare(args) {
+        Ok(true) => 0,
+        Ok(false) => 1,
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+fn compare(args: &CompareArgs) -> Result<bool, Error> {
+    let release = super::release_from(&args.name, &args.release)?;
+    let sources = ValueSources::from(&args.values);
+    let rendered = pipeline::render_chart(
+        &args.chart,
+        &sources,
+        &release,
+        &mut std::io::stdin().lock(),
+    )?;
+    let left: Vec<Document> = rendered
+        .manifests
+        .iter()
+        .map(|m| Document {
+            id: m.id(),
+            value: m.value.clone(),
+            origin: m.source_name.clone(),
+        })
+        .collect();
+    let chart_label = format!("ktera template {}", args.chart.display());
+
+    let (right_label, right) = match (&args.kustomize, &args.golden) {
+        (Some(dir), _) => {
+            let text = kustomize::build(dir).map_err(|e| Error::Other(e.to_string()))?;
+            let origin = format!("kustomize build {}", dir.display());
+            let docs = diff::parse_manifests(&text, &origin)
+                .map_err(|e| Error::Other(e.to_string()))?;
+            (origin, docs)
+        }
+        (None, Some(file)) => {
+            let docs = diff::load_side(&file.display().to_string(), &mut std::io::stdin().lock())
+                .map_err(|e| Error::Other(e.to_string()))?;
+            (file.display().to_string(), docs)
+        }
+        (None, None) => {
+            return Err(Error::Usage(
+                "compare needs --kustomize DIR or --golden FILE".into(),
+            ));
+        }
+    };
+
+    let report = diff::compare(&left, &right);
+    let color = args.output == OutputFormat::Text
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let options = RenderOptions {
+        color,
+        show_secrets: args.show_secrets,
+    };
+    let counts = report.counts();
+    let mut out = Vec::new();
+    match args.output {
+        OutputFormat::Json => {
+            let json = serde_json::json!({
+                "left": chart_label,
+                "right": right_label,
+                "report": report.to_json(&options),
+            });
+            let text = serde_json::to_string_pretty(&json)
+                .map_err(|e| Error::Other(format!("cannot write the JSON report: {e}")))?;
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'\n');
+        }
+        OutputFormat::Text => {
+            let verdict = if report.is_equal() { "EQUAL" } else { "DIFFERENT" };
+            let summary = format!(
+                "{verdict}: {chart_label} vs {right_label}\n  {} equal, {} changed, {} only in the chart, {} only in {}\n",
+                counts.equal,
+                counts.changed,
+                counts.only_left,
+                counts.only_right,
+                if args.kustomize.is_some() { "kustomize" } else { "the file" },
+            );
+            out.extend_from_slice(summary.as_bytes());
+            if !report.is_equal() {
+                out.push(b'\n');
+                report
+                    .write_text(&options, &mut out)
+                    .map_err(|e| Error::Other(e.to_string()))?;
+            }
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&out) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(Error::Other(format!("cannot write to standard output: {e}"))),
+    }
+    Ok(report.is_equal())
+}

@@ -1,0 +1,65 @@
+//! One function per command: turn parsed arguments into a run of the pipeline and its output.
+
+pub mod compare;
+pub mod template;
+pub mod values;
+
+use std::io::Write;
+
+use crate::cli::{ReleaseFlags, ValueFlags};
+use crate::error::Error;
+use crate::render::{Release, parse_kube_version};
+use crate::values::ValueSources;
+
+impl From<&ValueFlags> for ValueSources {
+    fn from(flags: &ValueFlags) -> Self {
+        ValueSources {
+            files: flags.values.clone(),
+            set: flags.set.clone(),
+            set_string: flags.set_string.clone(),
+            set_file: flags.set_file.clone(),
+            set_json: flags.set_json.clone(),
+        }
+    }
+}
+
+/// Helm's rule for release names: at most 53 characters of lowercase letters, digits, `-` and
+/// `.`, starting and ending with a letter or digit (it becomes part of object names).
+pub fn check_release_name(name: &str) -> Result<(), Error> {
+    let valid_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+    let valid_ends = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if name.is_empty() || name.len() > 53 || !valid_chars || !valid_ends {
+        return Err(Error::Usage(format!(
+            "invalid release name `{name}`: use at most 53 lowercase letters, digits, `-` or `.`, starting and ending with a letter or digit"
+        )));
+    }
+    Ok(())
+}
+
+pub fn release_from(name: &str, flags: &ReleaseFlags) -> Result<Release, Error> {
+    check_release_name(name)?;
+    let mut release = Release {
+        name: name.to_string(),
+        namespace: flags.namespace.clone(),
+        api_versions: flags.api_versions.clone(),
+        ..Release::default()
+    };
+    if let Some(v) = &flags.kube_version {
+        release.kube_version =
+            parse_kube_version(v).map_err(|e| Error::Usage(format!("--kube-version: {e}")))?;
+    }
+    Ok(release)
+}
+
+/// Writes to standard output; a closed pipe (`ktera template ... | head`) is not an error.
+pub fn print(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Other(format!("cannot write to standard output: {e}"))),
+    }
+}

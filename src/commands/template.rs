@@ -1,0 +1,74 @@
+//! `ktera template`: render a chart and print (or write) its manifests.
+
+use crate::cli::TemplateArgs;
+use crate::error::Error;
+use crate::manifest::Manifest;
+use crate::output;
+use crate::pipeline;
+use crate::values::ValueSources;
+
+pub fn run(args: &TemplateArgs) -> Result<(), Error> {
+    let (name, chart_dir) = match args.name_and_chart.as_slice() {
+        [chart] => ("release-name", chart),
+        [name, chart] => (name.as_str(), chart),
+        _ => return Err(Error::Usage("expected [NAME] CHART".into())),
+    };
+    let release = super::release_from(name, &args.release)?;
+    let sources = ValueSources::from(&args.values);
+    let rendered = pipeline::render_chart(
+        std::path::Path::new(chart_dir),
+        &sources,
+        &release,
+        &mut std::io::stdin().lock(),
+    )?;
+    let manifests = select(&rendered, &args.show_only)?;
+
+    match &args.output_dir {
+        Some(dir) => {
+            let files = output::files_for(&manifests, &rendered.chart.name);
+            let written = output::write_all(dir, &files)?;
+            let mut report = String::new();
+            for path in written {
+                report.push_str(&format!("wrote {}\n", path.display()));
+            }
+            super::print(&report)
+        }
+        None => super::print(&output::stream(&manifests)),
+    }
+}
+
+/// Applies `--show-only`: each path (`templates/service.yaml`, optionally prefixed by the chart
+/// name) must name a template of the chart.
+fn select(rendered: &pipeline::Output, show_only: &[String]) -> Result<Vec<Manifest>, Error> {
+    if show_only.is_empty() {
+        return Ok(rendered.manifests.clone());
+    }
+    let chart = &rendered.chart;
+    let mut wanted = Vec::new();
+    for path in show_only {
+        let path = path.trim_start_matches("./");
+        let relative = path
+            .strip_prefix(&format!("{}/", chart.name))
+            .unwrap_or(path);
+        let name = relative.strip_prefix("templates/").unwrap_or(relative);
+        if !chart.templates.iter().any(|t| t.name == name) {
+            let known: Vec<String> = chart
+                .templates
+                .iter()
+                .filter(|t| !t.is_partial())
+                .map(|t| format!("templates/{}", t.name))
+                .collect();
+            return Err(Error::Usage(format!(
+                "--show-only {path}: the chart has no such template; its templates are: {}",
+                known.join(", ")
+            )));
+        }
+        wanted.push(name.to_string());
+    }
+    Ok(rendered
+        .manifests
+        .iter()
+        .filter(|m| wanted.contains(&m.template_name))
+        .cloned()
+        .collect())
+}

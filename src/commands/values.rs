@@ -1,0 +1,13 @@
+//! `ktera values`: print the final merged values of a chart.
+
+use crate::cli::ValuesArgs;
+use crate::error::Error;
+use crate::pipeline;
+use crate::values::ValueSources;
+
+pub fn run(args: &ValuesArgs) -> Result<(), Error> {
+    let sources = ValueSources::from(&args.values);
+    let (_, merged) =
+        pipeline::load_with_values(&args.chart, &sources, &mut std::io::stdin().lock())?;
+    super::print(&crate::yaml::emit_document(&merged))
+}

@@ -1,0 +1,120 @@
+//! Emitting rendered manifests: one stream for standard output, or one file per template under
+//! `--output-dir`, written all or nothing.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::manifest::Manifest;
+use crate::yaml;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{path}: --output-dir must be a directory, but this is a file\n  hint: pass a directory (it is created when missing)")]
+    NotADirectory { path: String },
+    #[error("{path}: cannot write: {source}\n  hint: check the directory exists and is writable, and that the disk is not full; nothing was written")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Appends one document as Helm prints it: `---`, `# Source: ...`, the YAML.
+pub fn push_document(out: &mut String, manifest: &Manifest) {
+    out.push_str("---\n# Source: ");
+    out.push_str(&manifest.source_name);
+    out.push('\n');
+    yaml::emit_document_into(&manifest.value, out);
+}
+
+/// All documents as one YAML stream.
+pub fn stream(manifests: &[Manifest]) -> String {
+    let mut out = String::with_capacity(manifests.len() * 1024);
+    for m in manifests {
+        push_document(&mut out, m);
+    }
+    out
+}
+
+/// Files to write under `--output-dir`: `<chart>/templates/<file>`, each holding that
+/// template's documents in install order.
+pub fn files_for(manifests: &[Manifest], chart_name: &str) -> Vec<(PathBuf, String)> {
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    for m in manifests {
+        let rel = Path::new(chart_name)
+            .join("templates")
+            .join(&m.template_name);
+        match files.iter_mut().find(|(p, _)| *p == rel) {
+            Some((_, text)) => push_document(text, m),
+            None => {
+                let mut text = String::new();
+                push_document(&mut text, m);
+                files.push((rel, text));
+            }
+        }
+    }
+    files
+}
+
+/// Writes every file or none: each goes to a temporary file beside its target first, and the
+/// targets are replaced only when all temporary files are written.
+pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, OutputError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(OutputError::NotADirectory {
+            path: dir.display().to_string(),
+        });
+    }
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = (|| {
+        for (rel, text) in files {
+            let target = dir.join(rel);
+            let parent = target.parent().unwrap_or(dir);
+            fs::create_dir_all(parent).map_err(|source| OutputError::Write {
+                path: parent.display().to_string(),
+                source,
+            })?;
+            let temp = temp_path(&target);
+            write_synced(&temp, text.as_bytes()).map_err(|source| OutputError::Write {
+                path: target.display().to_string(),
+                source,
+            })?;
+            staged.push((temp, target));
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for (temp, _) in &staged {
+            let _ = fs::remove_file(temp);
+        }
+        // A temp file that failed half-way may also be there.
+        if let Some((rel, _)) = files.get(staged.len()) {
+            let _ = fs::remove_file(temp_path(&dir.join(rel)));
+        }
+        return Err(e);
+    }
+    let mut written = Vec::with_capacity(staged.len());
+    for (temp, target) in staged {
+        fs::rename(&temp, &target).map_err(|source| OutputError::Write {
+            path: target.display().to_string(),
+            source,
+        })?;
+        written.push(target);
+    }
+    Ok(written)
+}
+
+fn temp_path(target: &Path) -> PathBuf {
+    let mut name = target
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".ktera-tmp-{}", std::process::id()));
+    target.with_file_name(name)
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}

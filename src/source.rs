@@ -1,0 +1,83 @@
+//! Locating problems in YAML source text: the snippet shown under an error, and the real line of
+//! a duplicate key (serde_yaml points at the start of the mapping that holds it).
+
+/// `line` (1-based) with the line before it and a caret under `column` (1-based).
+pub fn snippet(text: &str, line: usize, column: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let width = line.to_string().len();
+    let mut out = String::new();
+    let first = line.saturating_sub(1).max(1);
+    for n in first..=line {
+        if let Some(l) = lines.get(n - 1) {
+            out.push_str(&format!("  {n:>width$} | {l}\n"));
+        }
+    }
+    out.push_str(&format!(
+        "  {} | {}^",
+        " ".repeat(width),
+        " ".repeat(column.saturating_sub(1))
+    ));
+    out
+}
+
+/// The key named in serde_yaml's "duplicate entry with key \"k\"" message.
+pub fn duplicate_key_name(message: &str) -> Option<String> {
+    let rest = message.split("duplicate entry with key ").nth(1)?;
+    let quoted = rest.split(" at line ").next()?.trim();
+    let name = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    Some(name.replace("\\\"", "\"").replace("\\\\", "\\"))
+}
+
+/// Where the second `key:` of a mapping starting at (`line`, `column`) is: same indentation,
+/// after the first one. Falls back to the mapping's own place.
+pub fn duplicate_key_location(text: &str, line: usize, column: usize, key: &str) -> (usize, usize) {
+    let indent = column.saturating_sub(1);
+    let matches_key = |l: &str| {
+        let Some(rest) = l.get(indent..) else {
+            return false;
+        };
+        if l[..indent].trim_start_matches([' ', '-']).is_empty() {
+            for candidate in [
+                key.to_string(),
+                format!("\"{key}\""),
+                format!("'{key}'"),
+            ] {
+                if let Some(after) = rest.strip_prefix(&candidate)
+                    && after.trim_start().starts_with(':')
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    };
+    let mut seen = 0;
+    for (i, l) in text.lines().enumerate().skip(line.saturating_sub(1)) {
+        if matches_key(l) {
+            seen += 1;
+            if seen == 2 {
+                return (i + 1, column);
+            }
+        }
+    }
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_second_occurrence_of_a_duplicate_key() {
+        let text = "a: 1\nmeta:\n  name: x\n  other:\n    name: nested\n  name: y\n";
+        let err = serde_yaml::from_str::<serde_yaml::Value>(text).err();
+        let err = err.map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(duplicate_key_name(&err).as_deref(), Some("name"));
+        assert_eq!(duplicate_key_location(text, 3, 3, "name"), (6, 3));
+    }
+
+    #[test]
+    fn snippet_shows_the_line_before_and_a_caret() {
+        assert_eq!(snippet("a\nbc\n", 2, 2), "  1 | a\n  2 | bc\n    |  ^");
+    }
+}
