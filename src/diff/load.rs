@@ -1,0 +1,346 @@
+//! Reading a side: a file, a directory of .yaml/.yml files, or standard input, parsed into
+//! documents. Parse errors give the file, line and column and the parser's message with any
+//! quoted text removed; they never show the document's content.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use serde_yaml::Value;
+
+use super::document::{Document, check_unique};
+use super::error::DiffError;
+use super::split::split;
+
+/// How standard input is named in origins and messages.
+pub const STDIN: &str = "<stdin>";
+
+/// Splits a multi-document YAML stream, drops empty and comment-only documents, parses each
+/// (duplicate keys are errors) and expands the items of `kind: List` documents. Two documents
+/// with one identity are an error.
+pub fn parse_manifests(text: &str, origin: &str) -> Result<Vec<Document>, DiffError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut documents = Vec::new();
+    for chunk in split(text) {
+        let mut value: Value = serde_yaml::from_str(chunk.text)
+            .map_err(|error| yaml_error(&error, origin, chunk.first_line))?;
+        if value.is_null() {
+            continue;
+        }
+        let place = format!("{origin}:{}", chunk.content_line);
+        match list_items(&mut value) {
+            Some(items) => documents.extend(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, item)| !item.is_null())
+                    .map(|(i, item)| Document::new(item, format!("{place} items[{i}]"))),
+            ),
+            None => documents.push(Document::new(value, place)),
+        }
+    }
+    check_unique(&documents)?;
+    Ok(documents)
+}
+
+/// A file, a directory (its .yaml/.yml files, recursively, in path order) or `-` (standard
+/// input). Anything that is not a directory is read as a file, so `<(command)` works too.
+pub fn load_side(arg: &str, stdin: &mut dyn Read) -> Result<Vec<Document>, DiffError> {
+    if arg == "-" {
+        let mut bytes = Vec::new();
+        stdin
+            .read_to_end(&mut bytes)
+            .map_err(|source| DiffError::Read {
+                path: STDIN.to_string(),
+                source,
+            })?;
+        return parse_bytes(&bytes, STDIN);
+    }
+    let path = Path::new(arg);
+    let metadata = fs::metadata(path).map_err(|error| read_error(path, error))?;
+    if !metadata.is_dir() {
+        return parse_file(path);
+    }
+    let mut files = Vec::new();
+    collect_yaml_files(path, &mut files, &mut HashSet::new())?;
+    if files.is_empty() {
+        return Err(DiffError::EmptyDirectory {
+            path: arg.to_string(),
+        });
+    }
+    files.sort();
+    let mut documents = Vec::new();
+    for file in &files {
+        documents.extend(parse_file(file)?);
+    }
+    check_unique(&documents)?;
+    Ok(documents)
+}
+
+fn parse_file(path: &Path) -> Result<Vec<Document>, DiffError> {
+    let bytes = fs::read(path).map_err(|error| read_error(path, error))?;
+    parse_bytes(&bytes, &path.display().to_string())
+}
+
+fn parse_bytes(bytes: &[u8], origin: &str) -> Result<Vec<Document>, DiffError> {
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        let valid = bytes.get(..error.valid_up_to()).unwrap_or_default();
+        // The valid prefix is UTF-8 by definition; lossy conversion only to count characters.
+        let before = String::from_utf8_lossy(valid);
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        DiffError::NotUtf8 {
+            origin: origin.to_string(),
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+        }
+    })?;
+    parse_manifests(text, origin)
+}
+
+fn read_error(path: &Path, error: io::Error) -> DiffError {
+    let path = path.display().to_string();
+    if error.kind() == io::ErrorKind::NotFound {
+        DiffError::NotFound { path }
+    } else {
+        DiffError::Read {
+            path,
+            source: error,
+        }
+    }
+}
+
+/// Follows symbolic links, visiting each real directory once (a link loop ends there).
+fn collect_yaml_files(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    visited: &mut HashSet<PathBuf>,
+) -> Result<(), DiffError> {
+    let real = fs::canonicalize(dir).map_err(|error| read_error(dir, error))?;
+    if !visited.insert(real) {
+        return Ok(());
+    }
+    let entries = fs::read_dir(dir).map_err(|error| read_error(dir, error))?;
+    for entry in entries {
+        let path = entry.map_err(|error| read_error(dir, error))?.path();
+        match fs::metadata(&path) {
+            Ok(metadata) if metadata.is_dir() => collect_yaml_files(&path, files, visited)?,
+            Ok(_) if is_yaml(&path) => files.push(path),
+            Ok(_) => {}
+            // A dangling link is only an error when it claims to be a manifest.
+            Err(error) if is_yaml(&path) => return Err(read_error(&path, error)),
+            Err(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+/// The items of a `kind: List` document, taken out of it; `None` for any other document.
+fn list_items(value: &mut Value) -> Option<Vec<Value>> {
+    if value.get("kind").and_then(Value::as_str) != Some("List") {
+        return None;
+    }
+    match value.get_mut("items") {
+        Some(Value::Sequence(items)) => Some(std::mem::take(items)),
+        Some(Value::Null) | None => Some(Vec::new()),
+        Some(_) => None,
+    }
+}
+
+/// A parse error located in the file (serde_yaml counts lines from the document's start) with
+/// its message freed of quoted input.
+fn yaml_error(error: &serde_yaml::Error, origin: &str, first_line: usize) -> DiffError {
+    let offset = first_line.saturating_sub(1);
+    let mut message = hide_quoted(&shift_lines(&error.to_string(), offset));
+    let (line, column) = match error.location() {
+        Some(location) => {
+            let (line, column) = (location.line() + offset, location.column());
+            // The location leads the message; do not repeat it at its end.
+            message = message.replacen(&format!(" at line {line} column {column}"), "", 1);
+            (line, column)
+        }
+        None => (first_line, 1),
+    };
+    DiffError::Yaml {
+        origin: origin.to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Adds `offset` to every `line N column M` of a parser message.
+fn shift_lines(message: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(found) = rest.find("line ") {
+        let (before, after) = rest.split_at(found + "line ".len());
+        out.push_str(before);
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let number = after.get(..digits).and_then(|d| d.parse::<usize>().ok());
+        rest = match number {
+            Some(n) if after[digits..].starts_with(" column ") => {
+                out.push_str(&(n + offset).to_string());
+                &after[digits..]
+            }
+            _ => after,
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Parser messages may quote a scalar (`invalid value: string "…", expected an integer`), which
+/// could be Secret data: every quoted span goes, except the key of a duplicate-key message.
+fn hide_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.char_indices().peekable();
+    while let Some((index, c)) = chars.next() {
+        if c != '"' && c != '`' {
+            out.push(c);
+            continue;
+        }
+        let keep = c == '"' && message[..index].ends_with("with key ");
+        out.push(c);
+        let mut escaped = false;
+        for (_, inner) in chars.by_ref() {
+            if inner == c && !escaped {
+                break;
+            }
+            escaped = inner == '\\' && !escaped;
+            if keep {
+                out.push(inner);
+            }
+        }
+        if !keep {
+            out.push('…');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<Document>, DiffError> {
+        parse_manifests(text, "f.yaml")
+    }
+
+    #[test]
+    fn documents_with_origins() {
+        let docs = parse("# Source: a\nkind: A\nmetadata: {name: a}\n---\n---\nkind: B\n").unwrap();
+        let origins: Vec<&str> = docs.iter().map(|d| d.origin.as_str()).collect();
+        assert_eq!(origins, ["f.yaml:2", "f.yaml:6"]);
+        assert!(docs[0].id.is_some() && docs[1].id.is_none());
+    }
+
+    #[test]
+    fn null_documents_are_dropped() {
+        assert!(parse("---\n~\n---\nnull\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn lists_are_expanded() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- {kind: A, metadata: {name: a}}\n- {kind: A, metadata: {name: b}}\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].origin, "f.yaml:1 items[1]");
+        assert!(parse("kind: List\nitems: []\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn error_lines_count_from_the_file() {
+        let text = "a: 1\n---\nb: 2\n  c: 3\n";
+        let error = parse(text).unwrap_err();
+        match &error {
+            DiffError::Yaml { line, column, .. } => assert_eq!((*line, *column), (4, 4)),
+            other => panic!("{other}"),
+        }
+        let message = error.to_string();
+        assert!(
+            message.starts_with("f.yaml:4:4: invalid YAML: "),
+            "{message}"
+        );
+        assert!(!message.contains("at line 4 column 4"), "{message}");
+    }
+
+    #[test]
+    fn context_lines_are_shifted_too() {
+        let text = "a: 1\n---\nb: 'open\n";
+        let message = parse(text).unwrap_err().to_string();
+        assert!(
+            message.contains("quoted scalar at line 3 column 4"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let message = parse("a: 1\na: 2\n").unwrap_err().to_string();
+        assert!(
+            message.contains(r#"duplicate entry with key "a""#),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn errors_never_quote_values() {
+        let text = "kind: Secret\ndata:\n  password: !!int hunter2\n";
+        let message = parse(text).unwrap_err().to_string();
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(message.starts_with("f.yaml:3:"), "{message}");
+    }
+
+    #[test]
+    fn hide_quoted_spans() {
+        assert_eq!(
+            hide_quoted(r#"invalid value: string "a\"b", expected x"#),
+            r#"invalid value: string "…", expected x"#
+        );
+        assert_eq!(hide_quoted("integer `5`"), "integer `…`");
+        assert_eq!(
+            hide_quoted(r#"duplicate entry with key "k""#),
+            r#"duplicate entry with key "k""#
+        );
+    }
+
+    #[test]
+    fn shift_only_line_column_pairs() {
+        assert_eq!(
+            shift_lines("x at line 2 column 3, y at line 1 column 1, line 7", 10),
+            "x at line 12 column 3, y at line 11 column 1, line 7"
+        );
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let docs = parse("\u{feff}kind: A\r\nmetadata: {name: a}\r\n---\r\nkind: B\r\n").unwrap();
+        assert_eq!(docs.len(), 2);
+    }
+
+    #[test]
+    fn not_utf8_is_located() {
+        let message = parse_bytes(b"a: 1\nb: \xff\n", "f.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("f.yaml:2:4: not valid UTF-8"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn stdin_side() {
+        let mut input: &[u8] = b"kind: A\nmetadata: {name: a}\n";
+        let docs = load_side("-", &mut input).unwrap();
+        assert_eq!(docs[0].origin, "<stdin>:1");
+    }
+}

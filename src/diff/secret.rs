@@ -1,0 +1,146 @@
+//! Secret masking: the values under a Secret's `data` and `stringData` (and the
+//! `last-applied-configuration` annotation, which holds a copy of them) are never printed unless
+//! asked. A hidden value shows its size only: `<secret: 12 bytes>`, decoded for `data`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_yaml::Value;
+
+use super::path::Segment;
+
+/// kubectl keeps the whole applied object, Secret data included, in this annotation.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// A core-group `Secret` (`apiVersion: v1`, or no apiVersion).
+pub fn is_secret(document: &Value) -> bool {
+    let kind = document.get("kind").and_then(Value::as_str);
+    let api_version = document.get("apiVersion").and_then(Value::as_str);
+    kind == Some("Secret") && api_version.is_none_or(|v| !v.contains('/'))
+}
+
+enum Encoding {
+    Base64,
+    Plain,
+}
+
+/// The stand-in text for the value at `path` (from the Secret's root) when it is hidden;
+/// `None` when it may be printed (its hidden parts, if any, are masked deeper down).
+pub fn stand_in(path: &[Segment], value: &Value) -> Option<String> {
+    let encoding = sensitive(path, value)?;
+    Some(match (value, encoding) {
+        (Value::String(text), Encoding::Base64) => {
+            let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            match STANDARD.decode(compact.as_bytes()) {
+                Ok(bytes) => format!("<secret: {}>", bytes_text(bytes.len())),
+                Err(_) => format!(
+                    "<secret: {} characters, not valid base64>",
+                    text.chars().count()
+                ),
+            }
+        }
+        (Value::String(text), Encoding::Plain) => {
+            format!("<secret: {}>", bytes_text(text.len()))
+        }
+        _ => "<secret>".to_string(),
+    })
+}
+
+fn bytes_text(n: usize) -> String {
+    if n == 1 {
+        "1 byte".to_string()
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+fn key(path: &[Segment], index: usize) -> Option<&str> {
+    match path.get(index) {
+        Some(Segment::Key(Value::String(key))) => Some(key),
+        _ => None,
+    }
+}
+
+fn sensitive(path: &[Segment], value: &Value) -> Option<Encoding> {
+    let encoding = match key(path, 0)? {
+        "data" => Encoding::Base64,
+        "stringData" => Encoding::Plain,
+        "metadata" if key(path, 1) == Some("annotations") && key(path, 2) == Some(LAST_APPLIED) => {
+            return Some(Encoding::Plain);
+        }
+        _ => return None,
+    };
+    // `data` itself is shown as its keys with hidden values, unless it is not a mapping.
+    (path.len() >= 2 || !value.is_mapping()).then_some(encoding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(keys: &[&str]) -> Vec<Segment> {
+        keys.iter().map(|k| Segment::Key(Value::from(*k))).collect()
+    }
+
+    fn yaml(text: &str) -> Value {
+        serde_yaml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn recognises_core_secrets_only() {
+        assert!(is_secret(&yaml("{apiVersion: v1, kind: Secret}")));
+        assert!(is_secret(&yaml("{kind: Secret}")));
+        assert!(!is_secret(&yaml(
+            "{apiVersion: example.com/v1, kind: Secret}"
+        )));
+        assert!(!is_secret(&yaml("{apiVersion: v1, kind: ConfigMap}")));
+    }
+
+    #[test]
+    fn data_values_show_their_decoded_size() {
+        // "hunter2-pass" is 12 bytes.
+        let value = Value::from("aHVudGVyMi1wYXNz");
+        assert_eq!(
+            stand_in(&path(&["data", "password"]), &value).as_deref(),
+            Some("<secret: 12 bytes>")
+        );
+        assert_eq!(
+            stand_in(&path(&["data", "x"]), &Value::from("not base64!")).as_deref(),
+            Some("<secret: 11 characters, not valid base64>")
+        );
+    }
+
+    #[test]
+    fn string_data_values_show_their_size() {
+        assert_eq!(
+            stand_in(&path(&["stringData", "password"]), &Value::from("é")).as_deref(),
+            Some("<secret: 2 bytes>")
+        );
+        assert_eq!(
+            stand_in(&path(&["stringData", "port"]), &Value::from(5432)).as_deref(),
+            Some("<secret>")
+        );
+    }
+
+    #[test]
+    fn data_mapping_is_walked_into_not_hidden_whole() {
+        assert_eq!(stand_in(&path(&["data"]), &yaml("{a: b}")), None);
+        assert!(stand_in(&path(&["data"]), &Value::from("raw")).is_some());
+        assert_eq!(stand_in(&[], &yaml("{data: {a: b}}")), None);
+    }
+
+    #[test]
+    fn other_fields_are_shown() {
+        assert_eq!(stand_in(&path(&["type"]), &Value::from("Opaque")), None);
+        assert_eq!(
+            stand_in(&path(&["metadata", "labels", "data"]), &Value::from("x")),
+            None
+        );
+        assert!(
+            stand_in(
+                &path(&["metadata", "annotations", LAST_APPLIED]),
+                &Value::from("{}")
+            )
+            .is_some()
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! Splits a YAML stream into its documents at `---` and `...` markers, remembering where each
+//! starts, so that each document is parsed alone and errors point at the line of the file.
+//!
+//! A marker is `---` or `...` at the start of a line, followed by a space, a tab or the line end
+//! (YAML forbids these at the start of a line inside a document, block scalars included).
+//! Comments, blank lines and `%` directives before a document's first `---` belong to it.
+
+/// One document's text and where it sits in the stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk<'a> {
+    pub text: &'a str,
+    /// Line (1-based) of the stream where `text` starts.
+    pub first_line: usize,
+    /// Line of the document's first content (not a comment, blank line or directive).
+    pub content_line: usize,
+}
+
+/// The documents of `stream` that have content; empty and comment-only ones are dropped.
+pub fn split(stream: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let mut current = Pending::starting_at(0, 1);
+    let mut offset = 0;
+    for (index, line) in stream.split_inclusive('\n').enumerate() {
+        let number = index + 1;
+        if let Some(rest) = marker(line, "---") {
+            if current.has_marker || current.content_line.is_some() {
+                current.flush(stream, offset, &mut chunks);
+                current = Pending::starting_at(offset, number);
+            }
+            current.has_marker = true;
+            // `--- |` or `--- {a: 1}`: the document starts on the marker line.
+            if !is_blank_or_comment(rest) {
+                current.content_line.get_or_insert(number);
+            }
+        } else if marker(line, "...").is_some() {
+            offset += line.len();
+            current.flush(stream, offset, &mut chunks);
+            current = Pending::starting_at(offset, number + 1);
+            continue;
+        } else if current.content_line.is_none() && is_content(line, current.has_marker) {
+            current.content_line = Some(number);
+        }
+        offset += line.len();
+    }
+    current.flush(stream, stream.len(), &mut chunks);
+    chunks
+}
+
+struct Pending {
+    start: usize,
+    first_line: usize,
+    has_marker: bool,
+    content_line: Option<usize>,
+}
+
+impl Pending {
+    fn starting_at(start: usize, first_line: usize) -> Pending {
+        Pending {
+            start,
+            first_line,
+            has_marker: false,
+            content_line: None,
+        }
+    }
+
+    fn flush<'a>(&self, stream: &'a str, end: usize, chunks: &mut Vec<Chunk<'a>>) {
+        if let (Some(content_line), Some(text)) = (self.content_line, stream.get(self.start..end)) {
+            chunks.push(Chunk {
+                text,
+                first_line: self.first_line,
+                content_line,
+            });
+        }
+    }
+}
+
+/// The rest of the line after `marker`, when the line is that document marker.
+fn marker<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
+    let rest = line.strip_prefix(marker)?;
+    match rest.chars().next() {
+        None | Some(' ' | '\t' | '\r' | '\n') => Some(rest),
+        _ => None,
+    }
+}
+
+fn is_blank_or_comment(text: &str) -> bool {
+    let trimmed = text.trim();
+    trimmed.is_empty() || trimmed.starts_with('#')
+}
+
+fn is_content(line: &str, after_marker: bool) -> bool {
+    !is_blank_or_comment(line) && (after_marker || !line.starts_with('%'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(stream: &str) -> Vec<(&str, usize, usize)> {
+        split(stream)
+            .into_iter()
+            .map(|c| (c.text, c.first_line, c.content_line))
+            .collect()
+    }
+
+    #[test]
+    fn single_document_without_marker() {
+        assert_eq!(texts("a: 1\nb: 2\n"), [("a: 1\nb: 2\n", 1, 1)]);
+    }
+
+    #[test]
+    fn documents_start_at_their_marker() {
+        assert_eq!(
+            texts("a: 1\n---\n# Source: x\nb: 2\n"),
+            [("a: 1\n", 1, 1), ("---\n# Source: x\nb: 2\n", 2, 4)]
+        );
+    }
+
+    #[test]
+    fn empty_and_comment_only_documents_are_dropped() {
+        assert_eq!(
+            texts("---\n---\n# only a comment\n---\n\n---\nb: 2\n---\n"),
+            [("---\nb: 2\n", 6, 7)]
+        );
+        assert!(texts("").is_empty());
+        assert!(texts("# nothing\n").is_empty());
+    }
+
+    #[test]
+    fn leading_comments_and_directives_join_the_first_document() {
+        assert_eq!(
+            texts("# header\n%YAML 1.2\n---\na: 1\n"),
+            [("# header\n%YAML 1.2\n---\na: 1\n", 1, 4)]
+        );
+    }
+
+    #[test]
+    fn content_on_the_marker_line() {
+        assert_eq!(
+            texts("--- {a: 1}\n--- |\n  text\n"),
+            [("--- {a: 1}\n", 1, 1), ("--- |\n  text\n", 2, 2)]
+        );
+    }
+
+    #[test]
+    fn document_end_marker() {
+        assert_eq!(
+            texts("a: 1\n...\nb: 2\n"),
+            [("a: 1\n...\n", 1, 1), ("b: 2\n", 3, 3)]
+        );
+    }
+
+    #[test]
+    fn look_alikes_are_not_markers() {
+        assert_eq!(
+            texts("a: ----\n----\n---x\n"),
+            [("a: ----\n----\n---x\n", 1, 1)]
+        );
+    }
+
+    #[test]
+    fn crlf_line_ends() {
+        assert_eq!(
+            texts("a: 1\r\n---\r\nb: 2\r\n"),
+            [("a: 1\r\n", 1, 1), ("---\r\nb: 2\r\n", 2, 3)]
+        );
+    }
+}
