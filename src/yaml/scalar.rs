@@ -323,126 +323,36 @@ mod tests {
         out
     }
 
+    #[rustfmt::skip]
+    const PLAIN: &[&str] = &[
+        "backend-app", "apps/v1", "nginx:1.25", "registry.example.com/app:1.2.3", "100m", "512Mi",
+        "30s", "RollingUpdate", "app.kubernetes.io/name", "/health", "http://example.com/a?b=c#d",
+        "Hello World", "--port=8080", "-Xmx512m", "$(POD_IP)", "a'b\"c", "dominos-service-backend",
+        "한국어", "café", ".git", "+", "a:b", "C:\\dir", "a#b",
+    ];
+
+    #[rustfmt::skip]
+    const QUOTED: &[&str] = &[
+        "", "yes", "no", "on", "off", "y", "n", "Y", "N", "YES", "Yes", "ON", "Off", "oN", "true",
+        "True", "TRUE", "false", "null", "Null", "NULL", "~", "0755", "0o17", "0x1F", "0b101",
+        "1e3", "1E3", "1_000", "+1", "-1", "0", "42", ".5", "1.", "1.0", "12:30", "190:20:30",
+        "2024-01-01", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", ".inf", ".NaN",
+        "-.Inf", "+.inf", "inf", "nan", "Infinity", "=", "<<", " a", "a ", "-", "- a", "?", "? a",
+        ":", ":a", "a:", "a: b", "a #b", "#a", ",", "[a]", "]", "{a}", "}", "&a", "*a", "!a", "|",
+        ">", "'a", "\"a", "%a", "@a", "`a", "---", "--- a", "...", "1.2.3", "\u{a0}x", "x\u{3000}y",
+        "e\u{301}",
+    ];
+
     #[test]
     fn plain_when_safe() {
-        for s in [
-            "backend-app",
-            "apps/v1",
-            "nginx:1.25",
-            "registry.example.com/app:1.2.3",
-            "100m",
-            "512Mi",
-            "30s",
-            "RollingUpdate",
-            "app.kubernetes.io/name",
-            "/health",
-            "http://example.com/a?b=c#d",
-            "Hello World",
-            "--port=8080",
-            "-Xmx512m",
-            "$(POD_IP)",
-            "a'b\"c",
-            "dominos-service-backend",
-            "한국어",
-            "café",
-            ".git",
-            "+",
-            "a:b",
-            "C:\\dir",
-            "a#b",
-        ] {
+        for &s in PLAIN {
             assert_eq!(styled(s), s, "{s:?} should stay plain");
         }
     }
 
     #[test]
     fn quotes_yaml11_and_12_specials() {
-        for s in [
-            "",
-            "yes",
-            "no",
-            "on",
-            "off",
-            "y",
-            "n",
-            "Y",
-            "N",
-            "YES",
-            "Yes",
-            "ON",
-            "Off",
-            "oN",
-            "true",
-            "True",
-            "TRUE",
-            "false",
-            "null",
-            "Null",
-            "NULL",
-            "~",
-            "0755",
-            "0o17",
-            "0x1F",
-            "0b101",
-            "1e3",
-            "1E3",
-            "1_000",
-            "+1",
-            "-1",
-            "0",
-            "42",
-            ".5",
-            "1.",
-            "1.0",
-            "12:30",
-            "190:20:30",
-            "2024-01-01",
-            "2001-12-14t21:59:43.10-05:00",
-            "2001-12-14 21:59:43.10 -5",
-            ".inf",
-            ".NaN",
-            "-.Inf",
-            "+.inf",
-            "inf",
-            "nan",
-            "Infinity",
-            "=",
-            "<<",
-            " a",
-            "a ",
-            "-",
-            "- a",
-            "?",
-            "? a",
-            ":",
-            ":a",
-            "a:",
-            "a: b",
-            "a #b",
-            "#a",
-            ",",
-            "[a]",
-            "]",
-            "{a}",
-            "}",
-            "&a",
-            "*a",
-            "!a",
-            "|",
-            ">",
-            "'a",
-            "\"a",
-            "%a",
-            "@a",
-            "`a",
-            "---",
-            "--- a",
-            "...",
-            "1.2.3",
-            "\u{a0}x",
-            "x\u{3000}y",
-            "e\u{301}",
-        ] {
+        for &s in QUOTED {
             assert_ne!(styled(s), s, "{s:?} must be quoted");
             assert!(styled(s).starts_with('\''), "{s:?} should be single-quoted");
         }
