@@ -116,13 +116,13 @@ impl Report {
                 Status::OnlyLeft => writeln!(
                     out,
                     "{} {}",
-                    style.paint(RED, &format!("- {title}: only in {left}")),
+                    style.paint(RED, &format!("- {title}: only on the left")),
                     origins(&[&object.left_origin])
                 )?,
                 Status::OnlyRight => writeln!(
                     out,
                     "{} {}",
-                    style.paint(GREEN, &format!("+ {title}: only in {right}")),
+                    style.paint(GREEN, &format!("+ {title}: only on the right")),
                     origins(&[&object.right_origin])
                 )?,
                 Status::Changed(changes) => {
@@ -142,6 +142,7 @@ impl Report {
         writeln!(out, "{}", self.summary())
     }
 
+    /// `1 changed, 2 only in a.yaml, 3 equal` (zero counts left out).
     fn summary(&self) -> String {
         let counts = self.counts();
         if self.is_equal() {
@@ -152,15 +153,24 @@ impl Report {
             };
             return format!("no differences: {} {noun} equal", counts.equal);
         }
-        format!(
-            "{} changed, {} only in {}, {} only in {}, {} equal",
-            counts.changed,
-            counts.only_left,
-            printable(&self.left_label),
-            counts.only_right,
-            printable(&self.right_label),
-            counts.equal
-        )
+        let parts = [
+            (counts.changed, "changed".to_string()),
+            (
+                counts.only_left,
+                format!("only in {}", printable(&self.left_label)),
+            ),
+            (
+                counts.only_right,
+                format!("only in {}", printable(&self.right_label)),
+            ),
+            (counts.equal, "equal".to_string()),
+        ];
+        parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The report for machines:
@@ -425,7 +435,10 @@ mod tests {
     #[test]
     fn secret_only_on_one_side_is_listed_without_content() {
         let output = text(&report("", LEFT_SECRET), RenderOptions::default());
-        assert!(output.contains("+ /Secret db: only in right"), "{output}");
+        assert!(
+            output.contains("+ /Secret db: only on the right"),
+            "{output}"
+        );
         for secret in SECRET_TEXTS {
             assert!(!output.contains(secret), "{output}");
         }
@@ -461,9 +474,9 @@ mod tests {
         let output = text(&report(left, right), RenderOptions::default());
         assert_eq!(
             output,
-            "--- left\n+++ right\n- /ConfigMap old: only in left (l.yaml:6)\n\
+            "--- left\n+++ right\n- /ConfigMap old: only on the left (l.yaml:6)\n\
              ~ apps/Deployment shop/web (l.yaml:1, r.yaml:1)\n    ~ spec.replicas: 2 -> 3\n\
-             1 changed, 1 only in left, 0 only in right, 0 equal\n"
+             1 changed, 1 only in left\n"
         );
     }
 

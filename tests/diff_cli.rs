@@ -1,0 +1,390 @@
+//! `ktera diff`, run as the real binary on the fixture pairs in tests/fixtures/diff/<case>/:
+//! one case per class of difference, exit codes as diff(1) (0 equal, 1 differ, 2 error).
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn fixture(case: &str, side: &str) -> String {
+    let path: PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "tests",
+        "fixtures",
+        "diff",
+        case,
+        side,
+    ]
+    .iter()
+    .collect();
+    path.display().to_string()
+}
+
+fn ktera() -> Command {
+    let mut cmd = Command::cargo_bin("ktera").expect("binary");
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// `ktera diff <case>/left.yaml <case>/right.yaml [extra...]`.
+fn diff_case(case: &str, extra: &[&str]) -> Command {
+    let mut cmd = ktera();
+    cmd.arg("diff")
+        .arg(fixture(case, "left.yaml"))
+        .arg(fixture(case, "right.yaml"))
+        .args(extra);
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// stdout and stderr together, for "appears nowhere" checks.
+fn everything(output: &Output) -> String {
+    format!("{}{}", text(&output.stdout), text(&output.stderr))
+}
+
+#[test]
+fn reordered_documents_are_equal() {
+    diff_case("reordered-documents", &[])
+        .assert()
+        .code(0)
+        .stdout("no differences: 2 objects equal\n")
+        .stderr("");
+}
+
+#[test]
+fn reordered_keys_quoting_and_comments_are_equal() {
+    diff_case("reordered-keys", &[]).assert().code(0);
+}
+
+#[test]
+fn api_version_change_alone_is_equal() {
+    diff_case("api-version", &[]).assert().code(0);
+}
+
+#[test]
+fn changed_scalar_prints_path_and_both_values() {
+    diff_case("changed-scalar", &[])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "~ apps/Deployment dominos-service-backend/backend-app",
+        ))
+        .stdout(predicate::str::contains("spec.replicas: 2 -> 3\n"))
+        .stdout(predicate::str::contains(
+            "spec.template.spec.containers[name=backend-app].image: \
+             \"123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/backend-app:1.4.2\" -> \
+             \"123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/backend-app:1.5.0\"",
+        ))
+        .stdout(predicate::str::contains("1 changed, 1 equal\n"));
+}
+
+#[test]
+fn named_list_items_added_removed_and_reordered() {
+    let env = "spec.template.spec.containers[name=backend-app].env";
+    diff_case("named-list", &[])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "- {env}[name=LEGACY_MODE]: {{name: \"LEGACY_MODE\", value: \"true\"}}"
+        )))
+        .stdout(predicate::str::contains(format!(
+            "+ {env}[name=FEATURE_FLAGS]: {{name: \"FEATURE_FLAGS\", value: \"new-checkout\"}}"
+        )))
+        .stdout(predicate::str::contains(
+            "~ spec.template.spec.containers: order [\"backend-app\", \"log-shipper\"] -> \
+             [\"log-shipper\", \"backend-app\"]",
+        ))
+        // Matched by name: the unchanged entries after the removed one are not reported.
+        .stdout(predicate::str::contains("DB_HOST").not());
+}
+
+#[test]
+fn plain_list_items_added_and_removed_by_index() {
+    let args = "spec.template.spec.containers[name=migrate].args";
+    diff_case("plain-list", &[])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "- {args}[1]: \"--verbose\""
+        )))
+        .stdout(predicate::str::contains(format!(
+            "+ {args}[2]: \"--dry-run=false\""
+        )))
+        .stdout(predicate::str::contains("--target=latest").not());
+}
+
+#[test]
+fn objects_only_on_one_side() {
+    diff_case("only-one-side", &[])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "- /ConfigMap dominos-service-backend/legacy-config: only on the left",
+        ))
+        .stdout(predicate::str::contains(
+            "+ networking.k8s.io/Ingress dominos-service-backend/backend-app: only on the right",
+        ))
+        // Listed, not shown.
+        .stdout(predicate::str::contains("api.example.com").not());
+}
+
+#[test]
+fn string_one_differs_from_integer_one() {
+    diff_case("string-vs-int", &[])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("data.WORKERS: \"1\" -> 1\n"));
+}
+
+const SECRET_TEXTS: [&str; 8] = [
+    "db-password-42",
+    "ZGItcGFzc3dvcmQtNDI=",
+    "rotated-db-password-2024",
+    "cm90YXRlZC1kYi1wYXNzd29yZC0yMDI0",
+    "tok-live-5f3a9c",
+    "tok-live-77e1d0",
+    "eyJhdXRocyI6eyJlY3IiOnsiYXV0aCI6InJlZy1zZWNyZXQtOTkifX19",
+    "reg-secret-99",
+];
+
+#[test]
+fn secret_values_are_masked() {
+    let output = diff_case("secret", &[]).output().expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let all = everything(&output);
+    for secret in SECRET_TEXTS {
+        assert!(!all.contains(secret), "{secret} leaked:\n{all}");
+    }
+    assert!(
+        all.contains("data.password: <secret: 14 bytes> -> <secret: 24 bytes>"),
+        "{all}"
+    );
+    assert!(
+        all.contains("stringData.api-token: <secret: 15 bytes> -> <secret: 15 bytes>"),
+        "{all}"
+    );
+    assert!(
+        all.contains("+ /Secret dominos-service-backend/registry-credentials"),
+        "{all}"
+    );
+}
+
+#[test]
+fn secret_values_are_masked_in_json() {
+    let output = diff_case("secret", &["-o", "json"]).output().expect("run");
+    let all = everything(&output);
+    for secret in SECRET_TEXTS {
+        assert!(!all.contains(secret), "{secret} leaked:\n{all}");
+    }
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let change = &report["changed"][0]["changes"][0];
+    assert_eq!(change["path"], "data.password");
+    assert_eq!(change["left"], "<secret: 14 bytes>");
+    assert_eq!(change["masked"], true);
+}
+
+#[test]
+fn show_secrets_reveals_them() {
+    let output = diff_case("secret", &["--show-secrets"])
+        .output()
+        .expect("run");
+    let all = everything(&output);
+    assert!(
+        all.contains(
+            "data.password: \"ZGItcGFzc3dvcmQtNDI=\" -> \"cm90YXRlZC1kYi1wYXNzd29yZC0yMDI0\""
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains("\"tok-live-5f3a9c\" -> \"tok-live-77e1d0\""),
+        "{all}"
+    );
+}
+
+#[test]
+fn secret_parse_error_does_not_echo_the_value() {
+    let output = diff_case("bad-secret-yaml", &[]).output().expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let all = everything(&output);
+    assert!(!all.contains("hunter2"), "leaked:\n{all}");
+    assert!(
+        all.contains("bad-secret-yaml/left.yaml:6:13: invalid YAML"),
+        "{all}"
+    );
+}
+
+#[test]
+fn directory_sides() {
+    let mut cmd = ktera();
+    cmd.arg("diff")
+        .arg(fixture("dir", "left"))
+        .arg(fixture("dir", "right"));
+    cmd.assert()
+        .code(1)
+        .stdout(predicate::str::contains("spec.replicas: 2 -> 4\n"))
+        // The Service from left/service.yaml matched the one in right/all.yaml.
+        .stdout(predicate::str::contains("1 changed, 1 equal\n"))
+        .stdout(predicate::str::contains("sub/deployment.yml:2"));
+}
+
+#[test]
+fn stdin_side() {
+    let left = fs::read(fixture("changed-scalar", "left.yaml")).expect("fixture");
+    ktera()
+        .arg("diff")
+        .arg("-")
+        .arg(fixture("changed-scalar", "right.yaml"))
+        .write_stdin(left)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("--- <stdin>\n"))
+        .stdout(predicate::str::contains("spec.replicas: 2 -> 3"));
+}
+
+#[test]
+fn stdin_on_both_sides_is_an_error() {
+    ktera()
+        .args(["diff", "-", "-"])
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("at most one side"));
+}
+
+#[test]
+fn bad_yaml_names_file_line_and_column() {
+    diff_case("bad-yaml", &[])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "bad-yaml/left.yaml:12:14: invalid YAML: mapping values are not allowed",
+        ));
+}
+
+#[test]
+fn duplicate_object_names_both_places() {
+    diff_case("duplicate", &[])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "/ConfigMap backend-config is defined twice",
+        ))
+        .stderr(predicate::str::contains("duplicate/left.yaml:1 and at"))
+        .stderr(predicate::str::contains("duplicate/left.yaml:8;"));
+}
+
+#[test]
+fn missing_file() {
+    ktera()
+        .arg("diff")
+        .arg(fixture("changed-scalar", "left.yaml"))
+        .arg("no/such/manifests.yaml")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "no/such/manifests.yaml: no such file or directory",
+        ));
+}
+
+#[test]
+fn usage_error_exits_2() {
+    ktera().args(["diff", "only-one-arg"]).assert().code(2);
+}
+
+#[test]
+fn json_report() {
+    let output = diff_case("only-one-side", &["-o", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert_eq!(report["equal"], false);
+    assert_eq!(
+        report["counts"],
+        serde_json::json!({"equal": 1, "changed": 0, "only_left": 1, "only_right": 1})
+    );
+    assert_eq!(
+        report["only_left"],
+        serde_json::json!(["/ConfigMap dominos-service-backend/legacy-config"])
+    );
+    assert_eq!(
+        report["only_right"],
+        serde_json::json!(["networking.k8s.io/Ingress dominos-service-backend/backend-app"])
+    );
+
+    let output = diff_case("string-vs-int", &["-o", "json"])
+        .output()
+        .expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(
+        report["changed"][0]["id"],
+        "/ConfigMap dominos-service-backend/backend-config"
+    );
+    assert_eq!(
+        report["changed"][0]["changes"],
+        serde_json::json!([{"path": "data.WORKERS", "op": "changed", "left": "1", "right": 1}])
+    );
+}
+
+#[test]
+fn json_report_when_equal() {
+    let output = diff_case("reordered-documents", &["-o", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["equal"], true);
+    assert_eq!(report["changed"], serde_json::json!([]));
+}
+
+#[test]
+fn no_colour_when_piped() {
+    diff_case("changed-scalar", &[])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\x1b[").not());
+}
+
+/// Runs the diff under a pseudo-terminal (util-linux `script`), so colour would be on.
+fn on_terminal(no_color: Option<&str>) -> Option<String> {
+    let command = format!(
+        "{} diff {} {}",
+        assert_cmd::cargo::cargo_bin("ktera").display(),
+        fixture("changed-scalar", "left.yaml"),
+        fixture("changed-scalar", "right.yaml")
+    );
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &command, "/dev/null"]);
+    match no_color {
+        Some(value) => script.env("NO_COLOR", value),
+        None => script.env_remove("NO_COLOR"),
+    };
+    let output = script.output().ok()?;
+    Some(text(&output.stdout))
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color() {
+    let Some(coloured) = on_terminal(None) else {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    };
+    assert!(
+        coloured.contains("\x1b[32m3\x1b[0m"),
+        "no colour on a terminal: {coloured:?}"
+    );
+    let plain = on_terminal(Some("1")).unwrap_or_default();
+    assert!(plain.contains("spec.replicas: 2 -> 3"), "{plain:?}");
+    assert!(!plain.contains("\x1b["), "NO_COLOR ignored: {plain:?}");
+    // An empty NO_COLOR does not count as set.
+    let empty = on_terminal(Some("")).unwrap_or_default();
+    assert!(empty.contains("\x1b["), "{empty:?}");
+}
