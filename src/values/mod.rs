@@ -1,1 +1,125 @@
-//! TODO
+//! Values: loading values documents, Helm's merge rules, the `--set` grammar, and the
+//! precedence that combines a chart's defaults with what the user passes.
+//!
+//! The value type is `serde_yaml::Value` with string keys in written order. Semantics follow
+//! Helm's `pkg/strvals` and `pkg/chartutil`, checked against the real Helm by the fixtures in
+//! `tests/fixtures/helm-values/`; `docs/values.md` lists where ktera deliberately differs.
+
+mod error;
+mod merge;
+mod parse;
+mod strvals;
+
+use std::io::Read;
+use std::path::Path;
+
+use serde_yaml::{Mapping, Value};
+
+pub use error::ValuesError;
+pub use merge::{merge, merge_files};
+pub use parse::{load_values_file, parse_values};
+pub use strvals::{MAX_INDEX, SetKind, apply_set};
+
+/// Where values come from, besides the chart's values.yaml. Each Vec in command-line order.
+#[derive(Debug, Default, Clone)]
+pub struct ValueSources {
+    /// -f/--values; "-" means standard input.
+    pub files: Vec<String>,
+    /// --set a.b=c,d=e
+    pub set: Vec<String>,
+    /// --set-string
+    pub set_string: Vec<String>,
+    /// --set-file key=path (value = file contents as a string)
+    pub set_file: Vec<String>,
+    /// --set-json key=<json>
+    pub set_json: Vec<String>,
+}
+
+/// The name standard input goes by in messages.
+const STDIN: &str = "<stdin>";
+
+/// Final values: chart defaults < -f files in order < --set-json < --set < --set-string <
+/// --set-file (Helm's precedence; within a flag type, later wins). `stdin` is read for `-f -`
+/// (or `--set-file key=-`), at most once.
+///
+/// As in Helm, the files are merged with each other first and the `--set` flags applied onto
+/// that (so `list[1]=x` edits a list from a file, but replaces one from the chart), then the
+/// result is coalesced over the chart defaults, where a null deletes a default.
+pub fn resolve(
+    chart_defaults: Value,
+    sources: &ValueSources,
+    stdin: &mut dyn Read,
+) -> Result<Value, ValuesError> {
+    let mut stdin = StdinOnce {
+        reader: stdin,
+        used: false,
+    };
+    let mut user = Value::Mapping(Mapping::new());
+    for file in &sources.files {
+        let doc = if file == "-" {
+            parse_values(&stdin.take()?, STDIN)?
+        } else {
+            load_values_file(Path::new(file))?
+        };
+        merge_files(&mut user, doc);
+    }
+
+    let mut no_files = |path: &str| strvals::read_text_file(path);
+    for expr in &sources.set_json {
+        strvals::apply_set_with(&mut user, expr, SetKind::Json, &mut no_files)?;
+    }
+    for expr in &sources.set {
+        strvals::apply_set_with(&mut user, expr, SetKind::Typed, &mut no_files)?;
+    }
+    for expr in &sources.set_string {
+        strvals::apply_set_with(&mut user, expr, SetKind::String, &mut no_files)?;
+    }
+    let mut read_file = |path: &str| {
+        if path == "-" {
+            stdin.take().map_err(|e| e.to_string())
+        } else {
+            strvals::read_text_file(path)
+        }
+    };
+    for expr in &sources.set_file {
+        strvals::apply_set_with(&mut user, expr, SetKind::File, &mut read_file)?;
+    }
+
+    let mut values = match chart_defaults {
+        Value::Null => Value::Mapping(Mapping::new()),
+        defaults => defaults,
+    };
+    merge(&mut values, user);
+    Ok(values)
+}
+
+/// Standard input, which can be read once.
+struct StdinOnce<'a> {
+    reader: &'a mut dyn Read,
+    used: bool,
+}
+
+impl StdinOnce<'_> {
+    fn take(&mut self) -> Result<String, ValuesError> {
+        if self.used {
+            return Err(ValuesError::StdinTwice);
+        }
+        self.used = true;
+        let mut bytes = Vec::new();
+        self.reader
+            .read_to_end(&mut bytes)
+            .map_err(|source| ValuesError::Stdin { source })?;
+        String::from_utf8(bytes).map_err(|err| {
+            let offset = err.utf8_error().valid_up_to();
+            ValuesError::NotUtf8 {
+                path: STDIN.into(),
+                line: err.as_bytes()[..offset]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1,
+                offset,
+            }
+        })
+    }
+}
