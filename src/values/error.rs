@@ -104,16 +104,42 @@ pub(crate) fn snippet(text: &str, line: usize, column: usize) -> String {
         }
         None => return String::new(),
     };
-    let content = lines[index].trim_end_matches('\r');
+    let content: Vec<char> = lines[index].trim_end_matches('\r').chars().collect();
+    // A long line is shown as a window around the column.
+    let col = column.saturating_sub(1).min(content.len());
+    let (from, to) = if content.len() <= WIDTH {
+        (0, content.len())
+    } else {
+        let from = col.saturating_sub(WIDTH * 2 / 3);
+        let to = (from + WIDTH).min(content.len());
+        (to.saturating_sub(WIDTH).min(from), to)
+    };
+    let mut shown: String = if from > 0 {
+        "...".into()
+    } else {
+        String::new()
+    };
+    shown.extend(&content[from..to]);
+    if to < content.len() {
+        shown.push_str("...");
+    }
+    let mut pad: String = if from > 0 {
+        "   ".into()
+    } else {
+        String::new()
+    };
+    pad.extend(
+        content[from..col]
+            .iter()
+            .map(|&c| if c == '\t' { '\t' } else { ' ' }),
+    );
     let number = (index + 1).to_string();
     let gutter = " ".repeat(number.len());
-    let pad: String = content
-        .chars()
-        .take(column.saturating_sub(1))
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    format!("{gutter} |\n{number} | {content}\n{gutter} | {pad}^")
+    format!("{gutter} |\n{number} | {shown}\n{gutter} | {pad}^")
 }
+
+/// Widest part of a line shown in a snippet, in characters.
+const WIDTH: usize = 100;
 
 #[cfg(test)]
 mod tests {
@@ -129,6 +155,18 @@ mod tests {
     fn snippet_past_end_points_after_last_line() {
         let s = snippet("a: [1,\n", 2, 1);
         assert_eq!(s, "  |\n1 | a: [1,\n  |       ^");
+    }
+
+    #[test]
+    fn long_lines_are_windowed() {
+        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let s = snippet(&line, 1, 501);
+        assert!(s.len() < 300, "{s}");
+        assert_eq!(
+            s.lines().nth(1).and_then(|l| l.find('X')),
+            s.lines().nth(2).and_then(|l| l.find('^'))
+        );
+        assert!(s.contains("| ...a") && s.contains("b..."), "{s}");
     }
 
     #[test]

@@ -21,10 +21,22 @@ use super::error::{ValuesError, snippet};
 /// message separates the hint.
 const OWN: char = '\u{1}';
 
+/// serde_yaml's nesting limit, which it checks only after parsing the whole document.
+const MAX_DEPTH: usize = 128;
+
 /// Parses a values document (values.yaml or a -f file). `origin` is the path shown in errors.
 ///
 /// An empty or comment-only document is an empty mapping. The top level must be a mapping.
 pub fn parse_values(text: &str, origin: &str) -> Result<Value, ValuesError> {
+    if let Some((line, column)) = too_deep_flow(text) {
+        return Err(ValuesError::Yaml {
+            origin: origin.to_string(),
+            location: Some((line, column)),
+            message: format!("values nest deeper than {MAX_DEPTH} levels"),
+            snippet: snippet(text, line, column),
+            hint: "flatten the structure".into(),
+        });
+    }
     let value = ValueSeed
         .deserialize(serde_yaml::Deserializer::from_str(text))
         .map_err(|err| yaml_error(text, origin, &err))?;
@@ -98,6 +110,76 @@ fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> ValuesError 
         message,
         hint,
     }
+}
+
+/// Where `[`/`{` flow collections open deeper than [`MAX_DEPTH`], if they do. libyaml's
+/// scanner costs time in proportion to the flow depth for every token, so a long run of `{a: `
+/// takes minutes before serde_yaml's own depth check refuses it; this lexical scan refuses it
+/// first. Outside flow collections it counts a bracket only where a node can begin (not inside
+/// a plain scalar such as `a[0]`); quoted strings and comments are skipped.
+fn too_deep_flow(text: &str) -> Option<(usize, usize)> {
+    let (mut line, mut column) = (1usize, 0usize);
+    let mut depth = 0usize;
+    // Inside a plain scalar in block context, where brackets are text.
+    let mut in_plain = false;
+    let mut blank_before = true;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        column += 1;
+        let next_blank = chars.peek().is_none_or(|n| n.is_whitespace());
+        let node_start = depth > 0 || !in_plain;
+        match c {
+            '\n' => {
+                line += 1;
+                column = 0;
+                in_plain = false;
+            }
+            '#' if blank_before => {
+                while chars.peek().is_some_and(|&n| n != '\n') {
+                    chars.next();
+                }
+            }
+            '\'' | '"' if node_start => {
+                let mut escaped = false;
+                while let Some(n) = chars.next() {
+                    column += 1;
+                    if n == '\n' {
+                        line += 1;
+                        column = 0;
+                    }
+                    if c == '"' && n == '\\' && !escaped {
+                        escaped = true;
+                        continue;
+                    }
+                    if n == c && !escaped {
+                        if c == '\'' && chars.peek() == Some(&'\'') {
+                            chars.next();
+                            column += 1;
+                            continue;
+                        }
+                        break;
+                    }
+                    escaped = false;
+                }
+                in_plain = depth == 0;
+            }
+            '[' | '{' if node_start => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some((line, column));
+                }
+            }
+            ']' | '}' if depth > 0 => {
+                depth -= 1;
+                in_plain = depth == 0;
+            }
+            ':' | '-' | '?' if next_blank && depth == 0 => in_plain = false,
+            c if c.is_whitespace() => {}
+            _ => in_plain = depth == 0,
+        }
+        blank_before = c.is_whitespace();
+    }
+    None
 }
 
 /// Advice for serde_yaml's and libyaml's own messages.
@@ -498,7 +580,47 @@ mod tests {
     #[test]
     fn deep_nesting_is_refused_not_overflowed() {
         let text = format!("a: {}", "[".repeat(10_000));
-        assert!(error(&text).contains("recursion limit"));
+        assert!(error(&text).contains("values nest deeper than 128 levels"));
+        // Block nesting is left to serde_yaml's own limit.
+        let block = format!("a:\n{}x", "- ".repeat(10_000));
+        assert!(error(&block).contains("recursion limit"));
+    }
+
+    #[test]
+    fn deep_flow_nesting_is_refused_quickly() {
+        let start = std::time::Instant::now();
+        let e = error(&format!("a: 1\nb: {}", "{a: ".repeat(1_000_000)));
+        assert!(
+            e.starts_with("v.yaml:2:516: values nest deeper than 128 levels"),
+            "{e}"
+        );
+        assert!(e.len() < 500, "the snippet must not print the whole line");
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        // Brackets inside scalars, quotes and comments do not count.
+        let inside = "[".repeat(200);
+        let text = format!("a: x{inside}\nb: '{inside}'\nc: \"{inside}\"\n# {inside}\nd: [[1]]\n");
+        assert_eq!(
+            parse(&text)["d"],
+            serde_yaml::from_str::<Value>("[[1]]").unwrap_or(Value::Null)
+        );
+    }
+
+    proptest::proptest! {
+        /// The depth scan only refuses what serde_yaml would refuse too.
+        #[test]
+        fn depth_scan_has_no_false_alarms(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "[", "[", "[", "[", "[", "[", "[", "[", "[", "[", "[", "[", "{a: ", "{a: ", "{a: ", "{a: ", "{a: ", "{a: ", "{a: ", "{a: ", "]", "{a: ", "}", "x[", "a[0]", ": ", "- ", "'[", "'", "\"[\"", "# [", "\n",
+                "\n  ", ", ", "k: |\n  [", "\"", "\\",
+            ]),
+            300..1200,
+        )) {
+            let text = parts.concat();
+            // Weighted towards openers, so that about half the inputs go too deep.
+            if too_deep_flow(&text).is_some() {
+                proptest::prop_assert!(serde_yaml::from_str::<Value>(&text).is_err(), "{text:?}");
+            }
+        }
     }
 
     #[test]
