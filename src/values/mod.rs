@@ -64,15 +64,14 @@ pub fn resolve(
         merge_files(&mut user, doc);
     }
 
-    let mut no_files = |path: &str| strvals::read_text_file(path);
     for expr in &sources.set_json {
-        strvals::apply_set_with(&mut user, expr, SetKind::Json, &mut no_files)?;
+        apply_set(&mut user, expr, SetKind::Json)?;
     }
     for expr in &sources.set {
-        strvals::apply_set_with(&mut user, expr, SetKind::Typed, &mut no_files)?;
+        apply_set(&mut user, expr, SetKind::Typed)?;
     }
     for expr in &sources.set_string {
-        strvals::apply_set_with(&mut user, expr, SetKind::String, &mut no_files)?;
+        apply_set(&mut user, expr, SetKind::String)?;
     }
     let mut read_file = |path: &str| {
         if path == "-" {

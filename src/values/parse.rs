@@ -28,6 +28,8 @@ const MAX_DEPTH: usize = 128;
 ///
 /// An empty or comment-only document is an empty mapping. The top level must be a mapping.
 pub fn parse_values(text: &str, origin: &str) -> Result<Value, ValuesError> {
+    // libyaml misreads a document after a byte order mark as several documents.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some((line, column)) = too_deep_flow(text) {
         return Err(ValuesError::Yaml {
             origin: origin.to_string(),
@@ -90,8 +92,12 @@ fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> ValuesError 
         full = full.replacen(&format!(" at line {line} column {column}"), "", 1);
     }
     // libyaml names where the enclosing construct began: "while parsing X at line L ...".
-    if full.contains("while parsing ") {
-        full = full.replacen(" at line ", " that starts at line ", 1);
+    if let Some(at) = full.find(", while ") {
+        let (head, tail) = full.split_at(at);
+        full = format!(
+            "{head}{}",
+            tail.replacen(" at line ", " that starts at line ", 1)
+        );
     }
     let (message, hint) = match full.split_once(OWN) {
         Some((_path, own)) => match own.split_once('\n') {
@@ -190,6 +196,8 @@ fn hint_for(message: &str) -> String {
         "aliases expand to too much data; write the repeated values out or use fewer aliases"
     } else if message.contains("more than one document") {
         "a values file holds one YAML document: remove the `---` separators or split the file"
+    } else if message.contains("tab character") {
+        "YAML indents with spaces only: replace the tab with spaces"
     } else if message.contains("cannot start any token") {
         "YAML does not allow this character here (tabs cannot indent; quote values starting \
          with `@`, `` ` `` or `%`)"
@@ -575,6 +583,27 @@ mod tests {
             e.contains("flow sequence that starts at line 2 column 4"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn crlf_and_bom_are_read() {
+        let v = parse("\u{feff}a: 1\r\nb: x\r\n");
+        assert_eq!(v["b"], Value::from("x"));
+        assert_eq!(parse("\u{feff}a: 1\nb: x\n")["b"], Value::from("x"));
+        let e = error("a: 1\r\nb: [\r\n");
+        assert!(e.contains("1 | a: 1") || e.contains("2 | b: ["), "{e}");
+        assert!(!e.contains('\r'), "{e:?}");
+    }
+
+    #[test]
+    fn tabs_are_explained() {
+        let e = error("a: 1\n\tb: 2\n");
+        assert!(e.starts_with("v.yaml:2:1: found a tab character"), "{e}");
+        assert!(
+            e.contains("plain scalar that starts at line 1 column 4"),
+            "{e}"
+        );
+        assert!(e.contains("replace the tab with spaces"), "{e}");
     }
 
     #[test]
