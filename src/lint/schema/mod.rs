@@ -1,0 +1,121 @@
+//! Schema validation: every rendered object against the Kubernetes API schema of its kind, for
+//! the chosen Kubernetes version, or against the schema of a CRD the chart renders.
+
+pub mod crd;
+pub mod format;
+pub mod node;
+pub mod store;
+pub mod validate;
+
+use serde_yaml::Value;
+
+pub use store::{Schemas, supported_versions};
+
+use crate::lint::finding::Findings;
+use crate::lint::path::FieldPath;
+use crate::manifest::Manifest;
+use node::Node;
+use validate::{Issue, Validator};
+
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+pub fn check(manifests: &[Manifest], schemas: &Schemas, findings: &mut Findings) {
+    let crds = crd::collect(manifests, findings);
+    for (index, manifest) in manifests.iter().enumerate() {
+        let doc = &manifest.value;
+        // Objects without apiVersion or kind are reported by the identity check.
+        let (Some(api_version), Some(kind)) = (
+            doc.get("apiVersion").and_then(Value::as_str),
+            doc.get("kind").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        let issues = if let Some(node) = schemas.kind(api_version, kind) {
+            run(schemas, node, doc)
+        } else if let Some(node) = crds.get(&format!("{api_version}/{kind}")) {
+            custom_resource(schemas, node, doc)
+        } else {
+            unknown_kind(schemas, api_version, kind, index, manifest, findings);
+            continue;
+        };
+        for issue in issues {
+            findings.push(index, manifest, issue.severity, &issue.path, issue.message);
+        }
+    }
+}
+
+fn run(schemas: &Schemas, node: &Node, value: &Value) -> Vec<Issue> {
+    let mut validator = Validator::new(&schemas.definitions, FieldPath::root());
+    validator.validate(node, value);
+    validator.issues
+}
+
+/// `metadata` is always a full ObjectMeta, whatever the CRD says of it; apiVersion and kind are
+/// implied.
+fn custom_resource(schemas: &Schemas, node: &Node, doc: &Value) -> Vec<Issue> {
+    let mut rest = doc.clone();
+    let mut issues = Vec::new();
+    if let Value::Mapping(map) = &mut rest {
+        map.remove("apiVersion");
+        map.remove("kind");
+        if let Some(meta) = map.remove("metadata") {
+            let mut validator = Validator::new(&schemas.definitions, FieldPath::of(&["metadata"]));
+            if let Some(object_meta) = schemas.definitions.get(OBJECT_META) {
+                validator.validate(object_meta, &meta);
+            }
+            issues = validator.issues;
+        }
+    }
+    issues.extend(run(schemas, node, &rest));
+    issues
+}
+
+fn unknown_kind(
+    schemas: &Schemas,
+    api_version: &str,
+    kind: &str,
+    index: usize,
+    manifest: &Manifest,
+    findings: &mut Findings,
+) {
+    let version = &schemas.kubernetes;
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    // CRD groups always contain a dot; a dotless group can only be Kubernetes' own.
+    let built_in_group = !group.contains('.') || schemas.has_group(group);
+    let served = schemas.api_versions_of(kind);
+    if !built_in_group {
+        findings.note(
+            index,
+            manifest,
+            &FieldPath::root(),
+            format!("no schema for {api_version} {kind} (a custom resource whose CustomResourceDefinition the chart does not render); not checked against a schema"),
+        );
+    } else if !served.is_empty() {
+        findings.error(
+            index,
+            manifest,
+            &FieldPath::of(&["apiVersion"]),
+            format!(
+                "Kubernetes {version} does not serve {kind} as {api_version}; use {}",
+                served.join(" or ")
+            ),
+        );
+    } else {
+        let in_version: Vec<String> = schemas
+            .kinds
+            .keys()
+            .filter_map(|k| k.rsplit_once('/'))
+            .filter(|(av, _)| *av == api_version)
+            .map(|(_, k)| k.to_string())
+            .collect();
+        let hint = validate::closest(kind, in_version.iter())
+            .map(|k| format!(" (did you mean {k}?)"))
+            .unwrap_or_default();
+        findings.error(
+            index,
+            manifest,
+            &FieldPath::of(&["kind"]),
+            format!("Kubernetes {version} has no kind {kind} in {api_version}{hint}"),
+        );
+    }
+}

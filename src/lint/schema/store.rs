@@ -1,0 +1,180 @@
+//! The shipped schemas (schemas/kubernetes-v1.NN.json.gz, made by scripts/refresh-schemas),
+//! embedded in the binary so `ktera lint` needs no network and no files beside it. Each is
+//! decompressed and parsed once, on first use.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::node::Node;
+use crate::lint::LintError;
+
+/// Supported minors of Kubernetes 1.x and their schema files, oldest first.
+const SUPPORTED: [(u64, &str, &[u8]); 7] = [
+    (
+        30,
+        "kubernetes-v1.30.json.gz",
+        include_bytes!("../../../schemas/kubernetes-v1.30.json.gz"),
+    ),
+    (
+        31,
+        "kubernetes-v1.31.json.gz",
+        include_bytes!("../../../schemas/kubernetes-v1.31.json.gz"),
+    ),
+    (
+        32,
+        "kubernetes-v1.32.json.gz",
+        include_bytes!("../../../schemas/kubernetes-v1.32.json.gz"),
+    ),
+    (
+        33,
+        "kubernetes-v1.33.json.gz",
+        include_bytes!("../../../schemas/kubernetes-v1.33.json.gz"),
+    ),
+    (
+        34,
+        "kubernetes-v1.34.json.gz",
+        include_bytes!("../../../schemas/kubernetes-v1.34.json.gz"),
+    ),
+    (
+        35,
+        "kubernetes-v1.35.json.gz",
+        include_bytes!("../../../schemas/kubernetes-v1.35.json.gz"),
+    ),
+    (
+        36,
+        "kubernetes-v1.36.json.gz",
+        include_bytes!("../../../schemas/kubernetes-v1.36.json.gz"),
+    ),
+];
+
+/// The built-in kinds of one Kubernetes version and the definitions they use.
+#[derive(Debug, Deserialize)]
+pub struct Schemas {
+    /// `v1.32.0`: the release the schemas were generated from.
+    pub kubernetes: String,
+    /// Where the file came from, as scripts/refresh-schemas recorded it.
+    pub source: String,
+    /// `apps/v1/Deployment` -> `io.k8s.api.apps.v1.Deployment`.
+    pub kinds: HashMap<String, String>,
+    pub definitions: HashMap<String, Node>,
+}
+
+impl Schemas {
+    /// The schemas for `version`'s minor (any patch release), parsed once per process.
+    pub fn for_version(version: &semver::Version) -> Result<&'static Schemas, LintError> {
+        static LOADED: [OnceLock<Result<Schemas, String>>; SUPPORTED.len()] =
+            [const { OnceLock::new() }; SUPPORTED.len()];
+        let slot = SUPPORTED
+            .iter()
+            .position(|(minor, _, _)| version.major == 1 && *minor == version.minor)
+            .ok_or_else(|| LintError::UnsupportedVersion {
+                requested: format!("v{version}"),
+                supported: supported_versions().join(", "),
+            })?;
+        let (_, file, bytes) = SUPPORTED[slot];
+        LOADED[slot]
+            .get_or_init(|| parse(bytes))
+            .as_ref()
+            .map_err(|reason| LintError::BrokenSchema {
+                version: format!("v{version}"),
+                file: format!("schemas/{file}"),
+                reason: reason.clone(),
+            })
+    }
+
+    /// The definition that describes `apiVersion/kind`, if Kubernetes has it built in.
+    pub fn kind(&self, api_version: &str, kind: &str) -> Option<&Node> {
+        let name = self.kinds.get(&format!("{api_version}/{kind}"))?;
+        self.definitions.get(name)
+    }
+
+    /// API versions that serve `kind` (`["apps/v1"]` for Deployment), sorted.
+    pub fn api_versions_of(&self, kind: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = self
+            .kinds
+            .keys()
+            .filter_map(|key| key.rsplit_once('/'))
+            .filter(|(_, k)| *k == kind)
+            .map(|(api_version, _)| api_version)
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// Whether `group` is an API group of the Kubernetes API itself ("" is the core group).
+    pub fn has_group(&self, group: &str) -> bool {
+        self.kinds.keys().any(|key| {
+            let api_version = key.rsplit_once('/').map_or("", |(av, _)| av);
+            match api_version.rsplit_once('/') {
+                Some((g, _)) => g == group,
+                None => group.is_empty(),
+            }
+        })
+    }
+}
+
+/// `v1.30`, `v1.31`, ...: what `--kube-version` accepts.
+pub fn supported_versions() -> Vec<String> {
+    SUPPORTED
+        .iter()
+        .map(|(minor, _, _)| format!("v1.{minor}"))
+        .collect()
+}
+
+fn parse(gzipped: &[u8]) -> Result<Schemas, String> {
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(gzipped)
+        .read_to_end(&mut json)
+        .map_err(|e| format!("not gzip: {e}"))?;
+    serde_json::from_slice(&json).map_err(|e| format!("not a schema file: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_version_loads_and_has_the_common_kinds() {
+        for (minor, _, _) in SUPPORTED {
+            let schemas = Schemas::for_version(&semver::Version::new(1, minor, 3)).unwrap();
+            assert_eq!(schemas.kubernetes, format!("v1.{minor}.0"));
+            for (api_version, kind) in [
+                ("apps/v1", "Deployment"),
+                ("v1", "Service"),
+                ("networking.k8s.io/v1", "Ingress"),
+                ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+            ] {
+                assert!(
+                    schemas.kind(api_version, kind).is_some(),
+                    "{kind} in 1.{minor}"
+                );
+            }
+            for node in schemas.kinds.values() {
+                assert!(
+                    schemas.definitions.contains_key(node),
+                    "{node} in 1.{minor}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unsupported_versions_list_the_supported_ones() {
+        let err = Schemas::for_version(&semver::Version::new(1, 12, 0)).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("v1.12.0"), "{text}");
+        assert!(text.contains("v1.30, v1.31, v1.32"), "{text}");
+    }
+
+    #[test]
+    fn knows_groups_and_api_versions() {
+        let schemas = Schemas::for_version(&semver::Version::new(1, 32, 0)).unwrap();
+        assert_eq!(schemas.api_versions_of("Deployment"), vec!["apps/v1"]);
+        assert!(schemas.has_group(""));
+        assert!(schemas.has_group("apps"));
+        assert!(!schemas.has_group("example.com"));
+    }
+}
