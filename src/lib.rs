@@ -6,6 +6,7 @@
 pub mod chart;
 pub mod cli;
 pub mod diff;
+pub mod edit;
 pub mod lint;
 pub mod manifest;
 pub mod render;
