@@ -11,7 +11,7 @@ use serde_yaml::Value;
 
 use super::document::{Document, check_unique};
 use super::error::DiffError;
-use super::split::split;
+use super::split::{Chunk, split};
 
 /// How standard input is named in origins and messages.
 pub const STDIN: &str = "<stdin>";
@@ -21,10 +21,10 @@ pub const STDIN: &str = "<stdin>";
 /// with one identity are an error.
 pub fn parse_manifests(text: &str, origin: &str) -> Result<Vec<Document>, DiffError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut documents = Vec::new();
-    for chunk in split(text) {
-        let mut value: Value = serde_yaml::from_str(chunk.text)
-            .map_err(|error| yaml_error(&error, origin, chunk.first_line))?;
+    let chunks = split(text);
+    let values = parse_chunks(&chunks, origin)?;
+    let mut documents = Vec::with_capacity(values.len());
+    for (chunk, mut value) in chunks.iter().zip(values) {
         if value.is_null() {
             continue;
         }
@@ -42,6 +42,51 @@ pub fn parse_manifests(text: &str, origin: &str) -> Result<Vec<Document>, DiffEr
     }
     check_unique(&documents)?;
     Ok(documents)
+}
+
+/// Below this many documents per core, parsing on one thread is as fast.
+const MIN_DOCUMENTS_PER_THREAD: usize = 32;
+
+/// Parses the documents, spread over the cores when there are many (parsing is the costly
+/// stage). The first error in document order wins.
+fn parse_chunks(chunks: &[Chunk<'_>], origin: &str) -> Result<Vec<Value>, DiffError> {
+    let parse_all = |group: &[Chunk<'_>]| -> Result<Vec<Value>, DiffError> {
+        group
+            .iter()
+            .map(|chunk| {
+                serde_yaml::from_str(chunk.text)
+                    .map_err(|error| yaml_error(&error, origin, chunk.first_line))
+            })
+            .collect()
+    };
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = cores.min(chunks.len() / MIN_DOCUMENTS_PER_THREAD);
+    if threads <= 1 {
+        return parse_all(chunks);
+    }
+    let per_thread = chunks.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = chunks
+            .chunks(per_thread)
+            .map(|group| {
+                let spawned =
+                    std::thread::Builder::new().spawn_scoped(scope, move || parse_all(group));
+                (group, spawned)
+            })
+            .collect();
+        let mut values = Vec::with_capacity(chunks.len());
+        for (group, spawned) in workers {
+            let parsed = match spawned {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread to be had: parse here.
+                Err(_) => parse_all(group),
+            };
+            values.extend(parsed?);
+        }
+        Ok(values)
+    })
 }
 
 /// A file, a directory (its .yaml/.yml files, recursively, in path order) or `-` (standard
@@ -240,6 +285,25 @@ mod tests {
         let origins: Vec<&str> = docs.iter().map(|d| d.origin.as_str()).collect();
         assert_eq!(origins, ["f.yaml:2", "f.yaml:6"]);
         assert!(docs[0].id.is_some() && docs[1].id.is_none());
+    }
+
+    #[test]
+    fn many_documents_keep_their_order_and_first_error() {
+        let text: String = (0..500)
+            .map(|i| format!("---\nkind: A\nmetadata: {{name: a{i}}}\n"))
+            .collect();
+        let docs = parse(&text).unwrap();
+        assert_eq!(docs.len(), 500);
+        assert!(
+            docs.iter()
+                .enumerate()
+                .all(|(i, d)| d.origin == format!("f.yaml:{}", 3 * i + 2))
+        );
+        let broken = text
+            .replace("name: a100}", "name: a100")
+            .replace("name: a400}", "name: a400");
+        let message = parse(&broken).unwrap_err().to_string();
+        assert!(message.starts_with("f.yaml:30"), "{message}");
     }
 
     #[test]
