@@ -21,6 +21,13 @@ pub enum DiffError {
     #[error("{path}: the directory holds no .yaml or .yml file; pass a directory of manifests")]
     EmptyDirectory { path: String },
 
+    #[error("{path} is {what}, not rendered manifests; {hint}")]
+    SourceDirectory {
+        path: String,
+        what: &'static str,
+        hint: String,
+    },
+
     #[error("both sides are - (standard input); at most one side can be read from standard input")]
     StdinTwice,
 

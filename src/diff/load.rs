@@ -115,12 +115,41 @@ pub fn load_side(arg: &str, stdin: &mut dyn Read) -> Result<Vec<Document>, DiffE
         });
     }
     files.sort();
+    if let Some(error) = files.iter().find_map(|file| source_directory(file)) {
+        return Err(error);
+    }
     let mut documents = Vec::new();
     for file in &files {
         documents.extend(parse_file(file)?);
     }
     check_unique(&documents)?;
     Ok(documents)
+}
+
+/// Kustomize and chart sources are not manifests: comparing them would mislead (patches look
+/// like objects), so say how to get the manifests instead.
+fn source_directory(file: &Path) -> Option<DiffError> {
+    let name = file.file_name()?.to_str()?;
+    let dir = file.parent()?.display().to_string();
+    let (what, hint) = match name {
+        "kustomization.yaml" | "kustomization.yml" => (
+            "a Kustomize directory",
+            format!(
+                "build it first (kubectl kustomize {dir} | ktera diff - OTHER) or use \
+                 ktera compare --kustomize {dir}"
+            ),
+        ),
+        "Chart.yaml" => (
+            "a chart",
+            format!("render it first (ktera template {dir} -f VALUES | ktera diff - OTHER)"),
+        ),
+        _ => return None,
+    };
+    Some(DiffError::SourceDirectory {
+        path: dir,
+        what,
+        hint,
+    })
 }
 
 fn parse_file(path: &Path) -> Result<Vec<Document>, DiffError> {
@@ -399,6 +428,23 @@ mod tests {
             message.starts_with("f.yaml:2:4: not valid UTF-8"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn kustomize_and_chart_directories_are_refused() {
+        let message = source_directory(Path::new("k/overlays/prod/kustomization.yaml"))
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.starts_with("k/overlays/prod is a Kustomize directory"),
+            "{message}"
+        );
+        assert!(
+            message.contains("kubectl kustomize k/overlays/prod"),
+            "{message}"
+        );
+        assert!(source_directory(Path::new("c/Chart.yaml")).is_some());
+        assert!(source_directory(Path::new("c/deployment.yaml")).is_none());
     }
 
     #[test]
