@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::files::ChartFiles;
+use crate::schema::{SchemaError, ValuesSchema};
 use crate::values;
 
 /// `Chart.yaml`, as far as rendering needs it. Unknown fields are kept in `raw` for `Chart.*`.
@@ -35,7 +37,10 @@ pub struct TemplateFile {
 impl TemplateFile {
     /// Partials (`_helpers.tera`) are loaded and usable from other templates, never emitted.
     pub fn is_partial(&self) -> bool {
-        self.name.rsplit('/').next().is_some_and(|base| base.starts_with('_'))
+        self.name
+            .rsplit('/')
+            .next()
+            .is_some_and(|base| base.starts_with('_'))
     }
 
     /// `templates/NOTES.txt` is rendered but not printed by `template`.
@@ -56,15 +61,27 @@ pub struct Chart {
     pub values: serde_yaml::Value,
     /// Every file under `templates/`, in path order.
     pub templates: Vec<TemplateFile>,
+    /// `crds/*.yaml|yml|json`: installed before everything else, never rendered.
+    pub crds: Vec<TemplateFile>,
+    /// The chart's other files, readable from templates.
+    pub files: ChartFiles,
+    /// `values.schema.json`, when the chart has one.
+    pub schema: Option<ValuesSchema>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
-    #[error("{path}: no such chart directory\n  hint: pass the directory that holds Chart.yaml, e.g. `ktera template charts/backend`")]
+    #[error(
+        "{path}: no such chart directory\n  hint: pass the directory that holds Chart.yaml, e.g. `ktera template charts/backend`"
+    )]
     MissingDir { path: String },
-    #[error("{path}: not a directory\n  hint: a chart is a directory that holds Chart.yaml, values.yaml and templates/")]
+    #[error(
+        "{path}: not a directory\n  hint: a chart is a directory that holds Chart.yaml, values.yaml and templates/"
+    )]
     NotADir { path: String },
-    #[error("{path}: missing Chart.yaml\n  hint: a chart directory needs a Chart.yaml with at least `apiVersion: v2`, `name` and `version`")]
+    #[error(
+        "{path}: missing Chart.yaml\n  hint: a chart directory needs a Chart.yaml with at least `apiVersion: v2`, `name` and `version`"
+    )]
     MissingChartYaml { path: String },
     #[error("{path}: cannot read: {source}")]
     Unreadable {
@@ -83,10 +100,14 @@ pub enum ChartError {
     },
     #[error("{path}: invalid Chart.yaml: {message}")]
     InvalidChart { path: String, message: String },
-    #[error("{path}: the file is a link that leads out of the chart ({target})\n  hint: templates must live inside the chart directory")]
+    #[error(
+        "{path}: the file is a link that leads out of the chart ({target})\n  hint: templates must live inside the chart directory"
+    )]
     OutsideChart { path: String, target: String },
     #[error(transparent)]
     Values(#[from] values::ValuesError),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
 }
 
 /// Reads a file as UTF-8 text; a leading byte order mark is dropped.
@@ -184,6 +205,35 @@ impl Chart {
         }
         templates.sort_by(|a, b| a.name.cmp(&b.name));
 
+        let schema_path = dir.join("values.schema.json");
+        let schema = if schema_path.exists() {
+            let text = read_text(&schema_path)?;
+            Some(ValuesSchema::parse(&text, &schema_path)?)
+        } else {
+            None
+        };
+
+        let files = ChartFiles::list(dir).map_err(|source| ChartError::Unreadable {
+            path: shown.clone(),
+            source,
+        })?;
+
+        let crds_dir = dir.join("crds");
+        let mut crds = Vec::new();
+        if crds_dir.is_dir() {
+            let root = fs::canonicalize(dir).map_err(|source| ChartError::Unreadable {
+                path: shown.clone(),
+                source,
+            })?;
+            collect_templates(&crds_dir, "", &root, &mut crds)?;
+            crds.retain(|c| {
+                [".yaml", ".yml", ".json"]
+                    .iter()
+                    .any(|ext| c.name.ends_with(ext))
+            });
+            crds.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+
         Ok(Chart {
             dir: dir.to_path_buf(),
             name,
@@ -192,6 +242,9 @@ impl Chart {
             chart_yaml,
             values,
             templates,
+            crds,
+            files,
+            schema,
         })
     }
 }

@@ -38,6 +38,15 @@ pub enum Command {
     /// Render a chart and compare it with a Kustomize overlay or a stored golden file
     #[command(after_help = EXIT_CODES)]
     Compare(CompareArgs),
+    /// Render every environment and release of the project file (ktera.yaml) into a tree
+    #[command(after_help = EXIT_CODES)]
+    Render(RenderArgs),
+    /// Change values in a values file in place, keeping its comments and layout
+    #[command(after_help = EXIT_CODES)]
+    Set(SetArgs),
+    /// Render a chart and validate the objects offline against Kubernetes' schemas and semantics
+    #[command(after_help = EXIT_CODES)]
+    Lint(LintArgs),
 }
 
 /// The value flags shared by every command that renders a chart, with Helm's names.
@@ -89,6 +98,21 @@ pub struct TemplateArgs {
     /// Write each template's manifests to DIR/<chart>/templates/<file> instead of standard output
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Print the rendered templates/NOTES.txt after the manifests
+    #[arg(long = "notes")]
+    pub notes: bool,
+    /// Leave out documents annotated helm.sh/hook
+    #[arg(long = "no-hooks")]
+    pub no_hooks: bool,
+    /// Leave out test hooks (helm.sh/hook: test)
+    #[arg(long = "skip-tests")]
+    pub skip_tests: bool,
+    /// Also print the chart's crds/ files, unrendered
+    #[arg(long = "include-crds")]
+    pub include_crds: bool,
+    /// Validate the rendered objects as `ktera lint` does; findings go to standard error
+    #[arg(long = "validate")]
+    pub validate: bool,
 }
 
 #[derive(Debug, Args)]
@@ -134,7 +158,12 @@ pub struct CompareArgs {
     #[arg(long = "name", default_value = "release-name")]
     pub name: String,
     /// A Kustomize directory to build with kustomize or kubectl kustomize
-    #[arg(long = "kustomize", value_name = "DIR", conflicts_with = "golden", required_unless_present = "golden")]
+    #[arg(
+        long = "kustomize",
+        value_name = "DIR",
+        conflicts_with = "golden",
+        required_unless_present = "golden"
+    )]
     pub kustomize: Option<PathBuf>,
     /// A stored manifest file (e.g. a golden file) to compare with
     #[arg(long = "golden", value_name = "FILE")]
@@ -142,6 +171,61 @@ pub struct CompareArgs {
     /// Print Secret data values instead of masking them
     #[arg(long = "show-secrets")]
     pub show_secrets: bool,
+    /// Report format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The project file naming environments and their releases
+    #[arg(
+        short = 'p',
+        long = "project",
+        value_name = "FILE",
+        default_value = "ktera.yaml"
+    )]
+    pub project: PathBuf,
+    /// Render only this environment
+    #[arg(long = "env", value_name = "ENV")]
+    pub env: Option<String>,
+    /// Write nothing; exit 1 with a semantic diff when the committed tree is stale
+    #[arg(long = "check")]
+    pub check: bool,
+    /// Summary format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// The values file to change in place
+    pub file: PathBuf,
+    /// PATH=VALUE assignments, with --set's grammar and typing (image.tag=1.4.3)
+    #[arg(value_name = "PATH=VALUE", required = true)]
+    pub assignments: Vec<String>,
+    /// Refuse to create paths that do not exist yet
+    #[arg(long = "existing")]
+    pub existing: bool,
+    /// Write every value as a string (as --set-string)
+    #[arg(long = "string")]
+    pub string: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The chart directory
+    pub chart: PathBuf,
+    #[command(flatten)]
+    pub values: ValueFlags,
+    #[command(flatten)]
+    pub release: ReleaseFlags,
+    /// Release name used to render the chart
+    #[arg(long = "name", default_value = "release-name")]
+    pub name: String,
+    /// Warnings fail the run too (exit 1)
+    #[arg(long = "strict")]
+    pub strict: bool,
     /// Report format
     #[arg(short = 'o', long = "output", value_enum, default_value_t)]
     pub output: OutputFormat,

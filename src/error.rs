@@ -11,24 +11,43 @@ pub const EXIT_ERROR: u8 = 1;
 /// Exit code for usage errors (bad flags or arguments).
 pub const EXIT_USAGE: u8 = 2;
 
+/// Each layer's error is boxed: they carry reports, and results stay small on the happy path.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
-    Chart(#[from] ChartError),
+    Chart(Box<ChartError>),
     #[error(transparent)]
-    Values(#[from] ValuesError),
+    Values(Box<ValuesError>),
     #[error(transparent)]
-    Render(#[from] RenderError),
+    Render(Box<RenderError>),
     #[error(transparent)]
-    Manifest(#[from] ManifestError),
+    Manifest(Box<ManifestError>),
     #[error(transparent)]
-    Output(#[from] OutputError),
+    Output(Box<OutputError>),
     /// A problem with the command line itself.
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
     Other(String),
 }
+
+macro_rules! boxed_from {
+    ($($variant:ident($error:ty)),* $(,)?) => {
+        $(impl From<$error> for Error {
+            fn from(e: $error) -> Self {
+                Error::$variant(Box::new(e))
+            }
+        })*
+    };
+}
+
+boxed_from!(
+    Chart(ChartError),
+    Values(ValuesError),
+    Render(RenderError),
+    Manifest(ManifestError),
+    Output(OutputError),
+);
 
 impl Error {
     pub fn exit_code(&self) -> u8 {

@@ -6,7 +6,9 @@ use std::process::Command;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KustomizeError {
-    #[error("neither `kustomize` nor `kubectl` is installed (looked on PATH)\n  hint: install kustomize (https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl, or compare with a stored output: --golden FILE")]
+    #[error(
+        "neither `kustomize` nor `kubectl` is installed (looked on PATH)\n  hint: install kustomize (https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl, or compare with a stored output: --golden FILE"
+    )]
     NotInstalled,
     #[error("{dir}: `{command}` failed ({status}):\n{stderr}")]
     Failed {
@@ -58,7 +60,9 @@ pub fn build(dir: &Path) -> Result<String, KustomizeError> {
             dir: dir.display().to_string(),
             command,
             status: output.status.to_string(),
-            stderr: String::from_utf8_lossy(&output.stderr).trim_end().to_string(),
+            stderr: String::from_utf8_lossy(&output.stderr)
+                .trim_end()
+                .to_string(),
         });
     }
     String::from_utf8(output.stdout).map_err(|_| KustomizeError::NotUtf8 {

@@ -1,14 +1,21 @@
 //! ktera: render Kubernetes manifests from a chart of Tera templates and per-environment values.
 //!
 //! Data flows one way: load ([`chart`]) -> merge values ([`values`]) -> render ([`render`]) ->
-//! parse and order ([`manifest`]) -> emit ([`yaml`]). [`diff`] compares two manifest sets.
+//! parse and order ([`manifest`]) -> emit ([`yaml`], [`output`]). [`diff`] compares two manifest
+//! sets; [`commands`] holds one function per command.
 
 pub mod chart;
 pub mod cli;
+pub mod commands;
 pub mod diff;
-pub mod edit;
-pub mod lint;
+pub mod error;
+pub mod files;
+pub mod kustomize;
 pub mod manifest;
+pub mod output;
+pub mod pipeline;
 pub mod render;
+pub mod schema;
+pub mod source;
 pub mod values;
 pub mod yaml;

@@ -111,21 +111,56 @@ impl Manifest {
     pub fn id(&self) -> Option<ObjectId> {
         ObjectId::of(&self.value)
     }
+
+    /// The `helm.sh/hook` annotation's events (`pre-install`, `test`...); empty for plain objects.
+    pub fn hook_events(&self) -> Vec<&str> {
+        self.annotation("helm.sh/hook")
+            .map(|events| {
+                events
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn is_hook(&self) -> bool {
+        !self.hook_events().is_empty()
+    }
+
+    /// Helm's test hooks: `test` and the older `test-success`.
+    pub fn is_test_hook(&self) -> bool {
+        self.hook_events()
+            .iter()
+            .any(|e| *e == "test" || *e == "test-success")
+    }
+
+    /// `helm.sh/hook-weight`, 0 when absent or not a number (as Helm).
+    pub fn hook_weight(&self) -> i64 {
+        self.annotation("helm.sh/hook-weight")
+            .and_then(|w| w.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn annotation(&self, key: &str) -> Option<&str> {
+        self.value
+            .get("metadata")?
+            .get("annotations")?
+            .get(key)?
+            .as_str()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
-    #[error(
-        "{path}: the rendered output is not valid YAML: {message}\n  at line {line}, column {column} of what this template rendered:\n{snippet}{source_hint}\n  hint: look at the template around that place; `ktera template --show-only templates/{template}` shows what it renders once the YAML is valid"
-    )]
+    /// `report` holds the message, the snippet and the hint, written where the facts are known.
+    #[error("{path}: the rendered output is not valid YAML: {report}")]
     InvalidYaml {
         path: String,
-        template: String,
-        message: String,
         line: usize,
         column: usize,
-        snippet: String,
-        source_hint: String,
+        report: String,
     },
     #[error(
         "{path}: document {index} of the rendered output (line {line}) is {found}, not a Kubernetes object\n  hint: each document must be a mapping with apiVersion, kind and metadata"
@@ -151,8 +186,7 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
     let mut start = 0;
     let mut first_line = 1;
     let mut offset = 0;
-    let mut line_no = 1;
-    for line in stream.split_inclusive('\n') {
+    for (line_no, line) in (1..).zip(stream.split_inclusive('\n')) {
         let bare = line.trim_end_matches(['\n', '\r']);
         let marker = bare == "---"
             || bare == "..."
@@ -168,7 +202,6 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
             first_line = line_no + 1;
         }
         offset += line.len();
-        line_no += 1;
     }
     docs.push(DocumentText {
         first_line,
@@ -218,12 +251,15 @@ pub fn parse_rendered(
             let line = doc.first_line + line_in_doc.saturating_sub(1);
             ManifestError::InvalidYaml {
                 path: rendered.path.to_string(),
-                template: rendered.name.to_string(),
-                message: strip_location(&e.to_string()),
                 line,
                 column,
-                snippet: source::snippet(rendered.text, line, column),
-                source_hint: source_hint(rendered.text, line, template_source),
+                report: format!(
+                    "{}\n  at line {line}, column {column} of what this template rendered:\n{}{}\n  hint: look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
+                    strip_location(&e.to_string()),
+                    source::snippet(rendered.text, line, column),
+                    source_hint(rendered.text, line, template_source),
+                    rendered.name,
+                ),
             }
         })?;
         let kind = match &value {
@@ -298,16 +334,27 @@ fn source_hint(rendered: &str, line: usize, source: &str) -> String {
     }
 }
 
-/// Orders manifests as Helm installs them; stable within a kind.
+/// Orders manifests as Helm prints them: plain objects in install order, then hooks by weight
+/// (then install order); stable otherwise.
 pub fn sort_install_order(manifests: &mut [Manifest]) {
+    let rank = |kind: &str| INSTALL_ORDER.iter().position(|k| *k == kind);
+    let by_kind = |a: &Manifest, b: &Manifest| match (rank(&a.kind), rank(&b.kind)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.kind.cmp(&b.kind),
+    };
     manifests.sort_by(|a, b| {
-        let rank = |kind: &str| INSTALL_ORDER.iter().position(|k| *k == kind);
-        match (rank(&a.kind), rank(&b.kind)) {
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => a.kind.cmp(&b.kind),
-        }
+        a.is_hook()
+            .cmp(&b.is_hook())
+            .then_with(|| {
+                if a.is_hook() && b.is_hook() {
+                    a.hook_weight().cmp(&b.hook_weight())
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .then_with(|| by_kind(a, b))
     });
 }
 
@@ -352,6 +399,38 @@ mod tests {
         sort_install_order(&mut list);
         let names: Vec<_> = list.iter().map(|m| m.source_name.as_str()).collect();
         assert_eq!(names, ["n", "s", "d1", "d2", "a", "w"]);
+    }
+
+    #[test]
+    fn hooks_come_after_plain_objects_by_weight() {
+        let m = |kind: &str, name: &str, hook: Option<(&str, &str)>| {
+            let annotations = hook
+                .map(|(h, w)| {
+                    format!("annotations: {{helm.sh/hook: '{h}', helm.sh/hook-weight: '{w}'}}")
+                })
+                .unwrap_or_default();
+            Manifest {
+                source_name: name.into(),
+                template_name: name.into(),
+                kind: kind.into(),
+                value: serde_yaml::from_str(&format!(
+                    "kind: {kind}\nmetadata: {{name: {name}, {annotations}}}"
+                ))
+                .unwrap_or(Value::Null),
+            }
+        };
+        let mut list = vec![
+            m("Job", "late", Some(("post-install", "5"))),
+            m("Job", "migrate", Some(("pre-install,pre-upgrade", "-1"))),
+            m("Pod", "test", Some(("test", "0"))),
+            m("Deployment", "app", None),
+            m("Namespace", "ns", None),
+        ];
+        sort_install_order(&mut list);
+        let names: Vec<_> = list.iter().map(|m| m.source_name.as_str()).collect();
+        assert_eq!(names, ["ns", "app", "migrate", "test", "late"]);
+        assert!(list[3].is_test_hook());
+        assert_eq!(list[2].hook_events(), ["pre-install", "pre-upgrade"]);
     }
 
     #[test]

@@ -10,9 +10,13 @@ use crate::yaml;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("{path}: --output-dir must be a directory, but this is a file\n  hint: pass a directory (it is created when missing)")]
+    #[error(
+        "{path}: --output-dir must be a directory, but this is a file\n  hint: pass a directory (it is created when missing)"
+    )]
     NotADirectory { path: String },
-    #[error("{path}: cannot write: {source}\n  hint: check the directory exists and is writable, and that the disk is not full; nothing was written")]
+    #[error(
+        "{path}: cannot write: {source}\n  hint: check the directory exists and is writable, and that the disk is not full; nothing was written"
+    )]
     Write {
         path: String,
         #[source]
@@ -37,14 +41,12 @@ pub fn stream(manifests: &[Manifest]) -> String {
     out
 }
 
-/// Files to write under `--output-dir`: `<chart>/templates/<file>`, each holding that
-/// template's documents in install order.
-pub fn files_for(manifests: &[Manifest], chart_name: &str) -> Vec<(PathBuf, String)> {
+/// Files to write under `--output-dir`: the `# Source:` path (`<chart>/templates/<file>`), each
+/// holding that template's documents in install order.
+pub fn files_for(manifests: &[Manifest]) -> Vec<(PathBuf, String)> {
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     for m in manifests {
-        let rel = Path::new(chart_name)
-            .join("templates")
-            .join(&m.template_name);
+        let rel = PathBuf::from(&m.source_name);
         match files.iter_mut().find(|(p, _)| *p == rel) {
             Some((_, text)) => push_document(text, m),
             None => {

@@ -15,6 +15,8 @@ use crate::values::{self, ValueSources};
 pub struct Output {
     pub chart: Chart,
     pub manifests: Vec<Manifest>,
+    /// The chart's `crds/` documents, parsed but not rendered.
+    pub crds: Vec<Manifest>,
     pub notes: Option<String>,
 }
 
@@ -26,6 +28,11 @@ pub fn load_with_values(
 ) -> Result<(Chart, serde_yaml::Value), Error> {
     let chart = Chart::load(dir)?;
     let merged = values::resolve(chart.values.clone(), sources, stdin)?;
+    if let Some(schema) = &chart.schema {
+        schema
+            .validate(&merged)
+            .map_err(crate::chart::ChartError::from)?;
+    }
     Ok((chart, merged))
 }
 
@@ -56,9 +63,22 @@ pub fn render_chart(
         manifests.extend(manifest::parse_rendered(&text, source)?);
     }
     manifest::sort_install_order(&mut manifests);
+    let mut crds = Vec::new();
+    for crd in &chart.crds {
+        let source_name = format!("{}/crds/{}", chart.name, crd.name);
+        let path = crd.path.display().to_string();
+        let text = RenderedText {
+            name: &crd.name,
+            source_name: &source_name,
+            path: &path,
+            text: &crd.source,
+        };
+        crds.extend(manifest::parse_rendered(&text, &crd.source)?);
+    }
     Ok(Output {
         chart,
         manifests,
+        crds,
         notes: rendered.notes,
     })
 }

@@ -37,11 +37,7 @@ pub fn duplicate_key_location(text: &str, line: usize, column: usize, key: &str)
             return false;
         };
         if l[..indent].trim_start_matches([' ', '-']).is_empty() {
-            for candidate in [
-                key.to_string(),
-                format!("\"{key}\""),
-                format!("'{key}'"),
-            ] {
+            for candidate in [key.to_string(), format!("\"{key}\""), format!("'{key}'")] {
                 if let Some(after) = rest.strip_prefix(&candidate)
                     && after.trim_start().starts_with(':')
                 {

@@ -46,8 +46,8 @@ fn compare(args: &CompareArgs) -> Result<bool, Error> {
         (Some(dir), _) => {
             let text = kustomize::build(dir).map_err(|e| Error::Other(e.to_string()))?;
             let origin = format!("kustomize build {}", dir.display());
-            let docs = diff::parse_manifests(&text, &origin)
-                .map_err(|e| Error::Other(e.to_string()))?;
+            let docs =
+                diff::parse_manifests(&text, &origin).map_err(|e| Error::Other(e.to_string()))?;
             (origin, docs)
         }
         (None, Some(file)) => {
@@ -85,14 +85,22 @@ fn compare(args: &CompareArgs) -> Result<bool, Error> {
             out.push(b'\n');
         }
         OutputFormat::Text => {
-            let verdict = if report.is_equal() { "EQUAL" } else { "DIFFERENT" };
+            let verdict = if report.is_equal() {
+                "EQUAL"
+            } else {
+                "DIFFERENT"
+            };
             let summary = format!(
                 "{verdict}: {chart_label} vs {right_label}\n  {} equal, {} changed, {} only in the chart, {} only in {}\n",
                 counts.equal,
                 counts.changed,
                 counts.only_left,
                 counts.only_right,
-                if args.kustomize.is_some() { "kustomize" } else { "the file" },
+                if args.kustomize.is_some() {
+                    "kustomize"
+                } else {
+                    "the file"
+                },
             );
             out.extend_from_slice(summary.as_bytes());
             if !report.is_equal() {
@@ -107,7 +115,11 @@ fn compare(args: &CompareArgs) -> Result<bool, Error> {
     match stdout.write_all(&out) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(Error::Other(format!("cannot write to standard output: {e}"))),
+        Err(e) => {
+            return Err(Error::Other(format!(
+                "cannot write to standard output: {e}"
+            )));
+        }
     }
     Ok(report.is_equal())
 }

@@ -1,6 +1,9 @@
 //! One function per command: turn parsed arguments into a run of the pipeline and its output.
 
 pub mod compare;
+pub mod lint;
+pub mod render;
+pub mod set;
 pub mod template;
 pub mod values;
 
@@ -57,9 +60,14 @@ pub fn release_from(name: &str, flags: &ReleaseFlags) -> Result<Release, Error> 
 /// Writes to standard output; a closed pipe (`ktera template ... | head`) is not an error.
 pub fn print(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Other(format!("cannot write to standard output: {e}"))),
+        Err(e) => Err(Error::Other(format!(
+            "cannot write to standard output: {e}"
+        ))),
     }
 }

@@ -21,11 +21,20 @@ pub fn run(args: &TemplateArgs) -> Result<(), Error> {
         &release,
         &mut std::io::stdin().lock(),
     )?;
-    let manifests = select(&rendered, &args.show_only)?;
+    if args.notes {
+        return super::print(rendered.notes.as_deref().unwrap_or(""));
+    }
+    let mut manifests = select(&rendered, &args.show_only)?;
+    let drop_hook =
+        |m: &Manifest| (args.no_hooks && m.is_hook()) || (args.skip_tests && m.is_test_hook());
+    manifests.retain(|m| !drop_hook(m));
+    if args.include_crds && args.show_only.is_empty() {
+        manifests.splice(0..0, rendered.crds.iter().cloned());
+    }
 
     match &args.output_dir {
         Some(dir) => {
-            let files = output::files_for(&manifests, &rendered.chart.name);
+            let files = output::files_for(&manifests);
             let written = output::write_all(dir, &files)?;
             let mut report = String::new();
             for path in written {

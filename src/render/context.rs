@@ -138,6 +138,9 @@ pub fn template_object(chart_name: &str, template_name: &str) -> Value {
         string("Name"),
         string(format!("{chart_name}/templates/{template_name}")),
     );
-    m.insert(string("BasePath"), string(format!("{chart_name}/templates")));
+    m.insert(
+        string("BasePath"),
+        string(format!("{chart_name}/templates")),
+    );
     Value::Mapping(m)
 }

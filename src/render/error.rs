@@ -67,7 +67,9 @@ impl fmt::Display for Location {
 pub fn hint_for(message: &str) -> Option<String> {
     if message.contains("is not defined") {
         Some("every value must be defined: set it in values.yaml or a -f file, or use `| default(value=...)`".into())
-    } else if message.contains("Unknown filter") || message.contains("filter") && message.contains("not") && message.contains("found") {
+    } else if message.contains("Unknown filter")
+        || message.contains("filter") && message.contains("not") && message.contains("found")
+    {
         Some("see the README for ktera's filters and their Helm names".into())
     } else {
         None

@@ -149,9 +149,8 @@ fn sha256(value: Value, _: Kwargs, _: &State) -> TeraResult<String> {
 
 /// Helm `required "msg"`: fails the render when the value is undefined, null or empty.
 fn required(value: Value, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
-    let missing = value.is_undefined()
-        || value.is_none()
-        || value.as_str().is_some_and(str::is_empty);
+    let missing =
+        value.is_undefined() || value.is_none() || value.as_str().is_some_and(str::is_empty);
     if missing {
         let message = kwargs
             .get::<String>("message")?
@@ -183,12 +182,18 @@ fn trunc(value: Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
 fn trim_suffix(value: Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
     let suffix = kwargs.must_get::<String>("suffix")?;
     let text = scalar_text(&value, "trim_suffix")?;
-    Ok(text.strip_suffix(suffix.as_str()).unwrap_or(&text).to_string())
+    Ok(text
+        .strip_suffix(suffix.as_str())
+        .unwrap_or(&text)
+        .to_string())
 }
 
 /// Helm `trimPrefix`.
 fn trim_prefix(value: Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
     let prefix = kwargs.must_get::<String>("prefix")?;
     let text = scalar_text(&value, "trim_prefix")?;
-    Ok(text.strip_prefix(prefix.as_str()).unwrap_or(&text).to_string())
+    Ok(text
+        .strip_prefix(prefix.as_str())
+        .unwrap_or(&text)
+        .to_string())
 }

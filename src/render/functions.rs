@@ -83,9 +83,10 @@ fn has_api_version(kwargs: Kwargs, state: &State) -> TeraResult<bool> {
         Some((gv, kind)) if kind.starts_with(|c: char| c.is_ascii_uppercase()) => Some(gv),
         _ => None,
     };
-    Ok(listed.iter().filter_map(Value::as_str).any(|entry| {
-        entry == wanted || group_version.is_some_and(|gv| entry == gv)
-    }))
+    Ok(listed
+        .iter()
+        .filter_map(Value::as_str)
+        .any(|entry| entry == wanted || group_version.is_some_and(|gv| entry == gv)))
 }
 
 /// Helm `lookup`: with no cluster, an empty map, as `helm template` returns.

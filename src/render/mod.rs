@@ -4,6 +4,7 @@
 mod context;
 mod convert;
 mod error;
+mod files;
 mod filters;
 mod functions;
 mod tpl;
@@ -59,6 +60,7 @@ impl Engine {
         tera.autoescape_on(Vec::<&str>::new());
         filters::register(&mut tera);
         functions::register(&mut tera);
+        files::register(&mut tera, &chart.files);
         tpl::register(&mut tera, handle.clone());
 
         let files: HashMap<String, (String, String)> = chart
@@ -160,7 +162,9 @@ impl Engine {
                     .into_iter()
                     .map(|w| {
                         w.join().unwrap_or_else(|_| {
-                            Err(RenderError::Other("a render worker stopped unexpectedly".into()))
+                            Err(RenderError::Other(
+                                "a render worker stopped unexpectedly".into(),
+                            ))
                         })
                     })
                     .collect()

@@ -73,7 +73,10 @@ fn describe_inner_error(error: &tera::Error, text: &str) -> String {
     match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
-            let line = text.lines().nth(span.start_line.saturating_sub(1)).unwrap_or("");
+            let line = text
+                .lines()
+                .nth(span.start_line.saturating_sub(1))
+                .unwrap_or("");
             format!(
                 "in the string given to `tpl`, line {} column {}: {} (`{}`)",
                 span.start_line,

@@ -1,0 +1,219 @@
+//! The chart's own files, readable from templates (Helm's `.Files`): everything in the chart
+//! except `templates/`, subcharts, `Chart.yaml`, `values.yaml`, `values.schema.json` and what
+//! `.helmignore` excludes. Reads are confined to the chart: `..`, absolute paths and links that
+//! lead out of the chart are refused, never followed.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+/// Largest file `files_get` reads; bigger ones are refused instead of exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What is known of a file listed at load time.
+#[derive(Debug, Clone)]
+enum Entry {
+    Readable(PathBuf),
+    /// A link whose target is outside the chart.
+    Escapes(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChartFiles {
+    /// Chart-relative path with `/` separators -> where it is.
+    entries: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FilesError {
+    #[error(
+        "`{0}` is an absolute path; chart files are named relative to the chart directory, e.g. `config/app.properties`"
+    )]
+    Absolute(String),
+    #[error("`{0}` leads out of the chart with `..`; only files inside the chart can be read")]
+    ParentDir(String),
+    #[error("`{0}` is a template; files under templates/ are not readable as files")]
+    Template(String),
+    #[error(
+        "`{path}` is a link that leads out of the chart ({target}); only files inside the chart can be read"
+    )]
+    Escapes { path: String, target: String },
+    #[error("`{0}` is not a file of the chart (or .helmignore excludes it)")]
+    Missing(String),
+    #[error("`{path}`: cannot read: {message}")]
+    Unreadable { path: String, message: String },
+    #[error("`{path}` is larger than {MAX_FILE_BYTES} bytes")]
+    TooLarge { path: String },
+    #[error("`{0}` is not UTF-8 text")]
+    NotUtf8(String),
+    #[error("`{pattern}` is not a valid glob pattern: {message}")]
+    BadGlob { pattern: String, message: String },
+}
+
+impl ChartFiles {
+    /// Lists the chart's files (contents are read on demand).
+    pub fn list(chart_dir: &Path) -> std::io::Result<ChartFiles> {
+        let root = fs::canonicalize(chart_dir)?;
+        let ignore = helmignore(chart_dir);
+        let mut files = ChartFiles::default();
+        walk(chart_dir, "", &root, &ignore, &mut files)?;
+        Ok(files)
+    }
+
+    fn entry(&self, path: &str) -> Result<(&str, &Entry), FilesError> {
+        let key = normalise(path)?;
+        match self.entries.get_key_value(key.as_str()) {
+            Some((k, e)) => Ok((k.as_str(), e)),
+            None => Err(FilesError::Missing(path.to_string())),
+        }
+    }
+
+    /// Helm `.Files.Get`; unlike Helm, a missing file is an error, not an empty string.
+    pub fn get(&self, path: &str) -> Result<String, FilesError> {
+        let (key, entry) = self.entry(path)?;
+        read(key, entry)
+    }
+
+    /// Helm `.Files.Glob`: chart-relative path -> content, in path order.
+    pub fn glob(&self, pattern: &str) -> Result<BTreeMap<String, String>, FilesError> {
+        let matcher = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| FilesError::BadGlob {
+                pattern: pattern.to_string(),
+                message: e.kind().to_string(),
+            })?
+            .compile_matcher();
+        let mut out = BTreeMap::new();
+        for (key, entry) in &self.entries {
+            if matcher.is_match(key) {
+                out.insert(key.clone(), read(key, entry)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn read(key: &str, entry: &Entry) -> Result<String, FilesError> {
+    match entry {
+        Entry::Escapes(target) => Err(FilesError::Escapes {
+            path: key.to_string(),
+            target: target.clone(),
+        }),
+        Entry::Readable(path) => {
+            let unreadable = |e: std::io::Error| FilesError::Unreadable {
+                path: key.to_string(),
+                message: e.to_string(),
+            };
+            let size = fs::metadata(path).map_err(unreadable)?.len();
+            if size > MAX_FILE_BYTES {
+                return Err(FilesError::TooLarge {
+                    path: key.to_string(),
+                });
+            }
+            let bytes = fs::read(path).map_err(unreadable)?;
+            String::from_utf8(bytes).map_err(|_| FilesError::NotUtf8(key.to_string()))
+        }
+    }
+}
+
+/// Checks a path a template asked for and returns its chart-relative key.
+fn normalise(path: &str) -> Result<String, FilesError> {
+    let p = Path::new(path);
+    let mut parts = Vec::new();
+    for component in p.components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            Component::CurDir => {}
+            Component::ParentDir => return Err(FilesError::ParentDir(path.to_string())),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(FilesError::Absolute(path.to_string()));
+            }
+        }
+    }
+    if parts.first().is_some_and(|p| p == "templates") {
+        return Err(FilesError::Template(path.to_string()));
+    }
+    Ok(parts.join("/"))
+}
+
+fn helmignore(chart_dir: &Path) -> Gitignore {
+    let mut builder = GitignoreBuilder::new(chart_dir);
+    let file = chart_dir.join(".helmignore");
+    if file.is_file() {
+        // A malformed line is skipped, as Helm does; the rest still applies.
+        let _ = builder.add(file);
+    }
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+/// Files that are part of the chart's structure, not its `Files`.
+fn reserved(key: &str) -> bool {
+    matches!(
+        key,
+        "Chart.yaml" | "Chart.lock" | "values.yaml" | "values.schema.json" | ".helmignore"
+    ) || key.starts_with("templates/")
+        || key.starts_with("charts/")
+}
+
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    root: &Path,
+    ignore: &Gitignore,
+    files: &mut ChartFiles,
+) -> std::io::Result<()> {
+    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let key = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        let is_dir = path.is_dir();
+        if reserved(&key) || ignore.matched(&path, is_dir).is_ignore() {
+            continue;
+        }
+        let Ok(real) = fs::canonicalize(&path) else {
+            continue; // a dangling link: there is nothing to read
+        };
+        if !real.starts_with(root) {
+            files
+                .entries
+                .insert(key, Entry::Escapes(real.display().to_string()));
+            continue;
+        }
+        if is_dir {
+            walk(&path, &format!("{key}/"), root, ignore, files)?;
+        } else {
+            files.entries.insert(key, Entry::Readable(path));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_confined_to_the_chart() {
+        assert!(matches!(
+            normalise("/etc/passwd"),
+            Err(FilesError::Absolute(_))
+        ));
+        assert!(matches!(normalise("../x"), Err(FilesError::ParentDir(_))));
+        assert!(matches!(
+            normalise("a/../../x"),
+            Err(FilesError::ParentDir(_))
+        ));
+        assert!(matches!(
+            normalise("templates/x.yaml"),
+            Err(FilesError::Template(_))
+        ));
+        assert_eq!(
+            normalise("./config/app.conf").ok(),
+            Some("config/app.conf".into())
+        );
+    }
+}

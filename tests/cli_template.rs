@@ -1,0 +1,406 @@
+//! `ktera template` and `ktera values`, run as the real binary on real files: the happy path and
+//! every class of error, each asserting the message names the right file and line.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+const CHART_YAML: &str = "apiVersion: v2\nname: demo\nversion: 0.1.0\nappVersion: \"1.0\"\n";
+
+/// Writes a chart from (relative path, content) pairs into a fresh temporary directory.
+fn chart(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
+    let tmp = TempDir::new().expect("temp dir");
+    let dir = tmp.path().join("demo");
+    for (rel, content) in files {
+        let path = dir.join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, content).expect("write");
+    }
+    (tmp, dir)
+}
+
+fn ktera() -> Command {
+    Command::cargo_bin("ktera").expect("binary")
+}
+
+fn template(dir: &Path) -> Command {
+    let mut cmd = ktera();
+    cmd.arg("template").arg(dir);
+    cmd
+}
+
+#[test]
+fn renders_in_install_order_with_source_headers() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "replicas: 2\nname: web\n"),
+        (
+            "templates/a-deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ Values.name }}\nspec:\n  replicas: {{ Values.replicas }}\n",
+        ),
+        (
+            "templates/b-namespace.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n",
+        ),
+        (
+            "templates/_helpers.tera",
+            "{# partial: never emitted #}kind: Broken\n",
+        ),
+        ("templates/NOTES.txt", "Installed {{ Release.Name }}\n"),
+    ]);
+    let out = template(&dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("utf-8");
+    assert_eq!(
+        text,
+        "---\n# Source: demo/templates/b-namespace.yaml\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n\
+         ---\n# Source: demo/templates/a-deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n"
+    );
+}
+
+#[test]
+fn integers_stay_exact_and_ambiguous_strings_are_quoted() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "values.yaml",
+            "big: 1000000\nhuge: 123456789012345678\nanswer: \"yes\"\nmode: \"0755\"\n",
+        ),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  big: \"{{ Values.big }}\"\n  answer: {{ Values.answer | quote }}\n  mode: {{ Values.mode | quote }}\nspec:\n  num: {{ Values.big }}\n  n: {{ Values.huge }}\n",
+        ),
+    ]);
+    template(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("big: '1000000'"))
+        .stdout(predicate::str::contains("answer: 'yes'"))
+        .stdout(predicate::str::contains("mode: '0755'"))
+        .stdout(predicate::str::contains("num: 1000000\n"))
+        // `n` is a YAML 1.1 boolean: as a key it is quoted too.
+        .stdout(predicate::str::contains("'n': 123456789012345678\n"));
+}
+
+#[test]
+fn release_name_namespace_and_values_flags_reach_templates() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "tag: dev\n"),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Release.Name }}-{{ Chart.Name }}\n  namespace: {{ Release.Namespace }}\ndata:\n  tag: {{ Values.tag | quote }}\n  kube: {{ Capabilities.KubeVersion.Minor | quote }}\n",
+        ),
+    ]);
+    template(&dir)
+        .args(["--set", "tag=1.4.3", "-n", "prod", "--kube-version", "1.30"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: release-name-demo"))
+        .stdout(predicate::str::contains("namespace: prod"))
+        // YAML 1.1 allows `1.4.3` as a float spelling, so it is quoted.
+        .stdout(predicate::str::contains("tag: '1.4.3'"))
+        .stdout(predicate::str::contains("kube: '30'"));
+    ktera()
+        .arg("template")
+        .arg("myrel")
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: myrel-demo"));
+}
+
+#[test]
+fn show_only_and_unknown_show_only() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/a.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+        ),
+        (
+            "templates/b.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
+        ),
+    ]);
+    template(&dir)
+        .args(["-s", "templates/b.yaml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: b"))
+        .stdout(predicate::str::contains("name: a").not());
+    template(&dir)
+        .args(["-s", "templates/nope.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("templates/nope.yaml"))
+        .stderr(predicate::str::contains("templates/a.yaml"));
+}
+
+#[test]
+fn output_dir_writes_one_file_per_template_and_nothing_on_error() {
+    let (tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/a.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+        ),
+    ]);
+    let out = tmp.path().join("out");
+    template(&dir)
+        .arg("--output-dir")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote "));
+    let written = fs::read_to_string(out.join("demo/templates/a.yaml")).expect("written");
+    assert!(written.starts_with("---\n# Source: demo/templates/a.yaml\n"));
+
+    // A failing render leaves the directory as it was.
+    fs::write(dir.join("templates/b.yaml"), "x: {{ Values.missing }}\n").expect("write");
+    let out2 = tmp.path().join("out2");
+    template(&dir)
+        .arg("--output-dir")
+        .arg(&out2)
+        .assert()
+        .code(1);
+    assert!(
+        !out2.exists(),
+        "nothing may be written when a template fails"
+    );
+
+    // --output-dir naming a file is refused.
+    let file = tmp.path().join("file");
+    fs::write(&file, "x").expect("write");
+    fs::remove_file(dir.join("templates/b.yaml")).expect("rm");
+    template(&dir)
+        .arg("--output-dir")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("must be a directory"));
+}
+
+#[test]
+fn undefined_value_names_file_line_and_column() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "image:\n  tag: x\n"),
+        (
+            "templates/deploy.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Values.image.name }}\n",
+        ),
+    ]);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("templates/deploy.yaml:4:"))
+        .stderr(predicate::str::contains("name"))
+        .stderr(predicate::str::contains("not defined"))
+        .stderr(predicate::str::contains("{{ Values.image.name }}"));
+}
+
+#[test]
+fn template_syntax_error_names_file_line_and_column() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/svc.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ Values.name }\n",
+        ),
+    ]);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("templates/svc.yaml:4:"));
+}
+
+#[test]
+fn unknown_filter_is_reported_with_its_place() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "a: 1\n"),
+        ("templates/x.yaml", "a: {{ Values.a | toYaml }}\n"),
+    ]);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("templates/x.yaml:1:"))
+        .stderr(predicate::str::contains("toYaml"));
+}
+
+#[test]
+fn invalid_rendered_yaml_names_template_and_rendered_line() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "v: \"a: b\"\n"),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: {{ Values.v }}\n",
+        ),
+    ]);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("templates/cm.yaml"))
+        .stderr(predicate::str::contains("line 6"));
+}
+
+#[test]
+fn duplicate_key_in_rendered_yaml_is_an_error() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  name: d\n",
+        ),
+    ]);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("templates/cm.yaml"))
+        .stderr(predicate::str::contains("duplicate"))
+        .stderr(predicate::str::contains("line 5"));
+}
+
+#[test]
+fn bad_values_yaml_names_file_and_line() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "a: 1\nb: [unclosed\n"),
+        ("templates/x.yaml", "a: 1\n"),
+    ]);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("values.yaml:"));
+}
+
+#[test]
+fn bad_values_file_flag_names_file_and_line() {
+    let (tmp, dir) = chart(&[("Chart.yaml", CHART_YAML), ("templates/x.yaml", "a: 1\n")]);
+    let values = tmp.path().join("prod.yaml");
+    fs::write(&values, "a: 1\na: 2\n").expect("write");
+    template(&dir)
+        .arg("-f")
+        .arg(&values)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("prod.yaml:2"));
+}
+
+#[test]
+fn missing_chart_directory() {
+    template(Path::new("no/such/chart"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no/such/chart"))
+        .stderr(predicate::str::contains("no such chart directory"));
+}
+
+#[test]
+fn missing_and_malformed_chart_yaml() {
+    let (_tmp, dir) = chart(&[("templates/x.yaml", "a: 1\n")]);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing Chart.yaml"));
+    fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: [demo\n").expect("write");
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Chart.yaml:"));
+    fs::write(dir.join("Chart.yaml"), "apiVersion: v2\nname: demo\n").expect("write");
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("`version` is missing"));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_template_file_is_named() {
+    let (_tmp, dir) = chart(&[("Chart.yaml", CHART_YAML)]);
+    fs::create_dir_all(dir.join("templates")).expect("mkdir");
+    std::os::unix::fs::symlink(dir.join("gone.yaml"), dir.join("templates/x.yaml"))
+        .expect("symlink");
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("templates/x.yaml"));
+}
+
+#[test]
+fn non_utf8_template_is_named() {
+    let (_tmp, dir) = chart(&[("Chart.yaml", CHART_YAML)]);
+    fs::create_dir_all(dir.join("templates")).expect("mkdir");
+    fs::write(dir.join("templates/x.yaml"), b"a: \xff\xfe\n").expect("write");
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("templates/x.yaml"))
+        .stderr(predicate::str::contains("UTF-8"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    ktera().arg("template").assert().code(2);
+    ktera()
+        .args(["template", "Bad_Name", "charts/backend"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid release name"));
+}
+
+#[test]
+fn values_command_prints_merged_values() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "values.yaml",
+            "image:\n  repo: r\n  tag: dev\nreplicas: 1\n",
+        ),
+    ]);
+    ktera()
+        .arg("values")
+        .arg(&dir)
+        .args(["--set", "image.tag=1.2.3,replicas=3"])
+        .assert()
+        .success()
+        .stdout("image:\n  repo: r\n  tag: '1.2.3'\nreplicas: 3\n");
+}
+
+#[test]
+fn helpers_are_included_at_the_right_indentation() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "values.yaml",
+            "name: web\nresources:\n  limits:\n    cpu: 500m\n",
+        ),
+        (
+            "templates/_helpers.tera",
+            "{% component labels(@Values) %}app: {{ Values.name }}\ntier: backend{% endcomponent labels %}",
+        ),
+        (
+            "templates/d.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  labels:{{ <labels /> | nindent(width=4) }}\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        resources:{{ Values.resources | to_yaml | nindent(width=10) }}\n",
+        ),
+    ]);
+    template(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  labels:\n    app: web\n    tier: backend\n",
+        ))
+        .stdout(predicate::str::contains(
+            "      - name: c\n        resources:\n          limits:\n            cpu: 500m\n",
+        ));
+}
