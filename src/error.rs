@@ -24,6 +24,8 @@ pub enum Error {
     Manifest(Box<ManifestError>),
     #[error(transparent)]
     Output(Box<OutputError>),
+    #[error(transparent)]
+    Edit(Box<crate::edit::EditError>),
     /// A problem with the command line itself.
     #[error("{0}")]
     Usage(String),
@@ -47,6 +49,7 @@ boxed_from!(
     Render(RenderError),
     Manifest(ManifestError),
     Output(OutputError),
+    Edit(crate::edit::EditError),
 );
 
 impl Error {

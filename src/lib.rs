@@ -8,6 +8,7 @@ pub mod chart;
 pub mod cli;
 pub mod commands;
 pub mod diff;
+pub mod edit;
 pub mod error;
 pub mod files;
 pub mod kustomize;

@@ -1,7 +1,35 @@
-//! `ktera set` (being written).
+//! `ktera set`: change values in a values file in place (see [`crate::edit`]).
 
+use crate::cli::SetArgs;
+use crate::edit::{self, Options, Outcome};
 use crate::error::Error;
+use crate::values::SetKind;
 
-pub fn run(_args: &crate::cli::SetArgs) -> Result<(), Error> {
-    Err(Error::Other("ktera set is not available yet".into()))
+pub fn run(args: &SetArgs) -> Result<(), Error> {
+    let kind = if args.string {
+        SetKind::String
+    } else {
+        SetKind::Typed
+    };
+    let mut assignments = Vec::new();
+    for arg in &args.assignments {
+        // A malformed assignment is a mistake on the command line: a usage error.
+        let items = edit::parse_assignment(arg, kind).map_err(|e| Error::Usage(e.to_string()))?;
+        assignments.extend(items);
+    }
+    let options = Options {
+        existing: args.existing,
+    };
+    let outcome = edit::set_in_file(&args.file, &assignments, options)?;
+    let paths: Vec<String> = assignments
+        .iter()
+        .map(|a| edit::PathDisplay(&a.path).to_string())
+        .collect();
+    let verb = match outcome {
+        Outcome::Changed => "updated",
+        Outcome::Unchanged => "already up to date:",
+    };
+    // On standard error: standard output stays free for pipelines.
+    eprintln!("{verb} {} ({})", args.file.display(), paths.join(", "));
+    Ok(())
 }

@@ -160,7 +160,11 @@ impl Editor<'_> {
                         continue;
                     }
                     if self.options.existing {
-                        let (line, _) = doc.position(node.start);
+                        let named = match holder {
+                            Holder::Key(key_start) => key_start,
+                            _ => node.start,
+                        };
+                        let (line, _) = doc.position(named);
                         let detail = match walked {
                             [] => format!("the top level has no key `{key}`"),
                             _ => format!(

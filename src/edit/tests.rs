@@ -233,7 +233,7 @@ fn existing_refuses_missing_paths() {
     let message = err.to_string();
     assert!(
         message.starts_with(
-            "v.yaml: image.digest does not exist (`image` (line 2) has no key `digest`)"
+            "v.yaml: image.digest does not exist (`image` (line 1) has no key `digest`)"
         ),
         "{message}"
     );
@@ -337,6 +337,232 @@ fn every_value_of_the_example_files_can_be_set() {
                     (before.len(), 1),
                     "{file}: {arg}:\n{out}"
                 );
+            }
+        }
+    }
+}
+
+/// Generated block-style files: any assignment either succeeds (and so passed the self-check)
+/// or is refused for a stated reason, never by the self-check; comments all survive.
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Tree {
+        Scalar(usize, u8),
+        Null(bool),
+        EmptyMap,
+        EmptySeq,
+        Map(Vec<(usize, Tree)>),
+        Seq(Vec<Tree>),
+    }
+
+    const KEYS: [&str; 5] = ["a", "b", "c-d", "e.f", "on"];
+    const SCALARS: [&str; 9] = ["x", "1", "true", "on", "it's", "a b", "#x", "v1.2.3", ""];
+
+    fn tree() -> impl Strategy<Value = Tree> {
+        let leaf = prop_oneof![
+            (0..SCALARS.len(), 0u8..4).prop_map(|(s, style)| Tree::Scalar(s, style)),
+            any::<bool>().prop_map(Tree::Null),
+            Just(Tree::EmptyMap),
+            Just(Tree::EmptySeq),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec((0..KEYS.len(), inner.clone()), 1..4).prop_map(|entries| {
+                    let mut seen = std::collections::HashSet::new();
+                    Tree::Map(
+                        entries
+                            .into_iter()
+                            .filter(|(k, _)| seen.insert(*k))
+                            .collect(),
+                    )
+                }),
+                prop::collection::vec(inner, 1..4).prop_map(Tree::Seq),
+            ]
+        })
+    }
+
+    struct Style {
+        step: usize,
+        seq_offset: usize,
+        comments: bool,
+    }
+
+    fn scalar(s: usize, style: u8) -> String {
+        let text = SCALARS[s];
+        match style {
+            0 => crate::yaml::quote_scalar_if_needed(text).into_owned(),
+            1 => format!("'{}'", text.replace('\'', "''")),
+            _ => format!("\"{text}\""),
+        }
+    }
+
+    /// The text after `key:` or `-` and the lines below it.
+    fn value(
+        tree: &Tree,
+        indent: usize,
+        under_key: bool,
+        st: &Style,
+        out: &mut Vec<String>,
+    ) -> String {
+        match tree {
+            Tree::Scalar(s, 3) if !SCALARS[*s].is_empty() && !SCALARS[*s].starts_with(' ') => {
+                out.push(format!("{}{}", " ".repeat(indent + st.step), SCALARS[*s]));
+                " |-".into()
+            }
+            Tree::Scalar(s, style) => {
+                let comment = if st.comments { " # c" } else { "" };
+                format!(" {}{comment}", scalar(*s, *style))
+            }
+            Tree::Null(true) => String::new(),
+            Tree::Null(false) => " ~".into(),
+            Tree::EmptyMap => " {}".into(),
+            Tree::EmptySeq => " []".into(),
+            Tree::Map(entries) => {
+                map(entries, indent + st.step, st, out);
+                String::new()
+            }
+            Tree::Seq(items) => {
+                let offset = if under_key { st.seq_offset } else { 2 };
+                seq(items, indent + offset, st, out);
+                String::new()
+            }
+        }
+    }
+
+    fn map(entries: &[(usize, Tree)], indent: usize, st: &Style, out: &mut Vec<String>) {
+        let pad = " ".repeat(indent);
+        for (key, tree) in entries {
+            if st.comments {
+                out.push(format!("{pad}# c"));
+            }
+            let at = out.len();
+            out.push(String::new());
+            let rest = value(tree, indent, true, st, out);
+            out[at] = format!(
+                "{pad}{}:{rest}",
+                crate::yaml::quote_scalar_if_needed(KEYS[*key])
+            );
+        }
+    }
+
+    fn seq(items: &[Tree], indent: usize, st: &Style, out: &mut Vec<String>) {
+        let pad = " ".repeat(indent);
+        for tree in items {
+            match tree {
+                Tree::Map(_) | Tree::Seq(_) => {
+                    // Content on the `-` line: render two columns in, then put the dash in.
+                    let mut lines = Vec::new();
+                    let quiet = Style {
+                        comments: false,
+                        ..*st
+                    };
+                    match tree {
+                        Tree::Map(_) => map(entries_of(tree), indent + 2, &quiet, &mut lines),
+                        _ => seq(items_of(tree), indent + 2, &quiet, &mut lines),
+                    }
+                    if let Some(first) = lines.first_mut() {
+                        *first = format!("{pad}- {}", &first[indent + 2..]);
+                    }
+                    out.extend(lines);
+                }
+                _ => {
+                    let at = out.len();
+                    out.push(String::new());
+                    let rest = value(tree, indent, false, st, out);
+                    out[at] = format!("{pad}-{rest}");
+                }
+            }
+        }
+    }
+
+    fn entries_of(tree: &Tree) -> &[(usize, Tree)] {
+        match tree {
+            Tree::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    fn items_of(tree: &Tree) -> &[Tree] {
+        match tree {
+            Tree::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    fn paths(tree: &Tree, path: &mut Vec<Segment>, out: &mut Vec<Vec<Segment>>) {
+        out.push(path.clone());
+        match tree {
+            Tree::Map(entries) => {
+                for (key, tree) in entries {
+                    path.push(Segment::Key(KEYS[*key].into()));
+                    paths(tree, path, out);
+                    path.pop();
+                }
+                path.push(Segment::Key("new".into()));
+                out.push(path.clone());
+                path.pop();
+            }
+            Tree::Seq(items) => {
+                for (i, tree) in items.iter().enumerate() {
+                    path.push(Segment::Index(i));
+                    paths(tree, path, out);
+                    path.pop();
+                }
+                path.push(Segment::Index(items.len()));
+                out.push(path.clone());
+                path.pop();
+            }
+            Tree::EmptyMap | Tree::Null(_) => {
+                path.push(Segment::Key("new".into()));
+                out.push(path.clone());
+                path.pop();
+            }
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+        #[test]
+        fn edits_pass_the_self_check(
+            entries in prop::collection::vec((0..KEYS.len(), tree()), 1..4),
+            step in 2usize..5,
+            seq_offset in 0usize..3,
+            comments in any::<bool>(),
+            crlf in any::<bool>(),
+            pick in any::<prop::sample::Index>(),
+            new_value in 0..SCALARS.len(),
+        ) {
+            let root = match Tree::Map(entries) {
+                Tree::Map(entries) => {
+                    let mut seen = std::collections::HashSet::new();
+                    Tree::Map(entries.into_iter().filter(|(k, _)| seen.insert(*k)).collect())
+                }
+                other => other,
+            };
+            let st = Style { step, seq_offset, comments };
+            let mut lines = Vec::new();
+            map(entries_of(&root), 0, &st, &mut lines);
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let text: String = lines.iter().map(|l| format!("{l}{eol}")).collect();
+            prop_assume!(serde_yaml::from_str::<Value>(&text).is_ok());
+            let mut all = Vec::new();
+            paths(&root, &mut Vec::new(), &mut all);
+            all.retain(|p| !p.is_empty());
+            let path = pick.get(&all);
+            let arg = format!("{}={}", PathDisplay(path), SCALARS[new_value].replace(',', "\\,"));
+            match set_with(&text, &[&arg], SetKind::String, false) {
+                Ok(out) => {
+                    prop_assert_eq!(out.matches("# c").count(), text.matches("# c").count());
+                    prop_assert!(!crlf || !out.replace("\r\n", "").contains('\n'), "a bare LF in a CRLF file:\n{}", out);
+                }
+                Err(EditError::SelfCheck { detail, .. }) => {
+                    prop_assert!(false, "self-check failed for {} ({}):\n{}", arg, detail, text);
+                }
+                Err(_) => {}
             }
         }
     }
