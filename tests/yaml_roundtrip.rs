@@ -367,6 +367,12 @@ fn pyyaml_yaml11_reads_back_the_same_data() {
         cases.push(Value::Mapping(m));
         cases.push(v);
     }
+    // Keys past the implicit-key length limit take the explicit `? key` form.
+    for long in ["k".repeat(1001), "on: ".repeat(300), "a\n".repeat(600)] {
+        let mut m = Mapping::new();
+        m.insert(Value::String(long.clone()), Value::String(long));
+        cases.push(Value::Mapping(m));
+    }
 
     let dir = tempfile::tempdir().expect("temp dir");
     for (i, case) in cases.iter().enumerate() {
@@ -480,4 +486,82 @@ fn deep_complex_keys_and_tags() {
     assert!(text.ends_with(": !T null\n"));
     assert_eq!(text.lines().count(), 4_000);
     dismantle(value);
+}
+
+const DEPLOYMENT: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: backend-app
+  namespace: dominos-service-backend
+  labels: {app: backend-app, app.kubernetes.io/version: "1.16.0", helm.sh/chart: backend-0.1.0}
+  annotations: {checksum/config: 3f2a9c0e1b7d4e5f8a6b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f}
+spec:
+  replicas: 3
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: "25%", maxUnavailable: 0}}
+  selector: {matchLabels: {app: backend-app}}
+  template:
+    metadata: {labels: {app: backend-app}}
+    spec:
+      containers:
+      - name: backend-app
+        image: 123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/backend-app:1.4.2
+        imagePullPolicy: IfNotPresent
+        args: ["--port=8081", "--log-level=info", "--enable-feature=yes"]
+        ports: [{containerPort: 8081, protocol: TCP, name: http}]
+        envFrom: [{configMapRef: {name: backend-app-config}}, {secretRef: {name: backend-app-secret}}]
+        env: [{name: JAVA_OPTS, value: "-Xmx512m -Xms256m"}, {name: TZ, value: Asia/Seoul}, {name: DEBUG, value: "off"}]
+        resources: {limits: {cpu: 500m, memory: 512Mi}, requests: {cpu: 100m, memory: 256Mi}}
+        readinessProbe: {httpGet: {path: /health, port: 8081}, initialDelaySeconds: 10, periodSeconds: 5}
+        livenessProbe: {httpGet: {path: /health, port: 8081}, initialDelaySeconds: 30, periodSeconds: 10}
+        volumeMounts: [{name: config, mountPath: /etc/app, readOnly: true}]
+      volumes: [{name: config, configMap: {name: backend-app-config}}]
+      nodeSelector: {}
+      tolerations: []
+"#;
+
+#[test]
+fn five_hundred_deployments_emit_fast() {
+    let base: Value = serde_yaml::from_str(DEPLOYMENT).expect("fixture");
+    let docs: Vec<Value> = (0..500)
+        .map(|i| {
+            let mut d = base.clone();
+            if let Some(meta) = d.get_mut("metadata").and_then(Value::as_mapping_mut) {
+                meta.insert("name".into(), format!("backend-app-{i}").into());
+            }
+            d
+        })
+        .collect();
+    // Best of a few rounds: the machine is shared.
+    let mut best = std::time::Duration::MAX;
+    let mut out = String::new();
+    for _ in 0..5 {
+        out.clear();
+        let start = std::time::Instant::now();
+        for d in &docs {
+            out.push_str("---\n");
+            ktera::yaml::emit_document_into(d, &mut out);
+        }
+        best = best.min(start.elapsed());
+    }
+    let start = std::time::Instant::now();
+    let mut reference = 0;
+    for d in &docs {
+        reference += serde_yaml::to_string(d).map(|s| s.len()).unwrap_or(0);
+    }
+    println!(
+        "500 Deployments: {best:?} ({} bytes); serde_yaml::to_string {:?} ({reference} bytes)",
+        out.len(),
+        start.elapsed()
+    );
+    // Generous for a debug build on a busy machine (tens of ms); a quadratic slip is far above.
+    assert!(
+        best < std::time::Duration::from_millis(500),
+        "emitting 500 Deployments took {best:?}"
+    );
+    let first = out.split("---\n").nth(1).unwrap_or_default();
+    assert!(same(
+        &serde_yaml::from_str(first).expect("parses"),
+        &docs[0]
+    ));
 }

@@ -103,11 +103,32 @@ pub(crate) fn is_plain_safe(s: &str) -> bool {
     if last == b' ' || last == b':' {
         return false;
     }
+    let chars_ok = if s.is_ascii() {
+        plain_ascii_chars(bytes)
+    } else {
+        plain_unicode_chars(s)
+    };
+    chars_ok && !resolves_to_non_string(s)
+}
+
+/// `: ` ends a key and ` #` starts a comment; controls and DEL are not plain.
+fn plain_ascii_chars(bytes: &[u8]) -> bool {
+    let mut prev = 0u8;
+    for &b in bytes {
+        if !(b' '..=b'~').contains(&b) || (b == b'#' && prev == b' ') || (b == b' ' && prev == b':')
+        {
+            return false;
+        }
+        prev = b;
+    }
+    true
+}
+
+fn plain_unicode_chars(s: &str) -> bool {
     let mut prev = 0u8;
     for c in s.chars() {
         if c.is_ascii() {
             let b = c as u8;
-            // `: ` ends a key and ` #` starts a comment.
             if !(b' '..=b'~').contains(&b)
                 || (b == b'#' && prev == b' ')
                 || (b == b' ' && prev == b':')
@@ -122,7 +143,7 @@ pub(crate) fn is_plain_safe(s: &str) -> bool {
             return false;
         }
     }
-    !resolves_to_non_string(s)
+    true
 }
 
 /// True when a YAML 1.1 or 1.2 reader could resolve the plain scalar `s` to a non-string:

@@ -219,3 +219,10 @@ fn emit_document_into_appends() {
     super::emit_document_into(&yaml("b: 2"), &mut out);
     assert_eq!(out, "---\na: 1\nb: 2\n");
 }
+
+#[test]
+fn nested_tags_keep_the_outer_one() {
+    // YAML allows one tag per node.
+    let v = tagged("Outer", tagged("Inner", s("x")));
+    assert_eq!(emit_document(&v), "!Outer x\n");
+}
