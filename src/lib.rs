@@ -12,6 +12,7 @@ pub mod edit;
 pub mod error;
 pub mod files;
 pub mod kustomize;
+pub mod lint;
 pub mod manifest;
 pub mod output;
 pub mod pipeline;

@@ -45,3 +45,92 @@ pub fn check(manifests: &[Manifest], opts: &LintOptions) -> Result<Vec<Finding>,
     semantic::check(manifests, &opts.namespace, &mut findings);
     Ok(findings.into_sorted())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifests(yaml: &str) -> Vec<Manifest> {
+        serde_yaml::Deserializer::from_str(yaml)
+            .map(|doc| {
+                let value = <serde_yaml::Value as serde::Deserialize>::deserialize(doc).unwrap();
+                Manifest {
+                    source_name: "app/templates/all.yaml".into(),
+                    template_name: "all.yaml".into(),
+                    kind: value["kind"].as_str().unwrap_or_default().into(),
+                    value,
+                }
+            })
+            .collect()
+    }
+
+    const APP: &str = "
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: \"3\"
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports: [{name: http, containerPort: 8080}]
+          resources: {requests: {cpu: 10m}, limits: {memory: 64Mi}}
+          livenessProbe: {tcpSocket: {port: http}}
+          readinessProbe: {tcpSocket: {port: http}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+";
+
+    #[test]
+    fn check_reports_in_manifest_order_with_identity_and_path() {
+        let found = check(&manifests(APP), &LintOptions::default()).unwrap();
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.path, "spec.replicas");
+        assert_eq!(f.source, "app/templates/all.yaml");
+        assert_eq!(
+            f.id.as_ref().map(ToString::to_string).as_deref(),
+            Some("apps/Deployment web")
+        );
+        let text = format_text(&found);
+        assert_eq!(
+            text,
+            "ERROR apps/Deployment web: spec.replicas: expected an integer, got string \"3\" (app/templates/all.yaml)\n"
+        );
+    }
+
+    #[test]
+    fn every_supported_version_accepts_a_valid_app() {
+        let fixed = APP.replace("\"3\"", "3");
+        for version in supported_versions() {
+            let opts = LintOptions {
+                kube_version: semver::Version::parse(&format!("{}.0", &version[1..])).unwrap(),
+                ..LintOptions::default()
+            };
+            let found = check(&manifests(&fixed), &opts).unwrap();
+            assert!(found.is_empty(), "{version}: {found:#?}");
+        }
+    }
+
+    #[test]
+    fn unsupported_version_is_an_error_not_a_finding() {
+        let opts = LintOptions {
+            kube_version: semver::Version::new(2, 0, 0),
+            ..LintOptions::default()
+        };
+        assert!(matches!(
+            check(&[], &opts),
+            Err(LintError::UnsupportedVersion { .. })
+        ));
+    }
+}

@@ -8,6 +8,11 @@ use crate::lint::finding::Findings;
 use crate::lint::path::FieldPath;
 
 pub fn check(objects: &Objects, findings: &mut Findings) {
+    let all_workloads: Vec<(&Object, PodTemplate)> = objects
+        .all
+        .iter()
+        .filter_map(|o| o.pod().map(|pod| (o, pod)))
+        .collect();
     for service in objects.of("", "Service") {
         let v = service.value();
         if lookup(v, &["spec", "type"]).and_then(Value::as_str) == Some("ExternalName") {
@@ -20,11 +25,9 @@ pub fn check(objects: &Objects, findings: &mut Findings) {
         if selector.is_empty() {
             continue;
         }
-        let workloads: Vec<(&Object, PodTemplate)> = objects
-            .all
+        let workloads: Vec<&(&Object, PodTemplate)> = all_workloads
             .iter()
-            .filter(|o| o.namespace == service.namespace)
-            .filter_map(|o| o.pod().map(|pod| (o, pod)))
+            .filter(|(o, _)| o.namespace == service.namespace)
             .collect();
         let path = FieldPath::of(&["spec", "selector"]);
         if workloads.is_empty() {
@@ -38,11 +41,14 @@ pub fn check(objects: &Objects, findings: &mut Findings) {
         }
         let selected: Vec<&(&Object, PodTemplate)> = workloads
             .iter()
+            .copied()
             .filter(|(_, pod)| pod.matches(selector))
             .collect();
         if selected.is_empty() {
-            let seen: Vec<String> = workloads
+            const SHOWN: usize = 5;
+            let mut seen: Vec<String> = workloads
                 .iter()
+                .take(SHOWN)
                 .map(|(o, pod)| {
                     format!(
                         "{} {} has {}",
@@ -52,6 +58,9 @@ pub fn check(objects: &Objects, findings: &mut Findings) {
                     )
                 })
                 .collect();
+            if workloads.len() > SHOWN {
+                seen.push(format!("and {} more", workloads.len() - SHOWN));
+            }
             findings.error(
                 service.index,
                 service.manifest,
@@ -70,41 +79,42 @@ pub fn check(objects: &Objects, findings: &mut Findings) {
 }
 
 fn target_ports(service: &Object, selected: &[&(&Object, PodTemplate)], findings: &mut Findings) {
-    // (name, number) of every port of every selected container.
-    let declared: Vec<(Option<String>, Option<i64>)> = selected
-        .iter()
-        .flat_map(|(_, pod)| pod.containers())
-        .filter(|c| !c.init)
-        .flat_map(|c| {
-            c.value
-                .get("ports")
-                .and_then(Value::as_sequence)
-                .cloned()
-                .unwrap_or_default()
-        })
-        .map(|p| {
-            (
-                p.get("name").and_then(Value::as_str).map(str::to_string),
-                p.get("containerPort").and_then(Value::as_i64),
-            )
-        })
-        .collect();
+    // (name, number) of every port of every selected container, once each.
+    let mut declared: Vec<(Option<&str>, Option<i64>)> = Vec::new();
+    for (_, pod) in selected {
+        for container in pod.main_containers() {
+            let ports = container.get("ports").and_then(Value::as_sequence);
+            for port in ports.into_iter().flatten() {
+                let entry = (
+                    port.get("name").and_then(Value::as_str),
+                    port.get("containerPort").and_then(Value::as_i64),
+                );
+                if !declared.contains(&entry) {
+                    declared.push(entry);
+                }
+            }
+        }
+    }
     let listing = || {
         let items: Vec<String> = declared
             .iter()
             .map(|(name, number)| match (name, number) {
                 (Some(n), Some(p)) => format!("{n} ({p})"),
                 (None, Some(p)) => p.to_string(),
-                (Some(n), None) => n.clone(),
+                (Some(n), None) => n.to_string(),
                 (None, None) => "?".into(),
             })
             .collect();
         items.join(", ")
     };
-    let owners: Vec<String> = selected
+    let mut owners: Vec<String> = selected
         .iter()
+        .take(3)
         .map(|(o, _)| format!("{} {}", o.kind, o.name.unwrap_or("?")))
         .collect();
+    if selected.len() > 3 {
+        owners.push(format!("and {} more", selected.len() - 3));
+    }
     let owners = owners.join(", ");
     let ports = lookup(service.value(), &["spec", "ports"]).and_then(Value::as_sequence);
     for (i, port) in ports.into_iter().flatten().enumerate() {
@@ -119,7 +129,7 @@ fn target_ports(service: &Object, selected: &[&(&Object, PodTemplate)], findings
                 format!("targetPort {name:?} is a string, so Kubernetes reads it as a port name (and names need a letter); write the number unquoted"),
             ),
             Some(Value::String(name))
-                if !declared.iter().any(|(n, _)| n.as_deref() == Some(name.as_str())) => {
+                if !declared.iter().any(|(n, _)| *n == Some(name.as_str())) => {
                     findings.error(
                         service.index,
                         service.manifest,

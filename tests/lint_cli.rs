@@ -1,0 +1,454 @@
+//! `ktera lint` on the real binary: a corpus of broken charts (tests/fixtures/lint/), each
+//! finding asserted with its path, and the example chart's environments, which lint clean.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(case: &str) -> PathBuf {
+    root().join("tests/fixtures/lint").join(case)
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn ktera(args: &[&str]) -> Run {
+    let output = Command::cargo_bin("ktera")
+        .expect("the ktera binary is built")
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("ktera runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// One finding of `-o json`, flattened for assertions.
+#[derive(Debug)]
+struct Found {
+    severity: String,
+    object: String,
+    path: String,
+    message: String,
+}
+
+fn lint_json(chart: &Path, extra: &[&str]) -> (i32, Value, Vec<Found>) {
+    let chart = chart.to_string_lossy().into_owned();
+    let mut args = vec!["lint", chart.as_str(), "-o", "json"];
+    args.extend_from_slice(extra);
+    let run = ktera(&args);
+    let doc: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("-o json is JSON ({e}):\n{}\n{}", run.stdout, run.stderr));
+    let found = doc["findings"]
+        .as_array()
+        .expect("findings is a list")
+        .iter()
+        .map(|f| Found {
+            severity: f["severity"].as_str().unwrap_or_default().to_string(),
+            object: match &f["object"] {
+                Value::Null => String::new(),
+                o => format!(
+                    "{}/{}",
+                    o["kind"].as_str().unwrap_or_default(),
+                    o["name"].as_str().unwrap_or_default()
+                ),
+            },
+            path: f["path"].as_str().unwrap_or_default().to_string(),
+            message: f["message"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect();
+    (run.code, doc, found)
+}
+
+/// Asserts the findings are exactly `expected`: (severity, object, path, part of the message).
+fn assert_findings(found: &[Found], expected: &[(&str, &str, &str, &str)]) {
+    for (severity, object, path, text) in expected {
+        assert!(
+            found.iter().any(|f| f.severity == *severity
+                && f.object == *object
+                && f.path == *path
+                && f.message.contains(text)),
+            "expected {severity} {object} at {path} containing {text:?}; found {found:#?}"
+        );
+    }
+    assert_eq!(
+        found.len(),
+        expected.len(),
+        "unexpected findings: {found:#?}"
+    );
+}
+
+fn case(name: &str, code: i32, expected: &[(&str, &str, &str, &str)]) {
+    let (exit, _, found) = lint_json(&fixture(name), &[]);
+    assert_findings(&found, expected);
+    assert_eq!(exit, code, "exit code of {name}");
+}
+
+#[test]
+fn unknown_field_is_named_with_a_suggestion() {
+    case(
+        "unknown-field",
+        1,
+        &[
+            (
+                "error",
+                "Deployment/web",
+                "spec.template.spec.containers[name=web].ports[0].contianerPort",
+                "unknown field \"contianerPort\" (did you mean \"containerPort\"?)",
+            ),
+            (
+                "error",
+                "Deployment/web",
+                "spec.template.spec.containers[name=web].ports[0].containerPort",
+                "required field is missing",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn string_replicas_is_a_type_error() {
+    case(
+        "wrong-type",
+        1,
+        &[(
+            "error",
+            "Deployment/web",
+            "spec.replicas",
+            "expected an integer, got string \"3\"",
+        )],
+    );
+}
+
+#[test]
+fn missing_containers_is_a_required_field() {
+    case(
+        "missing-containers",
+        1,
+        &[(
+            "error",
+            "Deployment/web",
+            "spec.template.spec.containers",
+            "required field is missing",
+        )],
+    );
+}
+
+#[test]
+fn bad_enum_lists_the_allowed_values() {
+    case(
+        "bad-enum",
+        1,
+        &[(
+            "error",
+            "Deployment/web",
+            "spec.template.spec.containers[name=web].imagePullPolicy",
+            "\"Sometimes\" is not one of the allowed values: \"Always\", \"IfNotPresent\", \"Never\"",
+        )],
+    );
+}
+
+#[test]
+fn bad_names_and_label_values() {
+    case(
+        "bad-name",
+        1,
+        &[
+            (
+                "error",
+                "ConfigMap/Backend_App",
+                "metadata.name",
+                "invalid ConfigMap name \"Backend_App\": a lowercase RFC 1123 subdomain",
+            ),
+            (
+                "error",
+                "ConfigMap/Backend_App",
+                "metadata.labels.app",
+                "invalid label value \"backend app\"",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn service_selector_that_matches_no_pods() {
+    case(
+        "selector-mismatch",
+        1,
+        &[(
+            "error",
+            "Service/web-svc",
+            "spec.selector",
+            "the selector app=web-frontend matches no pod template in namespace \"shop\": Deployment web has app=web",
+        )],
+    );
+}
+
+#[test]
+fn service_target_ports() {
+    case(
+        "wrong-target-port",
+        1,
+        &[
+            (
+                "error",
+                "Service/web-svc",
+                "spec.ports[name=http].targetPort",
+                "has a port named \"htp\"; their ports: http (8080)",
+            ),
+            (
+                "warning",
+                "Service/web-svc",
+                "spec.ports[name=metrics].targetPort",
+                "declares port 9091",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn ingress_to_a_missing_service_and_a_missing_port() {
+    case(
+        "ingress-missing-service",
+        1,
+        &[
+            (
+                "warning",
+                "Ingress/web",
+                "spec.rules[0].http.paths[0].backend.service.name",
+                "no Service \"web-service\" among the rendered objects in namespace \"shop\" (did you mean \"web-svc\"?)",
+            ),
+            (
+                "error",
+                "Ingress/web",
+                "spec.rules[0].http.paths[1].backend.service.port.name",
+                "Service \"web-svc\" has no port named \"https\"",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn configmap_and_secret_references() {
+    case(
+        "missing-configmap",
+        1,
+        &[
+            (
+                "warning",
+                "Deployment/web",
+                "spec.template.spec.containers[name=web].envFrom[0].configMapRef.name",
+                "no ConfigMap \"web-config\" among the rendered objects",
+            ),
+            (
+                "error",
+                "Deployment/web",
+                "spec.template.spec.containers[name=web].env[name=DB_PASSWORD].valueFrom.secretKeyRef.key",
+                "Secret \"web-secret\" has no key \"DB_PASSWORD\"; its keys: DB_USER",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn latest_tags_resources_and_probes_are_warnings() {
+    let containers = "spec.template.spec.containers";
+    case(
+        "latest-image",
+        0,
+        &[
+            (
+                "warning",
+                "Deployment/web",
+                &format!("{containers}[name=web].image"),
+                "uses :latest",
+            ),
+            (
+                "warning",
+                "Deployment/web",
+                &format!("{containers}[name=web].resources"),
+                "no resource requests or limits",
+            ),
+            (
+                "warning",
+                "Deployment/web",
+                &format!("{containers}[name=web].livenessProbe"),
+                "no livenessProbe",
+            ),
+            (
+                "warning",
+                "Deployment/web",
+                &format!("{containers}[name=web].readinessProbe"),
+                "no readinessProbe",
+            ),
+            (
+                "warning",
+                "Deployment/web",
+                &format!("{containers}[name=sidecar].image"),
+                "has no tag",
+            ),
+        ],
+    );
+    let (code, _, _) = lint_json(&fixture("latest-image"), &["--strict"]);
+    assert_eq!(code, 1, "--strict fails on warnings");
+}
+
+#[test]
+fn crd_schema_applies_to_its_objects_and_unknown_kinds_get_a_note() {
+    case(
+        "crd",
+        1,
+        &[
+            (
+                "error",
+                "Widget/bad",
+                "spec.size",
+                "expected an integer, got string \"3\"",
+            ),
+            (
+                "error",
+                "Widget/bad",
+                "spec.colour",
+                "unknown field \"colour\" (did you mean \"color\"?)",
+            ),
+            (
+                "note",
+                "Dashboard/web",
+                "",
+                "no schema for monitoring.example.org/v1 Dashboard",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn duplicate_identity() {
+    case(
+        "duplicate",
+        1,
+        &[(
+            "error",
+            "ConfigMap/settings",
+            "",
+            "another object has the same group, kind, namespace and name",
+        )],
+    );
+}
+
+#[test]
+fn api_version_the_cluster_does_not_serve() {
+    case(
+        "wrong-api-version",
+        1,
+        &[(
+            "error",
+            "Deployment/web",
+            "apiVersion",
+            "does not serve Deployment as extensions/v1beta1; use apps/v1",
+        )],
+    );
+}
+
+#[test]
+fn example_chart_lints_clean_in_every_environment() {
+    for env in ["dev", "prod"] {
+        let values = format!("values/{env}.yaml");
+        let run = ktera(&["lint", "charts/backend", "-f", &values]);
+        assert_eq!(run.code, 0, "{env}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("0 errors"), "{env}: {}", run.stdout);
+        let (code, doc, found) = lint_json(&root().join("charts/backend"), &["-f", &values]);
+        assert_eq!(code, 0);
+        assert_eq!(doc["summary"]["errors"], 0, "{env}: {found:#?}");
+        assert_eq!(doc["summary"]["warnings"], 0, "{env}: {found:#?}");
+        assert_eq!(doc["objects"], 6);
+    }
+}
+
+#[test]
+fn json_report_shape() {
+    let (code, doc, _) = lint_json(&fixture("wrong-type"), &["--kube-version", "v1.30.4"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["kubernetesVersion"], "v1.30.4");
+    assert_eq!(doc["objects"], 1);
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"errors": 1, "warnings": 0, "notes": 0})
+    );
+    let finding = &doc["findings"][0];
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(
+        finding["object"],
+        serde_json::json!({"group": "apps", "kind": "Deployment", "namespace": "shop", "name": "web"})
+    );
+    assert_eq!(finding["source"], "wrong-type/templates/deployment.yaml");
+    assert_eq!(finding["path"], "spec.replicas");
+}
+
+#[test]
+fn text_report_lines() {
+    let chart = fixture("wrong-type");
+    let run = ktera(&["lint", &chart.to_string_lossy()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.starts_with("ERROR apps/Deployment shop/web: spec.replicas: expected an integer, got string \"3\" (wrong-type/templates/deployment.yaml)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(
+            "1 object checked against Kubernetes v1.32.0: 1 error, 0 warnings, 0 notes\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn clean_chart_exits_zero() {
+    let (code, doc, found) = lint_json(&fixture("clean"), &[]);
+    assert_eq!(code, 0);
+    assert!(found.is_empty(), "{found:#?}");
+    assert_eq!(doc["summary"]["errors"], 0);
+}
+
+#[test]
+fn unsupported_kube_version_lists_the_supported_ones() {
+    let chart = fixture("clean");
+    let run = ktera(&[
+        "lint",
+        &chart.to_string_lossy(),
+        "--kube-version",
+        "v1.12.0",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr
+            .contains("no Kubernetes schemas for version v1.12.0"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("v1.30, v1.31, v1.32"), "{}", run.stderr);
+}
+
+#[test]
+fn render_errors_exit_two() {
+    let run = ktera(&["lint", "tests/fixtures/lint/no-such-chart"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no such chart directory"),
+        "{}",
+        run.stderr
+    );
+}
