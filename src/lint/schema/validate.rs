@@ -291,7 +291,7 @@ impl<'a> Validator<'a> {
                 self.path.push_index(index);
                 self.issue(
                     Severity::Warning,
-                    format!("duplicate entry {key}: this list is keyed by it, so only one entry survives (server-side apply rejects the object)"),
+                    format!("duplicate entry {key} in a list keyed by it: the API server rejects the object or keeps only one entry"),
                 );
                 self.path.pop();
             } else {
@@ -302,7 +302,9 @@ impl<'a> Validator<'a> {
 
     fn check_string(&mut self, node: &Node, text: &str) {
         let result = match node.format.as_deref() {
-            Some("byte") => format::check_base64(text),
+            Some("byte") => format::check_base64(text).map_err(|e| {
+                format!("{e}; this field holds base64-encoded bytes (a Secret takes plain text under stringData)")
+            }),
             Some("date-time") => format::check_date_time(text),
             _ => Ok(()),
         };
