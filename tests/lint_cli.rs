@@ -333,6 +333,41 @@ fn crd_schema_applies_to_its_objects_and_unknown_kinds_get_a_note() {
 }
 
 #[test]
+fn port_numbers_out_of_range() {
+    case(
+        "port-range",
+        1,
+        &[
+            (
+                "error",
+                "Deployment/web",
+                "spec.template.spec.containers[name=web].ports[0].containerPort",
+                "80800 is not a port number (1-65535)",
+            ),
+            (
+                "error",
+                "Service/web-svc",
+                "spec.ports[name=admin].port",
+                "65536 is not a port number",
+            ),
+            (
+                "error",
+                "Service/web-svc",
+                "spec.ports[name=admin].targetPort",
+                "70000 is not a port number",
+            ),
+            // targetPort 0 defaults to the port, which no container declares.
+            (
+                "warning",
+                "Service/web-svc",
+                "spec.ports[name=same].targetPort",
+                "declares port 8080",
+            ),
+        ],
+    );
+}
+
+#[test]
 fn duplicate_identity() {
     case(
         "duplicate",

@@ -5,6 +5,7 @@ mod ingress;
 mod names;
 mod objects;
 mod pods;
+mod ports;
 mod practices;
 mod references;
 mod services;
@@ -18,6 +19,7 @@ pub fn check(manifests: &[Manifest], default_namespace: &str, findings: &mut Fin
     identity::check(manifests, &objects, findings);
     names::check(&objects, findings);
     pods::check(&objects, findings);
+    ports::check(&objects, findings);
     services::check(&objects, findings);
     ingress::check(&objects, findings);
     references::check(&objects, findings);

@@ -121,7 +121,18 @@ fn target_ports(service: &Object, selected: &[&(&Object, PodTemplate)], findings
         let path = FieldPath::of(&["spec", "ports"])
             .item(i, port)
             .field("targetPort");
-        match port.get("targetPort").or_else(|| port.get("port")) {
+        // Kubernetes defaults an unset, 0 or "" targetPort to the port.
+        let unset = |t: &&Value| match t {
+            Value::Null => true,
+            Value::String(s) => s.is_empty(),
+            Value::Number(n) => n.as_i64() == Some(0),
+            _ => false,
+        };
+        let target = port
+            .get("targetPort")
+            .filter(|t| !unset(t))
+            .or_else(|| port.get("port"));
+        match target {
             Some(Value::String(name)) if name.chars().all(|c| c.is_ascii_digit()) => findings.error(
                 service.index,
                 service.manifest,
@@ -140,7 +151,9 @@ fn target_ports(service: &Object, selected: &[&(&Object, PodTemplate)], findings
             Some(Value::Number(n)) => {
                 let number = n.as_i64();
                 let any_numbers = declared.iter().any(|(_, p)| p.is_some());
-                if any_numbers && !declared.iter().any(|(_, p)| *p == number) {
+                // Out-of-range numbers are reported by the port check.
+                let in_range = number.is_some_and(|n| (1..=65535).contains(&n));
+                if in_range && any_numbers && !declared.iter().any(|(_, p)| *p == number) {
                     findings.warning(
                         service.index,
                         service.manifest,
