@@ -22,6 +22,44 @@ pub struct ChartMeta {
     #[serde(rename = "type")]
     pub chart_type: Option<String>,
     pub kube_version: Option<String>,
+    #[serde(default)]
+    pub dependencies: Vec<Dependency>,
+}
+
+/// One entry of `Chart.yaml` `dependencies`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Dependency {
+    pub name: String,
+    /// A SemVer constraint the subchart's own version must meet (`~0.1.0`, `>=1.2 <2`).
+    pub version: Option<String>,
+    /// `file://../cache`, or empty for a chart vendored in `charts/<name>`.
+    pub repository: Option<String>,
+    pub alias: Option<String>,
+    /// Comma-separated value paths; the first that exists decides (`cache.enabled`).
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub import_values: Vec<ImportValue>,
+}
+
+/// `import-values`: `- data` (the child's `exports.data`) or `- {child: a.b, parent: c}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ImportValue {
+    Exported(String),
+    Mapped { child: String, parent: String },
+}
+
+/// A subchart as the parent sees it.
+#[derive(Debug, Clone)]
+pub struct Subchart {
+    /// The alias, else the chart's name: the key of its values in the parent.
+    pub name: String,
+    pub chart: Chart,
+    /// The `dependencies` entry, when the subchart is listed there.
+    pub dependency: Option<Dependency>,
 }
 
 /// One file under `templates/`.
@@ -67,6 +105,8 @@ pub struct Chart {
     pub files: ChartFiles,
     /// `values.schema.json`, when the chart has one.
     pub schema: Option<ValuesSchema>,
+    /// Subcharts: those listed in `dependencies` and any other chart in `charts/`.
+    pub subcharts: Vec<Subchart>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,7 +148,16 @@ pub enum ChartError {
     Values(#[from] values::ValuesError),
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    #[error("{path}: dependency `{name}`: {message}")]
+    Dependency {
+        path: String,
+        name: String,
+        message: String,
+    },
 }
+
+/// Deepest chain of subcharts of subcharts.
+pub const MAX_SUBCHART_DEPTH: usize = 16;
 
 /// Reads a file as UTF-8 text; a leading byte order mark is dropped.
 pub fn read_text(path: &Path) -> Result<String, ChartError> {
@@ -127,6 +176,12 @@ pub fn read_text(path: &Path) -> Result<String, ChartError> {
 
 impl Chart {
     pub fn load(dir: &Path) -> Result<Chart, ChartError> {
+        Chart::load_nested(dir, &mut Vec::new())
+    }
+
+    /// Loads a chart and its subcharts; `parents` holds the real paths of the charts above it
+    /// (a chart that is its own ancestor is a cycle).
+    fn load_nested(dir: &Path, parents: &mut Vec<PathBuf>) -> Result<Chart, ChartError> {
         let shown = dir.display().to_string();
         let meta = fs::metadata(dir).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => ChartError::MissingDir {
@@ -234,6 +289,15 @@ impl Chart {
             crds.sort_by(|a, b| a.name.cmp(&b.name));
         }
 
+        let real = fs::canonicalize(dir).map_err(|source| ChartError::Unreadable {
+            path: shown.clone(),
+            source,
+        })?;
+        parents.push(real);
+        let subcharts = load_subcharts(dir, &chart_yaml_path, &meta, parents);
+        parents.pop();
+        let subcharts = subcharts?;
+
         Ok(Chart {
             dir: dir.to_path_buf(),
             name,
@@ -245,8 +309,147 @@ impl Chart {
             crds,
             files,
             schema,
+            subcharts,
         })
     }
+}
+
+/// Subcharts: each `dependencies` entry (from `file://` or `charts/<name>`), then every other
+/// chart directory in `charts/`, as Helm renders those too.
+fn load_subcharts(
+    dir: &Path,
+    chart_yaml_path: &Path,
+    meta: &ChartMeta,
+    parents: &mut Vec<PathBuf>,
+) -> Result<Vec<Subchart>, ChartError> {
+    let error = |name: &str, message: String| ChartError::Dependency {
+        path: chart_yaml_path.display().to_string(),
+        name: name.to_string(),
+        message,
+    };
+    if parents.len() > MAX_SUBCHART_DEPTH {
+        return Err(error(
+            meta.name.as_deref().unwrap_or("?"),
+            format!("subcharts are nested more than {MAX_SUBCHART_DEPTH} deep"),
+        ));
+    }
+    let mut subcharts = Vec::new();
+    let mut used_dirs = Vec::new();
+    for dep in &meta.dependencies {
+        let sub_dir = match dep.repository.as_deref().unwrap_or("").trim() {
+            "" => dir.join("charts").join(&dep.name),
+            repo => match repo.strip_prefix("file://") {
+                Some(rel) => dir.join(rel),
+                None => {
+                    let vendored = dir.join("charts").join(&dep.name);
+                    if vendored.join("Chart.yaml").is_file() {
+                        vendored
+                    } else {
+                        return Err(error(
+                            &dep.name,
+                            format!(
+                                "repository `{repo}` is not fetched by ktera; vendor the chart into {} (e.g. `helm dependency build`) or use a `file://` path",
+                                vendored.display()
+                            ),
+                        ));
+                    }
+                }
+            },
+        };
+        if !sub_dir.join("Chart.yaml").is_file() {
+            return Err(error(
+                &dep.name,
+                format!(
+                    "no chart found at {} (looked for its Chart.yaml)\n  hint: vendor it into charts/{} or point `repository` at it with `file://<path>`",
+                    sub_dir.display(),
+                    dep.name
+                ),
+            ));
+        }
+        let real = fs::canonicalize(&sub_dir).map_err(|source| ChartError::Unreadable {
+            path: sub_dir.display().to_string(),
+            source,
+        })?;
+        if parents.contains(&real) {
+            return Err(error(
+                &dep.name,
+                format!(
+                    "{} is a chart that depends on itself (a cycle)",
+                    sub_dir.display()
+                ),
+            ));
+        }
+        let mut chart = Chart::load_nested(&sub_dir, parents)?;
+        if chart.name != dep.name {
+            return Err(error(
+                &dep.name,
+                format!(
+                    "the chart at {} is named `{}`, not `{}`",
+                    sub_dir.display(),
+                    chart.name,
+                    dep.name
+                ),
+            ));
+        }
+        if let Some(constraint) = dep.version.as_deref().filter(|v| !v.trim().is_empty()) {
+            let fits = crate::render::semver_matches(constraint, &chart.version)
+                .map_err(|e| error(&dep.name, e))?;
+            if !fits {
+                return Err(error(
+                    &dep.name,
+                    format!(
+                        "version {} at {} is outside the constraint `{constraint}`",
+                        chart.version,
+                        sub_dir.display()
+                    ),
+                ));
+            }
+        }
+        used_dirs.push(real);
+        // As in Helm, an aliased subchart takes the alias as its name (`Chart.Name`, sources).
+        if let Some(alias) = &dep.alias {
+            chart.name = alias.clone();
+        }
+        subcharts.push(Subchart {
+            name: dep.alias.clone().unwrap_or_else(|| dep.name.clone()),
+            chart,
+            dependency: Some(dep.clone()),
+        });
+    }
+    let charts_dir = dir.join("charts");
+    if charts_dir.is_dir() {
+        let mut entries: Vec<_> = fs::read_dir(&charts_dir)
+            .map_err(|source| ChartError::Unreadable {
+                path: charts_dir.display().to_string(),
+                source,
+            })?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.join("Chart.yaml").is_file())
+            .collect();
+        entries.sort();
+        for sub_dir in entries {
+            let Ok(real) = fs::canonicalize(&sub_dir) else {
+                continue;
+            };
+            if used_dirs.contains(&real) {
+                continue;
+            }
+            if parents.contains(&real) {
+                return Err(error(
+                    &sub_dir.display().to_string(),
+                    "a chart that contains itself (a cycle)".into(),
+                ));
+            }
+            let chart = Chart::load_nested(&sub_dir, parents)?;
+            subcharts.push(Subchart {
+                name: chart.name.clone(),
+                chart,
+                dependency: None,
+            });
+        }
+    }
+    Ok(subcharts)
 }
 
 fn parse_chart_yaml(path: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), ChartError> {

@@ -19,5 +19,6 @@ pub mod pipeline;
 pub mod render;
 pub mod schema;
 pub mod source;
+pub mod subcharts;
 pub mod values;
 pub mod yaml;

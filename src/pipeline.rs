@@ -8,6 +8,7 @@ use crate::chart::Chart;
 use crate::error::Error;
 use crate::manifest::{self, Manifest, RenderedText};
 use crate::render::{Engine, Release};
+use crate::subcharts;
 use crate::values::{self, ValueSources};
 
 /// A rendered chart: its documents in install order, and the rendered NOTES.txt.
@@ -27,13 +28,122 @@ pub fn load_with_values(
     stdin: &mut dyn Read,
 ) -> Result<(Chart, serde_yaml::Value), Error> {
     let chart = Chart::load(dir)?;
+    let merged = merge_values(&chart, sources, stdin)?;
+    Ok((chart, merged))
+}
+
+/// The chart's values merged with `sources`, checked against its values.schema.json.
+fn merge_values(
+    chart: &Chart,
+    sources: &ValueSources,
+    stdin: &mut dyn Read,
+) -> Result<serde_yaml::Value, Error> {
     let merged = values::resolve(chart.values.clone(), sources, stdin)?;
     if let Some(schema) = &chart.schema {
         schema
             .validate(&merged)
             .map_err(crate::chart::ChartError::from)?;
     }
-    Ok((chart, merged))
+    Ok(merged)
+}
+
+/// A chart and its subcharts loaded, and their templates compiled once, to render for any
+/// number of releases (compiling is most of the cost of a small render).
+pub struct CompiledChart {
+    pub chart: Chart,
+    /// One engine per chart of the tree, by `# Source:` base (`backend/charts/cache`).
+    engines: Vec<(String, Engine)>,
+}
+
+/// What one release of a compiled chart renders to.
+#[derive(Debug)]
+pub struct Documents {
+    pub manifests: Vec<Manifest>,
+    pub crds: Vec<Manifest>,
+    pub notes: Option<String>,
+}
+
+/// Loads the chart at `dir` and compiles its templates.
+pub fn compile_chart(dir: &Path) -> Result<CompiledChart, Error> {
+    CompiledChart::new(Chart::load(dir)?)
+}
+
+impl CompiledChart {
+    pub fn new(chart: Chart) -> Result<CompiledChart, Error> {
+        let mut engines = Vec::new();
+        compile_tree(&chart, chart.name.clone(), &mut engines)?;
+        Ok(CompiledChart { chart, engines })
+    }
+
+    /// Merges values and renders the chart for `release`: documents in install order.
+    pub fn render(
+        &self,
+        sources: &ValueSources,
+        release: &Release,
+        stdin: &mut dyn Read,
+    ) -> Result<Documents, Error> {
+        let merged = merge_values(&self.chart, sources, stdin)?;
+        self.render_values(merged, release)
+    }
+
+    /// Renders the chart and its enabled subcharts with the merged values.
+    fn render_values(
+        &self,
+        merged: serde_yaml::Value,
+        release: &Release,
+    ) -> Result<Documents, Error> {
+        let resolved = subcharts::resolve(&self.chart, merged)?;
+        let mut manifests = Vec::new();
+        let mut crds = Vec::new();
+        let mut notes = None;
+        for (index, part) in resolved.iter().enumerate() {
+            let Some((_, engine)) = self.engines.iter().find(|(b, _)| *b == part.source_base)
+            else {
+                return Err(Error::Other(format!(
+                    "internal: no compiled templates for {}",
+                    part.source_base
+                )));
+            };
+            let rendered = engine.render(part.chart, &part.values, release)?;
+            for template in &rendered.templates {
+                let source = part
+                    .chart
+                    .templates
+                    .iter()
+                    .find(|t| t.name == template.name)
+                    .map(|t| t.source.as_str())
+                    .unwrap_or("");
+                let text = RenderedText {
+                    name: &template.name,
+                    source_name: &template.source_name,
+                    path: &template.path,
+                    text: &template.text,
+                };
+                manifests.extend(manifest::parse_rendered(&text, source)?);
+            }
+            // Helm shows the top chart's notes only.
+            if index == 0 {
+                notes = rendered.notes;
+            }
+            for crd in &part.chart.crds {
+                let source_name = format!("{}/crds/{}", part.source_base, crd.name);
+                let path = crd.path.display().to_string();
+                let text = RenderedText {
+                    name: &crd.name,
+                    source_name: &source_name,
+                    path: &path,
+                    text: &crd.source,
+                };
+                crds.extend(manifest::parse_rendered(&text, &crd.source)?);
+            }
+        }
+        manifest::sort_install_order(&mut manifests);
+        Ok(Documents {
+            manifests,
+            crds,
+            notes,
+        })
+    }
 }
 
 /// Renders the chart at `dir` for `release`.
@@ -44,41 +154,31 @@ pub fn render_chart(
     stdin: &mut dyn Read,
 ) -> Result<Output, Error> {
     let (chart, merged) = load_with_values(dir, sources, stdin)?;
-    let engine = Engine::new(&chart)?;
-    let rendered = engine.render(&chart, &merged, release)?;
-    let mut manifests = Vec::new();
-    for template in &rendered.templates {
-        let source = chart
-            .templates
-            .iter()
-            .find(|t| t.name == template.name)
-            .map(|t| t.source.as_str())
-            .unwrap_or("");
-        let text = RenderedText {
-            name: &template.name,
-            source_name: &template.source_name,
-            path: &template.path,
-            text: &template.text,
-        };
-        manifests.extend(manifest::parse_rendered(&text, source)?);
-    }
-    manifest::sort_install_order(&mut manifests);
-    let mut crds = Vec::new();
-    for crd in &chart.crds {
-        let source_name = format!("{}/crds/{}", chart.name, crd.name);
-        let path = crd.path.display().to_string();
-        let text = RenderedText {
-            name: &crd.name,
-            source_name: &source_name,
-            path: &path,
-            text: &crd.source,
-        };
-        crds.extend(manifest::parse_rendered(&text, &crd.source)?);
-    }
+    let compiled = CompiledChart::new(chart)?;
+    let documents = compiled.render_values(merged, release)?;
     Ok(Output {
-        chart,
-        manifests,
-        crds,
-        notes: rendered.notes,
+        chart: compiled.chart,
+        manifests: documents.manifests,
+        crds: documents.crds,
+        notes: documents.notes,
     })
+}
+
+fn compile_tree(
+    chart: &Chart,
+    source_base: String,
+    engines: &mut Vec<(String, Engine)>,
+) -> Result<(), Error> {
+    engines.push((
+        source_base.clone(),
+        Engine::with_source_base(chart, &source_base)?,
+    ));
+    for sub in &chart.subcharts {
+        compile_tree(
+            &sub.chart,
+            format!("{source_base}/charts/{}", sub.chart.name),
+            engines,
+        )?;
+    }
+    Ok(())
 }

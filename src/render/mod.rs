@@ -43,7 +43,8 @@ pub struct Rendered {
 /// A chart's templates, compiled once; render as many times as needed.
 pub struct Engine {
     tera: Arc<Tera>,
-    chart_name: String,
+    /// `backend`, or `backend/charts/cache` for a subchart: prefix of `# Source:` names.
+    source_base: String,
     /// Emitted templates in path order (partials and NOTES.txt excluded).
     emitted: Vec<String>,
     notes: Option<String>,
@@ -55,6 +56,12 @@ impl Engine {
     /// Compiles every template of the chart in one batch (adding them one by one re-checks all
     /// of them each time and grows quadratically).
     pub fn new(chart: &Chart) -> Result<Engine, RenderError> {
+        Engine::with_source_base(chart, &chart.name)
+    }
+
+    /// As [`Engine::new`], for a subchart whose `# Source:` names start with `source_base`
+    /// (`backend/charts/cache`).
+    pub fn with_source_base(chart: &Chart, source_base: &str) -> Result<Engine, RenderError> {
         let handle = tpl::EngineHandle::default();
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
@@ -97,7 +104,7 @@ impl Engine {
             .map(|t| t.name.clone());
         Ok(Engine {
             tera,
-            chart_name: chart.name.clone(),
+            source_base: source_base.to_string(),
             emitted,
             notes,
             files,
@@ -180,7 +187,7 @@ impl Engine {
         let mut context = base.clone();
         context.insert_value(
             "Template",
-            convert::to_tera(&context::template_object(&self.chart_name, name)),
+            convert::to_tera(&context::template_object(&self.source_base, name)),
         );
         let text = self
             .tera
@@ -193,7 +200,7 @@ impl Engine {
             .unwrap_or_else(|| name.to_string());
         Ok(RenderedTemplate {
             name: name.to_string(),
-            source_name: format!("{}/templates/{name}", self.chart_name),
+            source_name: format!("{}/templates/{name}", self.source_base),
             path,
             text,
         })

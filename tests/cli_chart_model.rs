@@ -1,0 +1,263 @@
+//! The chart model beyond one directory of templates: subcharts, Files, hooks, CRDs, NOTES and
+//! values.schema.json, run as the real binary on charts written to temporary directories.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn write(root: &Path, files: &[(&str, &str)]) {
+    for (rel, content) in files {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, content).expect("write");
+    }
+}
+
+fn chart(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
+    let tmp = TempDir::new().expect("temp dir");
+    let dir = tmp.path().join("app");
+    write(&dir, files);
+    (tmp, dir)
+}
+
+fn template(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("ktera").expect("binary");
+    cmd.arg("template").arg(dir);
+    cmd
+}
+
+const APP: &str = "apiVersion: v2\nname: app\nversion: 1.0.0\n";
+const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Chart.Name }}-{{ Values.suffix | default(value='x') }}\n";
+
+#[test]
+fn subchart_from_file_path_renders_with_its_source_path() {
+    let (tmp, dir) = chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: db\n  version: ^2.0.0\n  repository: file://../db\n",
+        ),
+        ("values.yaml", "db:\n  suffix: from-parent\n"),
+        ("templates/cm.yaml", CM),
+    ]);
+    write(
+        &tmp.path().join("db"),
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: db\nversion: 2.3.0\n"),
+            ("values.yaml", "suffix: own\n"),
+            ("templates/cm.yaml", CM),
+        ],
+    );
+    template(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "# Source: app/charts/db/templates/cm.yaml\n",
+        ))
+        .stdout(predicate::str::contains("name: db-from-parent"))
+        .stdout(predicate::str::contains("name: app-x"));
+}
+
+#[test]
+fn missing_dependency_is_named() {
+    let (_tmp, dir) = chart(&[(
+        "Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: db\n  version: 1.0.0\n",
+    )]);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Chart.yaml: dependency `db`"))
+        .stderr(predicate::str::contains("no chart found"));
+}
+
+#[test]
+fn dependency_version_outside_its_constraint_is_an_error() {
+    let (_tmp, dir) = chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: db\n  version: ~1.2.0\n",
+        ),
+        (
+            "charts/db/Chart.yaml",
+            "apiVersion: v2\nname: db\nversion: 1.3.0\n",
+        ),
+    ]);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("version 1.3.0"))
+        .stderr(predicate::str::contains("outside the constraint `~1.2.0`"));
+}
+
+#[test]
+fn dependency_cycle_is_an_error() {
+    let tmp = TempDir::new().expect("temp dir");
+    write(
+        tmp.path(),
+        &[
+            (
+                "a/Chart.yaml",
+                "apiVersion: v2\nname: a\nversion: 1.0.0\ndependencies:\n- name: b\n  repository: file://../b\n",
+            ),
+            (
+                "b/Chart.yaml",
+                "apiVersion: v2\nname: b\nversion: 1.0.0\ndependencies:\n- name: a\n  repository: file://../a\n",
+            ),
+        ],
+    );
+    template(&tmp.path().join("a"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cycle"));
+}
+
+#[test]
+fn files_are_readable_and_confined_to_the_chart() {
+    let (tmp, dir) = chart(&[
+        ("Chart.yaml", APP),
+        ("config/app.properties", "mode=fast\n"),
+        ("config/log.xml", "<log/>\n"),
+        ("secret.txt", "ignored\n"),
+        (".helmignore", "secret.txt\n"),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:{{ files_as_config(pattern='config/*') | nindent(width=2) }}\n  first: {{ files_get(path='config/app.properties') | quote }}\n",
+        ),
+    ]);
+    fs::write(tmp.path().join("outside.txt"), "top secret\n").expect("write");
+    template(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "app.properties: |\n    mode=fast\n",
+        ))
+        .stdout(predicate::str::contains("log.xml: |\n    <log/>\n"));
+
+    for (call, message) in [
+        ("files_get(path='../outside.txt')", "leads out of the chart"),
+        ("files_get(path='/etc/hostname')", "absolute path"),
+        ("files_get(path='templates/cm.yaml')", "is a template"),
+        ("files_get(path='secret.txt')", ".helmignore"),
+    ] {
+        fs::write(
+            dir.join("templates/cm.yaml"),
+            format!("a: {{{{ {call} }}}}\n"),
+        )
+        .expect("write");
+        template(&dir)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::str::contains("templates/cm.yaml:1:"));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_chart_are_refused() {
+    let (tmp, dir) = chart(&[
+        ("Chart.yaml", APP),
+        ("templates/cm.yaml", "a: {{ files_get(path='link.txt') }}\n"),
+    ]);
+    fs::write(tmp.path().join("outside.txt"), "top secret\n").expect("write");
+    std::os::unix::fs::symlink(tmp.path().join("outside.txt"), dir.join("link.txt"))
+        .expect("symlink");
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("link that leads out of the chart"))
+        .stderr(predicate::str::contains("top secret").not());
+}
+
+#[test]
+fn hooks_come_last_and_can_be_left_out() {
+    let job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\n";
+    let test = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: smoke\n  annotations:\n    helm.sh/hook: test\n";
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", APP),
+        ("templates/a-job.yaml", job),
+        ("templates/b-test.yaml", test),
+        ("templates/c-cm.yaml", CM),
+    ]);
+    let out = template(&dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    let cm = text.find("kind: ConfigMap").unwrap_or(usize::MAX);
+    let hook = text.find("kind: Job").unwrap_or(0);
+    assert!(cm < hook, "hooks come after plain objects:\n{text}");
+    template(&dir)
+        .arg("--skip-tests")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: migrate"))
+        .stdout(predicate::str::contains("name: smoke").not());
+    template(&dir)
+        .arg("--no-hooks")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("kind: Job").not())
+        .stdout(predicate::str::contains("kind: Pod").not());
+}
+
+#[test]
+fn crds_only_with_include_crds_and_notes_with_notes() {
+    let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n";
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", APP),
+        ("crds/widgets.yaml", crd),
+        ("templates/cm.yaml", CM),
+        ("templates/NOTES.txt", "Visit {{ Release.Name }}\n"),
+    ]);
+    template(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("CustomResourceDefinition").not())
+        .stdout(predicate::str::contains("Visit").not());
+    let out = template(&dir)
+        .arg("--include-crds")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&out).starts_with("---\n# Source: app/crds/widgets.yaml\n"));
+    template(&dir)
+        .arg("--notes")
+        .assert()
+        .success()
+        .stdout("Visit release-name\n");
+}
+
+#[test]
+fn values_are_checked_against_values_schema_json() {
+    let schema = r#"{"$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {"replicas": {"type": "integer", "minimum": 1},
+                       "image": {"type": "object", "required": ["tag"],
+                                 "properties": {"tag": {"type": "string"}}}}}"#;
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", APP),
+        ("values.schema.json", schema),
+        ("values.yaml", "replicas: 1\nimage:\n  tag: '1.0'\n"),
+        ("templates/cm.yaml", CM),
+    ]);
+    template(&dir).assert().success();
+    template(&dir)
+        .args(["--set", "replicas=0", "--set", "image.tag=null"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("values.schema.json"))
+        .stderr(predicate::str::contains(
+            "replicas: 0 is less than the minimum of 1",
+        ))
+        .stderr(predicate::str::contains(
+            "image: \"tag\" is a required property",
+        ));
+}
