@@ -404,3 +404,24 @@ fn helpers_are_included_at_the_right_indentation() {
             "      - name: c\n        resources:\n          limits:\n            cpu: 500m\n",
         ));
 }
+
+#[test]
+fn validate_reports_schema_errors_and_prints_nothing() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "replicas: '3'\n"),
+        (
+            "templates/d.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: {{ Values.replicas | quote }}\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n        contianerPort: 80\n",
+        ),
+    ]);
+    template(&dir)
+        .arg("--validate")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("spec.replicas"))
+        .stderr(predicate::str::contains("contianerPort"));
+    // Without --validate the same chart renders: validation is opt-in for `template`.
+    template(&dir).assert().success();
+}

@@ -2,6 +2,7 @@
 
 use crate::cli::TemplateArgs;
 use crate::error::Error;
+use crate::lint;
 use crate::manifest::Manifest;
 use crate::output;
 use crate::pipeline;
@@ -24,6 +25,9 @@ pub fn run(args: &TemplateArgs) -> Result<(), Error> {
     if args.notes {
         return super::print(rendered.notes.as_deref().unwrap_or(""));
     }
+    if args.validate {
+        validate(&rendered, &release)?;
+    }
     let mut manifests = select(&rendered, &args.show_only)?;
     let drop_hook =
         |m: &Manifest| (args.no_hooks && m.is_hook()) || (args.skip_tests && m.is_test_hook());
@@ -44,6 +48,28 @@ pub fn run(args: &TemplateArgs) -> Result<(), Error> {
         }
         None => super::print(&output::stream(&manifests)),
     }
+}
+
+/// `--validate`: lints every rendered object (not only `--show-only` ones, so references
+/// between objects are checked); findings go to standard error, errors fail the run.
+fn validate(rendered: &pipeline::Output, release: &crate::render::Release) -> Result<(), Error> {
+    let options = lint::LintOptions {
+        kube_version: release.kube_version.clone(),
+        namespace: release.namespace.clone(),
+    };
+    let findings = lint::check(&rendered.manifests, &options)
+        .map_err(|e| Error::Usage(format!("--validate: {e}")))?;
+    eprint!("{}", lint::format_text(&findings));
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == lint::Severity::Error)
+        .count();
+    if errors > 0 {
+        return Err(Error::Other(format!(
+            "--validate: {errors} error(s) in the rendered objects; nothing was printed"
+        )));
+    }
+    Ok(())
 }
 
 /// Applies `--show-only`: each path (`templates/service.yaml`, optionally prefixed by the chart
