@@ -5,6 +5,9 @@
 //! PATH, `kubectl kustomize` otherwise) and fails when its output differs, byte for byte, from
 //! the committed golden file. Run `scripts/regen-golden` after changing an overlay or the base.
 //! Without either tool the tests print "skipped: no kustomize" and pass.
+//!
+//! The chart side: `ktera compare charts/backend -f values/<env>.yaml --golden <golden>` must
+//! find the same objects. Together the two checks say that the chart and the overlay agree.
 
 use std::fs;
 use std::io::ErrorKind;
@@ -97,6 +100,44 @@ fn golden_dev_matches_kustomize() {
 #[test]
 fn golden_prod_matches_kustomize() {
     check_golden("prod");
+}
+
+/// `ktera compare` of the chart, rendered with `values/<env>.yaml`, against the golden file.
+fn check_chart_against_golden(env: &str) {
+    let values = format!("values/{env}.yaml");
+    let golden = format!("tests/golden/backend/{env}.yaml");
+    let args = [
+        "compare",
+        "charts/backend",
+        "-f",
+        values.as_str(),
+        "--golden",
+        golden.as_str(),
+    ];
+    let output = Command::new(env!("CARGO_BIN_EXE_ktera"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run ktera");
+    assert!(
+        output.status.success(),
+        "`ktera {}` found differences ({}):\n{}{}",
+        args.join(" "),
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn chart_dev_renders_the_golden_objects() {
+    check_chart_against_golden("dev");
+}
+
+#[test]
+fn chart_prod_renders_the_golden_objects() {
+    check_chart_against_golden("prod");
 }
 
 /// Every overlay has a golden file and every golden file an overlay (no tool needed).
