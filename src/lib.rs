@@ -16,6 +16,7 @@ pub mod lint;
 pub mod manifest;
 pub mod output;
 pub mod pipeline;
+pub mod project;
 pub mod render;
 pub mod schema;
 pub mod source;

@@ -1,0 +1,692 @@
+//! The project file (`ktera.yaml`): environments, the releases each one renders, and where the
+//! rendered tree goes. Paths in it are relative to the file itself.
+//!
+//! Parsing is strict: an unknown key, a bad environment or release name, a release named twice
+//! in one environment, a missing chart or values file are errors that name the file, line and
+//! column. serde_yaml only knows positions while it is reading, so semantic checks made after
+//! parsing find their node again with [`locate`], a second read that stops at a given path.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::render::{Release, parse_kube_version};
+use crate::source::snippet;
+use crate::values::{SetKind, ValueSources, apply_set};
+
+/// The output directory when the project file does not name one.
+pub const DEFAULT_OUTPUT: &str = "rendered";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error(
+        "{path}: cannot read the project file: {source}\n  hint: run ktera render where ktera.yaml is, or pass its path with -p FILE"
+    )]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}", located(origin, *location, message, snippet, hint))]
+    Invalid {
+        origin: String,
+        /// 1-based line and column, when known.
+        location: Option<(usize, usize)>,
+        message: String,
+        snippet: String,
+        hint: String,
+    },
+}
+
+fn located(
+    origin: &str,
+    location: Option<(usize, usize)>,
+    message: &str,
+    snippet: &str,
+    hint: &str,
+) -> String {
+    let mut out = match location {
+        Some((line, column)) => format!("{origin}:{line}:{column}: {message}"),
+        None => format!("{origin}: {message}"),
+    };
+    if !snippet.is_empty() {
+        out.push('\n');
+        out.push_str(snippet);
+    }
+    if !hint.is_empty() {
+        out.push_str("\n  hint: ");
+        out.push_str(hint);
+    }
+    out
+}
+
+/// A parsed and checked project file.
+#[derive(Debug)]
+pub struct Project {
+    /// The project file as given (`ktera.yaml`).
+    pub path: PathBuf,
+    /// Its text, to locate problems found later (a release that fails to render).
+    pub text: String,
+    /// The output directory, relative to the working directory (`rendered`).
+    pub output: PathBuf,
+    /// In written order.
+    pub environments: Vec<Environment>,
+}
+
+#[derive(Debug)]
+pub struct Environment {
+    pub name: String,
+    /// In written order; names are unique.
+    pub releases: Vec<ReleaseSpec>,
+}
+
+/// One release of an environment, with paths resolved against the project file's directory.
+#[derive(Debug, Clone)]
+pub struct ReleaseSpec {
+    pub chart: PathBuf,
+    pub sources: ValueSources,
+    pub release: Release,
+    pub include_crds: bool,
+    pub no_hooks: bool,
+    pub skip_tests: bool,
+}
+
+impl ReleaseSpec {
+    pub fn name(&self) -> &str {
+        &self.release.name
+    }
+}
+
+impl Project {
+    /// Reads, parses and checks the project file at `path`.
+    pub fn load(path: &Path) -> Result<Project, ProjectError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Project::parse(&text, path)
+    }
+
+    /// Parses `text` as the project file at `path` (paths in it are relative to its directory).
+    pub fn parse(text: &str, path: &Path) -> Result<Project, ProjectError> {
+        let origin = path.display().to_string();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let raw: RawProject = serde_yaml::from_str(text).map_err(|e| {
+            let location = e.location().map(|l| (l.line(), l.column()));
+            let message = strip_location(&e.to_string(), location);
+            let hint = hint_for(&message);
+            invalid(text, &origin, location, message, hint)
+        })?;
+        let checker = Checker {
+            text,
+            origin: &origin,
+            dir: path.parent().unwrap_or(Path::new("")),
+        };
+        checker.check(raw, path)
+    }
+
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+
+    pub fn environment_names(&self) -> Vec<&str> {
+        self.environments.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    /// `ktera.yaml:7:9`, where release `index` of environment `env` is written.
+    pub fn release_place(&self, env: &str, index: usize) -> String {
+        let origin = self.path.display().to_string();
+        let path = [
+            Segment::Value("environments"),
+            Segment::Value(env),
+            Segment::Value("releases"),
+            Segment::Index(index),
+        ];
+        match locate(&self.text, &path) {
+            Some((line, column)) => format!("{origin}:{line}:{column}"),
+            None => origin,
+        }
+    }
+}
+
+fn strip_location(message: &str, location: Option<(usize, usize)>) -> String {
+    match location {
+        Some((line, column)) => {
+            message.replacen(&format!(" at line {line} column {column}"), "", 1)
+        }
+        None => message.to_string(),
+    }
+}
+
+fn hint_for(message: &str) -> String {
+    if message.contains("unknown field") {
+        "remove the key or fix its spelling; docs/render.md lists the keys".into()
+    } else if message.contains("missing field") {
+        "add the key; docs/render.md lists the keys".into()
+    } else if message.contains("invalid type") {
+        "docs/render.md gives each key's type".into()
+    } else {
+        String::new()
+    }
+}
+
+fn invalid(
+    text: &str,
+    origin: &str,
+    location: Option<(usize, usize)>,
+    message: impl Into<String>,
+    hint: impl Into<String>,
+) -> ProjectError {
+    ProjectError::Invalid {
+        origin: origin.to_string(),
+        location,
+        snippet: location.map_or_else(String::new, |(l, c)| snippet(text, l, c)),
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    environments: Environments,
+    output: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnvironment {
+    #[serde(default)]
+    releases: Vec<RawRelease>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RawRelease {
+    name: String,
+    chart: String,
+    #[serde(default)]
+    values: Vec<String>,
+    #[serde(default)]
+    set: Vec<String>,
+    #[serde(default)]
+    set_string: Vec<String>,
+    #[serde(default)]
+    set_json: Vec<String>,
+    namespace: Option<String>,
+    kube_version: Option<String>,
+    #[serde(default)]
+    api_versions: Vec<String>,
+    #[serde(default)]
+    include_crds: bool,
+    #[serde(default)]
+    no_hooks: bool,
+    #[serde(default)]
+    skip_tests: bool,
+}
+
+/// The environments mapping in written order (a map type would sort or lose the order).
+struct Environments(Vec<(String, RawEnvironment)>);
+
+impl<'de> Deserialize<'de> for Environments {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EnvironmentsVisitor;
+        impl<'de> Visitor<'de> for EnvironmentsVisitor {
+            type Value = Environments;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of environment names to environments")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Environments, A::Error> {
+                let mut seen = HashSet::new();
+                let mut out = Vec::new();
+                while let Some(name) = map.next_key_seed(EnvName { seen: &seen })? {
+                    let env: RawEnvironment = map.next_value()?;
+                    seen.insert(name.clone());
+                    out.push((name, env));
+                }
+                Ok(Environments(out))
+            }
+        }
+        deserializer.deserialize_map(EnvironmentsVisitor)
+    }
+}
+
+/// An environment name, refused where it is written when invalid or repeated (serde_yaml
+/// gives a visitor's error the position of the node being visited).
+struct EnvName<'a> {
+    seen: &'a HashSet<String>,
+}
+
+impl<'de> DeserializeSeed<'de> for EnvName<'_> {
+    type Value = String;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for EnvName<'_> {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an environment name")
+    }
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<String, E> {
+        if let Err(message) = check_env_name(name) {
+            return Err(E::custom(message));
+        }
+        if self.seen.contains(name) {
+            return Err(E::custom(format!("environment `{name}` is defined twice")));
+        }
+        Ok(name.to_string())
+    }
+}
+
+/// Environment names become directory names: keep them plain.
+pub fn check_env_name(name: &str) -> Result<(), String> {
+    let valid_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    let valid_ends = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    if name.is_empty() || name.len() > 63 || !valid_chars || !valid_ends {
+        return Err(format!(
+            "invalid environment name `{name}`: it names a directory of the output, so use at most 63 lowercase letters, digits, `-` or `_`, starting and ending with a letter or digit"
+        ));
+    }
+    Ok(())
+}
+
+/// Resolves and checks what serde could not: names, paths, versions, `set` expressions.
+struct Checker<'a> {
+    text: &'a str,
+    origin: &'a str,
+    dir: &'a Path,
+}
+
+impl Checker<'_> {
+    fn error(&self, path: &[Segment<'_>], message: String, hint: &str) -> ProjectError {
+        let location = locate(self.text, path);
+        invalid(self.text, self.origin, location, message, hint)
+    }
+
+    fn check(&self, raw: RawProject, path: &Path) -> Result<Project, ProjectError> {
+        let output = raw.output.unwrap_or_else(|| DEFAULT_OUTPUT.to_string());
+        let resolved_output = self.dir.join(&output);
+        if output.trim().is_empty() || is_same_dir(&resolved_output, self.dir) {
+            return Err(self.error(
+                &[Segment::Value("output")],
+                format!("output `{output}` is the project's own directory"),
+                "name a directory of its own, e.g. `output: rendered`: ktera removes files it rendered before from it",
+            ));
+        }
+        if raw.environments.0.is_empty() {
+            return Err(self.error(
+                &[Segment::Value("environments")],
+                "no environments: the project renders nothing".into(),
+                "add one, e.g. `environments: {dev: {releases: [{name: app, chart: charts/app}]}}`",
+            ));
+        }
+        let mut environments = Vec::new();
+        for (env, raw_env) in raw.environments.0 {
+            let mut releases: Vec<ReleaseSpec> = Vec::new();
+            for (index, raw_release) in raw_env.releases.into_iter().enumerate() {
+                let at = |field: &'static str| field_path(&env, index, field);
+                let spec = self.release(raw_release, &at)?;
+                if let Some(first) = releases.iter().position(|r| r.name() == spec.name()) {
+                    let first_place = locate(self.text, &field_path(&env, first, "name"))
+                        .map_or_else(String::new, |(line, _)| format!(" (first at line {line})"));
+                    return Err(self.error(
+                        &at("name"),
+                        format!(
+                            "release `{}` is named twice in environment `{env}`{first_place}",
+                            spec.name()
+                        ),
+                        "each release of an environment writes its own file <env>/<release>.yaml: give each a unique name",
+                    ));
+                }
+                releases.push(spec);
+            }
+            environments.push(Environment {
+                name: env,
+                releases,
+            });
+        }
+        Ok(Project {
+            path: path.to_path_buf(),
+            text: self.text.to_string(),
+            output: resolved_output,
+            environments,
+        })
+    }
+
+    fn release<'p>(
+        &self,
+        raw: RawRelease,
+        at: &dyn Fn(&'static str) -> Vec<Segment<'p>>,
+    ) -> Result<ReleaseSpec, ProjectError> {
+        if let Err(e) = crate::commands::check_release_name(&raw.name) {
+            return Err(self.error(&at("name"), e.to_string(), ""));
+        }
+        let chart = self.dir.join(&raw.chart);
+        if !chart.join("Chart.yaml").is_file() {
+            let what = if chart.is_dir() {
+                "is not a chart (it has no Chart.yaml)"
+            } else {
+                "does not exist"
+            };
+            return Err(self.error(
+                &at("chart"),
+                format!("chart {} {what}", chart.display()),
+                "chart paths are relative to the project file; name the directory that holds Chart.yaml",
+            ));
+        }
+        let mut files = Vec::new();
+        for (i, file) in raw.values.iter().enumerate() {
+            let place = |mut path: Vec<Segment<'p>>| {
+                path.push(Segment::Index(i));
+                path
+            };
+            if file == "-" {
+                return Err(self.error(
+                    &place(at("values")),
+                    "standard input cannot be a values file of a project".into(),
+                    "save the values to a file and name it here",
+                ));
+            }
+            let resolved = self.dir.join(file);
+            if !resolved.is_file() {
+                return Err(self.error(
+                    &place(at("values")),
+                    format!("values file {} does not exist", resolved.display()),
+                    "values paths are relative to the project file",
+                ));
+            }
+            files.push(resolved.display().to_string());
+        }
+        for (field, flag, exprs, kind) in [
+            ("set", "--set", &raw.set, SetKind::Typed),
+            (
+                "setString",
+                "--set-string",
+                &raw.set_string,
+                SetKind::String,
+            ),
+            ("setJson", "--set-json", &raw.set_json, SetKind::Json),
+        ] {
+            for (i, expr) in exprs.iter().enumerate() {
+                // Syntax only: whether it fits the values is known when rendering.
+                let mut scratch = serde_yaml::Value::Mapping(serde_yaml::Mapping::new());
+                if let Err(e) = apply_set(&mut scratch, expr, kind) {
+                    let mut path = at(field);
+                    path.push(Segment::Index(i));
+                    let message = e.to_string().replacen(
+                        &format!("invalid {flag} expression"),
+                        &format!("invalid `{field}` item"),
+                        1,
+                    );
+                    return Err(self.error(&path, message, ""));
+                }
+            }
+        }
+        let mut release = Release {
+            name: raw.name,
+            namespace: raw.namespace.unwrap_or_else(|| "default".to_string()),
+            api_versions: raw.api_versions,
+            ..Release::default()
+        };
+        if let Some(version) = &raw.kube_version {
+            release.kube_version = parse_kube_version(version)
+                .map_err(|message| self.error(&at("kubeVersion"), message, ""))?;
+        }
+        Ok(ReleaseSpec {
+            chart,
+            sources: ValueSources {
+                files,
+                set: raw.set,
+                set_string: raw.set_string,
+                set_json: raw.set_json,
+                set_file: Vec::new(),
+            },
+            release,
+            include_crds: raw.include_crds,
+            no_hooks: raw.no_hooks,
+            skip_tests: raw.skip_tests,
+        })
+    }
+}
+
+/// The path to a field of release `index` of environment `env`.
+fn field_path<'a>(env: &'a str, index: usize, field: &'a str) -> Vec<Segment<'a>> {
+    vec![
+        Segment::Value("environments"),
+        Segment::Value(env),
+        Segment::Value("releases"),
+        Segment::Index(index),
+        Segment::Value(field),
+    ]
+}
+
+/// Whether `a` and `b` are one directory (`""`, `.` and `./` are the working directory).
+fn is_same_dir(a: &Path, b: &Path) -> bool {
+    let normal = |p: &Path| -> PathBuf {
+        let p = if p.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            p
+        };
+        std::fs::canonicalize(p).unwrap_or_else(|_| p.components().collect())
+    };
+    normal(a) == normal(b)
+}
+
+/// One step of a path into the document: the value under a key, or a sequence item.
+#[derive(Debug, Clone, Copy)]
+enum Segment<'a> {
+    Value(&'a str),
+    Index(usize),
+}
+
+/// Marks the error the probe raises on reaching its target.
+const FOUND: &str = "\u{1}found";
+
+/// Where the node at `path` starts (1-based line and column): the document is read again and
+/// the read stops with an error at that node, which serde_yaml reports with its position.
+fn locate(text: &str, path: &[Segment<'_>]) -> Option<(usize, usize)> {
+    match (Probe { path }).deserialize(serde_yaml::Deserializer::from_str(text)) {
+        Err(e) if e.to_string().contains(FOUND) => e.location().map(|l| (l.line(), l.column())),
+        _ => None,
+    }
+}
+
+struct Probe<'p> {
+    path: &'p [Segment<'p>],
+}
+
+impl<'de> DeserializeSeed<'de> for Probe<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+macro_rules! scalar_visits {
+    ($($method:ident($ty:ty)),* $(,)?) => {
+        $(fn $method<E: de::Error>(self, _: $ty) -> Result<(), E> {
+            self.reached()
+        })*
+    };
+}
+
+impl Probe<'_> {
+    fn reached<E: de::Error>(&self) -> Result<(), E> {
+        if self.path.is_empty() {
+            Err(E::custom(FOUND))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Probe<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML node")
+    }
+    scalar_visits!(
+        visit_bool(bool),
+        visit_i64(i64),
+        visit_u64(u64),
+        visit_i128(i128),
+        visit_u128(u128),
+        visit_f64(f64),
+        visit_str(&str),
+    );
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.reached()
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.reached()
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some((first, rest)) = self.path.split_first() else {
+            return Err(de::Error::custom(FOUND));
+        };
+        while let Some(key) = map.next_key::<KeyText>()? {
+            match first {
+                Segment::Value(wanted) if key.0.as_deref() == Some(*wanted) => {
+                    return map.next_value_seed(Probe { path: rest });
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let Some((first, rest)) = self.path.split_first() else {
+            return Err(de::Error::custom(FOUND));
+        };
+        let mut index = 0;
+        loop {
+            if matches!(first, Segment::Index(wanted) if *wanted == index) {
+                return seq.next_element_seed(Probe { path: rest }).map(|_| ());
+            }
+            if seq.next_element::<IgnoredAny>()?.is_none() {
+                return Ok(());
+            }
+            index += 1;
+        }
+    }
+}
+
+/// A mapping key as text when it is a string; other keys never match a path.
+struct KeyText(Option<String>);
+
+impl<'de> Deserialize<'de> for KeyText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = KeyText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyText, E> {
+                Ok(KeyText(Some(v.to_string())))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<KeyText, E> {
+                Ok(KeyText(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<KeyText, E> {
+                Ok(KeyText(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<KeyText, E> {
+                Ok(KeyText(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<KeyText, E> {
+                Ok(KeyText(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<KeyText, E> {
+                Ok(KeyText(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyText, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(KeyText(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<KeyText, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(KeyText(None))
+            }
+        }
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Project, String> {
+        Project::parse(text, Path::new("ktera.yaml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn locates_nodes_by_path() {
+        let text = "environments:\n  dev:\n    releases:\n      - name: a\n        chart: x\n      - {name: b, chart: y}\n";
+        let path = [
+            Segment::Value("environments"),
+            Segment::Value("dev"),
+            Segment::Value("releases"),
+            Segment::Index(1),
+            Segment::Value("chart"),
+        ];
+        assert_eq!(locate(text, &path), Some((6, 26)));
+        let path = [
+            Segment::Value("environments"),
+            Segment::Value("dev"),
+            Segment::Value("releases"),
+            Segment::Index(0),
+        ];
+        assert_eq!(locate(text, &path), Some((4, 9)));
+        assert_eq!(locate(text, &[Segment::Value("nope")]), None);
+    }
+
+    #[test]
+    fn unknown_keys_name_line_and_column() {
+        let err = parse("environments:\n  dev:\n    release: []\n").unwrap_err();
+        assert!(err.starts_with("ktera.yaml:3:5: "), "{err}");
+        assert!(err.contains("unknown field `release`"), "{err}");
+    }
+
+    #[test]
+    fn bad_and_repeated_environment_names_are_located() {
+        let err = parse("environments:\n  Dev/1: {}\n").unwrap_err();
+        assert!(
+            err.starts_with("ktera.yaml:2:3: environments: invalid environment name"),
+            "{err}"
+        );
+        let err = parse("environments:\n  dev: {}\n  dev: {}\n").unwrap_err();
+        assert!(err.contains("defined twice"), "{err}");
+        assert!(err.starts_with("ktera.yaml:3:3"), "{err}");
+    }
+
+    #[test]
+    fn the_output_cannot_be_the_project_directory() {
+        let err = parse("output: .\nenvironments:\n  dev: {}\n").unwrap_err();
+        assert!(err.starts_with("ktera.yaml:1:9: output `.`"), "{err}");
+    }
+
+    #[test]
+    fn release_names_follow_helm() {
+        let err = parse(
+            "environments:\n  dev:\n    releases:\n      - name: Bad_Name\n        chart: x\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with("ktera.yaml:4:15: invalid release name"),
+            "{err}"
+        );
+    }
+}
