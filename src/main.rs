@@ -11,7 +11,7 @@ fn main() -> ExitCode {
         Command::Values(args) => commands::values::run(args),
         Command::Diff(args) => return exit(ktera::diff::command(args)),
         Command::Compare(args) => return exit(commands::compare::run(args)),
-        Command::Render(args) => commands::render::run(args),
+        Command::Render(args) => return exit(commands::render::run(args)),
         Command::Set(args) => commands::set::run(args),
         Command::Lint(args) => return exit(commands::lint::run(args)),
     };
