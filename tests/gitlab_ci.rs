@@ -230,3 +230,157 @@ fn merge_requests_and_the_two_branches_start_pipelines() {
         );
     }
 }
+
+/// The deploy job's script, run for real: a bare repository stands for GitLab, its `develop`
+/// holds the chart, values, project file and rendered tree; the job runs in a detached clone.
+#[test]
+fn deploy_script_commits_the_new_tag_and_rendered_tree() {
+    use std::process::Command;
+
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let ktera = PathBuf::from(env!("CARGO_BIN_EXE_ktera"));
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |dir: &std::path::Path, program: &str, args: &[&str]| {
+        let output = Command::new(program)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{program} {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let git = |dir: &std::path::Path, args: &[&str]| {
+        let mut all = vec!["-c", "user.name=dev", "-c", "user.email=dev@example.com"];
+        all.extend(args);
+        run(dir, "git", &all)
+    };
+
+    // The application repository as the deploy stage finds it.
+    let seed = tmp.path().join("seed");
+    for dir in ["charts/backend/templates", "values"] {
+        std::fs::create_dir_all(seed.join(dir)).unwrap();
+    }
+    for dir in ["charts/backend", "charts/backend/templates", "values"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), seed.join(dir).join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    std::fs::write(
+        seed.join("ktera.yaml"),
+        "environments:\n  dev:\n    releases:\n      - name: backend\n        chart: charts/backend\n        namespace: dominos-service-backend\n        values: [values/dev.yaml]\n",
+    )
+    .unwrap();
+    run(&seed, ktera.to_str().unwrap(), &["render"]);
+    git(&seed, &["init", "-q", "-b", "develop"]);
+    git(&seed, &["add", "."]);
+    git(&seed, &["commit", "-q", "-m", "app"]);
+    let origin = tmp.path().join("origin.git");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            seed.to_str().unwrap(),
+            origin.to_str().unwrap(),
+        ],
+    );
+    let before = std::fs::read_to_string(seed.join("values/dev.yaml")).unwrap();
+
+    // The job: a detached checkout of the pipeline's commit, the .deploy script, deploy-dev's
+    // variables.
+    let work = tmp.path().join("job");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            origin.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    let head = git(&work, &["rev-parse", "HEAD"]);
+    git(&work, &["checkout", "-q", "--detach", head.trim()]);
+    let ci = pipeline();
+    let deploy = job(&ci, "deploy-dev");
+    let script = format!("set -e\n{}\n", script(&deploy));
+    let path = std::env::join_paths(
+        std::iter::once(ktera.parent().unwrap().to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap();
+    let deploy_once = || {
+        let output = Command::new("sh")
+            .args(["-c", &script])
+            .current_dir(&work)
+            .env("PATH", &path)
+            .env("CI_COMMIT_BRANCH", "develop")
+            .env("CI_COMMIT_SHORT_SHA", "12345678")
+            .env("CI_SERVER_HOST", "gitlab.example.com")
+            .env(
+                "DEPLOY_ENV",
+                deploy["variables"]["DEPLOY_ENV"].as_str().unwrap(),
+            )
+            .env("PUSH_URL", &origin)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    deploy_once();
+
+    // What Argo CD will see on develop.
+    let check = tmp.path().join("check");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "-b",
+            "develop",
+            origin.to_str().unwrap(),
+            check.to_str().unwrap(),
+        ],
+    );
+    let message = git(&check, &["log", "-1", "--format=%s"]);
+    assert_eq!(message.trim(), "deploy(dev): image.tag=12345678 [skip ci]");
+    let changed = git(&check, &["diff", "--name-only", "HEAD~1", "HEAD"]);
+    assert_eq!(
+        changed.lines().collect::<Vec<_>>(),
+        ["rendered/dev/backend.yaml", "values/dev.yaml"]
+    );
+    let after = std::fs::read_to_string(check.join("values/dev.yaml")).unwrap();
+    let differing: Vec<(&str, &str)> = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(differing.len(), 1, "{differing:?}");
+    assert_eq!(
+        differing[0].1, "  tag: '12345678'",
+        "a commit hash of digits stays a string"
+    );
+    assert_eq!(before.lines().count(), after.lines().count());
+    run(&check, ktera.to_str().unwrap(), &["render", "--check"]);
+
+    // Deploying the same commit again changes nothing.
+    let again = deploy_once();
+    assert!(again.contains("already deploys 12345678"), "{again}");
+    git(&check, &["fetch", "-q"]);
+    assert_eq!(
+        git(&check, &["rev-parse", "origin/develop"]),
+        git(&check, &["rev-parse", "HEAD"])
+    );
+}
