@@ -291,7 +291,9 @@ impl Editor<'_> {
                 replace(node.start, *end, leaf)
             }
             Kind::Empty { at } => replace(*at, *at, format!(" {leaf}")),
-            Kind::Map { .. } | Kind::Seq { .. } => Err(self.replace_collection(&doc, &node, path)),
+            Kind::Map { .. } | Kind::Seq { .. } => {
+                Err(self.replace_collection(&doc, &node, holder, path))
+            }
             Kind::Blocked(blocker) => Err(self.blocked(&doc, &node, *blocker, path)),
         }
     }
@@ -431,9 +433,15 @@ impl Editor<'_> {
         self.at(doc, node.start, format!("{name} {what}"), hint.to_string())
     }
 
-    fn replace_collection(&self, doc: &Doc, node: &Node, path: &[Segment]) -> EditError {
+    fn replace_collection(
+        &self,
+        doc: &Doc,
+        node: &Node,
+        holder: Holder,
+        path: &[Segment],
+    ) -> EditError {
         let shown = PathDisplay(path);
-        let what = match node.kind {
+        let (what, inside) = match node.kind {
             Kind::Map { .. } => {
                 let keys: Vec<String> = doc
                     .map_entries(node.start)
@@ -448,21 +456,34 @@ impl Editor<'_> {
                     .collect::<Vec<_>>()
                     .join(", ");
                 let more = if keys.len() > 4 { ", ..." } else { "" };
-                format!("a mapping ({listed}{more})")
+                (
+                    format!("a mapping ({listed}{more})"),
+                    format!("{shown}.KEY=..."),
+                )
             }
             _ => {
                 let count = doc
                     .seq_items(node.start)
                     .map(|items| items.len())
                     .unwrap_or(0);
-                format!("a list of {count} items")
+                (
+                    format!("a list of {count} items"),
+                    format!("{shown}[0]=..."),
+                )
             }
+        };
+        // Points at the key that holds the block.
+        let at = match holder {
+            Holder::Key(key_start) => key_start,
+            _ => node.start,
         };
         self.at(
             doc,
-            node.start,
-            format!("`{shown}` is {what}; setting it to a single value would drop that whole block"),
-            format!("set what is inside it (for example {shown}.KEY=... or {shown}[0]=...), or replace the block by hand"),
+            at,
+            format!(
+                "`{shown}` is {what}; setting it to a single value would drop that whole block"
+            ),
+            format!("set what is inside it ({inside}), or replace the block by hand"),
         )
     }
 }
