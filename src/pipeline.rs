@@ -93,6 +93,9 @@ impl CompiledChart {
         release: &Release,
     ) -> Result<Documents, Error> {
         let resolved = subcharts::resolve(&self.chart, merged)?;
+        for part in &resolved {
+            check_kube_version(part.chart, release)?;
+        }
         let mut manifests = Vec::new();
         let mut crds = Vec::new();
         let mut notes = None;
@@ -162,6 +165,28 @@ pub fn render_chart(
         crds: documents.crds,
         notes: documents.notes,
     })
+}
+
+/// A chart's `kubeVersion` constraint must admit the Kubernetes version rendered for, as Helm
+/// checks it.
+fn check_kube_version(chart: &Chart, release: &Release) -> Result<(), Error> {
+    let Some(constraint) = chart
+        .meta
+        .kube_version
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+    else {
+        return Ok(());
+    };
+    let version = format!("v{}", release.kube_version);
+    let path = chart.dir.join("Chart.yaml").display().to_string();
+    match crate::render::semver_matches(constraint, &version) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Error::Other(format!(
+            "{path}: the chart requires kubeVersion `{constraint}`, which Kubernetes {version} does not meet\n  hint: render for a supported version with --kube-version"
+        ))),
+        Err(e) => Err(Error::Other(format!("{path}: kubeVersion: {e}"))),
+    }
 }
 
 fn compile_tree(

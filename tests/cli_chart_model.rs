@@ -261,3 +261,21 @@ fn values_are_checked_against_values_schema_json() {
             "image: \"tag\" is a required property",
         ));
 }
+
+#[test]
+fn chart_kube_version_constraint_is_checked() {
+    let (_tmp, dir) = chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\nkubeVersion: '>=1.28.0-0'\n",
+        ),
+        ("templates/cm.yaml", CM),
+    ]);
+    template(&dir).assert().success();
+    template(&dir)
+        .args(["--kube-version", "1.27.3"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("requires kubeVersion `>=1.28.0-0`"))
+        .stderr(predicate::str::contains("v1.27.3"));
+}

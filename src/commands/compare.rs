@@ -45,7 +45,10 @@ fn compare(args: &CompareArgs) -> Result<bool, Error> {
     let (right_label, right) = match (&args.kustomize, &args.golden) {
         (Some(dir), _) => {
             let text = kustomize::build(dir).map_err(|e| Error::Other(e.to_string()))?;
-            let origin = format!("kustomize build {}", dir.display());
+            let origin = match kustomize::find() {
+                Some((program, args)) => format!("{program} {} {}", args.join(" "), dir.display()),
+                None => format!("kustomize build {}", dir.display()),
+            };
             let docs =
                 diff::parse_manifests(&text, &origin).map_err(|e| Error::Other(e.to_string()))?;
             (origin, docs)
