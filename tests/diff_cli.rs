@@ -388,3 +388,42 @@ fn colour_on_a_terminal_unless_no_color() {
     let empty = on_terminal(Some("")).unwrap_or_default();
     assert!(empty.contains("\x1b["), "{empty:?}");
 }
+
+#[test]
+fn kustomize_directory_is_refused_with_a_hint() {
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let overlay = tmp.path().join("overlays").join("prod");
+    fs::create_dir_all(&overlay).expect("mkdir");
+    fs::write(
+        overlay.join("kustomization.yaml"),
+        "resources: [../../base]\n",
+    )
+    .expect("write");
+    fs::write(
+        overlay.join("replicas-patch.yaml"),
+        "kind: Deployment\nmetadata: {name: a}\n",
+    )
+    .expect("write");
+    ktera()
+        .arg("diff")
+        .arg(tmp.path())
+        .arg(fixture("changed-scalar", "right.yaml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is a Kustomize directory, not rendered manifests",
+        ))
+        .stderr(predicate::str::contains("kubectl kustomize"));
+}
+
+#[test]
+fn empty_directory_is_an_error() {
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    ktera()
+        .arg("diff")
+        .arg(tmp.path())
+        .arg(fixture("changed-scalar", "right.yaml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds no .yaml or .yml file"));
+}

@@ -230,15 +230,23 @@ fn masking(object: &Object, opts: &RenderOptions) -> Mask<'static> {
     }
 }
 
+/// `mask`, noting in `hidden` whether it hid anything (JSON flags such changes `masked`).
+fn noting<'a>(
+    mask: Mask<'a>,
+    hidden: &'a Cell<bool>,
+) -> impl Fn(&[Segment], &Value) -> Option<String> + 'a {
+    move |path, value| {
+        let stand_in = mask(path, value);
+        hidden.set(hidden.get() || stand_in.is_some());
+        stand_in
+    }
+}
+
 /// A value as text, and whether any of it was hidden.
 fn shown(change: &Change, value: &Value, mask: Mask<'_>) -> (String, bool) {
     let hidden = Cell::new(false);
-    let watch = |path: &[Segment], v: &Value| {
-        let stand_in = mask(path, v);
-        hidden.set(hidden.get() || stand_in.is_some());
-        stand_in
-    };
-    let text = compact_masked(value, &mut change.path.segments().to_vec(), &watch);
+    let mut base = change.path.segments().to_vec();
+    let text = compact_masked(value, &mut base, &noting(mask, &hidden));
     (text, hidden.get())
 }
 
@@ -309,11 +317,7 @@ fn write_change(
 
 fn change_json(change: &Change, mask: Mask<'_>) -> serde_json::Value {
     let hidden = Cell::new(false);
-    let watch = |path: &[Segment], v: &Value| {
-        let stand_in = mask(path, v);
-        hidden.set(hidden.get() || stand_in.is_some());
-        stand_in
-    };
+    let watch = noting(mask, &hidden);
     let mut entry = serde_json::Map::new();
     entry.insert("path".into(), json!(change.path.to_string()));
     entry.insert("op".into(), json!(change.op.as_str()));
