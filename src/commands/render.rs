@@ -167,23 +167,23 @@ fn execute(args: &RenderArgs) -> Result<i32, Failure> {
     let compiled = parallel_map(&charts, &|(_, dir): &(PathBuf, &Path)| {
         pipeline::compile_chart(dir)
     });
-    let rendered = parallel_map(&jobs, &|job: &Job<'_>| match &compiled[job.chart] {
-        Some(Ok(chart)) => Some(render_release(chart, job.spec)),
+    let rendered = parallel_map(&jobs, &|job: &Job<'_>| match compiled.get(job.chart) {
+        Some(Some(Ok(chart))) => Some(render_release(chart, job.spec)),
         // Reported once, for the chart.
         _ => None,
     });
     let mut problems = Vec::new();
-    for (result, (_, dir)) in compiled.iter().zip(&charts) {
+    for (index, (result, (_, dir))) in compiled.iter().zip(&charts).enumerate() {
         match result {
             Some(Ok(_)) => {}
             Some(Err(e)) => {
                 let users: Vec<String> = jobs
                     .iter()
-                    .filter(|job| charts[job.chart].1 == *dir)
+                    .filter(|job| job.chart == index)
                     .map(Job::label)
                     .collect();
                 problems.push(Problem::plain(format!(
-                    "{e}\n  (chart {} of {})",
+                    "{e}\n  (chart {} of release {})",
                     dir.display(),
                     users.join(", ")
                 )));
@@ -226,7 +226,7 @@ fn execute(args: &RenderArgs) -> Result<i32, Failure> {
     };
     let tree = Tree::read(&project.output, &scope)?;
     if args.check {
-        check(args, &project, &tree, &files)
+        check(args, &project, &tree, &files, &scope)
     } else {
         write(args, &project, &tree, &files, &scope)
     }
@@ -399,6 +399,7 @@ fn check(
     project: &Project,
     tree: &Tree,
     files: &[(&Job<'_>, String)],
+    scope: &Scope<'_>,
 ) -> Result<i32, Failure> {
     let mut statuses = Vec::with_capacity(files.len());
     for (job, text) in files {
@@ -516,14 +517,17 @@ fn check(
                     Status::UpToDate => {}
                 }
             }
-            let environments = environments_json(statuses.iter().map(|(job, status)| {
-                let name = match status {
-                    Status::UpToDate => "up_to_date",
-                    Status::Stale(_) => "stale",
-                    Status::Missing => "missing",
-                };
-                (*job, name)
-            }));
+            let environments = environments_json(
+                scope,
+                statuses.iter().map(|(job, status)| {
+                    let name = match status {
+                        Status::UpToDate => "up_to_date",
+                        Status::Stale(_) => "stale",
+                        Status::Missing => "missing",
+                    };
+                    (*job, name)
+                }),
+            );
             print_json(&json!({
                 "check": true,
                 "output": output,
@@ -628,7 +632,7 @@ fn write(
             super::print(&text)?;
         }
         OutputFormat::Json => {
-            let environments = environments_json(statuses.iter().copied());
+            let environments = environments_json(scope, statuses.iter().copied());
             print_json(&json!({
                 "check": false,
                 "output": output,
@@ -644,8 +648,19 @@ fn write(
 }
 
 /// `{"dev": {"backend": {"file": "dev/backend.yaml", "status": "..."}}}`, in project order.
-fn environments_json<'a, 'p: 'a>(statuses: impl Iterator<Item = (&'a Job<'p>, &'a str)>) -> Json {
+fn environments_json<'a, 'p: 'a>(
+    scope: &Scope<'_>,
+    statuses: impl Iterator<Item = (&'a Job<'p>, &'a str)>,
+) -> Json {
     let mut environments = Map::new();
+    // Environments without releases are listed too.
+    let names = match scope {
+        Scope::One(env) => vec![*env],
+        Scope::All(envs) => envs.clone(),
+    };
+    for name in names {
+        environments.insert(name.to_string(), Json::Object(Map::new()));
+    }
     for (job, status) in statuses {
         let env = environments
             .entry(job.env.to_string())
