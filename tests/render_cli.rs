@@ -367,3 +367,26 @@ fn paths_are_relative_to_the_project_file() {
     assert!(tmp.path().join("rendered/prod/web.yaml").exists());
     assert!(fs::read_dir(elsewhere.path()).expect("ls").next().is_none());
 }
+
+#[test]
+fn a_chart_that_does_not_compile_is_reported_once_with_its_releases() {
+    let tmp = project();
+    let root = tmp.path();
+    render(root, &[]).success();
+    let before = snapshot(&root.join("rendered"));
+    write(root, "charts/demo/templates/broken.yaml", "{% if %}\n");
+    let assert = render(root, &["-o", "json"]).code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).expect("utf-8");
+    assert_eq!(stderr.matches("error: ").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("charts/demo/templates/broken.yaml:1:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(chart charts/demo of release dev/web, dev/api, prod/web)"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&assert)).expect("JSON");
+    assert_eq!(summary["errors"][0]["release"], serde_json::Value::Null);
+    assert_eq!(before, snapshot(&root.join("rendered")));
+}
