@@ -1,0 +1,31 @@
+//! Document order and `# Source:` headers against real Helm: `tests/fixtures/helm-order/chart`
+//! holds static YAML of twenty kinds (known, unknown and hooks) in shuffled file order;
+//! `expected.yaml` is what `helm template` printed (scripts/gen-helm-order-fixture).
+
+use assert_cmd::Command;
+
+#[test]
+fn output_matches_helm_byte_for_byte() {
+    let expected = std::fs::read_to_string("tests/fixtures/helm-order/expected.yaml")
+        .expect("fixture recorded by scripts/gen-helm-order-fixture");
+    let output = Command::cargo_bin("ktera")
+        .expect("binary")
+        .args(["template", "tests/fixtures/helm-order/chart"])
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let actual = String::from_utf8_lossy(&output.stdout);
+    // Compare the header sequence first: a clearer failure than a whole-text diff.
+    let headers = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("# Source:") || l.starts_with("  name:"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(headers(&actual), headers(&expected));
+    assert_eq!(actual, expected);
+}
