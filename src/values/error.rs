@@ -13,6 +13,12 @@ pub enum ValuesError {
     },
 
     #[error(
+        "{path}: larger than {} MiB, the most ktera reads as values; check that this is the values file you meant",
+        super::MAX_VALUES_BYTES / (1024 * 1024)
+    )]
+    TooLarge { path: String },
+
+    #[error(
         "{path}:{line}: not UTF-8 text (invalid byte at offset {offset}); save the file as UTF-8"
     )]
     NotUtf8 {

@@ -17,7 +17,7 @@ use serde_yaml::{Mapping, Value};
 
 pub use error::ValuesError;
 pub use merge::{merge, merge_files};
-pub use parse::{load_values_file, parse_values};
+pub use parse::{MAX_VALUES_BYTES, load_values_file, parse_values};
 pub use strvals::{MAX_INDEX, SetKind, apply_set};
 
 /// Where values come from, besides the chart's values.yaml. Each Vec in command-line order.
@@ -104,10 +104,9 @@ impl StdinOnce<'_> {
             return Err(ValuesError::StdinTwice);
         }
         self.used = true;
-        let mut bytes = Vec::new();
-        self.reader
-            .read_to_end(&mut bytes)
-            .map_err(|source| ValuesError::Stdin { source })?;
+        let bytes = parse::read_capped(&mut self.reader)
+            .map_err(|source| ValuesError::Stdin { source })?
+            .ok_or_else(|| ValuesError::TooLarge { path: STDIN.into() })?;
         String::from_utf8(bytes).map_err(|err| {
             let offset = err.utf8_error().valid_up_to();
             ValuesError::NotUtf8 {

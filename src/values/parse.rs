@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
 
 use serde::de::{
@@ -30,6 +31,11 @@ const MAX_DEPTH: usize = 128;
 pub fn parse_values(text: &str, origin: &str) -> Result<Value, ValuesError> {
     // libyaml misreads a document after a byte order mark as several documents.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.len() as u64 > MAX_VALUES_BYTES {
+        return Err(ValuesError::TooLarge {
+            path: origin.to_string(),
+        });
+    }
     if let Some((line, column)) = too_deep_flow(text) {
         return Err(ValuesError::Yaml {
             origin: origin.to_string(),
@@ -61,14 +67,31 @@ pub fn parse_values(text: &str, origin: &str) -> Result<Value, ValuesError> {
     }
 }
 
+/// Largest values input read (a file, standard input, a `--set-file`): enough for any real
+/// values, and it stops `-f /dev/zero` or a mistaken multi-gigabyte file from exhausting memory.
+pub const MAX_VALUES_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Reads at most [`MAX_VALUES_BYTES`]; `None` when there is more.
+pub(crate) fn read_capped(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_VALUES_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_VALUES_BYTES).then_some(bytes))
+}
+
 /// Reads and parses a values file; the error names the path when it cannot be read or is not
 /// UTF-8.
 pub fn load_values_file(path: &Path) -> Result<Value, ValuesError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ValuesError::Read {
+    let read_error = |source| ValuesError::Read {
         path: shown.clone(),
         source,
-    })?;
+    };
+    let bytes = std::fs::File::open(path)
+        .and_then(read_capped)
+        .map_err(read_error)?
+        .ok_or_else(|| ValuesError::TooLarge {
+            path: shown.clone(),
+        })?;
     let text = String::from_utf8(bytes).map_err(|err| {
         let offset = err.utf8_error().valid_up_to();
         let line = err.as_bytes()[..offset]
@@ -650,6 +673,16 @@ mod tests {
                 proptest::prop_assert!(serde_yaml::from_str::<Value>(&text).is_err(), "{text:?}");
             }
         }
+    }
+
+    #[test]
+    fn oversized_values_are_refused_before_parsing() {
+        let limit = usize::try_from(MAX_VALUES_BYTES).unwrap_or(usize::MAX);
+        let text = format!("a: {}\n", "x".repeat(limit));
+        assert!(error(&text).starts_with("v.yaml: larger than 32 MiB"));
+        let endless = std::io::repeat(b'a');
+        assert!(matches!(read_capped(endless), Ok(None)));
+        assert!(matches!(read_capped(&b"a: 1"[..]), Ok(Some(b)) if b == b"a: 1"));
     }
 
     #[test]

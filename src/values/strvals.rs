@@ -60,7 +60,13 @@ pub fn apply_set(target: &mut Value, expr: &str, kind: SetKind) -> Result<(), Va
 pub(crate) type FileReader<'r> = dyn FnMut(&str) -> Result<String, String> + 'r;
 
 pub(crate) fn read_text_file(path: &str) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = std::fs::File::open(path)
+        .and_then(super::parse::read_capped)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            let limit = super::MAX_VALUES_BYTES / (1024 * 1024);
+            format!("larger than {limit} MiB, the most ktera reads as a value")
+        })?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "not UTF-8 text (invalid byte at offset {})",
