@@ -58,7 +58,11 @@ impl ChartFiles {
         let root = fs::canonicalize(chart_dir)?;
         let ignore = helmignore(chart_dir);
         let mut files = ChartFiles::default();
-        walk(chart_dir, "", &root, &ignore, &mut files)?;
+        let mut seen = Seen {
+            ancestors: vec![root.clone()],
+            entries: 0,
+        };
+        walk(chart_dir, "", &root, &ignore, &mut seen, &mut files)?;
         Ok(files)
     }
 
@@ -158,11 +162,24 @@ fn reserved(key: &str) -> bool {
         || key.starts_with("charts/")
 }
 
+/// Most files and directories listed in one chart: links between its directories could
+/// otherwise multiply the listing without end.
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// What a walk has been through.
+struct Seen {
+    /// Real paths of the directories being listed: a link back to one of them (a loop) is not
+    /// followed.
+    ancestors: Vec<PathBuf>,
+    entries: usize,
+}
+
 fn walk(
     dir: &Path,
     prefix: &str,
     root: &Path,
     ignore: &Gitignore,
+    seen: &mut Seen,
     files: &mut ChartFiles,
 ) -> std::io::Result<()> {
     let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
@@ -174,6 +191,12 @@ fn walk(
         if reserved(&key) || ignore.matched(&path, is_dir).is_ignore() {
             continue;
         }
+        seen.entries += 1;
+        if seen.entries > MAX_ENTRIES {
+            return Err(std::io::Error::other(format!(
+                "the chart holds more than {MAX_ENTRIES} files and directories (links between its directories?)"
+            )));
+        }
         let Ok(real) = fs::canonicalize(&path) else {
             continue; // a dangling link: there is nothing to read
         };
@@ -184,7 +207,13 @@ fn walk(
             continue;
         }
         if is_dir {
-            walk(&path, &format!("{key}/"), root, ignore, files)?;
+            if seen.ancestors.contains(&real) {
+                continue;
+            }
+            seen.ancestors.push(real);
+            let listed = walk(&path, &format!("{key}/"), root, ignore, seen, files);
+            seen.ancestors.pop();
+            listed?;
         } else {
             files.entries.insert(key, Entry::Readable(path));
         }
@@ -195,6 +224,23 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_back_up_are_not_followed() {
+        let dir = std::env::temp_dir().join(format!("ktera-files-loop-{}", std::process::id()));
+        let a = dir.join("config/a");
+        let _ = fs::create_dir_all(&a);
+        let _ = fs::write(a.join("x.txt"), "x");
+        for (name, target) in [("l1", ".."), ("l2", ".."), ("l3", "../.."), ("l4", ".")] {
+            let _ = std::os::unix::fs::symlink(target, a.join(name));
+        }
+        let files = ChartFiles::list(&dir).map_err(|e| e.to_string());
+        let _ = fs::remove_dir_all(&dir);
+        let keys: Vec<String> = files
+            .map(|f| f.entries.into_keys().collect())
+            .unwrap_or_default();
+        assert_eq!(keys, ["config/a/x.txt"]);
+    }
 
     #[test]
     fn paths_are_confined_to_the_chart() {
