@@ -68,8 +68,8 @@ pub fn parse_values(text: &str, origin: &str) -> Result<Value, ValuesError> {
 }
 
 /// Largest values input read (a file, standard input, a `--set-file`): enough for any real
-/// values, and it stops `-f /dev/zero` or a mistaken multi-gigabyte file from exhausting memory.
-pub const MAX_VALUES_BYTES: u64 = 32 * 1024 * 1024;
+/// values (100 MB ones included), and it stops `-f /dev/zero` or a mistaken multi-gigabyte file from exhausting memory.
+pub const MAX_VALUES_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Reads at most [`MAX_VALUES_BYTES`]; `None` when there is more.
 pub(crate) fn read_capped(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
@@ -679,7 +679,7 @@ mod tests {
     fn oversized_values_are_refused_before_parsing() {
         let limit = usize::try_from(MAX_VALUES_BYTES).unwrap_or(usize::MAX);
         let text = format!("a: {}\n", "x".repeat(limit));
-        assert!(error(&text).starts_with("v.yaml: larger than 32 MiB"));
+        assert!(error(&text).starts_with("v.yaml: larger than 256 MiB"));
         let endless = std::io::repeat(b'a');
         assert!(matches!(read_capped(endless), Ok(None)));
         assert!(matches!(read_capped(&b"a: 1"[..]), Ok(Some(b)) if b == b"a: 1"));
