@@ -8,6 +8,8 @@
 //! migration Job as a hook printed after everything else, the CronJob's schedule.
 
 use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_yaml::Value;
@@ -307,17 +309,82 @@ fn cache_statefulset_is_rendered_only_where_enabled() {
         "backend-prod.x1y2z3.ng.0001.apn2.cache.amazonaws.com"
     );
 
-    // The same condition turned on from the command line: the subchart's own default size.
+    // The same condition turned on from the command line: prod gets the same cache (the
+    // parent's values.yaml sets its size over the subchart's default), labelled prod.
     let on = render("prod", &["--set", "cache.enabled=true"]);
     let spec = &find(&on, "StatefulSet", "backend-app-cache").object["spec"];
     assert_eq!(
         spec["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"],
-        "8Gi"
+        "2Gi"
     );
     assert_eq!(
         spec["template"]["metadata"]["labels"]["environment"], "prod",
         "global.environment reaches the subchart"
     );
+    let config = &find(&on, "ConfigMap", "backend-app-config").object;
+    assert_eq!(
+        config["data"]["REDIS_HOST"],
+        "backend-app-cache.dominos-service-backend.svc.cluster.local"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Turning the cache on in prod is one line on each side, and both sides still agree:
+/// `cache.enabled: true` for the chart, `components: [../../components/cache]` in the overlay.
+#[test]
+fn cache_turned_on_in_prod_agrees_with_the_overlay_and_its_component() {
+    let has_tool = ["kustomize", "kubectl"].iter().any(|tool| {
+        std::process::Command::new(tool)
+            .args(["version", "--client"])
+            .output()
+            .is_ok()
+    });
+    if !has_tool {
+        eprintln!("skipped: neither kustomize nor kubectl is installed");
+        return;
+    }
+    let tree = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("kustomize"),
+        tree.path(),
+    );
+    let overlay = tree.path().join("backend/overlays/prod");
+    let kustomization = overlay.join("kustomization.yaml");
+    let text = fs::read_to_string(&kustomization).unwrap();
+    let text = text.replacen(
+        "resources:\n  - ../../base\n",
+        "resources:\n  - ../../base\ncomponents:\n  - ../../components/cache\n",
+        1,
+    );
+    assert!(text.contains("components:"), "{text}");
+    fs::write(&kustomization, text).unwrap();
+    let output = ktera()
+        .args(["compare", "charts/backend", "-f", "values/prod.yaml"])
+        .args(["--set", "cache.enabled=true", "--kustomize"])
+        .arg(&overlay)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.starts_with("EQUAL: "), "{report}");
+    assert!(report.contains("13 equal"), "{report}");
 }
 
 #[test]
