@@ -132,6 +132,12 @@ fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> ValuesError 
             (full, hint)
         }
     };
+    // libyaml places errors at the end of input one line past the last: name the last line.
+    let lines = text.lines().count();
+    let location = location.map(|(line, column)| match text.lines().last() {
+        Some(last) if line > lines => (lines, last.trim_end_matches('\r').chars().count() + 1),
+        _ => (line, column),
+    });
     ValuesError::Yaml {
         origin: origin.to_string(),
         location,
@@ -673,6 +679,13 @@ mod tests {
                 proptest::prop_assert!(serde_yaml::from_str::<Value>(&text).is_err(), "{text:?}");
             }
         }
+    }
+
+    #[test]
+    fn errors_at_the_end_name_the_last_line() {
+        let e = error("a: 1\nb: [\n");
+        assert!(e.starts_with("v.yaml:2:5: "), "{e}");
+        assert!(e.contains("2 | b: [\n  |     ^"), "{e}");
     }
 
     #[test]
