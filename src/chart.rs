@@ -161,10 +161,25 @@ pub const MAX_SUBCHART_DEPTH: usize = 16;
 
 /// Reads a file as UTF-8 text; a leading byte order mark is dropped.
 pub fn read_text(path: &Path) -> Result<String, ChartError> {
-    let bytes = fs::read(path).map_err(|source| ChartError::Unreadable {
-        path: path.display().to_string(),
-        source,
-    })?;
+    use std::io::Read as _;
+    // Capped: a chart file linked to /dev/zero would otherwise be read until memory runs out.
+    let limit = values::MAX_VALUES_BYTES;
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
+        .and_then(|read| {
+            if read as u64 > limit {
+                return Err(std::io::Error::other(format!(
+                    "larger than {} MiB, the most ktera reads from a chart file",
+                    limit / (1024 * 1024)
+                )));
+            }
+            Ok(())
+        })
+        .map_err(|source| ChartError::Unreadable {
+            path: path.display().to_string(),
+            source,
+        })?;
     let text = String::from_utf8(bytes).map_err(|_| ChartError::NotUtf8 {
         path: path.display().to_string(),
     })?;
@@ -507,6 +522,7 @@ fn collect_templates(
         .collect::<Result<_, _>>()
         .map_err(unreadable)?;
     entries.sort_by_key(|e| e.file_name());
+    let here = fs::canonicalize(dir).map_err(unreadable)?;
     for entry in entries {
         let path = entry.path();
         let file_name = entry.file_name().to_string_lossy().into_owned();
@@ -521,6 +537,10 @@ fn collect_templates(
             });
         }
         let name = format!("{prefix}{file_name}");
+        // A link to this directory or one above it is a loop: listing it would never end.
+        if real.is_dir() && here.starts_with(&real) {
+            continue;
+        }
         if real.is_dir() {
             collect_templates(&path, &format!("{name}/"), chart_root, out)?;
         } else {
