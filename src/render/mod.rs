@@ -7,6 +7,7 @@ mod error;
 mod files;
 mod filters;
 mod functions;
+mod limit;
 mod tpl;
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use crate::chart::{Chart, TemplateFile};
 pub use context::{DEFAULT_KUBE_VERSION, Release, parse_kube_version};
 pub use error::{Location, RenderError};
 pub use functions::semver_matches;
+pub use limit::MAX_OUTPUT_BYTES;
 pub use tpl::MAX_TPL_DEPTH;
 
 /// One emitted template's output, before it is split into documents.
@@ -189,15 +191,28 @@ impl Engine {
             "Template",
             convert::to_tera(&context::template_object(&self.source_base, name)),
         );
-        let text = self
-            .tera
-            .render(name, &context)
-            .map_err(|e| locate(&e, &self.files))?;
         let path = self
             .files
             .get(name)
             .map(|(p, _)| p.clone())
             .unwrap_or_else(|| name.to_string());
+        let mut out = limit::Capped::default();
+        let rendered = self.tera.render_to(name, &context, &mut out);
+        if out.exceeded {
+            return Err(RenderError::Other(format!(
+                "{path}: {}",
+                limit::too_large("the template")
+            )));
+        }
+        rendered.map_err(|e| match locate(&e, &self.files) {
+            // Errors without a place (a component calling itself too deep) still name the file.
+            RenderError::Other(message) if !message.contains(&path) => {
+                RenderError::Other(format!("{path}: {message}"))
+            }
+            located => located,
+        })?;
+        let text = String::from_utf8(out.bytes)
+            .map_err(|_| RenderError::Other(format!("{path}: the output is not UTF-8 text")))?;
         Ok(RenderedTemplate {
             name: name.to_string(),
             source_name: format!("{}/templates/{name}", self.source_base),

@@ -10,6 +10,8 @@ use tera::{Context, Kwargs, State, Tera, TeraResult, Value};
 /// Deepest chain of `tpl` calls rendering strings that call `tpl` again.
 pub const MAX_TPL_DEPTH: usize = 32;
 
+const TOO_DEEP: &str = "`tpl` calls are nested more than";
+
 /// The objects a `tpl` string sees: the same ones as the calling template.
 const CONTEXT_OBJECTS: [&str; 5] = ["Values", "Release", "Chart", "Capabilities", "Template"];
 
@@ -39,7 +41,7 @@ impl DepthGuard {
         let guard = DepthGuard;
         if depth > MAX_TPL_DEPTH {
             return Err(tera::Error::message(format!(
-                "`tpl` calls are nested more than {MAX_TPL_DEPTH} deep; a value probably renders itself"
+                "{TOO_DEEP} {MAX_TPL_DEPTH} deep; a value probably renders itself"
             )));
         }
         Ok(guard)
@@ -64,8 +66,16 @@ fn render_tpl(handle: &EngineHandle, text: &str, state: &State) -> TeraResult<St
             context.insert_value(name, value);
         }
     }
-    tera.render_str(text, &context, false)
-        .map_err(|e| tera::Error::message(describe_inner_error(&e, text)))
+    let mut out = super::limit::Capped::default();
+    let rendered = tera.render_str_to(text, &context, false, &mut out);
+    if out.exceeded {
+        return Err(tera::Error::message(super::limit::too_large(
+            "the string given to `tpl`",
+        )));
+    }
+    rendered.map_err(|e| tera::Error::message(describe_inner_error(&e, text)))?;
+    String::from_utf8(out.bytes)
+        .map_err(|_| tera::Error::message("the string given to `tpl` rendered non-UTF-8 text"))
 }
 
 /// An error inside the `tpl` string, located in that string (Tera names it `__tera_one_off`).
