@@ -3,6 +3,11 @@
 
 use std::io::{self, Write};
 
+/// Stack of a render thread. `tpl` strings calling components that call `tpl` again nest deep
+/// (32 levels of `tpl` by Tera's 20 of components): more than a thread's default 2 MiB, or
+/// the 8 MiB of the main thread in a debug build. Only the pages used are committed.
+pub const RENDER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
 /// Most bytes one template (or one `tpl` string) may render.
 pub const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
 

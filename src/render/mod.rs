@@ -147,34 +147,42 @@ impl Engine {
         names: &[String],
         base: &Context,
     ) -> Result<Vec<RenderedTemplate>, RenderError> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
         let threads = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1);
-        // Thread start-up costs more than rendering a handful of templates.
-        if threads < 2 || names.len() < 16 {
-            return names.iter().map(|n| self.render_one(n, base)).collect();
-        }
+        // Thread start-up costs more than rendering a handful of templates: one thread then,
+        // still a render thread for its large stack.
+        let threads = if names.len() < 16 { 1 } else { threads };
         let chunk = names.len().div_ceil(threads);
+        let render_part = |part: &[String]| {
+            part.iter()
+                .map(|n| self.render_one(n, base))
+                .collect::<Result<Vec<_>, _>>()
+        };
         let results: Vec<Result<Vec<RenderedTemplate>, RenderError>> =
             std::thread::scope(|scope| {
                 let workers: Vec<_> = names
                     .chunks(chunk)
                     .map(|part| {
-                        scope.spawn(move || {
-                            part.iter()
-                                .map(|n| self.render_one(n, base))
-                                .collect::<Result<Vec<_>, _>>()
-                        })
+                        let worker = std::thread::Builder::new()
+                            .stack_size(limit::RENDER_STACK_BYTES)
+                            .spawn_scoped(scope, move || render_part(part));
+                        (part, worker)
                     })
                     .collect();
                 workers
                     .into_iter()
-                    .map(|w| {
-                        w.join().unwrap_or_else(|_| {
+                    .map(|(part, worker)| match worker {
+                        Ok(worker) => worker.join().unwrap_or_else(|_| {
                             Err(RenderError::Other(
                                 "a render worker stopped unexpectedly".into(),
                             ))
-                        })
+                        }),
+                        // No thread could be started (memory limits): render here instead.
+                        Err(_) => render_part(part),
                     })
                     .collect()
             });

@@ -81,6 +81,10 @@ fn render_tpl(handle: &EngineHandle, text: &str, state: &State) -> TeraResult<St
 /// An error inside the `tpl` string, located in that string (Tera names it `__tera_one_off`).
 fn describe_inner_error(error: &tera::Error, text: &str) -> String {
     match error.kind() {
+        // Said once, not once per level.
+        tera::ErrorKind::RenderingError(report) if report.message().contains(TOO_DEEP) => {
+            report.message().to_string()
+        }
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
             let line = text
