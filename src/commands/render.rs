@@ -24,6 +24,10 @@ const EXIT_OK: i32 = 0;
 const EXIT_FAILED: i32 = 1;
 const EXIT_USAGE: i32 = 2;
 
+/// Stack of a worker: NOTES.txt renders on the calling thread, and `tpl` nesting there needs
+/// as much as on the engine's own render threads. Only the pages used are committed.
+const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
 /// How a file ktera writes starts; only such files (or empty ones) are ever removed.
 const RENDERED_PREFIX: &[u8] = b"---\n# Source: ";
 
@@ -265,11 +269,20 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: &(dyn Fn(&T) -> R + Sync)) -> 
     };
     let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
-        // This thread works too, so a refused spawn only means fewer workers.
-        let workers: Vec<_> = (1..threads)
-            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+        let workers: Vec<_> = (0..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(WORKER_STACK_BYTES)
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
             .collect();
-        let mut done = work();
+        // No thread could be started (memory limits): work here.
+        let mut done = if workers.is_empty() {
+            work()
+        } else {
+            Vec::new()
+        };
         for worker in workers {
             if let Ok(part) = worker.join() {
                 done.extend(part);
