@@ -261,16 +261,8 @@ fn deploy_script_commits_the_new_tag_and_rendered_tree() {
 
     // The application repository as the deploy stage finds it.
     let seed = tmp.path().join("seed");
-    for dir in ["charts/backend/templates", "values"] {
-        std::fs::create_dir_all(seed.join(dir)).unwrap();
-    }
-    for dir in ["charts/backend", "charts/backend/templates", "values"] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_type().unwrap().is_file() {
-                std::fs::copy(entry.path(), seed.join(dir).join(entry.file_name())).unwrap();
-            }
-        }
+    for dir in ["charts/backend", "values"] {
+        copy_dir(&root.join(dir), &seed.join(dir));
     }
     std::fs::write(
         seed.join("ktera.yaml"),
@@ -383,4 +375,18 @@ fn deploy_script_commits_the_new_tag_and_rendered_tree() {
         git(&check, &["rev-parse", "origin/develop"]),
         git(&check, &["rev-parse", "HEAD"])
     );
+}
+
+/// Copies a directory tree (the chart has subcharts and files below its top level).
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
