@@ -425,3 +425,24 @@ fn validate_reports_schema_errors_and_prints_nothing() {
     // Without --validate the same chart renders: validation is opt-in for `template`.
     template(&dir).assert().success();
 }
+
+#[test]
+fn an_error_in_a_helper_names_the_template_that_called_it() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/_helpers.tera",
+            "{% component labels(@Values) %}app: {{ Values.name }}{% endcomponent labels %}",
+        ),
+        (
+            "templates/svc.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  labels:{{ <labels /> | nindent(width=4) }}\n",
+        ),
+    ]);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("templates/_helpers.tera:1:"))
+        .stderr(predicate::str::contains("while rendering"))
+        .stderr(predicate::str::contains("templates/svc.yaml"));
+}

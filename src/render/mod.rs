@@ -217,6 +217,19 @@ impl Engine {
             RenderError::Other(message) if !message.contains(&path) => {
                 RenderError::Other(format!("{path}: {message}"))
             }
+            // An error inside a partial or component: say which template was being rendered.
+            RenderError::Template {
+                message,
+                location: Some(location),
+                hint,
+            } if location.path != path => RenderError::Template {
+                message,
+                hint: Some(match hint {
+                    Some(h) => format!("{h}\n  note: while rendering {path}"),
+                    None => format!("this helper was called while rendering {path}"),
+                }),
+                location: Some(location),
+            },
             located => located,
         })?;
         let text = String::from_utf8(out.bytes)
