@@ -68,10 +68,21 @@ impl ChartFiles {
 
     fn entry(&self, path: &str) -> Result<(&str, &Entry), FilesError> {
         let key = normalise(path)?;
-        match self.entries.get_key_value(key.as_str()) {
-            Some((k, e)) => Ok((k.as_str(), e)),
-            None => Err(FilesError::Missing(path.to_string())),
+        if let Some((k, e)) = self.entries.get_key_value(key.as_str()) {
+            return Ok((k.as_str(), e));
         }
+        // Under a directory that links out of the chart: say so, not just "missing".
+        let mut parent = key.as_str();
+        while let Some((up, _)) = parent.rsplit_once('/') {
+            if let Some(Entry::Escapes(target)) = self.entries.get(up) {
+                return Err(FilesError::Escapes {
+                    path: path.to_string(),
+                    target: target.clone(),
+                });
+            }
+            parent = up;
+        }
+        Err(FilesError::Missing(path.to_string()))
     }
 
     /// Helm `.Files.Get`; unlike Helm, a missing file is an error, not an empty string.
@@ -240,6 +251,21 @@ mod tests {
             .map(|f| f.entries.into_keys().collect())
             .unwrap_or_default();
         assert_eq!(keys, ["config/a/x.txt"]);
+    }
+
+    #[test]
+    fn a_file_under_a_directory_linked_out_is_refused_as_such() {
+        let mut files = ChartFiles::default();
+        files
+            .entries
+            .insert("config".into(), Entry::Escapes("/elsewhere".into()));
+        let e = files
+            .get("config/sub/secret.txt")
+            .map_err(|e| e.to_string());
+        assert_eq!(
+            e,
+            Err("`config/sub/secret.txt` is a link that leads out of the chart (/elsewhere); only files inside the chart can be read".into())
+        );
     }
 
     #[test]
