@@ -68,11 +68,12 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
         });
     }
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut created: Vec<PathBuf> = Vec::new();
     let result = (|| {
         for (rel, text) in files {
             let target = dir.join(rel);
             let parent = target.parent().unwrap_or(dir);
-            fs::create_dir_all(parent).map_err(|source| OutputError::Write {
+            create_dirs(parent, &mut created).map_err(|source| OutputError::Write {
                 path: parent.display().to_string(),
                 source,
             })?;
@@ -93,6 +94,10 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
         if let Some((rel, _)) = files.get(staged.len()) {
             let _ = fs::remove_file(temp_path(&dir.join(rel)));
         }
+        // Directories made for this run go too (innermost first; never a non-empty one).
+        for made in created.iter().rev() {
+            let _ = fs::remove_dir(made);
+        }
         return Err(e);
     }
     let mut written = Vec::with_capacity(staged.len());
@@ -104,6 +109,27 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
         written.push(target);
     }
     Ok(written)
+}
+
+/// Creates `dir` and its missing parents, noting each one made (outermost first).
+fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut missing = Vec::new();
+    let mut at = Some(dir);
+    while let Some(path) = at {
+        if path.as_os_str().is_empty() || path.exists() {
+            break;
+        }
+        missing.push(path.to_path_buf());
+        at = path.parent();
+    }
+    for path in missing.into_iter().rev() {
+        match fs::create_dir(&path) {
+            Ok(()) => created.push(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn temp_path(target: &Path) -> PathBuf {
