@@ -38,8 +38,41 @@ pub fn check(manifests: &[Manifest], schemas: &Schemas, findings: &mut Findings)
             unknown_kind(schemas, api_version, kind, index, manifest, findings);
             continue;
         };
+        let mut issues = issues;
+        hide_secret_values(doc, &mut issues);
         for issue in issues {
             findings.push(index, manifest, issue.severity, &issue.path, issue.message);
+        }
+    }
+}
+
+/// A Secret's data never shows in a finding (CI logs are widely read): its values are named
+/// by their field alone.
+fn hide_secret_values(doc: &Value, issues: &mut [Issue]) {
+    if doc.get("kind").and_then(Value::as_str) != Some("Secret") {
+        return;
+    }
+    let mut shown: Vec<(String, &str)> = ["data", "stringData"]
+        .iter()
+        .filter_map(|field| doc.get(field)?.as_mapping())
+        .flat_map(|map| map.values())
+        .filter_map(|value| {
+            let hidden = match value {
+                Value::String(_) => "a string (hidden: Secret data)",
+                Value::Number(_) => "a number (hidden: Secret data)",
+                Value::Bool(_) => "a boolean (hidden: Secret data)",
+                _ => return None,
+            };
+            Some((validate::describe(value), hidden))
+        })
+        .collect();
+    // Longest first, so that no part of a longer value is left after a shorter one.
+    shown.sort_by_key(|(text, _)| std::cmp::Reverse(text.len()));
+    for issue in issues {
+        for (text, hidden) in &shown {
+            if issue.message.contains(text.as_str()) {
+                issue.message = issue.message.replace(text.as_str(), hidden);
+            }
         }
     }
 }
