@@ -276,6 +276,8 @@ fn chart_kube_version_constraint_is_checked() {
         .args(["--kube-version", "1.27.3"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("requires kubeVersion `>=1.28.0-0`"))
+        .stderr(predicate::str::contains(
+            "requires kubeVersion `>=1.28.0-0`",
+        ))
         .stderr(predicate::str::contains("v1.27.3"));
 }
