@@ -6,9 +6,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (for diff/compare: the two sides are equal)
-  1  an error in the inputs (chart, values, templates, rendered YAML), or for diff/compare: the sides differ
-  2  usage error (unknown flag, missing argument); for diff/compare: any error";
+  0  success; diff/compare: the sides are equal; render --check: up to date; lint: no errors
+  1  an error in the inputs (chart, values, templates, rendered YAML, files); diff/compare: the
+     sides differ; render --check: the tree is stale; lint: errors (or warnings with --strict)
+  2  usage error (unknown flag, missing argument, invalid release name); diff, compare and lint:
+     any error that stopped the comparison or the checks";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -98,7 +100,7 @@ pub struct TemplateArgs {
     /// Write each template's manifests to DIR/<chart>/templates/<file> instead of standard output
     #[arg(long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
-    /// Print the rendered templates/NOTES.txt after the manifests
+    /// Print the rendered templates/NOTES.txt instead of the manifests
     #[arg(long = "notes")]
     pub notes: bool,
     /// Leave out documents annotated helm.sh/hook
