@@ -20,7 +20,7 @@ use crate::chart::{Chart, TemplateFile};
 pub use context::{DEFAULT_KUBE_VERSION, Release, parse_kube_version};
 pub use error::{Location, RenderError};
 pub use functions::semver_matches;
-pub use limit::MAX_OUTPUT_BYTES;
+pub use limit::{MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS};
 pub use tpl::MAX_TPL_DEPTH;
 
 /// One emitted template's output, before it is split into documents.
@@ -69,6 +69,7 @@ impl Engine {
         tera.autoescape_on(Vec::<&str>::new());
         filters::register(&mut tera);
         functions::register(&mut tera);
+        limit::register_range(&mut tera);
         files::register(&mut tera, &chart.files);
         tpl::register(&mut tera, handle.clone());
 
@@ -205,6 +206,7 @@ impl Engine {
             .map(|(p, _)| p.clone())
             .unwrap_or_else(|| name.to_string());
         let mut out = limit::Capped::default();
+        limit::start_render();
         let rendered = self.tera.render_to(name, &context, &mut out);
         if out.exceeded {
             return Err(RenderError::Other(format!(
