@@ -237,55 +237,126 @@ pub fn parse_rendered(
     rendered: &RenderedText<'_>,
     template_source: &str,
 ) -> Result<Vec<Manifest>, ManifestError> {
-    let mut out = Vec::new();
-    for (index, doc) in split_documents(rendered.text).into_iter().enumerate() {
-        let value: Value = serde_yaml::from_str(doc.text).map_err(|e| {
-            let (mut line_in_doc, mut column) = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((1, 1));
-            if let Some(key) = source::duplicate_key_name(&e.to_string()) {
-                (line_in_doc, column) =
-                    source::duplicate_key_location(doc.text, line_in_doc, column, &key);
-            }
-            let line = doc.first_line + line_in_doc.saturating_sub(1);
-            ManifestError::InvalidYaml {
-                path: rendered.path.to_string(),
-                line,
-                column,
-                report: format!(
-                    "{}\n  at line {line}, column {column} of what this template rendered:\n{}{}\n  hint: look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
-                    strip_location(&e.to_string()),
-                    source::snippet(rendered.text, line, column),
-                    source_hint(rendered.text, line, template_source),
-                    rendered.name,
-                ),
-            }
-        })?;
-        let kind = match &value {
-            Value::Mapping(m) => m
-                .get("kind")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            Value::Null => continue,
-            other => {
-                return Err(ManifestError::NotAnObject {
-                    path: rendered.path.to_string(),
-                    index: index + 1,
-                    line: doc.first_line,
-                    found: describe(other),
-                });
-            }
-        };
-        out.push(Manifest {
-            source_name: rendered.source_name.to_string(),
-            template_name: rendered.name.to_string(),
-            kind,
-            value,
-        });
+    parse_rendered_all(&[(*rendered, template_source)])
+}
+
+/// Below this much rendered text per core, parsing on one thread is as fast.
+const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
+
+/// [`parse_rendered`] for many templates' outputs (each with its template source), in order.
+/// Parsing is the costliest stage of a render, so documents are spread over the cores when
+/// there is enough text; the first error in document order wins, whatever the scheduling.
+pub fn parse_rendered_all(
+    templates: &[(RenderedText<'_>, &str)],
+) -> Result<Vec<Manifest>, ManifestError> {
+    let mut jobs = Vec::new();
+    let mut bytes = 0;
+    for (rendered, source) in templates {
+        for (index, doc) in split_documents(rendered.text).into_iter().enumerate() {
+            bytes += doc.text.len();
+            jobs.push((rendered, *source, index, doc));
+        }
     }
-    Ok(out)
+    let parse_group = |group: &[(&RenderedText<'_>, &str, usize, DocumentText<'_>)]| {
+        let mut out = Vec::with_capacity(group.len());
+        for (rendered, source, index, doc) in group {
+            out.extend(parse_document(rendered, source, *index, doc)?);
+        }
+        Ok::<_, ManifestError>(out)
+    };
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = cores.min(bytes / MIN_BYTES_PER_THREAD).min(jobs.len());
+    if threads <= 1 {
+        return parse_group(&jobs);
+    }
+    // Contiguous groups of about equal text, so results concatenate in order.
+    let share = bytes.div_ceil(threads);
+    let mut groups = Vec::with_capacity(threads);
+    let (mut start, mut size) = (0, 0);
+    for (i, job) in jobs.iter().enumerate() {
+        size += job.3.text.len();
+        if size >= share && groups.len() + 1 < threads {
+            groups.push(&jobs[start..=i]);
+            (start, size) = (i + 1, 0);
+        }
+    }
+    groups.push(&jobs[start..]);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = groups
+            .iter()
+            .map(|group| {
+                let spawned =
+                    std::thread::Builder::new().spawn_scoped(scope, move || parse_group(group));
+                (group, spawned)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(jobs.len());
+        for (group, spawned) in workers {
+            let parsed = match spawned {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread to be had: parse here.
+                Err(_) => parse_group(group),
+            };
+            out.extend(parsed?);
+        }
+        Ok(out)
+    })
+}
+
+/// One document of a template's output; `None` for an empty (null) document.
+fn parse_document(
+    rendered: &RenderedText<'_>,
+    template_source: &str,
+    index: usize,
+    doc: &DocumentText<'_>,
+) -> Result<Option<Manifest>, ManifestError> {
+    let value: Value = serde_yaml::from_str(doc.text).map_err(|e| {
+        let (mut line_in_doc, mut column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        if let Some(key) = source::duplicate_key_name(&e.to_string()) {
+            (line_in_doc, column) =
+                source::duplicate_key_location(doc.text, line_in_doc, column, &key);
+        }
+        let line = doc.first_line + line_in_doc.saturating_sub(1);
+        ManifestError::InvalidYaml {
+            path: rendered.path.to_string(),
+            line,
+            column,
+            report: format!(
+                "{}\n  at line {line}, column {column} of what this template rendered:\n{}{}\n  hint: look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
+                strip_location(&e.to_string()),
+                source::snippet(rendered.text, line, column),
+                source_hint(rendered.text, line, template_source),
+                rendered.name,
+            ),
+        }
+    })?;
+    let kind = match &value {
+        Value::Mapping(m) => m
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        Value::Null => return Ok(None),
+        other => {
+            return Err(ManifestError::NotAnObject {
+                path: rendered.path.to_string(),
+                index: index + 1,
+                line: doc.first_line,
+                found: describe(other),
+            });
+        }
+    };
+    Ok(Some(Manifest {
+        source_name: rendered.source_name.to_string(),
+        template_name: rendered.name.to_string(),
+        kind,
+        value,
+    }))
 }
 
 fn describe(value: &Value) -> String {
@@ -431,6 +502,52 @@ mod tests {
         assert_eq!(names, ["ns", "app", "migrate", "test", "late"]);
         assert!(list[3].is_test_hook());
         assert_eq!(list[2].hook_events(), ["pre-install", "pre-upgrade"]);
+    }
+
+    #[test]
+    fn parsing_on_many_threads_keeps_order_and_the_first_error() {
+        // Enough text for several threads: 400 templates of 2 documents, about 400 KB.
+        let padding = "x".repeat(400);
+        let texts: Vec<(String, String)> = (0..400)
+            .map(|i| {
+                let text = format!(
+                    "kind: A\nmetadata: {{name: a{i}}}\ndata: {{p: {padding}}}\n---\nkind: B\nmetadata: {{name: b{i}}}\ndata: {{p: {padding}}}\n"
+                );
+                (format!("t{i}.yaml"), text)
+            })
+            .collect();
+        fn items(texts: &[(String, String)]) -> Vec<(RenderedText<'_>, &str)> {
+            texts
+                .iter()
+                .map(|(name, text)| {
+                    let rendered = RenderedText {
+                        name,
+                        source_name: name,
+                        path: name,
+                        text,
+                    };
+                    (rendered, "")
+                })
+                .collect()
+        }
+        let parsed = parse_rendered_all(&items(&texts)).unwrap_or_default();
+        let names: Vec<String> = parsed
+            .iter()
+            .filter_map(|m| m.id().map(|id| id.name))
+            .collect();
+        let expected: Vec<String> = (0..400)
+            .flat_map(|i| [format!("a{i}"), format!("b{i}")])
+            .collect();
+        assert_eq!(names, expected);
+
+        let mut broken = texts.clone();
+        broken[390].1.push_str("---\n[not closed\n");
+        broken[30].1.push_str("---\n- a list\n");
+        let error = parse_rendered_all(&items(&broken)).map(|_| ()).unwrap_err();
+        assert!(
+            matches!(&error, ManifestError::NotAnObject { path, .. } if path == "t30.yaml"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The whole render of one chart: load -> merge values -> render -> parse -> order.
 //! Every command that renders a chart goes through here.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
@@ -108,22 +109,29 @@ impl CompiledChart {
                 )));
             };
             let rendered = engine.render(part.chart, &part.values, release)?;
-            for template in &rendered.templates {
-                let source = part
-                    .chart
-                    .templates
-                    .iter()
-                    .find(|t| t.name == template.name)
-                    .map(|t| t.source.as_str())
-                    .unwrap_or("");
-                let text = RenderedText {
-                    name: &template.name,
-                    source_name: &template.source_name,
-                    path: &template.path,
-                    text: &template.text,
-                };
-                manifests.extend(manifest::parse_rendered(&text, source)?);
-            }
+            let sources: HashMap<&str, &str> = part
+                .chart
+                .templates
+                .iter()
+                .map(|t| (t.name.as_str(), t.source.as_str()))
+                .collect();
+            let texts: Vec<_> = rendered
+                .templates
+                .iter()
+                .map(|template| {
+                    let text = RenderedText {
+                        name: &template.name,
+                        source_name: &template.source_name,
+                        path: &template.path,
+                        text: &template.text,
+                    };
+                    (
+                        text,
+                        sources.get(template.name.as_str()).copied().unwrap_or(""),
+                    )
+                })
+                .collect();
+            manifests.extend(manifest::parse_rendered_all(&texts)?);
             // Helm shows the top chart's notes only.
             if index == 0 {
                 notes = rendered.notes;
