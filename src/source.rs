@@ -20,6 +20,43 @@ pub fn snippet(text: &str, line: usize, column: usize) -> String {
     out
 }
 
+/// [`snippet`] of a document that failed to parse, with the values hidden when the document
+/// is a Secret: its data must not reach a CI log through an error message.
+pub fn snippet_hiding_secrets(text: &str, line: usize, column: usize, document: &str) -> String {
+    if !looks_like_secret(document) {
+        return snippet(text, line, column);
+    }
+    let hidden: Vec<String> = text.lines().map(hide_value).collect();
+    snippet(&hidden.join("\n"), line, column)
+}
+
+/// A top-level `kind: Secret` line (the document does not parse, so it is read as lines).
+fn looks_like_secret(document: &str) -> bool {
+    document.lines().any(|l| {
+        l.strip_prefix("kind:")
+            .map(|v| v.trim().trim_matches(['"', '\'']) == "Secret")
+            .unwrap_or(false)
+    })
+}
+
+/// `  password: aHVudGVy` -> `  password: ***`; a line with no key keeps its indentation and
+/// list dashes only.
+fn hide_value(line: &str) -> String {
+    let body = line.trim_start_matches([' ', '-', '\t']);
+    let lead = &line[..line.len() - body.len()];
+    if body.is_empty() || body.starts_with('#') {
+        return line.to_string();
+    }
+    match body
+        .split_once(": ")
+        .or_else(|| body.strip_suffix(':').map(|k| (k, "")))
+    {
+        Some((key, "")) => format!("{lead}{key}:"),
+        Some((key, _)) => format!("{lead}{key}: ***"),
+        None => format!("{lead}***"),
+    }
+}
+
 /// The key named in serde_yaml's "duplicate entry with key \"k\"" message.
 pub fn duplicate_key_name(message: &str) -> Option<String> {
     let rest = message.split("duplicate entry with key ").nth(1)?;
@@ -70,6 +107,24 @@ mod tests {
         let err = err.map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(duplicate_key_name(&err).as_deref(), Some("name"));
         assert_eq!(duplicate_key_location(text, 3, 3, "name"), (6, 3));
+    }
+
+    #[test]
+    fn a_secret_shows_its_keys_not_its_values() {
+        let doc = "apiVersion: v1\nkind: Secret\ndata:\n  password: aHVudGVy\n  list: [hunter2\n  - s3cret\n";
+        let s = snippet_hiding_secrets(doc, 5, 9, doc);
+        assert_eq!(
+            s,
+            "  4 |   password: ***\n  5 |   list: ***\n    |         ^"
+        );
+        assert_eq!(
+            snippet_hiding_secrets(doc, 6, 5, doc),
+            "  5 |   list: ***\n  6 |   - ***\n    |     ^"
+        );
+        let config = doc.replace("Secret", "ConfigMap");
+        assert!(snippet_hiding_secrets(&config, 5, 9, &config).contains("[hunter2"));
+        assert!(looks_like_secret("kind: \"Secret\"\n"));
+        assert!(!looks_like_secret("  kind: Secret\n"));
     }
 
     #[test]
