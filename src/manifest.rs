@@ -329,7 +329,7 @@ fn parse_document(
             report: format!(
                 "{}\n  at line {line}, column {column} of what this template rendered:\n{}{}\n  hint: look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
                 strip_location(&e.to_string()),
-                source::snippet(rendered.text, line, column),
+                source::snippet_hiding_secrets(rendered.text, line, column, doc.text),
                 source_hint(rendered.text, line, template_source),
                 rendered.name,
             ),
