@@ -1,32 +1,17 @@
 //! The chart model beyond one directory of templates: subcharts, Files, hooks, CRDs, NOTES and
 //! values.schema.json, run as the real binary on charts written to temporary directories.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use std::fs;
+use std::path::PathBuf;
+
+use common::{template, write};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (rel, content) in files {
-        let path = root.join(rel);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(&path, content).expect("write");
-    }
-}
-
 fn chart(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
-    let tmp = TempDir::new().expect("temp dir");
-    let dir = tmp.path().join("app");
-    write(&dir, files);
-    (tmp, dir)
-}
-
-fn template(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("ktera").expect("binary");
-    cmd.arg("template").arg(dir);
-    cmd
+    common::chart_named("app", files)
 }
 
 const APP: &str = "apiVersion: v2\nname: app\nversion: 1.0.0\n";

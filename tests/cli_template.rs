@@ -1,35 +1,20 @@
 //! `ktera template` and `ktera values`, run as the real binary on real files: the happy path and
 //! every class of error, each asserting the message names the right file and line.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+use common::{ktera, template};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
 const CHART_YAML: &str = "apiVersion: v2\nname: demo\nversion: 0.1.0\nappVersion: \"1.0\"\n";
 
-/// Writes a chart from (relative path, content) pairs into a fresh temporary directory.
-fn chart(files: &[(&str, &str)]) -> (TempDir, PathBuf) {
-    let tmp = TempDir::new().expect("temp dir");
-    let dir = tmp.path().join("demo");
-    for (rel, content) in files {
-        let path = dir.join(rel);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(&path, content).expect("write");
-    }
-    (tmp, dir)
-}
-
-fn ktera() -> Command {
-    Command::cargo_bin("ktera").expect("binary")
-}
-
-fn template(dir: &Path) -> Command {
-    let mut cmd = ktera();
-    cmd.arg("template").arg(dir);
-    cmd
+/// A chart `demo` written from (relative path, content) pairs into a fresh temporary directory.
+fn chart(files: &[(&str, &str)]) -> (TempDir, std::path::PathBuf) {
+    common::chart_named("demo", files)
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! holds one ConfigMap template written twice, with Sprig (`helm/`) and with ktera's filters
 //! (`ktera/`); `expected.yaml` is what Helm printed (scripts/gen-helm-functions-fixture).
 
-use assert_cmd::Command;
+mod common;
+
 use serde_yaml::Value;
 
 fn data(stream: &str) -> serde_yaml::Mapping {
@@ -21,17 +22,8 @@ fn data(stream: &str) -> serde_yaml::Mapping {
 fn filters_and_objects_match_helm() {
     let expected = std::fs::read_to_string("tests/fixtures/helm-functions/expected.yaml")
         .expect("fixture recorded by scripts/gen-helm-functions-fixture");
-    let output = Command::cargo_bin("ktera")
-        .expect("binary")
-        .args(["template", "tests/fixtures/helm-functions/ktera"])
-        .output()
-        .expect("run");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let actual = data(&String::from_utf8_lossy(&output.stdout));
+    let stdout = common::stdout_of(&["template", "tests/fixtures/helm-functions/ktera"]);
+    let actual = data(&stdout);
     let expected = data(&expected);
     assert_eq!(actual.len(), expected.len());
     for (key, want) in &expected {

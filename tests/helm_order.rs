@@ -2,23 +2,13 @@
 //! holds static YAML of twenty kinds (known, unknown and hooks) in shuffled file order;
 //! `expected.yaml` is what `helm template` printed (scripts/gen-helm-order-fixture).
 
-use assert_cmd::Command;
+mod common;
 
 #[test]
 fn output_matches_helm_byte_for_byte() {
     let expected = std::fs::read_to_string("tests/fixtures/helm-order/expected.yaml")
         .expect("fixture recorded by scripts/gen-helm-order-fixture");
-    let output = Command::cargo_bin("ktera")
-        .expect("binary")
-        .args(["template", "tests/fixtures/helm-order/chart"])
-        .output()
-        .expect("run");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let actual = String::from_utf8_lossy(&output.stdout);
+    let actual = common::stdout_of(&["template", "tests/fixtures/helm-order/chart"]);
     // Compare the header sequence first: a clearer failure than a whole-text diff.
     let headers = |text: &str| -> Vec<String> {
         text.lines()

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use assert_cmd::Command;
+mod common;
+
 use serde_yaml::Value;
 
 /// `# Source:` path -> the document, parsed.
@@ -23,17 +24,10 @@ fn by_source(stream: &str) -> BTreeMap<String, Value> {
 fn subchart_values_match_helm() {
     let expected = std::fs::read_to_string("tests/fixtures/helm-subcharts/expected.yaml")
         .expect("fixture recorded by scripts/gen-helm-subchart-fixtures");
-    let output = Command::cargo_bin("ktera")
-        .expect("binary")
-        .args(["template", "tests/fixtures/helm-subcharts/parent"])
-        .output()
-        .expect("run");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let actual = by_source(&String::from_utf8_lossy(&output.stdout));
+    let actual = by_source(&common::stdout_of(&[
+        "template",
+        "tests/fixtures/helm-subcharts/parent",
+    ]));
     let expected = by_source(&expected);
     assert_eq!(
         actual.keys().collect::<Vec<_>>(),
