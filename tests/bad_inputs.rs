@@ -18,6 +18,7 @@
 //!
 //! Every case also asserts that the run changed no file and wrote none: the scratch directory
 //! is the same, byte for byte, before and after. `{tmp}` in `args` is the scratch directory.
+//! `KTERA_BAD_INPUT=set- cargo test --test bad_inputs` runs only the cases named with `set-`.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -299,6 +300,10 @@ fn every_bad_input_fails_cleanly() {
         .unwrap_or_default();
     cases.sort();
     assert!(cases.len() >= 40, "the corpus has {} cases", cases.len());
+    // KTERA_BAD_INPUT=part runs only the cases whose names contain it.
+    if let Ok(only) = std::env::var("KTERA_BAD_INPUT") {
+        cases.retain(|c| c.to_string_lossy().contains(only.as_str()));
+    }
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap_or_default().to_string_lossy();
