@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
     ) else {
         return;
     };
-    assert!(compare(&left, &left).is_equal(), "a side differs from itself");
+    assert!(
+        compare(&left, &left).is_equal(),
+        "a side differs from itself"
+    );
     let report = compare(&left, &right);
     for show_secrets in [false, true] {
         let opts = RenderOptions {

@@ -19,7 +19,11 @@ fn chart_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let base = PathBuf::from("/dev/shm");
-        let base = if base.is_dir() { base } else { std::env::temp_dir() };
+        let base = if base.is_dir() {
+            base
+        } else {
+            std::env::temp_dir()
+        };
         let dir = base.join(format!("ktera-fuzz-render-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("templates")).expect("scratch chart directory");
         std::fs::write(

@@ -30,10 +30,16 @@ fuzz_target!(|data: &[u8]| {
     for expr in pieces {
         let before = values.clone();
         if let Err(e) = apply_set(&mut values, &expr, kind) {
-            assert!(values == before, "a failed expression changed the values: {expr:?}");
+            assert!(
+                values == before,
+                "a failed expression changed the values: {expr:?}"
+            );
             let _ = e.to_string();
         }
-        assert!(values.is_mapping(), "values stopped being a mapping: {expr:?}");
+        assert!(
+            values.is_mapping(),
+            "values stopped being a mapping: {expr:?}"
+        );
         if selector & 0x80 != 0 && !expr.contains(SECRET) {
             let secret = match kind {
                 SetKind::Json => format!("\"{SECRET}\""),

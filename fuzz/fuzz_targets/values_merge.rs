@@ -42,19 +42,32 @@ fn check_laws(base: &Value, overlay: &Value) {
             Value::Null => {
                 let kept = files.get(key) == Some(&Value::Null);
                 assert!(kept, "merge_files dropped the null of {key:?}");
-                let expected = if b.contains_key(key) { None } else { Some(&Value::Null) };
+                let expected = if b.contains_key(key) {
+                    None
+                } else {
+                    Some(&Value::Null)
+                };
                 assert!(merged.get(key) == expected, "null mishandled for {key:?}");
             }
             Value::Mapping(_) if b.get(key).is_some_and(Value::is_mapping) => {}
             _ => {
-                assert!(files.get(key) == Some(value), "{key:?} not replaced by the overlay");
-                assert!(merged.get(key) == Some(value), "{key:?} not replaced by the overlay");
+                assert!(
+                    files.get(key) == Some(value),
+                    "{key:?} not replaced by the overlay"
+                );
+                assert!(
+                    merged.get(key) == Some(value),
+                    "{key:?} not replaced by the overlay"
+                );
             }
         }
     }
     for key in b.keys() {
         if !o.contains_key(key) {
-            assert!(merged.get(key) == base.get(key), "{key:?} changed without an overlay");
+            assert!(
+                merged.get(key) == base.get(key),
+                "{key:?} changed without an overlay"
+            );
         }
     }
 }

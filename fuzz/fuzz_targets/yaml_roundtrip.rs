@@ -27,7 +27,10 @@ fuzz_target!(|data: &[u8]| {
         assert_round_trip(&v);
         let emitted = ktera::yaml::emit_document(&v);
         match parse_values(&emitted, "emitted.yaml") {
-            Ok(back) => assert!(same(&v, &back), "values parser reads back {back:?}\n{emitted}"),
+            Ok(back) => assert!(
+                same(&v, &back),
+                "values parser reads back {back:?}\n{emitted}"
+            ),
             Err(e) => panic!("values parser refuses the emitted text: {e}\n{emitted}"),
         }
     }
