@@ -77,6 +77,13 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
                 path: parent.display().to_string(),
                 source,
             })?;
+            // Found now, not when renaming: by then other files would already be replaced.
+            if target.is_dir() {
+                return Err(OutputError::Write {
+                    path: target.display().to_string(),
+                    source: std::io::Error::other("a directory of that name is in the way"),
+                });
+            }
             let temp = temp_path(&target);
             write_synced(&temp, text.as_bytes()).map_err(|source| OutputError::Write {
                 path: target.display().to_string(),
@@ -101,12 +108,17 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
         return Err(e);
     }
     let mut written = Vec::with_capacity(staged.len());
-    for (temp, target) in staged {
-        fs::rename(&temp, &target).map_err(|source| OutputError::Write {
-            path: target.display().to_string(),
-            source,
-        })?;
-        written.push(target);
+    for (index, (temp, target)) in staged.iter().enumerate() {
+        if let Err(source) = fs::rename(temp, target) {
+            for (temp, _) in &staged[index..] {
+                let _ = fs::remove_file(temp);
+            }
+            return Err(OutputError::Write {
+                path: target.display().to_string(),
+                source,
+            });
+        }
+        written.push(target.clone());
     }
     Ok(written)
 }
