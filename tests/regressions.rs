@@ -243,3 +243,27 @@ fn an_invalid_secret_does_not_show_its_data() {
     assert!(e.contains("token: ***"), "{e}");
     assert!(!e.contains("aHVudGVyMg") && !e.contains("s3cret"), "{e}");
 }
+
+/// A directory where an output file goes was found only when renaming, after the files before
+/// it had been replaced: a half-written --output-dir, and a temporary file left behind.
+#[test]
+fn a_directory_in_the_way_is_found_before_anything_is_replaced() {
+    let tmp = tempfile::TempDir::new().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let out = tmp.path().join("out");
+    write(&out, &[("a.yaml", "old\n"), ("b.yaml/keep", "kept\n")]);
+    let files = vec![
+        (PathBuf::from("a.yaml"), "new\n".to_string()),
+        (PathBuf::from("b.yaml"), "b: 1\n".to_string()),
+    ];
+    let e = ktera::output::write_all(&out, &files).map_err(|e| e.to_string());
+    assert!(e.is_err_and(|e| e.contains("a directory of that name is in the way")));
+    assert_eq!(
+        fs::read_to_string(out.join("a.yaml")).ok().as_deref(),
+        Some("old\n")
+    );
+    let mut left: Vec<_> = fs::read_dir(&out)
+        .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    left.sort();
+    assert_eq!(left, ["a.yaml", "b.yaml"]);
+}
