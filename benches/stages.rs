@@ -98,7 +98,11 @@ fn big_values(megabytes: usize) -> String {
     out
 }
 
-fn render_texts(engine: &Engine, chart: &Chart, values: &serde_yaml::Value) -> Vec<(String, String)> {
+fn render_texts(
+    engine: &Engine,
+    chart: &Chart,
+    values: &serde_yaml::Value,
+) -> Vec<(String, String)> {
     engine
         .render(chart, values, &Release::default())
         .expect("render")
@@ -132,13 +136,16 @@ fn stages(c: &mut Criterion) {
     fs::write(&big, big_values(VALUES_MB)).expect("write values");
     let sources = ValueSources {
         files: vec![big.display().to_string()],
-        set: vec!["image.tag=2.0.0,replicaCount=3".into(), "env.TZ=Asia/Seoul".into()],
+        set: vec![
+            "image.tag=2.0.0,replicaCount=3".into(),
+            "env.TZ=Asia/Seoul".into(),
+        ],
         ..ValueSources::default()
     };
 
     let chart = Chart::load(&chart_dir).expect("load");
-    let merged = values::resolve(chart.values.clone(), &sources, &mut std::io::empty())
-        .expect("merge");
+    let merged =
+        values::resolve(chart.values.clone(), &sources, &mut std::io::empty()).expect("merge");
     let engine = Engine::new(&chart).expect("compile");
     let texts = render_texts(&engine, &chart, &merged);
     let rendered_bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
