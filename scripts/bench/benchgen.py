@@ -112,7 +112,7 @@ def templates_chart(root, count, go=False):
 
 def big_values(path, megabytes, part_mb=25):
     """About `megabytes` MB of values that no template reads, as mappings of nested entries.
-    Written in files of at most `part_mb` MB (ktera reads at most 32 MiB per values file);
+    Written in files of at most `part_mb` MB (ktera reads at most 256 MiB per values file);
     returns their paths, to pass as several -f flags."""
     target = megabytes * 1024 * 1024
     paths = []
