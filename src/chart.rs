@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::files::ChartFiles;
 use crate::schema::{SchemaError, ValuesSchema};
 use crate::values;
+use crate::yaml::Keys;
 
 /// `Chart.yaml`, as far as rendering needs it. Unknown fields are kept in `raw` for `Chart.*`.
 #[derive(Debug, Clone, Deserialize)]
@@ -482,7 +483,10 @@ fn parse_chart_yaml(path: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), Cha
             message: e.to_string(),
         }
     };
-    let raw: serde_yaml::Value = serde_yaml::from_str(&text).map_err(located)?;
+    let raw: serde_yaml::Value = match crate::yaml::read_document(&text, Keys::Resolved) {
+        Some(value) => value,
+        None => serde_yaml::from_str(&text).map_err(located)?,
+    };
     let mapping = match raw {
         serde_yaml::Value::Mapping(m) => m,
         serde_yaml::Value::Null => {

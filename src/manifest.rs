@@ -4,6 +4,7 @@
 use serde_yaml::Value;
 
 use crate::source;
+use crate::yaml::{self, Keys};
 
 /// Identity of a Kubernetes object: what `kubectl apply` keys on. The API version is not part of
 /// it (only its group is), so `apps/v1` and `apps/v1beta1` Deployments are the same object.
@@ -312,29 +313,10 @@ fn parse_document(
     index: usize,
     doc: &DocumentText<'_>,
 ) -> Result<Option<Manifest>, ManifestError> {
-    let value: Value = serde_yaml::from_str(doc.text).map_err(|e| {
-        let (mut line_in_doc, mut column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        if let Some(key) = source::duplicate_key_name(&e.to_string()) {
-            (line_in_doc, column) =
-                source::duplicate_key_location(doc.text, line_in_doc, column, &key);
-        }
-        let line = doc.first_line + line_in_doc.saturating_sub(1);
-        ManifestError::InvalidYaml {
-            path: rendered.path.to_string(),
-            line,
-            column,
-            report: format!(
-                "{}\n  at line {line}, column {column} of what this template rendered:\n{}{}\n  hint: look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
-                strip_location(&e.to_string()),
-                source::snippet_hiding_secrets(rendered.text, line, column, doc.text),
-                source_hint(rendered.text, line, template_source),
-                rendered.name,
-            ),
-        }
-    })?;
+    let value = match yaml::read_document(doc.text, Keys::Resolved) {
+        Some(value) => value,
+        None => read_with_serde_yaml(rendered, template_source, doc)?,
+    };
     let kind = match &value {
         Value::Mapping(m) => m
             .get("kind")
@@ -357,6 +339,38 @@ fn parse_document(
         kind,
         value,
     }))
+}
+
+/// The slow path of [`parse_document`], for what the fast reader leaves: serde_yaml reads the
+/// document and names the place of any error.
+fn read_with_serde_yaml(
+    rendered: &RenderedText<'_>,
+    template_source: &str,
+    doc: &DocumentText<'_>,
+) -> Result<Value, ManifestError> {
+    serde_yaml::from_str(doc.text).map_err(|e| {
+        let (mut line_in_doc, mut column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        if let Some(key) = source::duplicate_key_name(&e.to_string()) {
+            (line_in_doc, column) =
+                source::duplicate_key_location(doc.text, line_in_doc, column, &key);
+        }
+        let line = doc.first_line + line_in_doc.saturating_sub(1);
+        ManifestError::InvalidYaml {
+            path: rendered.path.to_string(),
+            line,
+            column,
+            report: format!(
+                "{}\n  at line {line}, column {column} of what this template rendered:\n{}{}\n  hint: look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
+                strip_location(&e.to_string()),
+                source::snippet_hiding_secrets(rendered.text, line, column, doc.text),
+                source_hint(rendered.text, line, template_source),
+                rendered.name,
+            ),
+        }
+    })
 }
 
 fn describe(value: &Value) -> String {

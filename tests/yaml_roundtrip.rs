@@ -4,7 +4,10 @@
 //!
 //! The PyYAML check uses a fixed seed; `KTERA_YAML_SEED=<u64>` explores other cases.
 
-use ktera::yaml::{emit_document, quote_scalar_if_needed};
+mod common;
+
+use common::same;
+use ktera::yaml::{Keys, emit_document, quote_scalar_if_needed, read_document};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -149,30 +152,6 @@ fn tagged(tag: &str, value: Value) -> Value {
     }))
 }
 
-/// Structural equality where NaN equals NaN, floats compare by bits (so `-0.0` stays `-0.0`)
-/// and mapping order matters.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
-            (Some(p), Some(q)) if x.is_f64() && y.is_f64() => {
-                (p.is_nan() && q.is_nan()) || p.to_bits() == q.to_bits()
-            }
-            _ => !x.is_f64() && !y.is_f64() && x == y,
-        },
-        (Value::Sequence(x), Value::Sequence(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
-        }
-        (Value::Mapping(x), Value::Mapping(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|((k1, v1), (k2, v2))| same(k1, k2) && same(v1, v2))
-        }
-        (Value::Tagged(x), Value::Tagged(y)) => x.tag == y.tag && same(&x.value, &y.value),
-        _ => a == b,
-    }
-}
-
 fn assert_reads_back(value: &Value) -> Result<(), TestCaseError> {
     let text = emit_document(value);
     prop_assert!(
@@ -189,6 +168,16 @@ fn assert_reads_back(value: &Value) -> Result<(), TestCaseError> {
         text,
         back
     );
+    // The fast reader, when it answers, answers as serde_yaml does.
+    if let Some(fast) = read_document(&text, Keys::Resolved) {
+        prop_assert!(
+            same(&fast, &back),
+            "the fast reader differs\ntext:\n{}\nfast: {:?}\nserde_yaml: {:?}",
+            text,
+            fast,
+            back
+        );
+    }
     Ok(())
 }
 

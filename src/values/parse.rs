@@ -16,6 +16,7 @@ use serde::de::{
 use serde_yaml::{Mapping, Value};
 
 use super::error::{ValuesError, snippet};
+use crate::yaml::{Keys, read_document};
 
 /// Starts a message raised from inside the visitor, so it can be told from serde_yaml's own
 /// and its path prefix dropped (the snippet already shows the place). A newline in the
@@ -35,6 +36,12 @@ pub fn parse_values(text: &str, origin: &str) -> Result<Value, ValuesError> {
         return Err(ValuesError::TooLarge {
             path: origin.to_string(),
         });
+    }
+    // The fast reader takes the common documents; the rest, and every error, go below.
+    match read_document(text, Keys::Strings) {
+        Some(Value::Null) => return Ok(Value::Mapping(Mapping::new())),
+        Some(value @ Value::Mapping(_)) => return Ok(value),
+        _ => {}
     }
     if let Some((line, column)) = too_deep_flow(text) {
         return Err(ValuesError::Yaml {

@@ -1,4 +1,5 @@
-//! The YAML emitter: the text ktera prints for every manifest and for `to_yaml`.
+//! YAML: the emitter (the text ktera prints for every manifest and for `to_yaml`) and a fast
+//! reader for the documents templates render (`read`).
 //!
 //! Hand-written on purpose. serde_yaml 0.9's serializer leaves `yes`, `no`, `on`, `off`, `y`,
 //! `n`, `12:30`, `1_000`, `2024-01-01` and `0755`-style strings unquoted, and Kubernetes
@@ -13,14 +14,18 @@
 //! - `scalar`: the quoting decision, string styles, numbers.
 //! - `emit`: block structure, walked with an explicit stack (any nesting depth).
 //! - `tag`: `!tag` names.
+//! - `read`: a fast reader for the plain block YAML templates render, serde_yaml's stand-in
+//!   for the documents it can read.
 
 mod emit;
+mod read;
 mod scalar;
 mod tag;
 
 #[cfg(test)]
 mod tests;
 
+pub use read::{Keys, read_document};
 pub use scalar::quote_scalar_if_needed;
 
 /// Emits one YAML document body (no leading `---`), ending with exactly one '\n'.
