@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::render::{Release, parse_kube_version};
-use crate::source::snippet;
+use crate::source::{located_message, snippet};
 use crate::values::{SetKind, ValueSources, apply_set};
 
 /// The output directory when the project file does not name one.
@@ -30,7 +30,7 @@ pub enum ProjectError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{}", located(origin, *location, message, snippet, hint))]
+    #[error("{}", located_message(origin, *location, message, snippet, hint))]
     Invalid {
         origin: String,
         /// 1-based line and column, when known.
@@ -39,28 +39,6 @@ pub enum ProjectError {
         snippet: String,
         hint: String,
     },
-}
-
-fn located(
-    origin: &str,
-    location: Option<(usize, usize)>,
-    message: &str,
-    snippet: &str,
-    hint: &str,
-) -> String {
-    let mut out = match location {
-        Some((line, column)) => format!("{origin}:{line}:{column}: {message}"),
-        None => format!("{origin}: {message}"),
-    };
-    if !snippet.is_empty() {
-        out.push('\n');
-        out.push_str(snippet);
-    }
-    if !hint.is_empty() {
-        out.push_str("\n  hint: ");
-        out.push_str(hint);
-    }
-    out
 }
 
 /// A parsed and checked project file.

@@ -96,6 +96,84 @@ pub fn duplicate_key_location(text: &str, line: usize, column: usize, key: &str)
     (line, column)
 }
 
+/// `origin:line:column: message`, then the snippet and the hint on lines of their own: the
+/// shape of every located error.
+pub fn located_message(
+    origin: &str,
+    location: Option<(usize, usize)>,
+    message: &str,
+    snippet: &str,
+    hint: &str,
+) -> String {
+    let mut out = match location {
+        Some((line, column)) => format!("{origin}:{line}:{column}: {message}"),
+        None => format!("{origin}: {message}"),
+    };
+    if !snippet.is_empty() {
+        out.push('\n');
+        out.push_str(snippet);
+    }
+    if !hint.is_empty() {
+        out.push_str("\n  hint: ");
+        out.push_str(hint);
+    }
+    out
+}
+
+/// The line `line` (1-based) of `text`, numbered, with a caret under `column` (1-based, in
+/// characters). Tabs are kept in the caret's padding so it lines up.
+pub fn line_snippet(text: &str, line: usize, column: usize) -> String {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(index) = line.checked_sub(1) else {
+        return String::new();
+    };
+    // libyaml reports errors at end of input one line past the last.
+    let (index, column) = match lines.get(index) {
+        Some(_) => (index, column),
+        None if !lines.is_empty() => {
+            let last = lines.len() - 1;
+            (last, lines[last].chars().count() + 1)
+        }
+        None => return String::new(),
+    };
+    let content: Vec<char> = lines[index].trim_end_matches('\r').chars().collect();
+    // A long line is shown as a window around the column.
+    let col = column.saturating_sub(1).min(content.len());
+    let (from, to) = if content.len() <= WIDTH {
+        (0, content.len())
+    } else {
+        let from = col.saturating_sub(WIDTH * 2 / 3);
+        let to = (from + WIDTH).min(content.len());
+        (to.saturating_sub(WIDTH).min(from), to)
+    };
+    let mut shown: String = if from > 0 {
+        "...".into()
+    } else {
+        String::new()
+    };
+    shown.extend(&content[from..to]);
+    if to < content.len() {
+        shown.push_str("...");
+    }
+    let mut pad: String = if from > 0 {
+        "   ".into()
+    } else {
+        String::new()
+    };
+    pad.extend(
+        content[from..col]
+            .iter()
+            .map(|&c| if c == '\t' { '\t' } else { ' ' }),
+    );
+    let number = (index + 1).to_string();
+    let gutter = " ".repeat(number.len());
+    format!("{gutter} |\n{number} | {shown}\n{gutter} | {pad}^")
+}
+
+/// Widest part of a line shown in a snippet, in characters.
+const WIDTH: usize = 100;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +208,35 @@ mod tests {
     #[test]
     fn snippet_shows_the_line_before_and_a_caret() {
         assert_eq!(snippet("a\nbc\n", 2, 2), "  1 | a\n  2 | bc\n    |  ^");
+    }
+
+    #[test]
+    fn snippet_points_at_column() {
+        let s = line_snippet("a: 1\n\tb: [\n", 2, 3);
+        assert_eq!(s, "  |\n2 | \tb: [\n  | \t ^");
+    }
+
+    #[test]
+    fn snippet_past_end_points_after_last_line() {
+        let s = line_snippet("a: [1,\n", 2, 1);
+        assert_eq!(s, "  |\n1 | a: [1,\n  |       ^");
+    }
+
+    #[test]
+    fn long_lines_are_windowed() {
+        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let s = line_snippet(&line, 1, 501);
+        assert!(s.len() < 300, "{s}");
+        assert_eq!(
+            s.lines().nth(1).and_then(|l| l.find('X')),
+            s.lines().nth(2).and_then(|l| l.find('^'))
+        );
+        assert!(s.contains("| ...a") && s.contains("b..."), "{s}");
+    }
+
+    #[test]
+    fn snippet_of_nothing_is_empty() {
+        assert_eq!(line_snippet("", 1, 1), "");
+        assert_eq!(line_snippet("a", 0, 1), "");
     }
 }

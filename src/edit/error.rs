@@ -1,7 +1,7 @@
 //! Why `ktera set` did not change a file. Each message names the file (and the line and column
 //! when the problem is at a place in it) and says what to do; the file is never changed.
 
-use std::fmt::Write as _;
+use crate::source::located_message;
 
 use crate::values::ValuesError;
 
@@ -24,7 +24,7 @@ pub enum EditError {
     Values(#[from] ValuesError),
 
     /// A place in the file the edit cannot go through, or a value it cannot replace.
-    #[error("{}", located(path, *line, *column, message, snippet, hint))]
+    #[error("{}", located_message(path, Some((*line, *column)), message, snippet, hint))]
     At {
         path: String,
         line: usize,
@@ -63,52 +63,4 @@ pub enum EditError {
         #[source]
         source: std::io::Error,
     },
-}
-
-fn located(
-    path: &str,
-    line: usize,
-    column: usize,
-    message: &str,
-    snippet: &str,
-    hint: &str,
-) -> String {
-    let mut out = format!("{path}:{line}:{column}: {message}");
-    if !snippet.is_empty() {
-        let _ = write!(out, "\n{snippet}");
-    }
-    if !hint.is_empty() {
-        let _ = write!(out, "\n{hint}");
-    }
-    out
-}
-
-/// Line `line` (1-based) of `text`, numbered, with a caret under `column` (1-based, characters).
-pub(crate) fn snippet(text: &str, line: usize, column: usize) -> String {
-    let Some(content) = line.checked_sub(1).and_then(|i| text.lines().nth(i)) else {
-        return String::new();
-    };
-    let content = content.trim_end_matches('\r');
-    let number = line.to_string();
-    let gutter = " ".repeat(number.len());
-    let pad: String = content
-        .chars()
-        .take(column.saturating_sub(1))
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
-    format!("{gutter} |\n{number} | {content}\n{gutter} | {pad}^")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snippet_points_at_column() {
-        assert_eq!(
-            snippet("a: 1\r\nb: {x: 1}\r\n", 2, 4),
-            "  |\n2 | b: {x: 1}\n  |    ^"
-        );
-        assert_eq!(snippet("a: 1\n", 3, 1), "");
-    }
 }

@@ -15,7 +15,8 @@ use serde::de::{
 };
 use serde_yaml::{Mapping, Value};
 
-use super::error::{ValuesError, snippet};
+use super::error::ValuesError;
+use crate::source::line_snippet as snippet;
 use crate::yaml::{Keys, read_document};
 
 /// Starts a message raised from inside the visitor, so it can be told from serde_yaml's own
