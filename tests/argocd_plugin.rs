@@ -3,6 +3,9 @@
 //! directory inside a copy of the repository, with the build environment and the Application's
 //! `plugin.env` entries (prefixed `ARGOCD_ENV_`) set, and `ktera` on PATH.
 
+mod common;
+
+use common::copy_dir;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -29,19 +32,6 @@ fn generate_command() -> Vec<String> {
     }
     assert_eq!(argv[..2], ["sh", "-c"]);
     argv
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A copy of the repository's layout: the chart (plus a template showing what it was rendered

@@ -7,6 +7,9 @@
 //! collector's DaemonSet on every node, the cache subchart's StatefulSet where it is enabled, the
 //! migration Job as a hook printed after everything else, the CronJob's schedule.
 
+mod common;
+
+use common::copy_dir;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
@@ -326,19 +329,6 @@ fn cache_statefulset_is_rendered_only_where_enabled() {
         config["data"]["REDIS_HOST"],
         "backend-app-cache.dominos-service-backend.svc.cluster.local"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Turning the cache on in prod is one line on each side, and both sides still agree:

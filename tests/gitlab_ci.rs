@@ -2,6 +2,9 @@
 //! rules (merge requests stop before publishing, main deploys behind a manual gate), and deploy
 //! jobs that set the tag with `ktera set` and render with `ktera render`.
 
+mod common;
+
+use common::copy_dir;
 use std::path::PathBuf;
 
 use serde_yaml::{Mapping, Value};
@@ -375,18 +378,4 @@ fn deploy_script_commits_the_new_tag_and_rendered_tree() {
         git(&check, &["rev-parse", "origin/develop"]),
         git(&check, &["rev-parse", "HEAD"])
     );
-}
-
-/// Copies a directory tree (the chart has subcharts and files below its top level).
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }

@@ -71,3 +71,17 @@ pub fn same(a: &serde_yaml::Value, b: &serde_yaml::Value) -> bool {
         _ => a == b,
     }
 }
+
+/// Copies a directory tree (charts have subcharts and files below their top level).
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
