@@ -7,8 +7,6 @@ use crate::cli::{CompareArgs, OutputFormat};
 use crate::diff::{self, Document, RenderOptions};
 use crate::error::Error;
 use crate::kustomize;
-use crate::pipeline;
-use crate::values::ValueSources;
 
 /// Exit code: 0 equal, 1 different, 2 error (as `diff`).
 pub fn run(args: &CompareArgs) -> i32 {
@@ -24,13 +22,7 @@ pub fn run(args: &CompareArgs) -> i32 {
 
 fn compare(args: &CompareArgs) -> Result<bool, Error> {
     let release = super::release_from(&args.name, &args.release)?;
-    let sources = ValueSources::from(&args.values);
-    let rendered = pipeline::render_chart(
-        &args.chart,
-        &sources,
-        &release,
-        &mut std::io::stdin().lock(),
-    )?;
+    let rendered = super::render_with_flags(&args.chart, &args.values, &release)?;
     let left: Vec<Document> = rendered
         .manifests
         .iter()

@@ -2,8 +2,6 @@
 
 use crate::cli::{LintArgs, OutputFormat};
 use crate::lint::{self, LintOptions, Summary};
-use crate::pipeline;
-use crate::values::ValueSources;
 
 /// Exit code: 0 clean or warnings only, 1 errors (or warnings with --strict), 2 could not lint.
 pub fn run(args: &LintArgs) -> i32 {
@@ -24,14 +22,8 @@ fn lint_chart(args: &LintArgs) -> Result<i32, String> {
     };
     // An unsupported version fails before the chart is rendered.
     lint::check(&[], &opts).map_err(|e| format!("--kube-version: {e}"))?;
-    let sources = ValueSources::from(&args.values);
-    let rendered = pipeline::render_chart(
-        &args.chart,
-        &sources,
-        &release,
-        &mut std::io::stdin().lock(),
-    )
-    .map_err(|e| e.to_string())?;
+    let rendered =
+        super::render_with_flags(&args.chart, &args.values, &release).map_err(|e| e.to_string())?;
     let findings = lint::check(&rendered.manifests, &opts).map_err(|e| e.to_string())?;
     let summary = Summary::of(&findings);
     let objects = rendered.manifests.len();

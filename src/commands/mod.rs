@@ -8,9 +8,11 @@ pub mod template;
 pub mod values;
 
 use std::io::Write;
+use std::path::Path;
 
 use crate::cli::{ReleaseFlags, ValueFlags};
 use crate::error::Error;
+use crate::pipeline;
 use crate::render::{Release, parse_kube_version};
 use crate::values::ValueSources;
 
@@ -40,6 +42,20 @@ pub fn check_release_name(name: &str) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+/// Renders a chart with the values flags of a command, reading `-f -` from standard input.
+pub fn render_with_flags(
+    chart: &Path,
+    values: &ValueFlags,
+    release: &Release,
+) -> Result<pipeline::Output, Error> {
+    pipeline::render_chart(
+        chart,
+        &ValueSources::from(values),
+        release,
+        &mut std::io::stdin().lock(),
+    )
 }
 
 pub fn release_from(name: &str, flags: &ReleaseFlags) -> Result<Release, Error> {

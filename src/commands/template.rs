@@ -6,7 +6,6 @@ use crate::lint;
 use crate::manifest::Manifest;
 use crate::output;
 use crate::pipeline;
-use crate::values::ValueSources;
 
 pub fn run(args: &TemplateArgs) -> Result<(), Error> {
     let (name, chart_dir) = match args.name_and_chart.as_slice() {
@@ -15,13 +14,8 @@ pub fn run(args: &TemplateArgs) -> Result<(), Error> {
         _ => return Err(Error::Usage("expected [NAME] CHART".into())),
     };
     let release = super::release_from(name, &args.release)?;
-    let sources = ValueSources::from(&args.values);
-    let mut rendered = pipeline::render_chart(
-        std::path::Path::new(chart_dir),
-        &sources,
-        &release,
-        &mut std::io::stdin().lock(),
-    )?;
+    let mut rendered =
+        super::render_with_flags(std::path::Path::new(chart_dir), &args.values, &release)?;
     if args.notes {
         return super::print(rendered.notes.as_deref().unwrap_or(""));
     }
