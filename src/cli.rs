@@ -10,7 +10,11 @@ Exit codes:
   1  an error in the inputs (chart, values, templates, rendered YAML, files); diff/compare: the
      sides differ; render --check: the tree is stale; lint: errors (or warnings with --strict)
   2  usage error (unknown flag, missing argument, invalid release name); diff, compare and lint:
-     any error that stopped the comparison or the checks";
+     any error that stopped the comparison or the checks
+
+Environment:
+  KTERA_MAX_MEMORY  the most memory ktera may hold (default 8G; bytes, or K, M, G): a template
+                    that builds text without end stops there with an error";
 
 #[derive(Debug, Parser)]
 #[command(

@@ -14,6 +14,7 @@ pub mod files;
 pub mod kustomize;
 pub mod lint;
 pub mod manifest;
+pub mod memory;
 pub mod output;
 pub mod pipeline;
 pub mod project;

@@ -2,10 +2,22 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use ktera::cli::{Cli, Command};
-use ktera::commands;
+use ktera::{commands, memory};
+
+#[global_allocator]
+static ALLOCATOR: memory::CappedAllocator = memory::CappedAllocator;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The code these commands give for an error that stopped them (docs: EXIT_CODES).
+    let error_code = match &cli.command {
+        Command::Diff(_) | Command::Compare(_) | Command::Lint(_) => 2,
+        _ => 1,
+    };
+    if let Err(message) = memory::enable(error_code) {
+        eprintln!("error: {message}");
+        return ExitCode::from(2);
+    }
     let result = match &cli.command {
         Command::Template(args) => commands::template::run(args),
         Command::Values(args) => commands::values::run(args),

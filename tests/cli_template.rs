@@ -431,3 +431,37 @@ fn an_error_in_a_helper_names_the_template_that_called_it() {
         .stderr(predicate::str::contains("while rendering"))
         .stderr(predicate::str::contains("templates/svc.yaml"));
 }
+
+/// A template that builds text without end (here a capture of a million KiB) used to grow until
+/// the kernel killed ktera (exit 134); the memory cap stops it with an error naming the file.
+#[test]
+fn text_built_without_end_stops_at_the_memory_cap() {
+    let kib = "x".repeat(1024);
+    let template_text = format!(
+        "{{% set s %}}{{% for i in range(end=1000) %}}{{% for j in range(end=1000) %}}{kib}{{% endfor %}}{{% endfor %}}{{% endset %}}\
+         apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  n: \"{{{{ s | length }}}}\"\n"
+    );
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("templates/grow.yaml", &template_text),
+    ]);
+    template(&dir)
+        .env("KTERA_MAX_MEMORY", "64M")
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::contains(
+                "templates/grow.yaml: rendering this template needs more than 64 MiB",
+            )
+            .and(predicate::str::contains("KTERA_MAX_MEMORY")),
+        );
+    // A cap that is not a size is a usage error.
+    template(&dir)
+        .env("KTERA_MAX_MEMORY", "lots")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "KTERA_MAX_MEMORY=\"lots\" is not a size",
+        ));
+}

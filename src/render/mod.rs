@@ -205,9 +205,11 @@ impl Engine {
             .get(name)
             .map(|(p, _)| p.clone())
             .unwrap_or_else(|| name.to_string());
+        crate::memory::rendering(&path);
         let mut out = limit::Capped::default();
         limit::start_render();
         let rendered = self.tera.render_to(name, &context, &mut out);
+        crate::memory::rendering("");
         if out.exceeded {
             return Err(RenderError::Other(format!(
                 "{path}: {}",

@@ -1,0 +1,168 @@
+//! A cap on the memory ktera holds, so that a template that builds text without end (a
+//! `{% set %}` capture or `~` in a loop: Tera builds it before ktera sees any output) stops with
+//! an error instead of exhausting the machine or being killed by the kernel.
+//!
+//! Written by hand: it is a few lines over the system allocator, and the crates that count
+//! allocations only report, they do not stop. The count is of bytes ktera asked for, so it
+//! tracks the heap closely at a cost of one atomic add per allocation.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+
+/// The default cap: far above any real render (a 100 MB values file peaks below 2 GiB).
+pub const DEFAULT_MAX_BYTES: usize = 8 << 30;
+
+/// The environment variable that sets another cap, as bytes or with a K, M or G suffix.
+pub const MAX_MEMORY_VAR: &str = "KTERA_MAX_MEMORY";
+
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+static EXIT_CODE: AtomicI32 = AtomicI32::new(1);
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Longest name kept by [`rendering`].
+const NAME_BYTES: usize = 240;
+
+thread_local! {
+    // What this thread is rendering, for the message; plain bytes, as the allocator reads it.
+    static RENDERING: Cell<([u8; NAME_BYTES], usize)> = const { Cell::new(([0; NAME_BYTES], 0)) };
+}
+
+/// Records the file this thread renders now, so that the error can name it.
+pub fn rendering(path: &str) {
+    let mut name = [0u8; NAME_BYTES];
+    let mut len = path.len().min(NAME_BYTES);
+    while !path.is_char_boundary(len) {
+        len -= 1;
+    }
+    name[..len].copy_from_slice(&path.as_bytes()[..len]);
+    RENDERING.with(|cell| cell.set((name, len)));
+}
+
+/// The system allocator, counting.
+pub struct CappedAllocator;
+
+// SAFETY: every call goes to `System` with the caller's layout unchanged; only the count and
+// the stop are added.
+unsafe impl GlobalAlloc for CappedAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        reserve(layout.size());
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        reserve(layout.size());
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > layout.size() {
+            reserve(new_size - layout.size());
+        } else {
+            IN_USE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+fn reserve(size: usize) {
+    let in_use = IN_USE
+        .fetch_add(size, Ordering::Relaxed)
+        .saturating_add(size);
+    if in_use > LIMIT.load(Ordering::Relaxed) && !STOPPING.swap(true, Ordering::Relaxed) {
+        stop(in_use);
+    }
+}
+
+/// Prints the error and exits. It runs inside the allocator: the message is formatted into a
+/// buffer on the stack, and whatever `exit` allocates afterwards is let through (`STOPPING`).
+fn stop(in_use: usize) -> ! {
+    let mut buffer = [0u8; 1024];
+    let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+    let (name, len) = RENDERING
+        .try_with(Cell::get)
+        .unwrap_or(([0; NAME_BYTES], 0));
+    let limit = Size(LIMIT.load(Ordering::Relaxed));
+    let held = Size(in_use);
+    let _ = match std::str::from_utf8(&name[..len]) {
+        Ok(path) if !path.is_empty() => write!(
+            cursor,
+            "error: {path}: rendering this template needs more than {limit} of memory ({held} held); it probably builds text without end (a `{{% set %}}` capture or `~` in a loop)\n  \
+             hint: check its loops; if the render is really this large, raise the cap, as in \
+             {MAX_MEMORY_VAR}=16G\n"
+        ),
+        _ => write!(
+            cursor,
+            "error: ktera needs more than {limit} of memory ({held} held)\n  hint: if the \
+             input is really this large, raise the cap, as in {MAX_MEMORY_VAR}=16G\n"
+        ),
+    };
+    let written = usize::try_from(cursor.position()).unwrap_or(0);
+    let _ = std::io::stderr().write_all(&buffer[..written]);
+    std::process::exit(EXIT_CODE.load(Ordering::Relaxed))
+}
+
+/// Bytes as MiB, or KiB below one MiB.
+struct Size(usize);
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        if self.0 >= 1 << 20 {
+            write!(f, "{} MiB", self.0 >> 20)
+        } else {
+            write!(f, "{} KiB", self.0 >> 10)
+        }
+    }
+}
+
+/// Turns the cap on: from `KTERA_MAX_MEMORY` when it is set, else [`DEFAULT_MAX_BYTES`].
+/// `exit_code` is the command's code for an input error.
+pub fn enable(exit_code: i32) -> Result<(), String> {
+    let limit = match std::env::var(MAX_MEMORY_VAR) {
+        Ok(text) => parse_size(&text).ok_or_else(|| {
+            format!(
+                "{MAX_MEMORY_VAR}={text:?} is not a size; write bytes, or a number with K, M or G, as in 4G"
+            )
+        })?,
+        Err(_) => DEFAULT_MAX_BYTES,
+    };
+    EXIT_CODE.store(exit_code, Ordering::Relaxed);
+    LIMIT.store(limit, Ordering::Relaxed);
+    Ok(())
+}
+
+/// `4G`, `512M`, `300K`, `1048576` (binary units); `None` for anything else or zero.
+pub fn parse_size(text: &str) -> Option<usize> {
+    let text = text.trim();
+    let (digits, shift) = match text.as_bytes().last()? {
+        b'k' | b'K' => (&text[..text.len() - 1], 10),
+        b'm' | b'M' => (&text[..text.len() - 1], 20),
+        b'g' | b'G' => (&text[..text.len() - 1], 30),
+        _ => (text, 0),
+    };
+    let number: usize = digits.parse().ok()?;
+    number.checked_mul(1 << shift).filter(|&n| n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4G"), Some(4 << 30));
+        assert_eq!(parse_size("512m"), Some(512 << 20));
+        assert_eq!(parse_size(" 300K "), Some(300 << 10));
+        assert_eq!(parse_size("1048576"), Some(1 << 20));
+        for bad in ["", "G", "0", "-1G", "1.5G", "1T", "99999999999999999999G"] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
+}
