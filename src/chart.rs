@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::files::ChartFiles;
 use crate::schema::{SchemaError, ValuesSchema};
+use crate::source;
 use crate::values;
 use crate::yaml::Keys;
 
@@ -472,15 +473,12 @@ fn parse_chart_yaml(path: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), Cha
     let text = read_text(path)?;
     let shown = path.display().to_string();
     let located = |e: serde_yaml::Error| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
+        let (line, column) = source::yaml_error_location(&text, &e).unwrap_or((1, 1));
         ChartError::BadChartYaml {
             path: shown.clone(),
             line,
             column,
-            message: e.to_string(),
+            message: source::yaml_error_message(&e),
         }
     };
     let raw: serde_yaml::Value = match crate::yaml::read_document(&text, Keys::Resolved) {

@@ -349,10 +349,8 @@ fn read_with_serde_yaml(
     doc: &DocumentText<'_>,
 ) -> Result<Value, ManifestError> {
     serde_yaml::from_str(doc.text).map_err(|e| {
-        let (mut line_in_doc, mut column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
+        let (mut line_in_doc, mut column) =
+            source::yaml_error_location(doc.text, &e).unwrap_or((1, 1));
         if let Some(key) = source::duplicate_key_name(&e.to_string()) {
             (line_in_doc, column) =
                 source::duplicate_key_location(doc.text, line_in_doc, column, &key);
@@ -364,7 +362,7 @@ fn read_with_serde_yaml(
             column,
             report: format!(
                 "{}\n  at line {line}, column {column} of what this template rendered:\n{}{}\n  hint: look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
-                strip_location(&e.to_string()),
+                problem_only(&e),
                 source::snippet_hiding_secrets(rendered.text, line, column, doc.text),
                 source_hint(rendered.text, line, template_source),
                 rendered.name,
@@ -393,11 +391,13 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// serde_yaml appends " at line L column C"; the location is reported separately.
-fn strip_location(message: &str) -> String {
+/// serde_yaml's problem without the places it names: those count lines from the document's
+/// start, not the template output's.
+fn problem_only(error: &serde_yaml::Error) -> String {
+    let message = error.to_string();
     match message.find(" at line ") {
         Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+        None => message,
     }
 }
 

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::render::{Release, parse_kube_version};
-use crate::source::{located_message, snippet};
+use crate::source::{self, located_message, snippet};
 use crate::values::{SetKind, ValueSources, apply_set};
 
 /// The output directory when the project file does not name one.
@@ -93,8 +93,8 @@ impl Project {
         let origin = path.display().to_string();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let raw: RawProject = serde_yaml::from_str(text).map_err(|e| {
-            let location = e.location().map(|l| (l.line(), l.column()));
-            let message = strip_location(&e.to_string(), location);
+            let location = source::yaml_error_location(text, &e);
+            let message = source::yaml_error_message(&e);
             let hint = hint_for(&message);
             invalid(text, &origin, location, message, hint)
         })?;
@@ -127,15 +127,6 @@ impl Project {
             Some((line, column)) => format!("{origin}:{line}:{column}"),
             None => origin,
         }
-    }
-}
-
-fn strip_location(message: &str, location: Option<(usize, usize)>) -> String {
-    match location {
-        Some((line, column)) => {
-            message.replacen(&format!(" at line {line} column {column}"), "", 1)
-        }
-        None => message.to_string(),
     }
 }
 

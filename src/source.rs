@@ -96,6 +96,36 @@ pub fn duplicate_key_location(text: &str, line: usize, column: usize, key: &str)
     (line, column)
 }
 
+/// Where serde_yaml places an error in `text`, as (line, column), 1-based. libyaml places
+/// errors at the end of input one line past the last; they are moved to the end of the last line.
+pub fn yaml_error_location(text: &str, error: &serde_yaml::Error) -> Option<(usize, usize)> {
+    let location = error.location()?;
+    Some(within_text(text, location.line(), location.column()))
+}
+
+/// `(line, column)` moved back to just after the last line when it lies past the end of `text`.
+pub fn within_text(text: &str, line: usize, column: usize) -> (usize, usize) {
+    let lines = text.lines().count();
+    match text.lines().last() {
+        Some(last) if line > lines => (lines, last.trim_end_matches('\r').chars().count() + 1),
+        _ => (line, column),
+    }
+}
+
+/// serde_yaml's message without its trailing " at line L column C" (the location is given
+/// before the message).
+pub fn yaml_error_message(error: &serde_yaml::Error) -> String {
+    let message = error.to_string();
+    match error.location() {
+        Some(l) => message.replacen(
+            &format!(" at line {} column {}", l.line(), l.column()),
+            "",
+            1,
+        ),
+        None => message,
+    }
+}
+
 /// `origin:line:column: message`, then the snippet and the hint on lines of their own: the
 /// shape of every located error.
 pub fn located_message(
@@ -125,17 +155,9 @@ pub fn located_message(
 pub fn line_snippet(text: &str, line: usize, column: usize) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
-    let Some(index) = line.checked_sub(1) else {
+    let (line, column) = within_text(text, line, column);
+    let Some(index) = line.checked_sub(1).filter(|&i| i < lines.len()) else {
         return String::new();
-    };
-    // libyaml reports errors at end of input one line past the last.
-    let (index, column) = match lines.get(index) {
-        Some(_) => (index, column),
-        None if !lines.is_empty() => {
-            let last = lines.len() - 1;
-            (last, lines[last].chars().count() + 1)
-        }
-        None => return String::new(),
     };
     let content: Vec<char> = lines[index].trim_end_matches('\r').chars().collect();
     // A long line is shown as a window around the column.

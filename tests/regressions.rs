@@ -210,6 +210,36 @@ fn an_error_at_the_end_names_the_last_line() {
     );
 }
 
+/// An error at the end of a template's output, or of Chart.yaml, named a line past the last.
+#[test]
+fn errors_at_the_end_of_output_and_chart_yaml_name_the_last_line() {
+    let text = "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [1,\n";
+    let rendered = ktera::manifest::RenderedText {
+        name: "cm.yaml",
+        source_name: "demo/templates/cm.yaml",
+        path: "chart/templates/cm.yaml",
+        text,
+    };
+    let e = ktera::manifest::parse_rendered(&rendered, text).map_err(|e| e.to_string());
+    assert!(
+        e.as_ref()
+            .is_err_and(|e| e.contains("at line 4, column 9 of what this template rendered")),
+        "{e:?}"
+    );
+
+    let (_tmp, dir) = chart("", "");
+    write(
+        &dir,
+        &[(
+            "Chart.yaml",
+            "apiVersion: v2\nname: demo\nversion: [0.1.0\n",
+        )],
+    );
+    let e = render_error(&dir);
+    assert!(e.contains("Chart.yaml:3:16: "), "{e}");
+    assert!(!e.contains("line 4"), "{e}");
+}
+
 /// `--set` errors hide the values read before the error (values passed so are often secrets).
 #[test]
 fn set_errors_hide_values_read_before() {

@@ -16,7 +16,7 @@ use serde::de::{
 use serde_yaml::{Mapping, Value};
 
 use super::error::ValuesError;
-use crate::source::line_snippet as snippet;
+use crate::source::{self, line_snippet as snippet};
 use crate::yaml::{Keys, read_document};
 
 /// Starts a message raised from inside the visitor, so it can be told from serde_yaml's own
@@ -140,12 +140,7 @@ fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> ValuesError 
             (full, hint)
         }
     };
-    // libyaml places errors at the end of input one line past the last: name the last line.
-    let lines = text.lines().count();
-    let location = location.map(|(line, column)| match text.lines().last() {
-        Some(last) if line > lines => (lines, last.trim_end_matches('\r').chars().count() + 1),
-        _ => (line, column),
-    });
+    let location = location.map(|(line, column)| source::within_text(text, line, column));
     ValuesError::Yaml {
         origin: origin.to_string(),
         location,
