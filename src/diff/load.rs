@@ -12,6 +12,7 @@ use serde_yaml::Value;
 use super::document::{Document, check_unique};
 use super::error::DiffError;
 use super::split::{Chunk, split};
+use crate::yaml::{Keys, read_document};
 
 /// How standard input is named in origins and messages.
 pub const STDIN: &str = "<stdin>";
@@ -53,9 +54,10 @@ fn parse_chunks(chunks: &[Chunk<'_>], origin: &str) -> Result<Vec<Value>, DiffEr
     let parse_all = |group: &[Chunk<'_>]| -> Result<Vec<Value>, DiffError> {
         group
             .iter()
-            .map(|chunk| {
-                serde_yaml::from_str(chunk.text)
-                    .map_err(|error| yaml_error(&error, origin, chunk.first_line))
+            .map(|chunk| match read_document(chunk.text, Keys::Resolved) {
+                Some(value) => Ok(value),
+                None => serde_yaml::from_str(chunk.text)
+                    .map_err(|error| yaml_error(&error, origin, chunk.first_line)),
             })
             .collect()
     };
