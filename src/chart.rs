@@ -168,7 +168,15 @@ pub fn read_text(path: &Path) -> Result<String, ChartError> {
     let limit = values::MAX_VALUES_BYTES;
     let mut bytes = Vec::new();
     fs::File::open(path)
-        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
+        .and_then(|file| {
+            // Sized from the file's length: one read instead of a dozen growing ones (a length
+            // that is wrong, as for /dev/zero, only costs those reads back).
+            let length = file.metadata().map_or(0, |m| m.len());
+            if length <= limit {
+                bytes.reserve_exact(usize::try_from(length).unwrap_or(0));
+            }
+            file.take(limit + 1).read_to_end(&mut bytes)
+        })
         .and_then(|read| {
             if read as u64 > limit {
                 return Err(std::io::Error::other(format!(
@@ -193,12 +201,17 @@ pub fn read_text(path: &Path) -> Result<String, ChartError> {
 
 impl Chart {
     pub fn load(dir: &Path) -> Result<Chart, ChartError> {
-        Chart::load_nested(dir, &mut Vec::new())
+        Chart::load_nested(dir, None, &mut Vec::new())
     }
 
     /// Loads a chart and its subcharts; `parents` holds the real paths of the charts above it
-    /// (a chart that is its own ancestor is a cycle).
-    fn load_nested(dir: &Path, parents: &mut Vec<PathBuf>) -> Result<Chart, ChartError> {
+    /// (a chart that is its own ancestor is a cycle). `real` is the real path of `dir`, when the
+    /// caller has resolved it already.
+    fn load_nested(
+        dir: &Path,
+        real: Option<PathBuf>,
+        parents: &mut Vec<PathBuf>,
+    ) -> Result<Chart, ChartError> {
         let shown = dir.display().to_string();
         let meta = fs::metadata(dir).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => ChartError::MissingDir {
@@ -266,14 +279,19 @@ impl Chart {
             serde_yaml::Value::Mapping(Default::default())
         };
 
+        // The chart's real path, resolved once: templates, crds and files are confined to it.
+        let real = match real {
+            Some(real) => real,
+            None => fs::canonicalize(dir).map_err(|source| ChartError::Unreadable {
+                path: shown.clone(),
+                source,
+            })?,
+        };
         let templates_dir = dir.join("templates");
         let mut templates = Vec::new();
         if templates_dir.is_dir() {
-            let root = fs::canonicalize(dir).map_err(|source| ChartError::Unreadable {
-                path: shown.clone(),
-                source,
-            })?;
-            collect_templates(&templates_dir, "", &root, &mut templates)?;
+            let here = real_child(&real, &templates_dir).map_err(unreadable_dir(&templates_dir))?;
+            collect_templates(&templates_dir, &here, "", &real, &mut templates)?;
         }
         templates.sort_by(|a, b| a.name.cmp(&b.name));
 
@@ -285,7 +303,7 @@ impl Chart {
             None
         };
 
-        let files = ChartFiles::list(dir).map_err(|source| ChartError::Unreadable {
+        let files = ChartFiles::list_at(dir, &real).map_err(|source| ChartError::Unreadable {
             path: shown.clone(),
             source,
         })?;
@@ -293,11 +311,8 @@ impl Chart {
         let crds_dir = dir.join("crds");
         let mut crds = Vec::new();
         if crds_dir.is_dir() {
-            let root = fs::canonicalize(dir).map_err(|source| ChartError::Unreadable {
-                path: shown.clone(),
-                source,
-            })?;
-            collect_templates(&crds_dir, "", &root, &mut crds)?;
+            let here = real_child(&real, &crds_dir).map_err(unreadable_dir(&crds_dir))?;
+            collect_templates(&crds_dir, &here, "", &real, &mut crds)?;
             crds.retain(|c| {
                 [".yaml", ".yml", ".json"]
                     .iter()
@@ -306,10 +321,6 @@ impl Chart {
             crds.sort_by(|a, b| a.name.cmp(&b.name));
         }
 
-        let real = fs::canonicalize(dir).map_err(|source| ChartError::Unreadable {
-            path: shown.clone(),
-            source,
-        })?;
         parents.push(real);
         let subcharts = load_subcharts(dir, &chart_yaml_path, &meta, parents);
         parents.pop();
@@ -396,7 +407,7 @@ fn load_subcharts(
                 ),
             ));
         }
-        let mut chart = Chart::load_nested(&sub_dir, parents)?;
+        let mut chart = Chart::load_nested(&sub_dir, Some(real.clone()), parents)?;
         if chart.name != dep.name {
             return Err(error(
                 &dep.name,
@@ -458,7 +469,7 @@ fn load_subcharts(
                     "a chart that contains itself (a cycle)".into(),
                 ));
             }
-            let chart = Chart::load_nested(&sub_dir, parents)?;
+            let chart = Chart::load_nested(&sub_dir, Some(real), parents)?;
             subcharts.push(Subchart {
                 name: chart.name.clone(),
                 chart,
@@ -509,8 +520,16 @@ fn parse_chart_yaml(path: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), Cha
     Ok((meta, mapping))
 }
 
+fn unreadable_dir(dir: &Path) -> impl Fn(std::io::Error) -> ChartError + '_ {
+    move |source| ChartError::Unreadable {
+        path: dir.display().to_string(),
+        source,
+    }
+}
+
 fn collect_templates(
     dir: &Path,
+    here: &Path,
     prefix: &str,
     chart_root: &Path,
     out: &mut Vec<TemplateFile>,
@@ -524,14 +543,21 @@ fn collect_templates(
         .collect::<Result<_, _>>()
         .map_err(unreadable)?;
     entries.sort_by_key(|e| e.file_name());
-    let here = fs::canonicalize(dir).map_err(unreadable)?;
     for entry in entries {
         let path = entry.path();
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let real = fs::canonicalize(&path).map_err(|source| ChartError::Unreadable {
+        let unreadable_entry = |source| ChartError::Unreadable {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        let file_type = entry.file_type().map_err(unreadable_entry)?;
+        let (real, is_dir) = if file_type.is_symlink() {
+            let real = fs::canonicalize(&path).map_err(unreadable_entry)?;
+            let is_dir = real.is_dir();
+            (real, is_dir)
+        } else {
+            (here.join(entry.file_name()), file_type.is_dir())
+        };
         if !real.starts_with(chart_root) {
             return Err(ChartError::OutsideChart {
                 path: path.display().to_string(),
@@ -540,15 +566,24 @@ fn collect_templates(
         }
         let name = format!("{prefix}{file_name}");
         // A link to this directory or one above it is a loop: listing it would never end.
-        if real.is_dir() && here.starts_with(&real) {
+        if is_dir && here.starts_with(&real) {
             continue;
         }
-        if real.is_dir() {
-            collect_templates(&path, &format!("{name}/"), chart_root, out)?;
+        if is_dir {
+            collect_templates(&path, &real, &format!("{name}/"), chart_root, out)?;
         } else {
             let source = read_text(&path)?;
             out.push(TemplateFile { name, path, source });
         }
     }
     Ok(())
+}
+
+/// The real path of `dir/name` given the real path of `dir`: only a link can lead elsewhere
+/// (resolving a whole path costs a system call per component of it, and the current directory).
+fn real_child(real_dir: &Path, path: &Path) -> std::io::Result<PathBuf> {
+    match (fs::symlink_metadata(path), path.file_name()) {
+        (Ok(meta), Some(name)) if !meta.file_type().is_symlink() => Ok(real_dir.join(name)),
+        _ => fs::canonicalize(path),
+    }
 }

@@ -55,14 +55,18 @@ pub enum FilesError {
 impl ChartFiles {
     /// Lists the chart's files (contents are read on demand).
     pub fn list(chart_dir: &Path) -> std::io::Result<ChartFiles> {
-        let root = fs::canonicalize(chart_dir)?;
+        ChartFiles::list_at(chart_dir, &fs::canonicalize(chart_dir)?)
+    }
+
+    /// As [`ChartFiles::list`], given the chart directory's real path (`fs::canonicalize`).
+    pub fn list_at(chart_dir: &Path, root: &Path) -> std::io::Result<ChartFiles> {
         let ignore = helmignore(chart_dir);
         let mut files = ChartFiles::default();
         let mut seen = Seen {
-            ancestors: vec![root.clone()],
+            ancestors: vec![root.to_path_buf()],
             entries: 0,
         };
-        walk(chart_dir, "", &root, &ignore, &mut seen, &mut files)?;
+        walk(chart_dir, root, "", root, &ignore, &mut seen, &mut files)?;
         Ok(files)
     }
 
@@ -185,8 +189,10 @@ struct Seen {
     entries: usize,
 }
 
+/// Lists `dir`, whose real path is `real_dir`, into `files`.
 fn walk(
     dir: &Path,
+    real_dir: &Path,
     prefix: &str,
     root: &Path,
     ignore: &Gitignore,
@@ -198,7 +204,13 @@ fn walk(
     for entry in entries {
         let path = entry.path();
         let key = format!("{prefix}{}", entry.file_name().to_string_lossy());
-        let is_dir = path.is_dir();
+        // Only a link can lead elsewhere (or nowhere): anything else is where its directory
+        // really is, which saves resolving every path one component at a time.
+        let plain_is_dir = match entry.file_type() {
+            Ok(file_type) if !file_type.is_symlink() => Some(file_type.is_dir()),
+            _ => None,
+        };
+        let is_dir = plain_is_dir.unwrap_or_else(|| path.is_dir());
         if reserved(&key) || ignore.matched(&path, is_dir).is_ignore() {
             continue;
         }
@@ -208,8 +220,12 @@ fn walk(
                 "the chart holds more than {MAX_ENTRIES} files and directories (links between its directories?)"
             )));
         }
-        let Ok(real) = fs::canonicalize(&path) else {
-            continue; // a dangling link: there is nothing to read
+        let real = match plain_is_dir {
+            Some(_) => real_dir.join(entry.file_name()),
+            None => match fs::canonicalize(&path) {
+                Ok(real) => real,
+                Err(_) => continue, // a dangling link: there is nothing to read
+            },
         };
         if !real.starts_with(root) {
             files
@@ -221,8 +237,8 @@ fn walk(
             if seen.ancestors.contains(&real) {
                 continue;
             }
-            seen.ancestors.push(real);
-            let listed = walk(&path, &format!("{key}/"), root, ignore, seen, files);
+            seen.ancestors.push(real.clone());
+            let listed = walk(&path, &real, &format!("{key}/"), root, ignore, seen, files);
             seen.ancestors.pop();
             listed?;
         } else {

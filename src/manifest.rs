@@ -265,8 +265,14 @@ pub fn parse_rendered_all(
         }
         Ok::<_, ManifestError>(out)
     };
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = cores.min(bytes / MIN_BYTES_PER_THREAD).min(jobs.len());
+    let threads = (bytes / MIN_BYTES_PER_THREAD).min(jobs.len());
+    // Counting the cores reads cgroup files: only worth it when there is text to share.
+    let threads = match threads {
+        0 | 1 => threads,
+        _ => std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(threads),
+    };
     if threads <= 1 {
         return parse_group(&jobs);
     }

@@ -151,12 +151,16 @@ impl Engine {
         if names.is_empty() {
             return Ok(Vec::new());
         }
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
         // Thread start-up costs more than rendering a handful of templates: one thread then,
-        // still a render thread for its large stack.
-        let threads = if names.len() < 16 { 1 } else { threads };
+        // still a render thread for its large stack (and no need to count the cores, which
+        // reads cgroup files).
+        let threads = if names.len() < 16 {
+            1
+        } else {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        };
         let chunk = names.len().div_ceil(threads);
         let render_part = |part: &[String]| {
             part.iter()
