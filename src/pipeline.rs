@@ -20,6 +20,20 @@ pub struct Output {
     /// The chart's `crds/` documents, parsed but not rendered.
     pub crds: Vec<Manifest>,
     pub notes: Option<String>,
+    /// The compiled templates, handed back rather than freed: a command about to exit can
+    /// `std::mem::forget` them (freeing them piece by piece costs 2% of a small render).
+    pub compiled: CompiledTemplates,
+}
+
+/// The compiled templates of a rendered chart; nothing to use, only to keep or forget.
+pub struct CompiledTemplates {
+    _engines: Vec<(String, Engine)>,
+}
+
+impl std::fmt::Debug for CompiledTemplates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CompiledTemplates")
+    }
 }
 
 /// Loads the chart at `dir` and merges its values with `sources` (Helm's precedence).
@@ -172,6 +186,9 @@ pub fn render_chart(
         manifests: documents.manifests,
         crds: documents.crds,
         notes: documents.notes,
+        compiled: CompiledTemplates {
+            _engines: compiled.engines,
+        },
     })
 }
 
