@@ -1,5 +1,6 @@
 //! The fast YAML reader (`ktera::yaml::read_document`) against serde_yaml: whenever it answers,
-//! its answer is serde_yaml's (and, for values files, `ktera::values::parse_values`'s); and it
+//! its answer is serde_yaml's (and, for values files, that of `ktera::values::parse_values`
+//! when it does not use the fast reader); and it
 //! does answer for the documents ktera's own example renders, or it would not be worth having.
 //! (`tests/yaml_roundtrip.rs` also runs it on everything the emitter writes.)
 
@@ -9,7 +10,7 @@ use std::path::Path;
 
 use common::same;
 use ktera::manifest::split_documents;
-use ktera::values::parse_values;
+use ktera::values::parse_values_with_serde_yaml;
 use ktera::yaml::{Keys, read_document};
 use proptest::prelude::*;
 use serde_yaml::{Mapping, Value};
@@ -41,17 +42,17 @@ fn check(text: &str) -> Result<bool, TestCaseError> {
             other => other,
         };
         if let Value::Mapping(_) = fast {
-            match parse_values(text, "v.yaml") {
+            match parse_values_with_serde_yaml(text, "v.yaml") {
                 Ok(slow) => prop_assert!(
                     same(&fast, &slow),
-                    "differs from parse_values\ntext:\n{}\nfast: {:?}\nparse_values: {:?}",
+                    "differs from the values parser\ntext:\n{}\nfast: {:?}\nparse_values: {:?}",
                     text,
                     fast,
                     slow
                 ),
                 Err(e) => prop_assert!(
                     false,
-                    "parse_values refuses what the fast reader read\ntext:\n{}\nfast: {:?}\nerror: {}",
+                    "the values parser refuses what the fast reader read\ntext:\n{}\nfast: {:?}\nerror: {}",
                     text,
                     fast,
                     e
@@ -139,13 +140,30 @@ proptest! {
     fn whenever_it_answers_it_agrees_with_serde_yaml(text in document()) {
         check(&text)?;
     }
+
+    /// Plain scalars made of the characters of numbers, booleans and nulls: each resolves as
+    /// serde_yaml resolves it, as a value and as a key.
+    #[test]
+    fn plain_scalars_resolve_as_in_serde_yaml(
+        scalar in prop_oneof![
+            "[-+.0-9eExXoObB_~]{1,8}",
+            "[-+]?(0x|0o|0b)?[0-9a-fA-F_]{1,22}",
+            "[-+]?[0-9]{0,3}[.]?[0-9]{0,3}([eE][-+]?[0-9]{1,3})?",
+            "[-+]?[.]?(inf|Inf|INF|iNf|nan|NaN|NAN|naN|infinity)",
+            "(true|True|TRUE|tRue|false|False|FALSE|fAlse|null|Null|NULL|nUll|yes|no|on|off|y|n)",
+        ]
+    ) {
+        check(&format!("k: {scalar}\n"))?;
+        check(&format!("{scalar}: v\n"))?;
+        check(&format!("- [{scalar}, {{{scalar}: {scalar}}}]\n"))?;
+    }
 }
 
 /// Block scalars and flow collections, the forms with the most rules, case by case.
 #[test]
 fn literal_blocks_and_flows_agree_with_serde_yaml() {
     let mut answered = 0;
-    let cases = [
+    let cases: [&str; _] = [
         "a: |\n  x\n  y\n",
         "a: |\n  x\n\n  y\n\n\nb: 1\n",
         "a: |-\n  x\n\n",
@@ -172,6 +190,12 @@ fn literal_blocks_and_flows_agree_with_serde_yaml() {
         "a: [a, b, ]\n",
         "a: {a: 1, }\n",
         "- [a, b]\n- {c: d}\n",
+        // Keys past libyaml's 1,024-character limit for implicit keys (found by fuzzing).
+        &format!("\"{}\": v\n", "k".repeat(1100)),
+        &format!("'{}': v\n", "k".repeat(1100)),
+        &format!("{}: v\n", "k".repeat(1100)),
+        &format!("{{\"{}\": v}}\n", "k".repeat(1100)),
+        &format!("a: {{{}: v}}\n", "k".repeat(1100)),
     ];
     for text in cases {
         match check(text) {

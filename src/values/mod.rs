@@ -17,7 +17,7 @@ use serde_yaml::{Mapping, Value};
 
 pub use error::ValuesError;
 pub use merge::{merge, merge_files};
-pub use parse::{MAX_VALUES_BYTES, load_values_file, parse_values};
+pub use parse::{MAX_VALUES_BYTES, load_values_file, parse_values, parse_values_with_serde_yaml};
 pub use strvals::{MAX_INDEX, SetKind, apply_set};
 
 /// Where values come from, besides the chart's values.yaml. Each Vec in command-line order.

@@ -38,12 +38,18 @@ pub fn parse_values(text: &str, origin: &str) -> Result<Value, ValuesError> {
             path: origin.to_string(),
         });
     }
-    // The fast reader takes the common documents; the rest, and every error, go below.
+    // The fast reader takes the common documents; the rest, and every error, go to serde_yaml.
     match read_document(text, Keys::Strings) {
-        Some(Value::Null) => return Ok(Value::Mapping(Mapping::new())),
-        Some(value @ Value::Mapping(_)) => return Ok(value),
-        _ => {}
+        Some(Value::Null) => Ok(Value::Mapping(Mapping::new())),
+        Some(value @ Value::Mapping(_)) => Ok(value),
+        _ => parse_values_with_serde_yaml(text, origin),
     }
+}
+
+/// [`parse_values`] without the fast reader: what the fast reader's answers are tested against.
+#[doc(hidden)]
+pub fn parse_values_with_serde_yaml(text: &str, origin: &str) -> Result<Value, ValuesError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some((line, column)) = too_deep_flow(text) {
         return Err(ValuesError::Yaml {
             origin: origin.to_string(),

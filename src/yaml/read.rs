@@ -24,7 +24,7 @@ pub enum Keys {
 /// Deeper documents are left to serde_yaml, whose own limit is 128.
 const MAX_DEPTH: usize = 100;
 
-/// libyaml refuses implicit keys longer than this.
+/// libyaml refuses implicit keys longer than 1,024 characters; bytes are never fewer.
 const MAX_KEY_BYTES: usize = 1000;
 
 /// Reads one YAML document (no `---` markers in it), or `None` when the text is outside the
@@ -279,6 +279,9 @@ impl Reader<'_> {
                 if self.peek() != Some(b':') || !self.blank_at(1) {
                     self.pos = start;
                     return Some(None);
+                }
+                if self.pos - start > MAX_KEY_BYTES {
+                    return None;
                 }
                 Value::String(text)
             }
@@ -560,8 +563,11 @@ impl Reader<'_> {
                         break;
                     }
                     let quoted = matches!(self.peek(), Some(b'"' | b'\''));
+                    let key_start = self.pos;
                     let key = self.flow_node()?;
-                    if matches!(key, Value::Sequence(_) | Value::Mapping(_)) {
+                    if matches!(key, Value::Sequence(_) | Value::Mapping(_))
+                        || self.pos - key_start > MAX_KEY_BYTES
+                    {
                         return None;
                     }
                     self.skip_spaces();
