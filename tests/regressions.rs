@@ -297,3 +297,31 @@ fn a_directory_in_the_way_is_found_before_anything_is_replaced() {
     left.sort();
     assert_eq!(left, ["a.yaml", "b.yaml"]);
 }
+
+/// Chart.yaml keys that are floats, null or lists (and such keys from `from_yaml`) made the
+/// conversion to Tera's values panic (exit 101).
+#[test]
+fn keys_tera_cannot_hold_become_strings() {
+    let (_tmp, dir) = chart(
+        "kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: c\ndata:\n  chart: {{ Chart.Annotations | to_json | quote }}\n  parsed: {{ \"{1.5: a, ~: b, [x]: c, 2: d}\" | from_yaml | to_json | quote }}\n",
+        "",
+    );
+    write(
+        &dir,
+        &[(
+            "Chart.yaml",
+            "apiVersion: v2\nname: demo\nversion: 0.1.0\nannotations:\n  1.5: a\n  ~: b\n  [x]: c\n  2: d\n",
+        )],
+    );
+    let rendered = ktera::pipeline::render_chart(
+        &dir,
+        &ValueSources::default(),
+        &Release::default(),
+        &mut std::io::empty(),
+    )
+    .unwrap_or_else(|e| panic!("render failed: {e}"));
+    let data = &rendered.manifests[0].value["data"];
+    let expected = r#"{"1.5":"a","null":"b","- x":"c","2":"d"}"#;
+    assert_eq!(data["chart"].as_str(), Some(expected));
+    assert_eq!(data["parsed"].as_str(), Some(expected));
+}
