@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use crate::chart::Chart;
 use crate::error::Error;
@@ -27,7 +28,7 @@ pub struct Output {
 
 /// The compiled templates of a rendered chart; nothing to use, only to keep or forget.
 pub struct CompiledTemplates {
-    _engines: Vec<(String, Engine)>,
+    _engines: Vec<(String, OnceLock<Engine>)>,
 }
 
 impl std::fmt::Debug for CompiledTemplates {
@@ -66,8 +67,10 @@ fn merge_values(
 /// number of releases (compiling is most of the cost of a small render).
 pub struct CompiledChart {
     pub chart: Chart,
-    /// One engine per chart of the tree, by `# Source:` base (`backend/charts/cache`).
-    engines: Vec<(String, Engine)>,
+    /// One engine per chart of the tree, by `# Source:` base (`backend/charts/cache`). The top
+    /// chart's is compiled at once; a subchart's when a release first enables it, since Helm
+    /// never reads the templates of a disabled subchart (and they cost time to compile).
+    engines: Vec<(String, OnceLock<Engine>)>,
 }
 
 /// What one release of a compiled chart renders to.
@@ -86,8 +89,27 @@ pub fn compile_chart(dir: &Path) -> Result<CompiledChart, Error> {
 impl CompiledChart {
     pub fn new(chart: Chart) -> Result<CompiledChart, Error> {
         let mut engines = Vec::new();
-        compile_tree(&chart, chart.name.clone(), &mut engines)?;
+        list_tree(&chart, chart.name.clone(), &mut engines);
+        let top = Engine::with_source_base(&chart, &chart.name)?;
+        if let Some((_, slot)) = engines.first() {
+            let _ = slot.set(top);
+        }
         Ok(CompiledChart { chart, engines })
+    }
+
+    /// The engine of the chart at `source_base`, compiled on first use. Two releases may
+    /// compile it at once; one result is kept.
+    fn engine(&self, source_base: &str, chart: &Chart) -> Result<&Engine, Error> {
+        let Some((_, slot)) = self.engines.iter().find(|(b, _)| b == source_base) else {
+            return Err(Error::Other(format!(
+                "internal: no compiled templates for {source_base}"
+            )));
+        };
+        if let Some(engine) = slot.get() {
+            return Ok(engine);
+        }
+        let engine = Engine::with_source_base(chart, source_base)?;
+        Ok(slot.get_or_init(|| engine))
     }
 
     /// Merges values and renders the chart for `release`: documents in install order.
@@ -115,13 +137,7 @@ impl CompiledChart {
         let mut crds = Vec::new();
         let mut notes = None;
         for (index, part) in resolved.iter().enumerate() {
-            let Some((_, engine)) = self.engines.iter().find(|(b, _)| *b == part.source_base)
-            else {
-                return Err(Error::Other(format!(
-                    "internal: no compiled templates for {}",
-                    part.source_base
-                )));
-            };
+            let engine = self.engine(&part.source_base, part.chart)?;
             let rendered = engine.render(part.chart, &part.values, release)?;
             let sources: HashMap<&str, &str> = part
                 .chart
@@ -214,21 +230,14 @@ fn check_kube_version(chart: &Chart, release: &Release) -> Result<(), Error> {
     }
 }
 
-fn compile_tree(
-    chart: &Chart,
-    source_base: String,
-    engines: &mut Vec<(String, Engine)>,
-) -> Result<(), Error> {
-    engines.push((
-        source_base.clone(),
-        Engine::with_source_base(chart, &source_base)?,
-    ));
+/// An empty engine slot for each chart of the tree, the top chart first.
+fn list_tree(chart: &Chart, source_base: String, engines: &mut Vec<(String, OnceLock<Engine>)>) {
+    engines.push((source_base.clone(), OnceLock::new()));
     for sub in &chart.subcharts {
-        compile_tree(
+        list_tree(
             &sub.chart,
             format!("{source_base}/charts/{}", sub.chart.name),
             engines,
-        )?;
+        );
     }
-    Ok(())
 }
