@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::same;
+use common::same::same;
 use ktera::manifest::split_documents;
 use ktera::values::parse_values_with_serde_yaml;
 use ktera::yaml::{Keys, read_document};

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::same;
+use common::same::same;
 use ktera::yaml::{Keys, emit_document, quote_scalar_if_needed, read_document};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+pub mod same;
+
 /// The `ktera` binary this test run built.
 pub fn ktera() -> Command {
     Command::cargo_bin("ktera").expect("binary")
@@ -45,31 +47,6 @@ pub fn stdout_of(args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Structural equality of YAML values where NaN equals NaN, floats compare by bits (so `-0.0`
-/// stays `-0.0`), integers never equal floats and mapping order matters.
-pub fn same(a: &serde_yaml::Value, b: &serde_yaml::Value) -> bool {
-    use serde_yaml::Value;
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
-            (Some(p), Some(q)) if x.is_f64() && y.is_f64() => {
-                (p.is_nan() && q.is_nan()) || p.to_bits() == q.to_bits()
-            }
-            _ => !x.is_f64() && !y.is_f64() && x == y,
-        },
-        (Value::Sequence(x), Value::Sequence(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
-        }
-        (Value::Mapping(x), Value::Mapping(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y)
-                    .all(|((k1, v1), (k2, v2))| same(k1, k2) && same(v1, v2))
-        }
-        (Value::Tagged(x), Value::Tagged(y)) => x.tag == y.tag && same(&x.value, &y.value),
-        _ => a == b,
-    }
 }
 
 /// Copies a directory tree (charts have subcharts and files below their top level).
