@@ -86,6 +86,13 @@ impl Reader<'_> {
         self.bytes.get(self.pos + offset).copied()
     }
 
+    /// True when the byte before the current one is a space (a `#` there starts a comment).
+    fn after_space(&self) -> bool {
+        self.pos
+            .checked_sub(1)
+            .is_some_and(|i| self.bytes.get(i) == Some(&b' '))
+    }
+
     fn column(&self) -> usize {
         self.pos - self.line_start
     }
@@ -135,7 +142,6 @@ impl Reader<'_> {
 
     /// After a scalar or flow collection: only spaces and a comment may end the line.
     fn end_line(&mut self) -> Option<()> {
-        let before = self.pos;
         self.skip_spaces();
         match self.peek() {
             None => Some(()),
@@ -143,7 +149,7 @@ impl Reader<'_> {
                 self.skip_line();
                 Some(())
             }
-            Some(b'#') if self.pos > before || self.bytes[self.pos - 1] == b' ' => {
+            Some(b'#') if self.after_space() => {
                 self.skip_line();
                 Some(())
             }
@@ -338,7 +344,7 @@ impl Reader<'_> {
         while let Some(b) = self.peek() {
             match b {
                 b'\n' => break,
-                b'#' if self.bytes[self.pos - 1] == b' ' => break,
+                b'#' if self.after_space() => break,
                 b':' if self.blank_at(1) => return None,
                 b'\t' => return None,
                 b' ' => {}
@@ -610,7 +616,7 @@ impl Reader<'_> {
                 while let Some(b) = self.peek() {
                     match b {
                         b',' | b']' | b'}' | b'\n' => break,
-                        b'#' if self.bytes[self.pos - 1] == b' ' => return None,
+                        b'#' if self.after_space() => return None,
                         // The ':' of `{a: 1}`; the caller checks what may follow the scalar.
                         b':' if self.blank_at(1) => break,
                         b':' | b'[' | b'{' | b'\t' | b'?' => return None,
