@@ -160,7 +160,9 @@ fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> ValuesError 
 /// scanner costs time in proportion to the flow depth for every token, so a long run of `{a: `
 /// takes minutes before serde_yaml's own depth check refuses it; this lexical scan refuses it
 /// first. Outside flow collections it counts a bracket only where a node can begin (not inside
-/// a plain scalar such as `a[0]`); quoted strings and comments are skipped.
+/// a plain scalar such as `a[0]`); quoted strings and comments are skipped. Brackets inside
+/// block scalars (`|`, `>`) count too, a false refusal past 128 of them; documents the fast
+/// reader takes (`crate::yaml::read`) never come here.
 fn too_deep_flow(text: &str) -> Option<(usize, usize)> {
     let (mut line, mut column) = (1usize, 0usize);
     let mut depth = 0usize;

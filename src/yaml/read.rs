@@ -24,7 +24,8 @@ pub enum Keys {
 /// Deeper documents are left to serde_yaml, whose own limit is 128.
 const MAX_DEPTH: usize = 100;
 
-/// libyaml refuses implicit keys longer than 1,024 characters; bytes are never fewer.
+/// libyaml refuses an implicit key whose ':' is more than 1,024 bytes after its start
+/// (spaces before the ':' count).
 const MAX_KEY_BYTES: usize = 1000;
 
 /// Reads one YAML document (no `---` markers in it), or `None` when the text is outside the
@@ -52,7 +53,8 @@ pub fn read_document(text: &str, keys: Keys) -> Option<Value> {
 }
 
 /// Line breaks other than '\n', control characters, tabs and byte order marks are left to
-/// serde_yaml: libyaml gives each a meaning or an error of its own.
+/// serde_yaml: libyaml gives each a meaning or an error of its own. (So no code below meets a
+/// tab.)
 fn only_plain_characters(text: &str) -> bool {
     let ascii_ok = |b: u8| b == b'\n' || (0x20..0x7f).contains(&b);
     if text.is_ascii() {
@@ -292,7 +294,7 @@ impl Reader<'_> {
                 Value::String(text)
             }
             first => {
-                if is_indicator(first) || first == b'\t' {
+                if is_indicator(first) {
                     return Some(None);
                 }
                 let line_end = memchr(b'\n', &self.bytes[self.pos..])
@@ -346,7 +348,6 @@ impl Reader<'_> {
                 b'\n' => break,
                 b'#' if self.after_space() => break,
                 b':' if self.blank_at(1) => return None,
-                b'\t' => return None,
                 b' ' => {}
                 _ => end = self.pos + 1,
             }
@@ -465,7 +466,6 @@ impl Reader<'_> {
                     leading_breaks += 1;
                     self.skip_line();
                 }
-                Some(b'\t') => return None,
                 Some(_) if spaces > owner && spaces >= widest_blank => break spaces,
                 _ => return None, // empty, or odd indentation: left to serde_yaml
             }
@@ -499,7 +499,6 @@ impl Reader<'_> {
                         breaks += 1;
                         self.skip_line();
                     }
-                    Some(b'\t') if self.pos - start < indent => return None,
                     Some(_) if self.pos - start == indent => break true,
                     _ => {
                         self.pos = start;
@@ -571,12 +570,12 @@ impl Reader<'_> {
                     let quoted = matches!(self.peek(), Some(b'"' | b'\''));
                     let key_start = self.pos;
                     let key = self.flow_node()?;
+                    self.skip_spaces();
                     if matches!(key, Value::Sequence(_) | Value::Mapping(_))
                         || self.pos - key_start > MAX_KEY_BYTES
                     {
                         return None;
                     }
-                    self.skip_spaces();
                     // `"a":1` is JSON and fine; after a plain key the ':' needs a space.
                     if self.peek()? != b':' || !(quoted || self.blank_at(1)) {
                         return None;
@@ -619,7 +618,7 @@ impl Reader<'_> {
                         b'#' if self.after_space() => return None,
                         // The ':' of `{a: 1}`; the caller checks what may follow the scalar.
                         b':' if self.blank_at(1) => break,
-                        b':' | b'[' | b'{' | b'\t' | b'?' => return None,
+                        b':' | b'[' | b'{' | b'?' => return None,
                         b' ' => {}
                         _ => end = self.pos + 1,
                     }
@@ -670,7 +669,6 @@ fn key_colon(line: &[u8]) -> Option<usize> {
         match b {
             b':' if matches!(line.get(i + 1), None | Some(b' ')) => return Some(i),
             b'#' if i > 0 && line[i - 1] == b' ' => return None,
-            b'\t' => return None,
             _ => {}
         }
     }
