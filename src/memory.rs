@@ -12,7 +12,7 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
 /// The default cap: far above any real render (a 100 MB values file peaks below 2 GiB).
-pub const DEFAULT_MAX_BYTES: usize = 8 << 30;
+pub const DEFAULT_MAX_BYTES: u64 = 8 << 30;
 
 /// The environment variable that sets another cap, as bytes or with a K, M or G suffix.
 pub const MAX_MEMORY_VAR: &str = "KTERA_MAX_MEMORY";
@@ -49,12 +49,12 @@ pub struct CappedAllocator;
 unsafe impl GlobalAlloc for CappedAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         reserve(layout.size());
-        unsafe { System.alloc(layout) }
+        counted(layout.size(), unsafe { System.alloc(layout) })
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         reserve(layout.size());
-        unsafe { System.alloc_zeroed(layout) }
+        counted(layout.size(), unsafe { System.alloc_zeroed(layout) })
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -63,13 +63,24 @@ unsafe impl GlobalAlloc for CappedAllocator {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if new_size > layout.size() {
-            reserve(new_size - layout.size());
-        } else {
+        let grown = new_size.saturating_sub(layout.size());
+        reserve(grown);
+        let moved = counted(grown, unsafe { System.realloc(ptr, layout, new_size) });
+        // A shrink is counted once it has happened (a failed one leaves the block as it was).
+        if !moved.is_null() && new_size < layout.size() {
             IN_USE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
         }
-        unsafe { System.realloc(ptr, layout, new_size) }
+        moved
     }
+}
+
+/// Gives back the `reserved` bytes when the allocation failed (null), so that a recoverable
+/// failure (`try_reserve`) does not leave the count too high.
+fn counted(reserved: usize, ptr: *mut u8) -> *mut u8 {
+    if ptr.is_null() {
+        IN_USE.fetch_sub(reserved, Ordering::Relaxed);
+    }
+    ptr
 }
 
 fn reserve(size: usize) {
@@ -116,8 +127,10 @@ impl std::fmt::Display for Size {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         if self.0 >= 1 << 20 {
             write!(f, "{} MiB", self.0 >> 20)
-        } else {
+        } else if self.0 >= 1 << 10 {
             write!(f, "{} KiB", self.0 >> 10)
+        } else {
+            write!(f, "{} bytes", self.0)
         }
     }
 }
@@ -131,7 +144,8 @@ pub fn enable(exit_code: i32) -> Result<(), String> {
                 "{MAX_MEMORY_VAR}={text:?} is not a size; write bytes, or a number with K, M or G, as in 4G"
             )
         })?,
-        Err(_) => DEFAULT_MAX_BYTES,
+        // Where memory is smaller than the default (32-bit), the address space is the cap.
+        Err(_) => usize::try_from(DEFAULT_MAX_BYTES).unwrap_or(usize::MAX),
     };
     EXIT_CODE.store(exit_code, Ordering::Relaxed);
     LIMIT.store(limit, Ordering::Relaxed);
