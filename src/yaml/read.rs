@@ -42,13 +42,13 @@ pub fn read_document(text: &str, keys: Keys) -> Option<Value> {
         depth: 0,
         keys,
     };
-    let Some(column) = reader.next_content()? else {
+    let Next::Line(column) = reader.next_content()? else {
         return Some(Value::Null);
     };
     let value = reader.block_node(column, None, true)?;
     match reader.next_content()? {
-        None => Some(value),
-        Some(_) => None,
+        Next::End => Some(value),
+        Next::Line(_) => None,
     }
 }
 
@@ -68,6 +68,18 @@ fn only_plain_characters(text: &str) -> bool {
             c >= 0xa0 && c != 0x2028 && c != 0x2029 && c != 0xfeff && c != 0xfffe && c != 0xffff
         }
     })
+}
+
+/// What [`Reader::next_content`] finds: a content line starting at a column, or the end.
+enum Next {
+    Line(usize),
+    End,
+}
+
+/// What [`Reader::mapping_key`] finds at the start of a line.
+enum MappingKey {
+    Found(Value),
+    Absent,
 }
 
 struct Reader<'a> {
@@ -122,22 +134,22 @@ impl Reader<'_> {
     }
 
     /// From the start of a line, skips blank and comment lines; stops on the first character of
-    /// the next content line and returns its column, or `Some(None)` at the end of input.
+    /// the next content line and returns its column, or the end of input.
     /// `None` for what is left to serde_yaml: document markers and directives.
-    fn next_content(&mut self) -> Option<Option<usize>> {
+    fn next_content(&mut self) -> Option<Next> {
         loop {
             self.skip_spaces();
             match self.peek() {
-                None => return Some(None),
+                None => return Some(Next::End),
                 Some(b'\n' | b'#') => self.skip_line(),
                 Some(b'-' | b'.' | b'%') if self.column() == 0 => {
                     let line = &self.bytes[self.pos..];
                     if line[0] == b'%' || line.starts_with(b"---") || line.starts_with(b"...") {
                         return None;
                     }
-                    return Some(Some(0));
+                    return Some(Next::Line(0));
                 }
-                Some(_) => return Some(Some(self.column())),
+                Some(_) => return Some(Next::Line(self.column())),
             }
         }
     }
@@ -175,7 +187,7 @@ impl Reader<'_> {
             if self.is_sequence_entry() {
                 return self.block_sequence(column);
             }
-            if let Some(key) = self.mapping_key()? {
+            if let MappingKey::Found(key) = self.mapping_key()? {
                 return self.block_mapping(column, key);
             }
         }
@@ -205,7 +217,7 @@ impl Reader<'_> {
         };
         // A scalar ends at its line: deeper lines after it would continue it.
         match self.next_content()? {
-            Some(next) if owner.is_none_or(|owner| next > owner) => None,
+            Next::Line(next) if owner.is_none_or(|owner| next > owner) => None,
             _ => Some(value),
         }
     }
@@ -220,10 +232,13 @@ impl Reader<'_> {
                 return None;
             }
             match self.next_content()? {
-                Some(next) if next == column => {
-                    key = self.mapping_key()??;
+                Next::Line(next) if next == column => {
+                    let MappingKey::Found(next_key) = self.mapping_key()? else {
+                        return None;
+                    };
+                    key = next_key;
                 }
-                Some(next) if next > column => return None,
+                Next::Line(next) if next > column => return None,
                 _ => break,
             }
         }
@@ -238,8 +253,8 @@ impl Reader<'_> {
             self.pos += 1; // the '-'
             items.push(self.value_after_indicator(column, false)?);
             match self.next_content()? {
-                Some(next) if next == column && self.is_sequence_entry() => {}
-                Some(next) if next > column => return None,
+                Next::Line(next) if next == column && self.is_sequence_entry() => {}
+                Next::Line(next) if next > column => return None,
                 _ => break,
             }
         }
@@ -255,9 +270,9 @@ impl Reader<'_> {
             Some(b'\n') | Some(b'#') => {
                 self.skip_line();
                 match self.next_content()? {
-                    Some(next) if next > column => self.block_node(next, Some(column), true),
+                    Next::Line(next) if next > column => self.block_node(next, Some(column), true),
                     // A list may sit at its key's column.
-                    Some(next) if next == column && after_key && self.is_sequence_entry() => {
+                    Next::Line(next) if next == column && after_key && self.is_sequence_entry() => {
                         self.block_sequence(column)
                     }
                     _ => Some(Value::Null),
@@ -273,8 +288,8 @@ impl Reader<'_> {
     }
 
     /// When the current line starts with `key:`, reads the key and moves past the ':';
-    /// `Some(None)` (and nothing moved) when it does not.
-    fn mapping_key(&mut self) -> Option<Option<Value>> {
+    /// `Absent` (and nothing moved) when it does not.
+    fn mapping_key(&mut self) -> Option<MappingKey> {
         let start = self.pos;
         let key = match self.peek()? {
             b'"' | b'\'' => {
@@ -286,7 +301,7 @@ impl Reader<'_> {
                 self.skip_spaces();
                 if self.peek() != Some(b':') || !self.blank_at(1) {
                     self.pos = start;
-                    return Some(None);
+                    return Some(MappingKey::Absent);
                 }
                 if self.pos - start > MAX_KEY_BYTES {
                     return None;
@@ -295,13 +310,13 @@ impl Reader<'_> {
             }
             first => {
                 if is_indicator(first) {
-                    return Some(None);
+                    return Some(MappingKey::Absent);
                 }
                 let line_end = memchr(b'\n', &self.bytes[self.pos..])
                     .map_or(self.bytes.len(), |at| self.pos + at);
                 let line = &self.bytes[self.pos..line_end];
                 let Some(colon) = key_colon(line) else {
-                    return Some(None);
+                    return Some(MappingKey::Absent);
                 };
                 if colon > MAX_KEY_BYTES {
                     return None;
@@ -316,7 +331,7 @@ impl Reader<'_> {
             Keys::Resolved => key,
             Keys::Strings => Value::String(key_as_string(key)?),
         };
-        Some(Some(key))
+        Some(MappingKey::Found(key))
     }
 
     /// What a plain scalar value means; values files leave infinities and NaN to
@@ -529,7 +544,7 @@ impl Reader<'_> {
         }
         // The next line (if any) must belong to an enclosing collection.
         match self.next_content()? {
-            Some(next) if next > owner => None,
+            Next::Line(next) if next > owner => None,
             _ => Some(Value::String(out)),
         }
     }
