@@ -16,6 +16,7 @@ pub mod lint;
 pub mod manifest;
 pub mod memory;
 pub mod output;
+pub mod parallel;
 pub mod pipeline;
 pub mod project;
 pub mod render;

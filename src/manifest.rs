@@ -3,6 +3,7 @@
 
 use serde_yaml::Value;
 
+use crate::parallel;
 use crate::source;
 use crate::yaml::{self, Keys};
 
@@ -288,28 +289,7 @@ pub fn parse_rendered_all(
         }
     }
     groups.push(&jobs[start..]);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = groups
-            .iter()
-            .map(|group| {
-                let spawned =
-                    std::thread::Builder::new().spawn_scoped(scope, move || parse_group(group));
-                (group, spawned)
-            })
-            .collect();
-        let mut out = Vec::with_capacity(jobs.len());
-        for (group, spawned) in workers {
-            let parsed = match spawned {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                // No thread to be had: parse here.
-                Err(_) => parse_group(group),
-            };
-            out.extend(parsed?);
-        }
-        Ok(out)
-    })
+    parallel::map_groups(&groups, &parse_group)
 }
 
 /// One document of a template's output; `None` for an empty (null) document.

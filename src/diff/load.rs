@@ -66,29 +66,8 @@ fn parse_chunks(chunks: &[Chunk<'_>], origin: &str) -> Result<Vec<Value>, DiffEr
     if threads <= 1 {
         return parse_all(chunks);
     }
-    let per_thread = chunks.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = chunks
-            .chunks(per_thread)
-            .map(|group| {
-                let spawned =
-                    std::thread::Builder::new().spawn_scoped(scope, move || parse_all(group));
-                (group, spawned)
-            })
-            .collect();
-        let mut values = Vec::with_capacity(chunks.len());
-        for (group, spawned) in workers {
-            let parsed = match spawned {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                // No thread to be had: parse here.
-                Err(_) => parse_all(group),
-            };
-            values.extend(parsed?);
-        }
-        Ok(values)
-    })
+    let groups: Vec<_> = chunks.chunks(chunks.len().div_ceil(threads)).collect();
+    crate::parallel::map_groups(&groups, &parse_all)
 }
 
 /// A file, a directory (its .yaml/.yml files, recursively, in path order) or `-` (standard
