@@ -465,3 +465,33 @@ fn text_built_without_end_stops_at_the_memory_cap() {
             "KTERA_MAX_MEMORY=\"lots\" is not a size",
         ));
 }
+
+/// Under an address-space limit too small for the 256 MiB render stack, the render runs on the
+/// stack there is, silently, as before the stack was switched to on the calling thread.
+#[test]
+fn renders_under_an_address_space_limit() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+        ),
+        ("templates/NOTES.txt", "notes for {{ Release.Name }}"),
+    ]);
+    let free = ktera().arg("template").arg(&dir).output().expect("run");
+    assert!(free.status.success());
+    let binary = assert_cmd::cargo::cargo_bin("ktera");
+    // A timeout: a panic message with a backtrace under this limit once hung the process.
+    let limited = assert_cmd::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 200000 && exec \"$0\" template \"$1\"")
+        .arg(&binary)
+        .arg(&dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run under ulimit");
+    assert_eq!(String::from_utf8_lossy(&limited.stderr), "");
+    assert!(limited.status.success());
+    assert_eq!(limited.stdout, free.stdout);
+    assert!(String::from_utf8_lossy(&free.stdout).contains("name: cm"));
+}

@@ -20,7 +20,7 @@ use crate::chart::{Chart, TemplateFile};
 pub use context::{DEFAULT_KUBE_VERSION, Release, parse_kube_version};
 pub use error::{Location, RenderError};
 pub use functions::semver_matches;
-pub use limit::{MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS};
+pub use limit::{MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS, quiet_stack_refusals};
 pub use tpl::MAX_TPL_DEPTH;
 
 /// One emitted template's output, before it is split into documents.
@@ -133,16 +133,19 @@ impl Engine {
             convert::to_tera(&context::capabilities_object(release)),
         );
 
-        let templates = self.render_names(&self.emitted, &base)?;
-        let notes = match &self.notes {
-            Some(name) => Some(self.render_one(name, &base)?.text),
-            None => None,
-        };
-        Ok(Rendered { templates, notes })
+        limit::on_render_stack(|| {
+            let templates = self.render_names(&self.emitted, &base)?;
+            let notes = match &self.notes {
+                Some(name) => Some(self.render_one(name, &base)?.text),
+                None => None,
+            };
+            Ok(Rendered { templates, notes })
+        })
     }
 
     /// Renders templates over the available cores; results keep the input order and the first
-    /// error (in template order) wins, so output and errors do not depend on scheduling.
+    /// error (in template order) wins, so output and errors do not depend on scheduling. Runs on
+    /// the render stack, as its threads do.
     fn render_names(
         &self,
         names: &[String],
@@ -151,9 +154,8 @@ impl Engine {
         if names.is_empty() {
             return Ok(Vec::new());
         }
-        // Thread start-up costs more than rendering a handful of templates: one thread then,
-        // still a render thread for its large stack (and no need to count the cores, which
-        // reads cgroup files).
+        // Thread start-up costs more than rendering a handful of templates: this thread alone
+        // then (and no need to count the cores, which reads cgroup files).
         let threads = if names.len() < 16 {
             1
         } else {
@@ -167,29 +169,33 @@ impl Engine {
                 .map(|n| self.render_one(n, base))
                 .collect::<Result<Vec<_>, _>>()
         };
+        let parts: Vec<&[String]> = names.chunks(chunk).collect();
+        let Some((first, others)) = parts.split_first() else {
+            return Ok(Vec::new());
+        };
+        // The first part renders on this thread while threads render the others.
         let results: Vec<Result<Vec<RenderedTemplate>, RenderError>> =
             std::thread::scope(|scope| {
-                let workers: Vec<_> = names
-                    .chunks(chunk)
-                    .map(|part| {
+                let workers: Vec<_> = others
+                    .iter()
+                    .map(|&part| {
                         let worker = std::thread::Builder::new()
                             .stack_size(limit::RENDER_STACK_BYTES)
                             .spawn_scoped(scope, move || render_part(part));
                         (part, worker)
                     })
                     .collect();
-                workers
-                    .into_iter()
-                    .map(|(part, worker)| match worker {
-                        Ok(worker) => worker.join().unwrap_or_else(|_| {
-                            Err(RenderError::Other(
-                                "a render worker stopped unexpectedly".into(),
-                            ))
-                        }),
-                        // No thread could be started (memory limits): render here instead.
-                        Err(_) => render_part(part),
-                    })
-                    .collect()
+                let mut results = vec![render_part(first)];
+                results.extend(workers.into_iter().map(|(part, worker)| match worker {
+                    Ok(worker) => worker.join().unwrap_or_else(|_| {
+                        Err(RenderError::Other(
+                            "a render worker stopped unexpectedly".into(),
+                        ))
+                    }),
+                    // No thread could be started (memory limits): render here instead.
+                    Err(_) => render_part(part),
+                }));
+                results
             });
         let mut out = Vec::with_capacity(names.len());
         for part in results {
