@@ -408,24 +408,16 @@ fn source_hint(rendered: &str, line: usize, source: &str) -> String {
 /// Orders manifests as Helm prints them: plain objects in install order, then hooks by weight
 /// (then install order); stable otherwise.
 pub fn sort_install_order(manifests: &mut [Manifest]) {
-    let rank = |kind: &str| INSTALL_ORDER.iter().position(|k| *k == kind);
-    let by_kind = |a: &Manifest, b: &Manifest| match (rank(&a.kind), rank(&b.kind)) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.kind.cmp(&b.kind),
-    };
-    manifests.sort_by(|a, b| {
-        a.is_hook()
-            .cmp(&b.is_hook())
-            .then_with(|| {
-                if a.is_hook() && b.is_hook() {
-                    a.hook_weight().cmp(&b.hook_weight())
-                } else {
-                    std::cmp::Ordering::Equal
-                }
-            })
-            .then_with(|| by_kind(a, b))
+    // Each key once per object: reading the hook annotations looks up three nested keys.
+    manifests.sort_by_cached_key(|m| {
+        let hook = m.is_hook();
+        let weight = if hook { m.hook_weight() } else { 0 };
+        // Known kinds by rank, then unknown kinds by name.
+        let kind = match INSTALL_ORDER.iter().position(|k| *k == m.kind) {
+            Some(rank) => (0, rank, String::new()),
+            None => (1, 0, m.kind.clone()),
+        };
+        (hook, weight, kind)
     });
 }
 

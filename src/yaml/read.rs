@@ -41,6 +41,7 @@ pub fn read_document(text: &str, keys: Keys) -> Option<Value> {
         line_start: 0,
         depth: 0,
         keys,
+        entries: Vec::new(),
     };
     let Next::Line(column) = reader.next_content()? else {
         return Some(Value::Null);
@@ -89,6 +90,9 @@ struct Reader<'a> {
     line_start: usize,
     depth: usize,
     keys: Keys,
+    /// The entries of the block mappings being read, innermost last: a mapping is built once
+    /// its size is known, without growing (and rehashing) its table on the way.
+    entries: Vec<(Value, Value)>,
 }
 
 impl Reader<'_> {
@@ -224,13 +228,11 @@ impl Reader<'_> {
 
     fn block_mapping(&mut self, column: usize, first_key: Value) -> Option<Value> {
         self.enter()?;
-        let mut map = Mapping::new();
+        let first_entry = self.entries.len();
         let mut key = first_key;
         loop {
             let value = self.value_after_indicator(column, true)?;
-            if map.insert(key, value).is_some() {
-                return None;
-            }
+            self.entries.push((key, value));
             match self.next_content()? {
                 Next::Line(next) if next == column => {
                     let MappingKey::Found(next_key) = self.mapping_key()? else {
@@ -243,6 +245,12 @@ impl Reader<'_> {
             }
         }
         self.depth -= 1;
+        let mut map = Mapping::with_capacity(self.entries.len() - first_entry);
+        for (key, value) in self.entries.drain(first_entry..) {
+            if map.insert(key, value).is_some() {
+                return None;
+            }
+        }
         Some(Value::Mapping(map))
     }
 
