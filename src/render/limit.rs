@@ -1,5 +1,6 @@
 //! The caps on what one template renders: a runaway loop (`range(end=100000)` nested twice)
 //! stops with an error naming the template instead of filling memory or running for hours.
+//! And the stack a render runs on, deep enough for the deepest nesting those caps allow.
 
 use std::cell::Cell;
 use std::io::{self, Write};
