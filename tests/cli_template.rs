@@ -478,7 +478,7 @@ fn renders_under_an_address_space_limit() {
         ),
         ("templates/NOTES.txt", "notes for {{ Release.Name }}"),
     ]);
-    let free = ktera().arg("template").arg(&dir).output().expect("run");
+    let free = template(&dir).output().expect("run");
     assert!(free.status.success());
     let binary = assert_cmd::cargo::cargo_bin("ktera");
     // A timeout: a panic message with a backtrace under this limit once hung the process.

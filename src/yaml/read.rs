@@ -557,74 +557,73 @@ impl Reader<'_> {
         }
     }
 
+    /// The items of a flow collection, the reader on its opening bracket: `item` reads one
+    /// (from its first character), then a `,` or `close` must follow; an empty collection and
+    /// a trailing comma are allowed, as YAML allows them.
+    fn flow_items(
+        &mut self,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        self.enter()?;
+        self.pos += 1;
+        loop {
+            self.skip_spaces();
+            if self.peek()? == close {
+                break;
+            }
+            item(self)?;
+            self.skip_spaces();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                next if next == close => break,
+                _ => return None,
+            }
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        Some(())
+    }
+
     /// A flow collection or scalar inside `[...]`/`{...}`, all on one line.
     fn flow_node(&mut self) -> Option<Value> {
         match self.peek()? {
             b'[' => {
-                self.enter()?;
-                self.pos += 1;
                 let mut items = Vec::new();
-                loop {
-                    self.skip_spaces();
-                    if self.peek()? == b']' {
-                        break;
-                    }
-                    items.push(self.flow_node()?);
-                    self.skip_spaces();
-                    match self.peek()? {
-                        b',' => self.pos += 1,
-                        b']' => break,
-                        _ => return None,
-                    }
-                }
-                self.pos += 1;
-                self.depth -= 1;
+                self.flow_items(b']', |reader| {
+                    items.push(reader.flow_node()?);
+                    Some(())
+                })?;
                 Some(Value::Sequence(items))
             }
             b'{' => {
-                self.enter()?;
-                self.pos += 1;
                 let mut map = Mapping::new();
-                loop {
-                    self.skip_spaces();
-                    if self.peek()? == b'}' {
-                        break;
-                    }
-                    let quoted = matches!(self.peek(), Some(b'"' | b'\''));
-                    let key_start = self.pos;
-                    let key = self.flow_node()?;
-                    self.skip_spaces();
+                self.flow_items(b'}', |reader| {
+                    let quoted = matches!(reader.peek(), Some(b'"' | b'\''));
+                    let key_start = reader.pos;
+                    let key = reader.flow_node()?;
+                    reader.skip_spaces();
                     if matches!(key, Value::Sequence(_) | Value::Mapping(_))
-                        || self.pos - key_start > MAX_KEY_BYTES
+                        || reader.pos - key_start > MAX_KEY_BYTES
                     {
                         return None;
                     }
                     // `"a":1` is JSON and fine; after a plain key the ':' needs a space.
-                    if self.peek()? != b':' || !(quoted || self.blank_at(1)) {
+                    if reader.peek()? != b':' || !(quoted || reader.blank_at(1)) {
                         return None;
                     }
-                    self.pos += 1;
-                    self.skip_spaces();
-                    if matches!(self.peek()?, b',' | b'}') {
+                    reader.pos += 1;
+                    reader.skip_spaces();
+                    if matches!(reader.peek()?, b',' | b'}') {
                         return None;
                     }
-                    let value = self.flow_node()?;
-                    let key = match self.keys {
+                    let value = reader.flow_node()?;
+                    let key = match reader.keys {
                         Keys::Resolved => key,
                         Keys::Strings => Value::String(key_as_string(key)?),
                     };
-                    if map.insert(key, value).is_some() {
-                        return None;
-                    }
-                    self.skip_spaces();
-                    match self.peek()? {
-                        b',' => self.pos += 1,
-                        b'}' => break,
-                        _ => return None,
-                    }
-                }
-                self.pos += 1;
-                self.depth -= 1;
+                    map.insert(key, value).is_none().then_some(())
+                })?;
                 Some(Value::Mapping(map))
             }
             b'"' => self.double_quoted().map(Value::String),
