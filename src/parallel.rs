@@ -15,7 +15,8 @@ where
         let workers: Vec<_> = groups
             .iter()
             .map(|&group| {
-                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || work(group));
+                let spawned = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || crate::memory::worker(|| work(group)));
                 (group, spawned)
             })
             .collect();

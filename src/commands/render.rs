@@ -16,6 +16,7 @@ use crate::cli::{OutputFormat, RenderArgs};
 use crate::diff::{self, RenderOptions};
 use crate::error::Error;
 use crate::manifest::Manifest;
+use crate::memory;
 use crate::output;
 use crate::pipeline::{self, CompiledChart};
 use crate::project::{Project, ReleaseSpec};
@@ -273,7 +274,7 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: &(dyn Fn(&T) -> R + Sync)) -> 
             .filter_map(|_| {
                 std::thread::Builder::new()
                     .stack_size(WORKER_STACK_BYTES)
-                    .spawn_scoped(scope, work)
+                    .spawn_scoped(scope, move || memory::worker(work))
                     .ok()
             })
             .collect();

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use tera::{Context, Tera};
 
 use crate::chart::{Chart, TemplateFile};
+use crate::memory;
 
 pub use context::{DEFAULT_KUBE_VERSION, Release, parse_kube_version};
 pub use error::{Location, RenderError};
@@ -181,7 +182,7 @@ impl Engine {
                     .map(|&part| {
                         let worker = std::thread::Builder::new()
                             .stack_size(limit::RENDER_STACK_BYTES)
-                            .spawn_scoped(scope, move || render_part(part));
+                            .spawn_scoped(scope, move || memory::worker(|| render_part(part)));
                         (part, worker)
                     })
                     .collect();
