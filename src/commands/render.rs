@@ -20,14 +20,11 @@ use crate::memory;
 use crate::output;
 use crate::pipeline::{self, CompiledChart};
 use crate::project::{Project, ReleaseSpec};
+use crate::render;
 
 const EXIT_OK: i32 = 0;
 const EXIT_FAILED: i32 = 1;
 const EXIT_USAGE: i32 = 2;
-
-/// Stack of a worker: NOTES.txt renders on the calling thread, and `tpl` nesting there needs
-/// as much as on the engine's own render threads. Only the pages used are committed.
-const WORKER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// How a file ktera writes starts; only such files (or empty ones) are ever removed.
 const RENDERED_PREFIX: &[u8] = b"---\n# Source: ";
@@ -273,8 +270,11 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: &(dyn Fn(&T) -> R + Sync)) -> 
         let workers: Vec<_> = (0..threads)
             .filter_map(|_| {
                 std::thread::Builder::new()
-                    .stack_size(WORKER_STACK_BYTES)
-                    .spawn_scoped(scope, move || memory::worker(work))
+                    // A render's own stack, which its renders use rather than switch to one.
+                    .stack_size(render::RENDER_STACK_BYTES)
+                    .spawn_scoped(scope, move || {
+                        memory::worker(|| render::with_thread_render_stack(work))
+                    })
                     .ok()
             })
             .collect();

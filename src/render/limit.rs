@@ -12,16 +12,29 @@ use tera::{Kwargs, State, Tera, TeraResult};
 /// the 8 MiB of the main thread in a debug build. Only the pages used are committed.
 pub const RENDER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
+thread_local! {
+    // Whether this thread runs on a stack of RENDER_STACK_BYTES already: one it was started
+    // with, or one switched to.
+    static ON_RENDER_STACK: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Runs `work` with [`RENDER_STACK_BYTES`] of stack: this thread switches to a stack of that
 /// size (stacker) unless it has one already. Starting a render thread instead and waking it on
 /// another core cost 0.2 ms, 6% of a small render. When that stack cannot be mapped (an
 /// address-space limit, which would refuse a thread's stack too), `work` runs on this stack.
 pub fn on_render_stack<R>(work: impl FnOnce() -> R) -> R {
+    if ON_RENDER_STACK.get() {
+        return work();
+    }
     let mut work = Some(work);
     let mut done = None;
+    // `grow`, not `maybe_grow`: no thread's own stack is this deep, and asking how deep it is
+    // reads /proc/self/maps (1.5% of a small render).
     let switched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        stacker::maybe_grow(RENDER_STACK_BYTES / 2, RENDER_STACK_BYTES, || {
+        stacker::grow(RENDER_STACK_BYTES, || {
+            ON_RENDER_STACK.set(true);
             done = work.take().map(|work| work());
+            ON_RENDER_STACK.set(false);
         })
     }));
     match (done, work) {
@@ -35,6 +48,13 @@ pub fn on_render_stack<R>(work: impl FnOnce() -> R) -> R {
                 .unwrap_or_else(|| Box::new("the render stopped unexpectedly")),
         ),
     }
+}
+
+/// Runs `work` on a thread started with a stack of [`RENDER_STACK_BYTES`], which renders then
+/// use as it is.
+pub fn with_thread_render_stack<R>(work: impl FnOnce() -> R) -> R {
+    ON_RENDER_STACK.set(true);
+    work()
 }
 
 /// Keeps the panic hook quiet about stacker refusing to map a render stack, which

@@ -21,7 +21,10 @@ use crate::memory;
 pub use context::{DEFAULT_KUBE_VERSION, Release, parse_kube_version};
 pub use error::{Location, RenderError};
 pub use functions::semver_matches;
-pub use limit::{MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS, quiet_stack_refusals};
+pub use limit::{
+    MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS, RENDER_STACK_BYTES, quiet_stack_refusals,
+    with_thread_render_stack,
+};
 pub use tpl::MAX_TPL_DEPTH;
 
 /// One emitted template's output, before it is split into documents.
