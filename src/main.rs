@@ -8,7 +8,6 @@ use ktera::{commands, memory};
 static ALLOCATOR: memory::CappedAllocator = memory::CappedAllocator;
 
 fn main() -> ExitCode {
-    ktera::render::quiet_stack_refusals();
     let cli = Cli::parse();
     // The code these commands give for an error that stopped them (docs: EXIT_CODES).
     let error_code = match &cli.command {

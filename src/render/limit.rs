@@ -1,77 +1,10 @@
 //! The caps on what one template renders: a runaway loop (`range(end=100000)` nested twice)
 //! stops with an error naming the template instead of filling memory or running for hours.
-//! And the stack a render runs on, deep enough for the deepest nesting those caps allow.
 
 use std::cell::Cell;
 use std::io::{self, Write};
 
 use tera::{Kwargs, State, Tera, TeraResult};
-
-/// Stack a render runs on. `tpl` strings calling components that call `tpl` again nest deep
-/// (32 levels of `tpl` by Tera's 20 of components): more than a thread's default 2 MiB, or
-/// the 8 MiB of the main thread in a debug build. Only the pages used are committed.
-pub const RENDER_STACK_BYTES: usize = 256 * 1024 * 1024;
-
-thread_local! {
-    // Whether this thread runs on a stack of RENDER_STACK_BYTES already: one it was started
-    // with, or one switched to.
-    static ON_RENDER_STACK: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs `work` with [`RENDER_STACK_BYTES`] of stack: this thread switches to a stack of that
-/// size (stacker) unless it has one already. Starting a render thread instead and waking it on
-/// another core cost 0.2 ms, 6% of a small render. When that stack cannot be mapped (an
-/// address-space limit, which would refuse a thread's stack too), `work` runs on this stack.
-pub fn on_render_stack<R>(work: impl FnOnce() -> R) -> R {
-    if ON_RENDER_STACK.get() {
-        return work();
-    }
-    let mut work = Some(work);
-    let mut done = None;
-    // `grow`, not `maybe_grow`: no thread's own stack is this deep, and asking how deep it is
-    // reads /proc/self/maps (1.5% of a small render).
-    let switched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        stacker::grow(RENDER_STACK_BYTES, || {
-            ON_RENDER_STACK.set(true);
-            done = work.take().map(|work| work());
-            ON_RENDER_STACK.set(false);
-        })
-    }));
-    match (done, work) {
-        (Some(done), _) => done,
-        // stacker panics when it cannot map the stack, before running `work`.
-        (None, Some(work)) => work(),
-        // `work` panicked: not for this function to hide.
-        (None, None) => std::panic::resume_unwind(
-            switched
-                .err()
-                .unwrap_or_else(|| Box::new("the render stopped unexpectedly")),
-        ),
-    }
-}
-
-/// Runs `work` on a thread started with a stack of [`RENDER_STACK_BYTES`], which renders then
-/// use as it is.
-pub fn with_thread_render_stack<R>(work: impl FnOnce() -> R) -> R {
-    ON_RENDER_STACK.set(true);
-    work()
-}
-
-/// Keeps the panic hook quiet about stacker refusing to map a render stack, which
-/// [`on_render_stack`] recovers from; every other panic goes to the hook as before. For the
-/// binary's start: the hook is global.
-pub fn quiet_stack_refusals() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        // `.../stacker-0.1.25/src/...` from the registry, `vendor/stacker/src/...` vendored.
-        let from_stacker = info
-            .location()
-            .is_some_and(|place| place.file().contains("stacker"));
-        if !from_stacker {
-            previous(info);
-        }
-    }));
-}
 
 /// Most bytes one template (or one `tpl` string) may render.
 pub const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;

@@ -8,6 +8,7 @@ mod files;
 mod filters;
 mod functions;
 mod limit;
+mod stack;
 mod tpl;
 
 use std::collections::HashMap;
@@ -21,10 +22,8 @@ use crate::memory;
 pub use context::{DEFAULT_KUBE_VERSION, Release, parse_kube_version};
 pub use error::{Location, RenderError};
 pub use functions::semver_matches;
-pub use limit::{
-    MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS, RENDER_STACK_BYTES, quiet_stack_refusals,
-    with_thread_render_stack,
-};
+pub use limit::{MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS};
+pub use stack::{RENDER_STACK_BYTES, with_thread_render_stack};
 pub use tpl::MAX_TPL_DEPTH;
 
 /// One emitted template's output, before it is split into documents.
@@ -137,7 +136,7 @@ impl Engine {
             convert::to_tera(&context::capabilities_object(release)),
         );
 
-        limit::on_render_stack(|| {
+        stack::on_render_stack(|| {
             let templates = self.render_names(&self.emitted, &base)?;
             let notes = match &self.notes {
                 Some(name) => Some(self.render_one(name, &base)?.text),
@@ -184,7 +183,7 @@ impl Engine {
                     .iter()
                     .map(|&part| {
                         let worker = std::thread::Builder::new()
-                            .stack_size(limit::RENDER_STACK_BYTES)
+                            .stack_size(RENDER_STACK_BYTES)
                             .spawn_scoped(scope, move || memory::worker(|| render_part(part)));
                         (part, worker)
                     })
