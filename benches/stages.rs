@@ -16,6 +16,10 @@ use ktera::manifest::{self, Manifest, RenderedText};
 use ktera::render::{Engine, Release};
 use ktera::values::{self, ValueSources};
 
+// The binary's allocator, so that each stage costs here what it costs in `ktera`.
+#[global_allocator]
+static ALLOCATOR: ktera::memory::CappedAllocator = ktera::memory::CappedAllocator;
+
 const TEMPLATES: usize = 500;
 const VALUES_MB: usize = 1;
 const DIFF_OBJECTS: usize = 500;
