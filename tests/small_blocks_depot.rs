@@ -4,10 +4,10 @@
 use std::alloc::{GlobalAlloc, Layout};
 use std::collections::HashSet;
 
-use ktera::memory::{SmallBlocks, worker};
+use ktera::memory::{FREES_PER_HANDOVER, SmallBlocks, worker};
 
 #[test]
-fn a_finished_workers_blocks_are_drawn_by_the_next_thread() {
+fn blocks_cached_by_one_thread_serve_the_others() {
     let layout = Layout::from_size_align(1000, 16).expect("a layout");
     let allocate = move |count: usize| -> Vec<usize> {
         (0..count)
@@ -50,4 +50,28 @@ fn a_finished_workers_blocks_are_drawn_by_the_next_thread() {
         .join()
         .expect("a plain thread");
     assert!(next.iter().all(|b| !kept.contains(b)));
+
+    // A thread that frees what another allocated (as the main thread frees parsed documents)
+    // hands those blocks to the depot every FREES_PER_HANDOVER frees, rather than keeping them.
+    let small = Layout::from_size_align(600, 8).expect("a layout");
+    let count = FREES_PER_HANDOVER as usize;
+    let produced: Vec<usize> = std::thread::spawn(move || {
+        (0..count)
+            .map(|_| unsafe { SmallBlocks.alloc(small) } as usize)
+            .collect()
+    })
+    .join()
+    .expect("a producer");
+    for &block in &produced {
+        unsafe { SmallBlocks.dealloc(block as *mut u8, small) };
+    }
+    let produced: HashSet<usize> = produced.into_iter().collect();
+    let drawn: Vec<usize> = std::thread::spawn(move || {
+        (0..50)
+            .map(|_| unsafe { SmallBlocks.alloc(small) } as usize)
+            .collect()
+    })
+    .join()
+    .expect("a consumer");
+    assert!(drawn.iter().all(|b| produced.contains(b)));
 }

@@ -11,9 +11,11 @@
 //! 64 KiB chunks of the system allocator. `dealloc` is told the block's layout, so a block
 //! needs no header: its class comes from its size. A freed block goes onto the list of the
 //! thread that frees it, and is reused for the next block of its class there. Chunks are never
-//! given back, as a short-lived process has no need to. A thread that ends must hand its lists
-//! to the depot ([`return_thread_cache`]), from which other threads draw when their own list
-//! of a class is empty; otherwise its cached blocks would be lost with it.
+//! given back, as a short-lived process has no need to. Every 65,536 frees a thread hands its
+//! lists to a depot, from which other threads draw when their own list of a class is empty, so
+//! that blocks freed on one thread serve the others too. A thread that ends must hand its lists
+//! over as well ([`return_thread_cache`], through [`worker`]); otherwise its cached blocks would
+//! be lost with it.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::UnsafeCell;
@@ -29,6 +31,10 @@ const CLASSES: usize = 64;
 pub const LARGEST_SMALL: usize = GRAIN * CLASSES;
 /// What a thread takes from the system allocator when it needs fresh blocks.
 const CHUNK_BYTES: usize = 64 * 1024;
+/// Frees after which a thread hands all its lists to the depot. A thread that frees what
+/// others allocated (parsed documents handed back to the main thread) would otherwise keep
+/// those blocks, while the others carve new ones.
+pub const FREES_PER_HANDOVER: u32 = 64 * 1024;
 
 /// The small-block allocator; use it as a `#[global_allocator]` or under one.
 pub struct SmallBlocks;
@@ -90,6 +96,8 @@ struct Cache {
     lists: [List; CLASSES],
     next: *mut u8,
     end: *mut u8,
+    /// Frees since the lists were last handed to the depot.
+    frees: u32,
 }
 
 thread_local! {
@@ -100,6 +108,7 @@ thread_local! {
             lists: [EMPTY; CLASSES],
             next: ptr::null_mut(),
             end: ptr::null_mut(),
+            frees: 0,
         })
     };
 }
@@ -209,6 +218,29 @@ impl Cache {
     fn give(&mut self, class: usize, block: *mut u8) {
         // SAFETY: the caller frees `block`, which was of this class.
         unsafe { self.lists[class].push(block) };
+        self.frees += 1;
+        if self.frees >= FREES_PER_HANDOVER {
+            self.hand_over();
+        }
+    }
+
+    /// Moves every list to the depot, for whichever thread next needs blocks of its class.
+    #[cold]
+    fn hand_over(&mut self) {
+        self.frees = 0;
+        if self.lists.iter().all(|list| list.head.is_null()) {
+            return;
+        }
+        let mut depot = DEPOT.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut stocked = 0u64;
+        for (class, list) in self.lists.iter_mut().enumerate() {
+            if !list.head.is_null() {
+                // SAFETY: both lists are well linked.
+                unsafe { depot.lists[class].splice(list) };
+                stocked |= 1 << class;
+            }
+        }
+        STOCKED.fetch_or(stocked, Ordering::Relaxed);
     }
 }
 
@@ -217,19 +249,7 @@ impl Cache {
 pub fn return_thread_cache() {
     with_cache(|cache| {
         cache.keep_rest_of_chunk();
-        if cache.lists.iter().all(|list| list.head.is_null()) {
-            return;
-        }
-        let mut depot = DEPOT.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut stocked = 0u64;
-        for (class, list) in cache.lists.iter_mut().enumerate() {
-            if !list.head.is_null() {
-                // SAFETY: both lists are well linked.
-                unsafe { depot.lists[class].splice(list) };
-                stocked |= 1 << class;
-            }
-        }
-        STOCKED.fetch_or(stocked, Ordering::Relaxed);
+        cache.hand_over();
     });
 }
 
