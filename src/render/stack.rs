@@ -33,12 +33,7 @@ pub fn on_render_stack<R>(work: impl FnOnce() -> R) -> R {
     ON_RENDER_STACK.set(true);
     // A panic must not unwind across the switch: it is caught on the render stack and resumed
     // on this one.
-    // SAFETY: the stack is mapped, writable and `size` long from `base`, and outlives the call.
-    let outcome = unsafe {
-        psm::on_stack(stack.base, stack.size, || {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
-        })
-    };
+    let outcome = stack.run(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
     ON_RENDER_STACK.set(false);
     drop(stack);
     outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -61,7 +56,21 @@ struct Stack {
 }
 
 impl Stack {
-    #[cfg(unix)]
+    /// Runs `work` on this stack.
+    #[cfg(not(miri))]
+    fn run<R>(&self, work: impl FnOnce() -> R) -> R {
+        // SAFETY: the stack is mapped, writable and `size` long from `base`, and outlives the
+        // call.
+        unsafe { psm::on_stack(self.base, self.size, work) }
+    }
+
+    /// Miri, which the allocator's tests run under, cannot switch stacks; `map` gives none.
+    #[cfg(miri)]
+    fn run<R>(&self, work: impl FnOnce() -> R) -> R {
+        work()
+    }
+
+    #[cfg(all(unix, not(miri)))]
     fn map(size: usize) -> Option<Stack> {
         // SAFETY: sysconf has no preconditions.
         let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
@@ -97,8 +106,8 @@ impl Stack {
         (writable == 0).then_some(stack)
     }
 
-    /// Elsewhere the render runs on the stack there is.
-    #[cfg(not(unix))]
+    /// Elsewhere (and under Miri) the render runs on the stack there is.
+    #[cfg(any(not(unix), miri))]
     fn map(_size: usize) -> Option<Stack> {
         None
     }
@@ -107,7 +116,7 @@ impl Stack {
 impl Drop for Stack {
     fn drop(&mut self) {
         // SAFETY: the mapping made in `map`, no longer in use.
-        #[cfg(unix)]
+        #[cfg(all(unix, not(miri)))]
         unsafe {
             libc::munmap(self.mapping, self.mapped_len);
         }
