@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
 mod small_blocks;
 
-pub use small_blocks::{FREES_PER_HANDOVER, SmallBlocks, return_thread_cache, worker};
+pub use small_blocks::{FREES_PER_HANDOVER, SmallBlocks, worker};
 
 /// The default cap: far above any real render (a 100 MB values file peaks below 2 GiB).
 pub const DEFAULT_MAX_BYTES: u64 = 8 << 30;

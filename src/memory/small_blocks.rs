@@ -113,7 +113,8 @@ thread_local! {
     };
 }
 
-/// Free lists handed over by threads that ended.
+/// Free lists handed over by threads: every [`FREES_PER_HANDOVER`] frees, and when a thread
+/// ends.
 struct Depot {
     lists: [List; CLASSES],
 }
@@ -244,9 +245,9 @@ impl Cache {
     }
 }
 
-/// Hands this thread's cached blocks to the depot, for other threads to use. Call it at the
-/// end of a thread that allocated through [`SmallBlocks`]; a no-op when it did not.
-pub fn return_thread_cache() {
+/// Hands this thread's cached blocks, the rest of its chunk included, to the depot for other
+/// threads to use; a no-op on a thread that never allocated through [`SmallBlocks`].
+fn return_thread_cache() {
     with_cache(|cache| {
         cache.keep_rest_of_chunk();
         cache.hand_over();
