@@ -481,7 +481,7 @@ fn renders_under_an_address_space_limit() {
     let free = template(&dir).output().expect("run");
     assert!(free.status.success());
     let binary = assert_cmd::cargo::cargo_bin("ktera");
-    // A timeout: a panic message with a backtrace under this limit once hung the process.
+    // A timeout, so that a hang under the limit fails the test instead of stalling the run.
     let limited = assert_cmd::Command::new("sh")
         .arg("-c")
         .arg("ulimit -v 200000 && exec \"$0\" template \"$1\"")
