@@ -3,8 +3,8 @@
 
 use serde_yaml::Value;
 
+use crate::diagnostic;
 use crate::parallel;
-use crate::source;
 use crate::yaml::{self, Keys};
 
 /// Identity of a Kubernetes object: what `kubectl apply` keys on. The API version is not part of
@@ -336,10 +336,10 @@ fn read_with_serde_yaml(
 ) -> Result<Value, ManifestError> {
     serde_yaml::from_str(doc.text).map_err(|e| {
         let (mut line_in_doc, mut column) =
-            source::yaml_error_location(doc.text, &e).unwrap_or((1, 1));
-        if let Some(key) = source::duplicate_key_name(&e.to_string()) {
+            diagnostic::yaml_error_location(doc.text, &e).unwrap_or((1, 1));
+        if let Some(key) = diagnostic::duplicate_key_name(&e.to_string()) {
             (line_in_doc, column) =
-                source::duplicate_key_location(doc.text, line_in_doc, column, &key);
+                diagnostic::duplicate_key_location(doc.text, line_in_doc, column, &key);
         }
         let line = doc.first_line + line_in_doc.saturating_sub(1);
         ManifestError::InvalidYaml {
@@ -349,7 +349,7 @@ fn read_with_serde_yaml(
             report: format!(
                 "{}\n  at line {line}, column {column} of what this template rendered:\n{}{}\n  hint: look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
                 problem_only(&e),
-                source::snippet_hiding_secrets(rendered.text, line, column, doc.text),
+                diagnostic::snippet_hiding_secrets(rendered.text, line, column, doc.text),
                 source_hint(rendered.text, line, template_source),
                 rendered.name,
             ),

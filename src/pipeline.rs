@@ -7,10 +7,11 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::chart::Chart;
+use crate::chart::subcharts;
 use crate::error::Error;
 use crate::manifest::{self, Manifest, RenderedText};
-use crate::render::{Engine, Release};
-use crate::subcharts;
+use crate::release::Release;
+use crate::render::Engine;
 use crate::values::{self, ValueSources};
 
 /// A rendered chart: its documents in install order, and the rendered NOTES.txt.
@@ -221,7 +222,7 @@ fn check_kube_version(chart: &Chart, release: &Release) -> Result<(), Error> {
     };
     let version = format!("v{}", release.kube_version);
     let path = chart.dir.join("Chart.yaml").display().to_string();
-    match crate::render::semver_matches(constraint, &version) {
+    match crate::chart::version::matches(constraint, &version) {
         Ok(true) => Ok(()),
         Ok(false) => Err(Error::Other(format!(
             "{path}: the chart requires kubeVersion `{constraint}`, which Kubernetes {version} does not meet\n  hint: render for a supported version with --kube-version"

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::render::{Release, parse_kube_version};
-use crate::source::{self, located_message, snippet};
+use crate::diagnostic::{self, located_message, snippet};
+use crate::release::{self, Release, parse_kube_version};
 use crate::values::{SetKind, ValueSources, apply_set};
 
 /// The output directory when the project file does not name one.
@@ -93,8 +93,8 @@ impl Project {
         let origin = path.display().to_string();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let raw: RawProject = serde_yaml::from_str(text).map_err(|e| {
-            let location = source::yaml_error_location(text, &e);
-            let message = source::yaml_error_message(&e);
+            let location = diagnostic::yaml_error_location(text, &e);
+            let message = diagnostic::yaml_error_message(&e);
             let hint = hint_for(&message);
             invalid(text, &origin, location, message, hint)
         })?;
@@ -335,8 +335,8 @@ impl Checker<'_> {
         raw: RawRelease,
         at: &dyn Fn(&'static str) -> Vec<Segment<'p>>,
     ) -> Result<ReleaseSpec, ProjectError> {
-        if let Err(e) = crate::commands::check_release_name(&raw.name) {
-            return Err(self.error(&at("name"), e.to_string(), ""));
+        if let Err(message) = release::check_name(&raw.name) {
+            return Err(self.error(&at("name"), message, ""));
         }
         let chart = self.dir.join(&raw.chart);
         if !chart.join("Chart.yaml").is_file() {

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ktera::render::Release;
+use ktera::release::Release;
 use ktera::values::{SetKind, ValueSources, apply_set, load_values_file, parse_values};
 use serde_yaml::{Mapping, Value};
 

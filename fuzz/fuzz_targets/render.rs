@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use ktera::render::Release;
+use ktera::release::Release;
 use ktera::values::ValueSources;
 use ktera_fuzz::{assert_round_trip, parts};
 use libfuzzer_sys::fuzz_target;

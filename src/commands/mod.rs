@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::cli::{ReleaseFlags, ValueFlags};
 use crate::error::Error;
 use crate::pipeline;
-use crate::render::{Release, parse_kube_version};
+use crate::release::{self, Release, parse_kube_version};
 use crate::values::ValueSources;
 
 impl From<&ValueFlags> for ValueSources {
@@ -26,22 +26,6 @@ impl From<&ValueFlags> for ValueSources {
             set_json: flags.set_json.clone(),
         }
     }
-}
-
-/// Helm's rule for release names: at most 53 characters of lowercase letters, digits, `-` and
-/// `.`, starting and ending with a letter or digit (it becomes part of object names).
-pub fn check_release_name(name: &str) -> Result<(), Error> {
-    let valid_chars = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
-    let valid_ends = name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
-    if name.is_empty() || name.len() > 53 || !valid_chars || !valid_ends {
-        return Err(Error::Usage(format!(
-            "invalid release name `{name}`: use at most 53 lowercase letters, digits, `-` or `.`, starting and ending with a letter or digit"
-        )));
-    }
-    Ok(())
 }
 
 /// Renders a chart with the values flags of a command, reading `-f -` from standard input.
@@ -59,7 +43,7 @@ pub fn render_with_flags(
 }
 
 pub fn release_from(name: &str, flags: &ReleaseFlags) -> Result<Release, Error> {
-    check_release_name(name)?;
+    release::check_name(name).map_err(Error::Usage)?;
     let mut release = Release {
         name: name.to_string(),
         namespace: flags.namespace.clone(),

@@ -50,7 +50,7 @@ pub fn run(args: &TemplateArgs) -> Result<(), Error> {
 
 /// `--validate`: lints every rendered object (not only `--show-only` ones, so references
 /// between objects are checked); findings go to standard error, errors fail the run.
-fn validate(rendered: &pipeline::Output, release: &crate::render::Release) -> Result<(), Error> {
+fn validate(rendered: &pipeline::Output, release: &crate::release::Release) -> Result<(), Error> {
     let options = lint::LintOptions {
         kube_version: release.kube_version.clone(),
         namespace: release.namespace.clone(),

@@ -1,7 +1,7 @@
 //! Why `ktera set` did not change a file. Each message names the file (and the line and column
 //! when the problem is at a place in it) and says what to do; the file is never changed.
 
-use crate::source::located_message;
+use crate::diagnostic::located_message;
 
 use crate::values::ValuesError;
 

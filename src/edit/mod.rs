@@ -393,7 +393,7 @@ impl Editor<'_> {
             line,
             column,
             message,
-            snippet: crate::source::line_snippet(doc.text, line, column),
+            snippet: crate::diagnostic::line_snippet(doc.text, line, column),
             hint,
         }
     }

@@ -4,9 +4,7 @@
 use serde_yaml::{Mapping, Value};
 
 use crate::chart::Chart;
-
-/// The Kubernetes version templates see when `--kube-version` is not given.
-pub const DEFAULT_KUBE_VERSION: &str = "v1.32.0";
+use crate::release::{self, Release};
 
 /// API group/versions served by a stock cluster of the default version (`Capabilities.APIVersions`).
 pub const BUILTIN_API_VERSIONS: &[&str] = &[
@@ -33,40 +31,6 @@ pub const BUILTIN_API_VERSIONS: &[&str] = &[
     "storage.k8s.io/v1",
 ];
 
-/// What the chart is rendered for: the release and the cluster it would be installed in.
-#[derive(Debug, Clone)]
-pub struct Release {
-    pub name: String,
-    pub namespace: String,
-    /// `v1.31.0`; checked with [`parse_kube_version`].
-    pub kube_version: semver::Version,
-    /// Extra entries for `Capabilities.APIVersions` (`-a`).
-    pub api_versions: Vec<String>,
-}
-
-impl Default for Release {
-    fn default() -> Self {
-        Release {
-            name: "release-name".into(),
-            namespace: "default".into(),
-            kube_version: semver::Version::new(1, 32, 0),
-            api_versions: Vec::new(),
-        }
-    }
-}
-
-/// Accepts `1.31`, `v1.31`, `1.31.2`, `v1.31.2-eks-1`; returns what went wrong otherwise.
-pub fn parse_kube_version(text: &str) -> Result<semver::Version, String> {
-    let trimmed = text.trim().trim_start_matches('v');
-    let full = match trimmed.matches('.').count() {
-        1 => format!("{trimmed}.0"),
-        _ => trimmed.to_string(),
-    };
-    semver::Version::parse(&full).map_err(|e| {
-        format!("`{text}` is not a Kubernetes version ({e}); write it like `v1.31.0` or `1.31`")
-    })
-}
-
 fn string(s: impl Into<String>) -> Value {
     Value::String(s.into())
 }
@@ -77,8 +41,8 @@ pub fn release_object(release: &Release) -> Value {
     m.insert(string("Namespace"), string(release.namespace.clone()));
     m.insert(string("IsInstall"), Value::Bool(true));
     m.insert(string("IsUpgrade"), Value::Bool(false));
-    m.insert(string("Revision"), Value::Number(1.into()));
-    m.insert(string("Service"), string("ktera"));
+    m.insert(string("Revision"), Value::Number(release::REVISION.into()));
+    m.insert(string("Service"), string(release::SERVICE));
     Value::Mapping(m)
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use tera::{Kwargs, State, TeraResult, Value};
 
-use crate::files::ChartFiles;
+use crate::chart::files::{ChartFiles, FilesError};
 
 pub fn register(tera: &mut tera::Tera, files: &ChartFiles) {
     let shared = Arc::new(files.clone());
@@ -41,7 +41,7 @@ pub fn register(tera: &mut tera::Tera, files: &ChartFiles) {
     });
 }
 
-fn message(e: crate::files::FilesError) -> tera::Error {
+fn message(e: FilesError) -> tera::Error {
     tera::Error::message(e.to_string())
 }
 

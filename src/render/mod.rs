@@ -18,10 +18,9 @@ use tera::{Context, Tera};
 
 use crate::chart::{Chart, TemplateFile};
 use crate::memory;
+use crate::release::Release;
 
-pub use context::{DEFAULT_KUBE_VERSION, Release, parse_kube_version};
 pub use error::{Location, RenderError};
-pub use functions::semver_matches;
 pub use limit::{MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS};
 pub use stack::{RENDER_STACK_BYTES, with_thread_render_stack};
 pub use tpl::MAX_TPL_DEPTH;

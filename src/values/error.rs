@@ -1,7 +1,7 @@
 //! The values layer's error type. Each message names the place (file:line:column, or the
 //! position in a `--set` expression), shows it, and says what to do.
 
-use crate::source::located_message;
+use crate::diagnostic::located_message;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ValuesError {

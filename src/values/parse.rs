@@ -16,7 +16,7 @@ use serde::de::{
 use serde_yaml::{Mapping, Value};
 
 use super::error::ValuesError;
-use crate::source::{self, line_snippet as snippet};
+use crate::diagnostic::{self, line_snippet as snippet};
 use crate::yaml::{Keys, read_document};
 
 /// Starts a message raised from inside the visitor, so it can be told from serde_yaml's own
@@ -146,7 +146,7 @@ fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> ValuesError 
             (full, hint)
         }
     };
-    let location = location.map(|(line, column)| source::within_text(text, line, column));
+    let location = location.map(|(line, column)| diagnostic::within_text(text, line, column));
     ValuesError::Yaml {
         origin: origin.to_string(),
         location,

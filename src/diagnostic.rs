@@ -1,5 +1,6 @@
-//! Locating problems in YAML source text: the snippet shown under an error, and the real line of
-//! a duplicate key (serde_yaml points at the start of the mapping that holds it).
+//! Diagnostics: where a problem is in the user's YAML text (file, line, column) and how it is
+//! shown: the snippet under an error, the message without serde_yaml's own places, and the real
+//! line of a duplicate key (serde_yaml points at the start of the mapping that holds it).
 
 /// `line` (1-based) with the line before it and a caret under `column` (1-based).
 pub fn snippet(text: &str, line: usize, column: usize) -> String {

@@ -5,7 +5,7 @@
 
 use serde_yaml::{Mapping, Value};
 
-use crate::chart::{Chart, ChartError, ImportValue, Subchart};
+use super::{Chart, ChartError, ImportValue, Subchart};
 use crate::values;
 
 /// One chart of the tree, with the values it renders with.

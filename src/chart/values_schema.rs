@@ -4,7 +4,7 @@
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
-pub enum SchemaError {
+pub enum ValuesSchemaError {
     #[error("{path}:{line}:{column}: values.schema.json is not valid JSON: {message}")]
     NotJson {
         path: String,
@@ -29,17 +29,17 @@ pub struct ValuesSchema {
 }
 
 impl ValuesSchema {
-    pub fn parse(text: &str, path: &Path) -> Result<ValuesSchema, SchemaError> {
+    pub fn parse(text: &str, path: &Path) -> Result<ValuesSchema, ValuesSchemaError> {
         let shown = path.display().to_string();
         let schema: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| SchemaError::NotJson {
+            serde_json::from_str(text).map_err(|e| ValuesSchemaError::NotJson {
                 path: shown.clone(),
                 line: e.line(),
                 column: e.column(),
                 message: e.to_string(),
             })?;
         // Compile once here so a broken schema is reported at load time.
-        jsonschema::validator_for(&schema).map_err(|e| SchemaError::BadSchema {
+        jsonschema::validator_for(&schema).map_err(|e| ValuesSchemaError::BadSchema {
             path: shown.clone(),
             message: e.to_string(),
         })?;
@@ -50,13 +50,13 @@ impl ValuesSchema {
     }
 
     /// Every violation, each with the values path it concerns.
-    pub fn validate(&self, values: &serde_yaml::Value) -> Result<(), SchemaError> {
+    pub fn validate(&self, values: &serde_yaml::Value) -> Result<(), ValuesSchemaError> {
         let validator =
-            jsonschema::validator_for(&self.schema).map_err(|e| SchemaError::BadSchema {
+            jsonschema::validator_for(&self.schema).map_err(|e| ValuesSchemaError::BadSchema {
                 path: self.path.clone(),
                 message: e.to_string(),
             })?;
-        let instance = serde_json::to_value(values).map_err(|e| SchemaError::BadSchema {
+        let instance = serde_json::to_value(values).map_err(|e| ValuesSchemaError::BadSchema {
             path: self.path.clone(),
             message: format!("the values cannot be checked as JSON: {e}"),
         })?;
@@ -70,7 +70,7 @@ impl ValuesSchema {
         if violations.is_empty() {
             Ok(())
         } else {
-            Err(SchemaError::Violations {
+            Err(ValuesSchemaError::Violations {
                 path: self.path.clone(),
                 violations,
             })

@@ -1,0 +1,212 @@
+//! The chart model, as Helm's `pkg/chartutil` keeps it: a chart on disk (`Chart.yaml`,
+//! `values.yaml`, `templates/`, `crds/`, its other files, `values.schema.json`, subcharts),
+//! loaded once and confined to the chart directory (a template symlinked from outside the
+//! chart is refused).
+//!
+//! - `load` reads a chart directory and its subcharts;
+//! - [`subcharts`] computes the values each enabled subchart renders with;
+//! - [`files`] lists the chart's own files, as templates read them;
+//! - [`values_schema`] checks the merged values against `values.schema.json`;
+//! - [`version`] matches version constraints (dependencies, `kubeVersion`, `semver_compare`).
+
+pub mod files;
+mod load;
+pub mod subcharts;
+pub mod values_schema;
+pub mod version;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::values;
+use files::ChartFiles;
+use values_schema::{ValuesSchema, ValuesSchemaError};
+
+/// `Chart.yaml`, as far as rendering needs it. Unknown fields are kept in `raw` for `Chart.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChartMeta {
+    pub api_version: Option<String>,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    pub app_version: Option<serde_yaml::Value>,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub chart_type: Option<String>,
+    pub kube_version: Option<String>,
+    #[serde(default)]
+    pub dependencies: Vec<Dependency>,
+}
+
+/// One entry of `Chart.yaml` `dependencies`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Dependency {
+    pub name: String,
+    /// A SemVer constraint the subchart's own version must meet (`~0.1.0`, `>=1.2 <2`).
+    pub version: Option<String>,
+    /// `file://../cache`, or empty for a chart vendored in `charts/<name>`.
+    pub repository: Option<String>,
+    pub alias: Option<String>,
+    /// Comma-separated value paths; the first that exists decides (`cache.enabled`).
+    pub condition: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub import_values: Vec<ImportValue>,
+}
+
+/// `import-values`: `- data` (the child's `exports.data`) or `- {child: a.b, parent: c}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ImportValue {
+    Exported(String),
+    Mapped { child: String, parent: String },
+}
+
+/// A subchart as the parent sees it.
+#[derive(Debug, Clone)]
+pub struct Subchart {
+    /// The alias, else the chart's name: the key of its values in the parent.
+    pub name: String,
+    pub chart: Chart,
+    /// The `dependencies` entry, when the subchart is listed there.
+    pub dependency: Option<Dependency>,
+}
+
+/// One file under `templates/`.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// Path relative to `templates/`, with `/` separators: `deployment.yaml`, `_helpers.tera`.
+    pub name: String,
+    /// Where it is on disk, as the user would type it (for error messages).
+    pub path: PathBuf,
+    pub source: String,
+}
+
+impl TemplateFile {
+    /// Partials (`_helpers.tera`) are loaded and usable from other templates, never emitted.
+    pub fn is_partial(&self) -> bool {
+        self.name
+            .rsplit('/')
+            .next()
+            .is_some_and(|base| base.starts_with('_'))
+    }
+
+    /// `templates/NOTES.txt` is rendered but not printed by `template`.
+    pub fn is_notes(&self) -> bool {
+        self.name == "NOTES.txt"
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub dir: PathBuf,
+    pub name: String,
+    pub version: String,
+    pub meta: ChartMeta,
+    /// `Chart.yaml` as written, for the `Chart` template object.
+    pub chart_yaml: serde_yaml::Mapping,
+    /// `values.yaml` (an empty mapping when the chart has none).
+    pub values: serde_yaml::Value,
+    /// Every file under `templates/`, in path order.
+    pub templates: Vec<TemplateFile>,
+    /// `crds/*.yaml|yml|json`: installed before everything else, never rendered.
+    pub crds: Vec<TemplateFile>,
+    /// The chart's other files, readable from templates.
+    pub files: ChartFiles,
+    /// `values.schema.json`, when the chart has one.
+    pub schema: Option<ValuesSchema>,
+    /// Subcharts: those listed in `dependencies` and any other chart in `charts/`.
+    pub subcharts: Vec<Subchart>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error(
+        "{path}: no such chart directory\n  hint: pass the directory that holds Chart.yaml, e.g. `ktera template charts/backend`"
+    )]
+    MissingDir { path: String },
+    #[error(
+        "{path}: not a directory\n  hint: a chart is a directory that holds Chart.yaml, values.yaml and templates/"
+    )]
+    NotADir { path: String },
+    #[error(
+        "{path}: missing Chart.yaml\n  hint: a chart directory needs a Chart.yaml with at least `apiVersion: v2`, `name` and `version`"
+    )]
+    MissingChartYaml { path: String },
+    #[error("{path}: cannot read: {source}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not valid UTF-8 text\n  hint: save the file as UTF-8")]
+    NotUtf8 { path: String },
+    #[error("{path}:{line}:{column}: invalid Chart.yaml: {message}")]
+    BadChartYaml {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: invalid Chart.yaml: {message}")]
+    InvalidChart { path: String, message: String },
+    #[error(
+        "{path}: the file is a link that leads out of the chart ({target})\n  hint: templates must live inside the chart directory"
+    )]
+    OutsideChart { path: String, target: String },
+    #[error(transparent)]
+    Values(#[from] values::ValuesError),
+    #[error(transparent)]
+    Schema(#[from] ValuesSchemaError),
+    #[error("{path}: dependency `{name}`: {message}")]
+    Dependency {
+        path: String,
+        name: String,
+        message: String,
+    },
+}
+
+/// Deepest chain of subcharts of subcharts.
+pub const MAX_SUBCHART_DEPTH: usize = 16;
+
+/// Reads a file as UTF-8 text; a leading byte order mark is dropped.
+pub fn read_text(path: &Path) -> Result<String, ChartError> {
+    use std::io::Read as _;
+    // Capped: a chart file linked to /dev/zero would otherwise be read until memory runs out.
+    let limit = values::MAX_VALUES_BYTES;
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|file| {
+            // Sized from the file's length: one read instead of a dozen growing ones (a length
+            // that is wrong, as for /dev/zero, only costs those reads back).
+            let length = file.metadata().map_or(0, |m| m.len());
+            if length <= limit {
+                bytes.reserve_exact(usize::try_from(length).unwrap_or(0));
+            }
+            file.take(limit + 1).read_to_end(&mut bytes)
+        })
+        .and_then(|read| {
+            if read as u64 > limit {
+                return Err(std::io::Error::other(format!(
+                    "larger than {} MiB, the most ktera reads from a chart file",
+                    limit / (1024 * 1024)
+                )));
+            }
+            Ok(())
+        })
+        .map_err(|source| ChartError::Unreadable {
+            path: path.display().to_string(),
+            source,
+        })?;
+    let text = String::from_utf8(bytes).map_err(|_| ChartError::NotUtf8 {
+        path: path.display().to_string(),
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
