@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Template(args) => commands::template::run(args),
         Command::Values(args) => commands::values::run(args),
-        Command::Diff(args) => return exit(ktera::diff::command(args)),
+        Command::Diff(args) => return exit(commands::diff::run(args)),
         Command::Compare(args) => return exit(commands::compare::run(args)),
         Command::Render(args) => return exit(commands::render::run(args)),
         Command::Set(args) => commands::set::run(args),

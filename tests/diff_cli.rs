@@ -427,3 +427,59 @@ fn empty_directory_is_an_error() {
         .code(2)
         .stderr(predicate::str::contains("holds no .yaml or .yml file"));
 }
+
+/// `template` and `diff` split a YAML stream with one splitter, as Helm splits it: the chart's
+/// one template uses every form of the `---` marker (content on its line, a comment after it,
+/// empty documents), and tests/fixtures/helm-split/expected.yaml is real Helm's output
+/// (scripts/gen-helm-split-fixture). `ktera template`'s output, and the template read by
+/// `ktera diff` as it is, are both Helm's four objects.
+#[test]
+fn template_and_diff_split_a_stream_as_helm_does() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helm-split");
+    let expected = root.join("expected.yaml");
+    let rendered = ktera()
+        .arg("template")
+        .arg(root.join("chart"))
+        .output()
+        .expect("run");
+    assert!(rendered.status.success(), "{}", text(&rendered.stderr));
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let output = tmp.path().join("template.yaml");
+    fs::write(&output, &rendered.stdout).expect("write");
+    for left in [output, root.join("chart/templates/streams.yaml")] {
+        ktera()
+            .arg("diff")
+            .arg(&left)
+            .arg(&expected)
+            .assert()
+            .code(0)
+            .stdout("no differences: 4 objects equal\n");
+    }
+}
+
+/// `--- |` starts a document that is a string (YAML; Helm splits there too and refuses it as
+/// not an object): `template` says so, where it once read two documents as one.
+#[test]
+fn template_refuses_a_string_document_after_the_marker() {
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let chart = tmp.path().join("c");
+    fs::create_dir_all(chart.join("templates")).expect("mkdir");
+    fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    )
+    .expect("write");
+    fs::write(
+        chart.join("templates/x.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n--- |\n  text\n",
+    )
+    .expect("write");
+    ktera()
+        .arg("template")
+        .arg(&chart)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "document 2 of the rendered output (line 4) is the text \"text\\n\", not a Kubernetes object",
+        ));
+}

@@ -4,7 +4,7 @@
 //! no difference; the text and JSON reports render.
 #![no_main]
 
-use ktera::diff::{RenderOptions, compare, parse_manifests};
+use ktera::diff::{ReportOptions, compare, parse_manifests};
 use ktera_fuzz::parts;
 use libfuzzer_sys::fuzz_target;
 
@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     );
     let report = compare(&left, &right);
     for show_secrets in [false, true] {
-        let opts = RenderOptions {
+        let opts = ReportOptions {
             color: show_secrets,
             show_secrets,
         };

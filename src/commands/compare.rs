@@ -1,10 +1,10 @@
 //! `ktera compare`: render a chart and compare it with a Kustomize overlay or a stored file,
 //! reported as `ktera diff` reports, after a one-screen summary.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use crate::cli::{CompareArgs, OutputFormat};
-use crate::diff::{self, Document, RenderOptions};
+use crate::diff::{self, Document, ReportOptions};
 use crate::error::Error;
 use crate::kustomize;
 
@@ -58,11 +58,8 @@ fn compare(args: &CompareArgs) -> Result<bool, Error> {
     };
 
     let report = diff::compare(&left, &right);
-    let color = args.output == OutputFormat::Text
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let options = RenderOptions {
-        color,
+    let options = ReportOptions {
+        color: super::use_color(args.output),
         show_secrets: args.show_secrets,
     };
     let counts = report.counts();

@@ -1,16 +1,17 @@
 //! One function per command: turn parsed arguments into a run of the pipeline and its output.
 
 pub mod compare;
+pub mod diff;
 pub mod lint;
 pub mod render;
 pub mod set;
 pub mod template;
 pub mod values;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use crate::cli::{ReleaseFlags, ValueFlags};
+use crate::cli::{OutputFormat, ReleaseFlags, ValueFlags};
 use crate::error::Error;
 use crate::pipeline;
 use crate::release::{self, Release, parse_kube_version};
@@ -70,4 +71,12 @@ pub fn print(text: &str) -> Result<(), Error> {
             "cannot write to standard output: {e}"
         ))),
     }
+}
+
+/// Colour for text output to a terminal, unless `NO_COLOR` is set to anything non-empty
+/// (<https://no-color.org>).
+pub fn use_color(format: OutputFormat) -> bool {
+    format == OutputFormat::Text
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
 }

@@ -6,14 +6,14 @@
 //! the errors do not depend on scheduling.
 
 use std::fs;
-use std::io::{self, IsTerminal, Read};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Map, Value as Json, json};
 
 use crate::cli::{OutputFormat, RenderArgs};
-use crate::diff::{self, RenderOptions};
+use crate::diff::{self, ReportOptions};
 use crate::error::Error;
 use crate::manifest::Manifest;
 use crate::memory;
@@ -445,8 +445,8 @@ fn check(
     let missing = count_of(|s| matches!(s, Status::Missing));
     let ok = stale == 0 && missing == 0 && extra.is_empty();
     let output = project.output.display().to_string();
-    let opts = RenderOptions {
-        color: args.output == OutputFormat::Text && io::stdout().is_terminal() && !no_color(),
+    let opts = ReportOptions {
+        color: super::use_color(args.output),
         show_secrets: false,
     };
 
@@ -697,9 +697,4 @@ fn print_json(value: &Json) -> Result<(), Error> {
 
 fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// <https://no-color.org>: set to any non-empty value, no colour.
-fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
 }

@@ -11,7 +11,7 @@ use serde_yaml::Value;
 
 use super::document::{Document, check_unique};
 use super::error::DiffError;
-use super::split::{Chunk, split};
+use crate::manifest::{DocumentText, split_documents};
 use crate::yaml::{Keys, read_document};
 
 /// How standard input is named in origins and messages.
@@ -22,7 +22,7 @@ pub const STDIN: &str = "<stdin>";
 /// with one identity are an error.
 pub fn parse_manifests(text: &str, origin: &str) -> Result<Vec<Document>, DiffError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let chunks = split(text);
+    let chunks = split_documents(text);
     let values = parse_chunks(&chunks, origin)?;
     let mut documents = Vec::with_capacity(values.len());
     for (chunk, mut value) in chunks.iter().zip(values) {
@@ -50,8 +50,8 @@ const MIN_DOCUMENTS_PER_THREAD: usize = 32;
 
 /// Parses the documents, spread over the cores when there are many (parsing is the costly
 /// stage). The first error in document order wins.
-fn parse_chunks(chunks: &[Chunk<'_>], origin: &str) -> Result<Vec<Value>, DiffError> {
-    let parse_all = |group: &[Chunk<'_>]| -> Result<Vec<Value>, DiffError> {
+fn parse_chunks(chunks: &[DocumentText<'_>], origin: &str) -> Result<Vec<Value>, DiffError> {
+    let parse_all = |group: &[DocumentText<'_>]| -> Result<Vec<Value>, DiffError> {
         group
             .iter()
             .map(|chunk| match read_document(chunk.text, Keys::Resolved) {

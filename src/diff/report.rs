@@ -48,7 +48,7 @@ pub struct Counts {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RenderOptions {
+pub struct ReportOptions {
     /// ANSI colours (red removed, green added, yellow changed).
     pub color: bool,
     /// Print Secret `data`/`stringData` values instead of their sizes.
@@ -93,7 +93,7 @@ impl Report {
 
     /// The report for people: one line per object that differs, then its changes, then a
     /// summary line.
-    pub fn write_text(&self, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    pub fn write_text(&self, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
         let style = Style { color: opts.color };
         let left = printable(&self.left_label);
         let right = printable(&self.right_label);
@@ -177,7 +177,7 @@ impl Report {
     /// `{"equal", "counts", "only_left": [ids], "only_right": [ids], "changed": [{"id",
     /// "left_origin", "right_origin", "changes": [{"path", "op", "left"?, "right"?,
     /// "masked"?}]}]}`. A side's value is absent when the path is absent on that side.
-    pub fn to_json(&self, opts: &RenderOptions) -> serde_json::Value {
+    pub fn to_json(&self, opts: &ReportOptions) -> serde_json::Value {
         let counts = self.counts();
         let titles = |wanted: fn(&Status) -> bool| -> Vec<&str> {
             self.objects
@@ -222,7 +222,7 @@ fn no_mask(_: &[Segment], _: &Value) -> Option<String> {
 }
 
 /// What is hidden when printing this object's values.
-fn masking(object: &Object, opts: &RenderOptions) -> Mask<'static> {
+fn masking(object: &Object, opts: &ReportOptions) -> Mask<'static> {
     if object.secret && !opts.show_secrets {
         &secret::stand_in
     } else {
@@ -367,7 +367,7 @@ mod tests {
         compare(&left, &right)
     }
 
-    fn text(report: &Report, opts: RenderOptions) -> String {
+    fn text(report: &Report, opts: ReportOptions) -> String {
         let mut out = Vec::new();
         report.write_text(&opts, &mut out).unwrap();
         String::from_utf8(out).unwrap()
@@ -387,7 +387,7 @@ mod tests {
 
     #[test]
     fn secret_values_are_masked_in_text() {
-        let output = text(&report(LEFT_SECRET, RIGHT_SECRET), RenderOptions::default());
+        let output = text(&report(LEFT_SECRET, RIGHT_SECRET), ReportOptions::default());
         for secret in SECRET_TEXTS {
             assert!(!output.contains(secret), "{secret} leaked:\n{output}");
         }
@@ -417,7 +417,7 @@ mod tests {
     #[test]
     fn secret_values_are_masked_in_json() {
         let json = report(LEFT_SECRET, RIGHT_SECRET)
-            .to_json(&RenderOptions::default())
+            .to_json(&ReportOptions::default())
             .to_string();
         for secret in SECRET_TEXTS {
             assert!(!json.contains(secret), "{secret} leaked: {json}");
@@ -429,7 +429,7 @@ mod tests {
     fn whole_data_added_shows_keys_and_sizes_only() {
         let left = "kind: Secret\nmetadata: {name: db}\n";
         let right = "kind: Secret\nmetadata: {name: db}\ndata: {password: aHVudGVyMi1wYXNz}\n";
-        let output = text(&report(left, right), RenderOptions::default());
+        let output = text(&report(left, right), ReportOptions::default());
         assert!(
             output.contains("+ data: {password: <secret: 12 bytes>}"),
             "{output}"
@@ -438,7 +438,7 @@ mod tests {
 
     #[test]
     fn secret_only_on_one_side_is_listed_without_content() {
-        let output = text(&report("", LEFT_SECRET), RenderOptions::default());
+        let output = text(&report("", LEFT_SECRET), ReportOptions::default());
         assert!(
             output.contains("+ /Secret db: only on the right"),
             "{output}"
@@ -450,7 +450,7 @@ mod tests {
 
     #[test]
     fn show_secrets_reveals_them() {
-        let opts = RenderOptions {
+        let opts = ReportOptions {
             color: false,
             show_secrets: true,
         };
@@ -467,7 +467,7 @@ mod tests {
     fn other_kinds_are_not_masked() {
         let left = "kind: ConfigMap\nmetadata: {name: c}\ndata: {a: x}\n";
         let right = "kind: ConfigMap\nmetadata: {name: c}\ndata: {a: y}\n";
-        let output = text(&report(left, right), RenderOptions::default());
+        let output = text(&report(left, right), ReportOptions::default());
         assert!(output.contains(r#"data.a: "x" -> "y""#), "{output}");
     }
 
@@ -475,7 +475,7 @@ mod tests {
     fn text_layout() {
         let left = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {replicas: 2}\n---\nkind: ConfigMap\nmetadata: {name: old}\n";
         let right = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {replicas: 3}\n";
-        let output = text(&report(left, right), RenderOptions::default());
+        let output = text(&report(left, right), ReportOptions::default());
         assert_eq!(
             output,
             "--- left\n+++ right\n- /ConfigMap old: only on the left (l.yaml:6)\n\
@@ -490,10 +490,10 @@ mod tests {
             "kind: A\nmetadata: {name: a}\nx: 1\n",
             "kind: A\nmetadata: {name: a}\nx: 2\n",
         );
-        assert!(!text(&report, RenderOptions::default()).contains('\x1b'));
+        assert!(!text(&report, ReportOptions::default()).contains('\x1b'));
         let coloured = text(
             &report,
-            RenderOptions {
+            ReportOptions {
                 color: true,
                 show_secrets: false,
             },
@@ -508,7 +508,7 @@ mod tests {
     fn multi_line_strings_print_line_by_line() {
         let left = "kind: ConfigMap\nmetadata: {name: c}\ndata:\n  nginx.conf: |\n    server {\n      listen 80;\n    }\n";
         let right = "kind: ConfigMap\nmetadata: {name: c}\ndata:\n  nginx.conf: |\n    server {\n      listen 8080;\n    }\n";
-        let output = text(&report(left, right), RenderOptions::default());
+        let output = text(&report(left, right), ReportOptions::default());
         assert!(
             output.contains("~ data[\"nginx.conf\"]: text, 3 -> 3 lines\n"),
             "{output}"
@@ -523,7 +523,7 @@ mod tests {
     fn equal_summary() {
         let same = "kind: A\nmetadata: {name: a}\n";
         assert_eq!(
-            text(&report(same, same), RenderOptions::default()),
+            text(&report(same, same), ReportOptions::default()),
             "no differences: 1 object equal\n"
         );
     }

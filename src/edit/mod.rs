@@ -30,7 +30,7 @@
 mod assign;
 mod error;
 mod file;
-mod render;
+mod layout;
 mod scan;
 
 use std::path::Path;
@@ -39,7 +39,7 @@ use serde_yaml::Value;
 
 pub use assign::{Assignment, PathDisplay, Segment, parse_assignment};
 pub use error::EditError;
-use render::{Layout, block_lines, scalar_text};
+use layout::{Layout, block_lines, scalar_text};
 use scan::{Blocker, Doc, Kind, Node, ScanError};
 
 /// How `ktera set` treats paths that are not in the file.

@@ -1,13 +1,17 @@
-//! Splits a YAML stream into its documents at `---` and `...` markers, remembering where each
-//! starts, so that each document is parsed alone and errors point at the line of the file.
+//! The one YAML stream splitter: `ktera template` splits what templates render with it, and
+//! `ktera diff` the files it compares, so both see the same documents.
 //!
 //! A marker is `---` or `...` at the start of a line, followed by a space, a tab or the line end
-//! (YAML forbids these at the start of a line inside a document, block scalars included).
-//! Comments, blank lines and `%` directives before a document's first `---` belong to it.
+//! (YAML forbids these at the start of a line inside a document, block scalars included). As in
+//! YAML and Helm, content may follow `---` on its line (`--- {a: 1}`, `--- |`): the document
+//! starts there. Comments, blank lines and `%` directives before a document's first `---`
+//! belong to it. Each document's text starts after a bare `---` line, so that the fast reader
+//! (which knows no markers) can read it; a document with directives keeps its marker, which
+//! serde_yaml then needs.
 
 /// One document's text and where it sits in the stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Chunk<'a> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DocumentText<'a> {
     pub text: &'a str,
     /// Line (1-based) of the stream where `text` starts.
     pub first_line: usize,
@@ -16,40 +20,45 @@ pub struct Chunk<'a> {
 }
 
 /// The documents of `stream` that have content; empty and comment-only ones are dropped.
-pub fn split(stream: &str) -> Vec<Chunk<'_>> {
-    let mut chunks = Vec::new();
+pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
+    let mut documents = Vec::new();
     let mut current = Pending::starting_at(0, 1);
     let mut offset = 0;
     for (index, line) in stream.split_inclusive('\n').enumerate() {
         let number = index + 1;
+        let next = offset + line.len();
         if let Some(rest) = marker(line, "---") {
             if current.has_marker || current.content_line.is_some() {
-                current.flush(stream, offset, &mut chunks);
+                current.flush(stream, offset, &mut documents);
                 current = Pending::starting_at(offset, number);
             }
             current.has_marker = true;
-            // `--- |` or `--- {a: 1}`: the document starts on the marker line.
             if !is_blank_or_comment(rest) {
                 current.content_line.get_or_insert(number);
+            } else if !current.has_directive {
+                (current.start, current.first_line) = (next, number + 1);
             }
         } else if marker(line, "...").is_some() {
-            offset += line.len();
-            current.flush(stream, offset, &mut chunks);
-            current = Pending::starting_at(offset, number + 1);
-            continue;
-        } else if current.content_line.is_none() && is_content(line, current.has_marker) {
-            current.content_line = Some(number);
+            current.flush(stream, offset, &mut documents);
+            current = Pending::starting_at(next, number + 1);
+        } else if current.content_line.is_none() && !is_blank_or_comment(line) {
+            if current.has_marker || !line.starts_with('%') {
+                current.content_line = Some(number);
+            } else {
+                current.has_directive = true;
+            }
         }
-        offset += line.len();
+        offset = next;
     }
-    current.flush(stream, stream.len(), &mut chunks);
-    chunks
+    current.flush(stream, stream.len(), &mut documents);
+    documents
 }
 
 struct Pending {
     start: usize,
     first_line: usize,
     has_marker: bool,
+    has_directive: bool,
     content_line: Option<usize>,
 }
 
@@ -59,13 +68,14 @@ impl Pending {
             start,
             first_line,
             has_marker: false,
+            has_directive: false,
             content_line: None,
         }
     }
 
-    fn flush<'a>(&self, stream: &'a str, end: usize, chunks: &mut Vec<Chunk<'a>>) {
+    fn flush<'a>(&self, stream: &'a str, end: usize, documents: &mut Vec<DocumentText<'a>>) {
         if let (Some(content_line), Some(text)) = (self.content_line, stream.get(self.start..end)) {
-            chunks.push(Chunk {
+            documents.push(DocumentText {
                 text,
                 first_line: self.first_line,
                 content_line,
@@ -88,16 +98,12 @@ fn is_blank_or_comment(text: &str) -> bool {
     trimmed.is_empty() || trimmed.starts_with('#')
 }
 
-fn is_content(line: &str, after_marker: bool) -> bool {
-    !is_blank_or_comment(line) && (after_marker || !line.starts_with('%'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn texts(stream: &str) -> Vec<(&str, usize, usize)> {
-        split(stream)
+        split_documents(stream)
             .into_iter()
             .map(|c| (c.text, c.first_line, c.content_line))
             .collect()
@@ -109,10 +115,10 @@ mod tests {
     }
 
     #[test]
-    fn documents_start_at_their_marker() {
+    fn documents_start_after_a_bare_marker() {
         assert_eq!(
             texts("a: 1\n---\n# Source: x\nb: 2\n"),
-            [("a: 1\n", 1, 1), ("---\n# Source: x\nb: 2\n", 2, 4)]
+            [("a: 1\n", 1, 1), ("# Source: x\nb: 2\n", 3, 4)]
         );
     }
 
@@ -120,7 +126,7 @@ mod tests {
     fn empty_and_comment_only_documents_are_dropped() {
         assert_eq!(
             texts("---\n---\n# only a comment\n---\n\n---\nb: 2\n---\n"),
-            [("---\nb: 2\n", 6, 7)]
+            [("b: 2\n", 7, 7)]
         );
         assert!(texts("").is_empty());
         assert!(texts("# nothing\n").is_empty());
@@ -146,7 +152,7 @@ mod tests {
     fn document_end_marker() {
         assert_eq!(
             texts("a: 1\n...\nb: 2\n"),
-            [("a: 1\n...\n", 1, 1), ("b: 2\n", 3, 3)]
+            [("a: 1\n", 1, 1), ("b: 2\n", 3, 3)]
         );
     }
 
@@ -162,7 +168,15 @@ mod tests {
     fn crlf_line_ends() {
         assert_eq!(
             texts("a: 1\r\n---\r\nb: 2\r\n"),
-            [("a: 1\r\n", 1, 1), ("---\r\nb: 2\r\n", 2, 3)]
+            [("a: 1\r\n", 1, 1), ("b: 2\r\n", 3, 3)]
+        );
+    }
+
+    #[test]
+    fn comments_before_a_bare_marker_are_left_out() {
+        assert_eq!(
+            texts("# only a comment\n---\na: 1\n--- # next\n\nb: 2\n---\n"),
+            [("a: 1\n", 3, 3), ("\nb: 2\n", 5, 6)]
         );
     }
 }

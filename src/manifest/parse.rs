@@ -1,0 +1,266 @@
+//! Parsing what templates render: each template's output split into documents, each document
+//! parsed into a [`Manifest`]. Errors name the template file and the line of its output.
+
+use serde_yaml::Value;
+
+use super::Manifest;
+use super::split::{DocumentText, split_documents};
+use crate::diagnostic;
+use crate::parallel;
+use crate::yaml::{self, Keys};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// `report` holds the message, the snippet and the hint, written where the facts are known.
+    #[error("{path}: the rendered output is not valid YAML: {report}")]
+    InvalidYaml {
+        path: String,
+        line: usize,
+        column: usize,
+        report: String,
+    },
+    #[error(
+        "{path}: document {index} of the rendered output (line {line}) is {found}, not a Kubernetes object\n  hint: each document must be a mapping with apiVersion, kind and metadata"
+    )]
+    NotAnObject {
+        path: String,
+        index: usize,
+        line: usize,
+        found: String,
+    },
+}
+
+/// What one template rendered, and where it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderedText<'a> {
+    /// Relative to `templates/`.
+    pub name: &'a str,
+    /// For `# Source:`.
+    pub source_name: &'a str,
+    /// The template file on disk.
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+/// Parses a template's rendered text into its documents. Errors name the template file and the
+/// line of its rendered output (and the template line when that text appears in the source).
+pub fn parse_rendered(
+    rendered: &RenderedText<'_>,
+    template_source: &str,
+) -> Result<Vec<Manifest>, ManifestError> {
+    parse_rendered_all(&[(*rendered, template_source)])
+}
+
+/// Below this much rendered text per core, parsing on one thread is as fast.
+const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
+
+/// [`parse_rendered`] for many templates' outputs (each with its template source), in order.
+/// Parsing is the costliest stage of a render, so documents are spread over the cores when
+/// there is enough text; the first error in document order wins, whatever the scheduling.
+pub fn parse_rendered_all(
+    templates: &[(RenderedText<'_>, &str)],
+) -> Result<Vec<Manifest>, ManifestError> {
+    let mut jobs = Vec::new();
+    let mut bytes = 0;
+    for (rendered, source) in templates {
+        for (index, doc) in split_documents(rendered.text).into_iter().enumerate() {
+            bytes += doc.text.len();
+            jobs.push((rendered, *source, index, doc));
+        }
+    }
+    let parse_group = |group: &[(&RenderedText<'_>, &str, usize, DocumentText<'_>)]| {
+        let mut out = Vec::with_capacity(group.len());
+        for (rendered, source, index, doc) in group {
+            out.extend(parse_document(rendered, source, *index, doc)?);
+        }
+        Ok::<_, ManifestError>(out)
+    };
+    let threads = (bytes / MIN_BYTES_PER_THREAD).min(jobs.len());
+    // Counting the cores reads cgroup files: only worth it when there is text to share.
+    let threads = match threads {
+        0 | 1 => threads,
+        _ => std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(threads),
+    };
+    if threads <= 1 {
+        return parse_group(&jobs);
+    }
+    // Contiguous groups of about equal text, so results concatenate in order.
+    let share = bytes.div_ceil(threads);
+    let mut groups = Vec::with_capacity(threads);
+    let (mut start, mut size) = (0, 0);
+    for (i, job) in jobs.iter().enumerate() {
+        size += job.3.text.len();
+        if size >= share && groups.len() + 1 < threads {
+            groups.push(&jobs[start..=i]);
+            (start, size) = (i + 1, 0);
+        }
+    }
+    groups.push(&jobs[start..]);
+    parallel::map_groups(&groups, &parse_group)
+}
+
+/// One document of a template's output; `None` for an empty (null) document.
+fn parse_document(
+    rendered: &RenderedText<'_>,
+    template_source: &str,
+    index: usize,
+    doc: &DocumentText<'_>,
+) -> Result<Option<Manifest>, ManifestError> {
+    let value = match yaml::read_document(doc.text, Keys::Resolved) {
+        Some(value) => value,
+        None => read_with_serde_yaml(rendered, template_source, doc)?,
+    };
+    let kind = match &value {
+        Value::Mapping(m) => m
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
+        Value::Null => return Ok(None),
+        other => {
+            return Err(ManifestError::NotAnObject {
+                path: rendered.path.to_string(),
+                index: index + 1,
+                line: doc.first_line,
+                found: describe(other),
+            });
+        }
+    };
+    Ok(Some(Manifest {
+        source_name: rendered.source_name.to_string(),
+        template_name: rendered.name.to_string(),
+        kind,
+        value,
+    }))
+}
+
+/// The slow path of [`parse_document`], for what the fast reader leaves: serde_yaml reads the
+/// document and names the place of any error.
+fn read_with_serde_yaml(
+    rendered: &RenderedText<'_>,
+    template_source: &str,
+    doc: &DocumentText<'_>,
+) -> Result<Value, ManifestError> {
+    serde_yaml::from_str(doc.text).map_err(|e| {
+        let (mut line_in_doc, mut column) =
+            diagnostic::yaml_error_location(doc.text, &e).unwrap_or((1, 1));
+        if let Some(key) = diagnostic::duplicate_key_name(&e.to_string()) {
+            (line_in_doc, column) =
+                diagnostic::duplicate_key_location(doc.text, line_in_doc, column, &key);
+        }
+        let line = doc.first_line + line_in_doc.saturating_sub(1);
+        ManifestError::InvalidYaml {
+            path: rendered.path.to_string(),
+            line,
+            column,
+            report: format!(
+                "{}\n  at line {line}, column {column} of what this template rendered:\n{}{}\n  hint: look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
+                problem_only(&e),
+                diagnostic::snippet_hiding_secrets(rendered.text, line, column, doc.text),
+                source_hint(rendered.text, line, template_source),
+                rendered.name,
+            ),
+        }
+    })
+}
+
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "empty".into(),
+        Value::Bool(_) => "a boolean".into(),
+        Value::Number(_) => "a number".into(),
+        Value::String(s) => format!("the text {:?}", truncate(s, 40)),
+        Value::Sequence(_) => "a list".into(),
+        Value::Mapping(_) => "a mapping".into(),
+        Value::Tagged(_) => "a tagged value".into(),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}...", s.chars().take(max).collect::<String>())
+    }
+}
+
+/// serde_yaml's problem without the places it names: those count lines from the document's
+/// start, not the template output's.
+fn problem_only(error: &serde_yaml::Error) -> String {
+    let message = error.to_string();
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    }
+}
+
+/// When the offending rendered line is written literally once in the template, point at it.
+fn source_hint(rendered: &str, line: usize, source: &str) -> String {
+    let Some(wanted) = rendered.lines().nth(line.saturating_sub(1)) else {
+        return String::new();
+    };
+    if wanted.trim().is_empty() {
+        return String::new();
+    }
+    let mut hits = source
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_end() == wanted.trim_end());
+    match (hits.next(), hits.next()) {
+        (Some((n, _)), None) => format!("\n  (that line is line {} of the template)", n + 1),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsing_on_many_threads_keeps_order_and_the_first_error() {
+        // Enough text for several threads: 400 templates of 2 documents, about 400 KB.
+        let padding = "x".repeat(400);
+        let texts: Vec<(String, String)> = (0..400)
+            .map(|i| {
+                let text = format!(
+                    "kind: A\nmetadata: {{name: a{i}}}\ndata: {{p: {padding}}}\n---\nkind: B\nmetadata: {{name: b{i}}}\ndata: {{p: {padding}}}\n"
+                );
+                (format!("t{i}.yaml"), text)
+            })
+            .collect();
+        fn items(texts: &[(String, String)]) -> Vec<(RenderedText<'_>, &str)> {
+            texts
+                .iter()
+                .map(|(name, text)| {
+                    let rendered = RenderedText {
+                        name,
+                        source_name: name,
+                        path: name,
+                        text,
+                    };
+                    (rendered, "")
+                })
+                .collect()
+        }
+        let parsed = parse_rendered_all(&items(&texts)).unwrap_or_default();
+        let names: Vec<String> = parsed
+            .iter()
+            .filter_map(|m| m.id().map(|id| id.name))
+            .collect();
+        let expected: Vec<String> = (0..400)
+            .flat_map(|i| [format!("a{i}"), format!("b{i}")])
+            .collect();
+        assert_eq!(names, expected);
+
+        let mut broken = texts.clone();
+        broken[390].1.push_str("---\n[not closed\n");
+        broken[30].1.push_str("---\n- a list\n");
+        let error = parse_rendered_all(&items(&broken)).map(|_| ()).unwrap_err();
+        assert!(
+            matches!(&error, ManifestError::NotAnObject { path, .. } if path == "t30.yaml"),
+            "{error}"
+        );
+    }
+}
