@@ -150,7 +150,7 @@ fn untagged(u: &mut Unstructured<'_>, depth: usize) -> Result<Value> {
     })
 }
 
-#[path = "../../tests/common/same.rs"]
+#[path = "../../tests/cli/common/same.rs"]
 mod same_value;
 pub use same_value::same;
 

@@ -1,5 +1,5 @@
-//! Structural equality of YAML values for tests and fuzz targets (included by path from
-//! `tests/common/mod.rs` and `fuzz/src/lib.rs`).
+//! Structural equality of YAML values for tests and fuzz targets (a module of
+//! `tests/cli/common/mod.rs`, included by path from `fuzz/src/lib.rs`).
 
 use serde_yaml::Value;
 

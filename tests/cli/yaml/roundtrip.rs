@@ -4,9 +4,7 @@
 //!
 //! The PyYAML check uses a fixed seed; `KTERA_YAML_SEED=<u64>` explores other cases.
 
-mod common;
-
-use common::same::same;
+use crate::common::same::same;
 use ktera::yaml::{Keys, emit_document, quote_scalar_if_needed, read_document};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

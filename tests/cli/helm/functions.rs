@@ -2,7 +2,7 @@
 //! holds one ConfigMap template written twice, with Sprig (`helm/`) and with ktera's filters
 //! (`ktera/`); `expected.yaml` is what Helm printed (scripts/gen-helm-functions-fixture).
 
-mod common;
+use crate::common;
 
 use serde_yaml::Value;
 

@@ -18,7 +18,7 @@
 //!
 //! Every case also asserts that the run changed no file and wrote none: the scratch directory
 //! is the same, byte for byte, before and after. `{tmp}` in `args` is the scratch directory.
-//! `KTERA_BAD_INPUT=set- cargo test --test bad_inputs` runs only the cases named with `set-`.
+//! `KTERA_BAD_INPUT=set- cargo test --test cli bad_inputs` runs only the cases named with `set-`.
 
 use std::collections::BTreeMap;
 use std::fs;

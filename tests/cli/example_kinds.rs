@@ -2,14 +2,12 @@
 //! the differences between dev and prod that matter: `ktera template charts/backend -f
 //! values/<env>.yaml`, run as the real binary, its output parsed document by document.
 //!
-//! Equality with the Kustomize tree is checked elsewhere (tests/golden.rs, tests/compare_cli.rs);
-//! this file checks what each object is for: the Deployment's rollout strategy, the log
+//! Equality with the Kustomize tree is checked elsewhere (the `golden` and `compare` modules);
+//! this module checks what each object is for: the Deployment's rollout strategy, the log
 //! collector's DaemonSet on every node, the cache subchart's StatefulSet where it is enabled, the
 //! migration Job as a hook printed after everything else, the CronJob's schedule.
 
-mod common;
-
-use common::copy_dir;
+use crate::common::copy_dir;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;

@@ -3,9 +3,7 @@
 //! directory inside a copy of the repository, with the build environment and the Application's
 //! `plugin.env` entries (prefixed `ARGOCD_ENV_`) set, and `ktera` on PATH.
 
-mod common;
-
-use common::copy_dir;
+use crate::common::copy_dir;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,12 +1,10 @@
 //! `ktera template` and `ktera values`, run as the real binary on real files: the happy path and
 //! every class of error, each asserting the message names the right file and line.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::{ktera, template};
+use crate::common::{self, ktera, template};
 use predicates::prelude::*;
 use tempfile::TempDir;
 

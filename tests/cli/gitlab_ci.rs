@@ -2,9 +2,7 @@
 //! rules (merge requests stop before publishing, main deploys behind a manual gate), and deploy
 //! jobs that set the tag with `ktera set` and render with `ktera render`.
 
-mod common;
-
-use common::copy_dir;
+use crate::common::copy_dir;
 use std::path::PathBuf;
 
 use serde_yaml::{Mapping, Value};

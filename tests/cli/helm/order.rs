@@ -2,7 +2,7 @@
 //! holds static YAML of twenty kinds (known, unknown and hooks) in shuffled file order;
 //! `expected.yaml` is what `helm template` printed (scripts/gen-helm-order-fixture).
 
-mod common;
+use crate::common;
 
 #[test]
 fn output_matches_helm_byte_for_byte() {

@@ -1,12 +1,10 @@
 //! The chart model beyond one directory of templates: subcharts, Files, hooks, CRDs, NOTES and
 //! values.schema.json, run as the real binary on charts written to temporary directories.
 
-mod common;
-
 use std::fs;
 use std::path::PathBuf;
 
-use common::{template, write};
+use crate::common::{self, template, write};
 use predicates::prelude::*;
 use tempfile::TempDir;
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-mod common;
+use crate::common;
 
 use serde_yaml::Value;
 

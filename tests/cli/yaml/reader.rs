@@ -2,13 +2,11 @@
 //! its answer is serde_yaml's (and, for values files, that of `ktera::values::parse_values`
 //! when it does not use the fast reader); and it
 //! does answer for the documents ktera's own example renders, or it would not be worth having.
-//! (`tests/yaml_roundtrip.rs` also runs it on everything the emitter writes.)
-
-mod common;
+//! (`yaml::roundtrip` also runs it on everything the emitter writes.)
 
 use std::path::Path;
 
-use common::same::same;
+use crate::common::same::same;
 use ktera::manifest::split_documents;
 use ktera::values::parse_values_with_serde_yaml;
 use ktera::yaml::{Keys, read_document};

@@ -1,5 +1,4 @@
 //! What the CLI tests share: charts written to temporary directories and the real binary.
-#![allow(dead_code)] // each test crate uses its own part of this module
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,26 @@
+//! The integration tests, one test binary with a module per command or concern (as ripgrep and
+//! just keep theirs): every test file linking the whole crate on its own made 21 binaries to
+//! link after each change (docs/performance.md, "Test build").
+//!
+//! Most modules run the real `ktera` binary on files in temporary directories; `regressions`,
+//! `values_properties`, `helm::values` and `yaml` call the library. Fixtures stay beside this
+//! folder: `tests/fixtures/`, `tests/golden/`, `tests/bad-inputs/`.
+
+mod common;
+
+mod argocd_plugin;
+mod bad_inputs;
+mod chart_model;
+mod compare;
+mod diff;
+mod example_kinds;
+mod gitlab_ci;
+mod golden;
+mod helm;
+mod lint;
+mod regressions;
+mod render;
+mod set;
+mod template;
+mod values_properties;
+mod yaml;
