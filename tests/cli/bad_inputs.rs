@@ -29,6 +29,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::common::tools;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Expect {
@@ -309,7 +311,9 @@ fn every_bad_input_fails_cleanly() {
         let name = case.file_name().unwrap_or_default().to_string_lossy();
         match run_case(case) {
             Ok(Outcome::Passed) => {}
-            Ok(Outcome::Skipped(why)) => eprintln!("skipped {name}: {why}"),
+            Ok(Outcome::Skipped(why)) => {
+                tools::skip_not_allowed(&format!("bad input {name}"), &why)
+            }
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }

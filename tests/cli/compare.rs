@@ -4,18 +4,10 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+use crate::common::tools;
+
 fn ktera() -> Command {
     Command::cargo_bin("ktera").expect("binary")
-}
-
-fn kustomize_available() -> bool {
-    ["kustomize", "kubectl"].iter().any(|tool| {
-        std::process::Command::new(tool)
-            .arg("version")
-            .arg("--client")
-            .output()
-            .is_ok()
-    })
 }
 
 #[test]
@@ -37,8 +29,8 @@ fn example_equals_its_golden_file_in_both_environments() {
 
 #[test]
 fn example_equals_live_kustomize_in_both_environments() {
-    if !kustomize_available() {
-        eprintln!("skipped: neither kustomize nor kubectl is installed");
+    if !tools::kustomize_installed() {
+        tools::skip_without_kustomize();
         return;
     }
     for env in ["dev", "prod"] {

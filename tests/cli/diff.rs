@@ -8,6 +8,8 @@ use std::process::Output;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+use crate::common::tools;
+
 fn fixture(case: &str, side: &str) -> String {
     let path: PathBuf = [
         env!("CARGO_MANIFEST_DIR"),
@@ -374,7 +376,10 @@ fn on_terminal(no_color: Option<&str>) -> Option<String> {
 #[test]
 fn colour_on_a_terminal_unless_no_color() {
     let Some(coloured) = on_terminal(None) else {
-        eprintln!("skipped: util-linux `script` is not installed");
+        tools::skip_without(
+            "script",
+            "util-linux `script` is not on PATH (Debian package bsdutils)",
+        );
         return;
     };
     assert!(

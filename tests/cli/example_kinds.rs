@@ -7,7 +7,7 @@
 //! collector's DaemonSet on every node, the cache subchart's StatefulSet where it is enabled, the
 //! migration Job as a hook printed after everything else, the CronJob's schedule.
 
-use crate::common::copy_dir;
+use crate::common::{copy_dir, tools};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
@@ -333,14 +333,8 @@ fn cache_statefulset_is_rendered_only_where_enabled() {
 /// `cache.enabled: true` for the chart, `components: [../../components/cache]` in the overlay.
 #[test]
 fn cache_turned_on_in_prod_agrees_with_the_overlay_and_its_component() {
-    let has_tool = ["kustomize", "kubectl"].iter().any(|tool| {
-        std::process::Command::new(tool)
-            .args(["version", "--client"])
-            .output()
-            .is_ok()
-    });
-    if !has_tool {
-        eprintln!("skipped: neither kustomize nor kubectl is installed");
+    if !tools::kustomize_installed() {
+        tools::skip_without_kustomize();
         return;
     }
     let tree = tempfile::tempdir().unwrap();

@@ -4,7 +4,8 @@
 //! Each test builds the overlay with the real tool (a standalone `kustomize build` when it is on
 //! PATH, `kubectl kustomize` otherwise) and fails when its output differs, byte for byte, from
 //! the committed golden file. Run `scripts/regen-golden` after changing an overlay or the base.
-//! Without either tool the tests print "skipped: no kustomize" and pass.
+//! Without either tool the tests are skipped with a note (`common::tools`), or fail under
+//! `KTERA_REQUIRE_TOOLS=1`.
 //!
 //! The chart side: `ktera compare charts/backend -f values/<env>.yaml --golden <golden>` must
 //! find the same objects. Together the two checks say that the chart and the overlay agree.
@@ -13,6 +14,8 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::common::tools;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -72,9 +75,7 @@ fn first_difference(actual: &str, expected: &str) -> String {
 fn check_golden(env: &str) {
     let overlay = overlay_dir(env);
     let Some((command, built)) = kustomize_build(&overlay) else {
-        eprintln!(
-            "skipped: no kustomize (neither `kustomize` nor `kubectl` is on PATH); golden {env}.yaml not checked"
-        );
+        tools::skip_without_kustomize();
         return;
     };
     let golden_path = golden_file(env);
