@@ -15,7 +15,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use crate::diagnostic::{self, located_message, snippet};
 use crate::release::{self, Release, parse_kube_version};
-use crate::values::{SetKind, ValueSources, apply_set};
+use crate::values::{Segment, SetKind, ValueSources, apply_set};
 
 /// The output directory when the project file does not name one.
 pub const DEFAULT_OUTPUT: &str = "rendered";
@@ -118,9 +118,9 @@ impl Project {
     pub fn release_place(&self, env: &str, index: usize) -> String {
         let origin = self.path.display().to_string();
         let path = [
-            Segment::Value("environments"),
-            Segment::Value(env),
-            Segment::Value("releases"),
+            Segment::Key("environments".into()),
+            Segment::Key(env.into()),
+            Segment::Key("releases".into()),
             Segment::Index(index),
         ];
         match locate(&self.text, &path) {
@@ -275,7 +275,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn error(&self, path: &[Segment<'_>], message: String, hint: &str) -> ProjectError {
+    fn error(&self, path: &[Segment], message: String, hint: &str) -> ProjectError {
         let location = locate(self.text, path);
         invalid(self.text, self.origin, location, message, hint)
     }
@@ -285,14 +285,14 @@ impl Checker<'_> {
         let resolved_output = self.dir.join(&output);
         if output.trim().is_empty() || is_same_dir(&resolved_output, self.dir) {
             return Err(self.error(
-                &[Segment::Value("output")],
+                &[Segment::Key("output".into())],
                 format!("output `{output}` is the project's own directory"),
                 "name a directory of its own, e.g. `output: rendered`: ktera removes files it rendered before from it",
             ));
         }
         if raw.environments.0.is_empty() {
             return Err(self.error(
-                &[Segment::Value("environments")],
+                &[Segment::Key("environments".into())],
                 "no environments: the project renders nothing".into(),
                 "add one, e.g. `environments: {dev: {releases: [{name: app, chart: charts/app}]}}`",
             ));
@@ -330,10 +330,10 @@ impl Checker<'_> {
         })
     }
 
-    fn release<'p>(
+    fn release(
         &self,
         raw: RawRelease,
-        at: &dyn Fn(&'static str) -> Vec<Segment<'p>>,
+        at: &dyn Fn(&'static str) -> Vec<Segment>,
     ) -> Result<ReleaseSpec, ProjectError> {
         if let Err(message) = release::check_name(&raw.name) {
             return Err(self.error(&at("name"), message, ""));
@@ -353,7 +353,7 @@ impl Checker<'_> {
         }
         let mut files = Vec::new();
         for (i, file) in raw.values.iter().enumerate() {
-            let place = |mut path: Vec<Segment<'p>>| {
+            let place = |mut path: Vec<Segment>| {
                 path.push(Segment::Index(i));
                 path
             };
@@ -427,13 +427,13 @@ impl Checker<'_> {
 }
 
 /// The path to a field of release `index` of environment `env`.
-fn field_path<'a>(env: &'a str, index: usize, field: &'a str) -> Vec<Segment<'a>> {
+fn field_path(env: &str, index: usize, field: &str) -> Vec<Segment> {
     vec![
-        Segment::Value("environments"),
-        Segment::Value(env),
-        Segment::Value("releases"),
+        Segment::Key("environments".into()),
+        Segment::Key(env.into()),
+        Segment::Key("releases".into()),
         Segment::Index(index),
-        Segment::Value(field),
+        Segment::Key(field.into()),
     ]
 }
 
@@ -450,19 +450,12 @@ fn is_same_dir(a: &Path, b: &Path) -> bool {
     normal(a) == normal(b)
 }
 
-/// One step of a path into the document: the value under a key, or a sequence item.
-#[derive(Debug, Clone, Copy)]
-enum Segment<'a> {
-    Value(&'a str),
-    Index(usize),
-}
-
 /// Marks the error the probe raises on reaching its target.
 const FOUND: &str = "\u{1}found";
 
 /// Where the node at `path` starts (1-based line and column): the document is read again and
 /// the read stops with an error at that node, which serde_yaml reports with its position.
-fn locate(text: &str, path: &[Segment<'_>]) -> Option<(usize, usize)> {
+fn locate(text: &str, path: &[Segment]) -> Option<(usize, usize)> {
     match (Probe { path }).deserialize(serde_yaml::Deserializer::from_str(text)) {
         Err(e) if e.to_string().contains(FOUND) => e.location().map(|l| (l.line(), l.column())),
         _ => None,
@@ -470,7 +463,7 @@ fn locate(text: &str, path: &[Segment<'_>]) -> Option<(usize, usize)> {
 }
 
 struct Probe<'p> {
-    path: &'p [Segment<'p>],
+    path: &'p [Segment],
 }
 
 impl<'de> DeserializeSeed<'de> for Probe<'_> {
@@ -524,7 +517,7 @@ impl<'de> Visitor<'de> for Probe<'_> {
         };
         while let Some(key) = map.next_key::<KeyText>()? {
             match first {
-                Segment::Value(wanted) if key.0.as_deref() == Some(*wanted) => {
+                Segment::Key(wanted) if key.0.as_deref() == Some(wanted.as_str()) => {
                     return map.next_value_seed(Probe { path: rest });
                 }
                 _ => {
@@ -605,21 +598,21 @@ mod tests {
     fn locates_nodes_by_path() {
         let text = "environments:\n  dev:\n    releases:\n      - name: a\n        chart: x\n      - {name: b, chart: y}\n";
         let path = [
-            Segment::Value("environments"),
-            Segment::Value("dev"),
-            Segment::Value("releases"),
+            Segment::Key("environments".into()),
+            Segment::Key("dev".into()),
+            Segment::Key("releases".into()),
             Segment::Index(1),
-            Segment::Value("chart"),
+            Segment::Key("chart".into()),
         ];
         assert_eq!(locate(text, &path), Some((6, 26)));
         let path = [
-            Segment::Value("environments"),
-            Segment::Value("dev"),
-            Segment::Value("releases"),
+            Segment::Key("environments".into()),
+            Segment::Key("dev".into()),
+            Segment::Key("releases".into()),
             Segment::Index(0),
         ];
         assert_eq!(locate(text, &path), Some((4, 9)));
-        assert_eq!(locate(text, &[Segment::Value("nope")]), None);
+        assert_eq!(locate(text, &[Segment::Key("nope".into())]), None);
     }
 
     #[test]

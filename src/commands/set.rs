@@ -23,7 +23,7 @@ pub fn run(args: &SetArgs) -> Result<(), Error> {
     let outcome = edit::set_in_file(&args.file, &assignments, options)?;
     let paths: Vec<String> = assignments
         .iter()
-        .map(|a| edit::PathDisplay(&a.path).to_string())
+        .map(|a| crate::values::PathDisplay(&a.path).to_string())
         .collect();
     let verb = match outcome {
         Outcome::Changed => "updated",

@@ -27,4 +27,5 @@ pub use compare::compare;
 pub use document::{Document, check_unique};
 pub use error::DiffError;
 pub use load::{STDIN, load_side, parse_manifests};
+pub use path::{FieldPath, Segment};
 pub use report::{Counts, Report, ReportOptions};

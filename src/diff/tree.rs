@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_yaml::{Mapping, Value};
 
 use super::list::{Step, align, item_names};
-use super::path::{Path, Segment};
+use super::path::{FieldPath, Segment};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -35,7 +35,7 @@ impl Op {
 /// may be Secret data, and reports mask them before printing.
 #[derive(Clone, PartialEq)]
 pub struct Change {
-    pub path: Path,
+    pub path: FieldPath,
     pub op: Op,
     pub left: Option<Value>,
     pub right: Option<Value>,
@@ -142,7 +142,10 @@ impl Walker<'_> {
         }
 
         for (item, name) in left.iter().zip(l_names) {
-            self.path.push(Segment::Named((*name).to_string()));
+            self.path.push(Segment::Item {
+                field: "name".into(),
+                value: (*name).to_string(),
+            });
             match r_index.get(name).and_then(|j| right.get(*j)) {
                 Some(other) => self.walk(item, other),
                 None => self.record(Op::Removed, Some(item), None),
@@ -153,7 +156,10 @@ impl Walker<'_> {
             if l_index.contains_key(name) {
                 continue;
             }
-            self.path.push(Segment::Named((*name).to_string()));
+            self.path.push(Segment::Item {
+                field: "name".into(),
+                value: (*name).to_string(),
+            });
             self.record(Op::Added, None, Some(item));
             self.path.pop();
         }
@@ -187,7 +193,7 @@ impl Walker<'_> {
 
     fn record(&mut self, op: Op, left: Option<&Value>, right: Option<&Value>) {
         self.changes.push(Change {
-            path: Path::new(self.path.clone()),
+            path: FieldPath::new(self.path.clone()),
             op,
             left: left.cloned(),
             right: right.cloned(),

@@ -1,18 +1,9 @@
 //! `PATH=VALUE` assignments: the key path, read with `--set`'s grammar, and the value, typed by
 //! [`crate::values::apply_set`] itself so `ktera set` types values exactly as `--set` does.
 
-use std::fmt;
-
 use serde_yaml::Value;
 
-use crate::values::{SetKind, ValuesError, apply_set};
-
-/// One step of a key path: a mapping key or a list index.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
-    Key(String),
-    Index(usize),
-}
+use crate::values::{Segment, SetKind, ValuesError, apply_set};
 
 /// One `path=value` item. An argument such as `a=1,b=2` holds several.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,31 +13,6 @@ pub struct Assignment {
     /// The item as written (`a.b=c`), applied with `kind` by the self-check.
     pub expr: String,
     pub kind: SetKind,
-}
-
-/// A path as the user writes it: `image.tag`, `hosts[0].name`, `a\.b`.
-pub struct PathDisplay<'a>(pub &'a [Segment]);
-
-impl fmt::Display for PathDisplay<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, segment) in self.0.iter().enumerate() {
-            match segment {
-                Segment::Key(key) => {
-                    if i > 0 {
-                        f.write_str(".")?;
-                    }
-                    for c in key.chars() {
-                        if matches!(c, '.' | '[' | ']' | '=' | ',' | '\\') {
-                            f.write_str("\\")?;
-                        }
-                        write!(f, "{c}")?;
-                    }
-                }
-                Segment::Index(index) => write!(f, "[{index}]")?,
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Reads one command-line argument (`a.b=c` or `a=1,b=2`) into its items. A malformed argument
@@ -149,6 +115,7 @@ fn split_items(src: &str) -> Vec<(Vec<Segment>, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::values::PathDisplay;
 
     fn key(k: &str) -> Segment {
         Segment::Key(k.into())

@@ -3,8 +3,8 @@
 
 use serde_yaml::Value;
 
-use super::assign::Segment;
 use super::scan::Quoting;
+use crate::values::Segment;
 use crate::yaml::quote_scalar_if_needed;
 
 /// How the file indents what it nests, to write new blocks the same way.

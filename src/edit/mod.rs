@@ -25,11 +25,10 @@
 //!
 //! After all assignments, the new text must parse (serde_yaml) to exactly the old values with
 //! the assignments applied by `--set`'s own code; otherwise nothing is written. The file is then
-//! replaced atomically ([`file`]).
+//! replaced atomically ([`crate::output::atomic`]).
 
 mod assign;
 mod error;
-mod file;
 mod layout;
 mod scan;
 
@@ -37,7 +36,8 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
-pub use assign::{Assignment, PathDisplay, Segment, parse_assignment};
+use crate::values::{PathDisplay, Segment};
+pub use assign::{Assignment, parse_assignment};
 pub use error::EditError;
 use layout::{Layout, block_lines, scalar_text};
 use scan::{Blocker, Doc, Kind, Node, ScanError};
@@ -77,7 +77,7 @@ pub fn set_in_file(
     if edited == text {
         return Ok(Outcome::Unchanged);
     }
-    file::replace(path, edited.as_bytes()).map_err(|source| EditError::Write {
+    crate::output::atomic::replace(path, edited.as_bytes()).map_err(|source| EditError::Write {
         path: shown,
         source,
     })?;

@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::manifest::{Manifest, ObjectId};
 
-use super::path::FieldPath;
+use crate::diff::FieldPath;
 
 /// How serious a finding is. Errors fail the run; warnings fail it only with `--strict`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,7 +56,11 @@ impl Finding {
             severity,
             id: manifest.id(),
             source: manifest.source_name.clone(),
-            path: path.to_string(),
+            path: if path.is_root() {
+                String::new()
+            } else {
+                path.to_string()
+            },
             message: message.into(),
         }
     }

@@ -5,7 +5,6 @@
 
 mod error;
 mod finding;
-mod path;
 mod report;
 pub mod schema;
 mod semantic;

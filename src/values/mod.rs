@@ -8,6 +8,7 @@
 mod error;
 mod merge;
 mod parse;
+mod path;
 mod strvals;
 
 use std::io::Read;
@@ -18,6 +19,7 @@ use serde_yaml::{Mapping, Value};
 pub use error::ValuesError;
 pub use merge::{merge, merge_files};
 pub use parse::{MAX_VALUES_BYTES, load_values_file, parse_values, parse_values_with_serde_yaml};
+pub use path::{PathDisplay, Segment};
 pub use strvals::{MAX_INDEX, SetKind, apply_set};
 
 /// Where values come from, besides the chart's values.yaml. Each Vec in command-line order.

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use serde_yaml::Value;
 
 use super::node::Node;
+use crate::diff::FieldPath;
 use crate::lint::finding::Findings;
-use crate::lint::path::FieldPath;
 use crate::manifest::Manifest;
 
 /// `example.com/v1/Widget` -> its schema, for every version of every rendered CRD.

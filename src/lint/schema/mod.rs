@@ -11,8 +11,8 @@ use serde_yaml::Value;
 
 pub use store::{Schemas, supported_versions};
 
+use crate::diff::FieldPath;
 use crate::lint::finding::Findings;
-use crate::lint::path::FieldPath;
 use crate::manifest::Manifest;
 use node::Node;
 use validate::{Issue, Validator};

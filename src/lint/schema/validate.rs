@@ -11,8 +11,8 @@ use serde_yaml::Value;
 
 use super::format;
 use super::node::{Additional, Node};
+use crate::diff::FieldPath;
 use crate::lint::Severity;
-use crate::lint::path::FieldPath;
 
 /// One problem at one field.
 #[derive(Debug, Clone, PartialEq)]
@@ -237,7 +237,7 @@ impl<'a> Validator<'a> {
         };
         for (index, item) in items.iter().enumerate() {
             match single_key.and_then(|k| item.get(k).and_then(scalar_text).map(|v| (k, v))) {
-                Some((key, value)) => self.path.push_key(key, &value),
+                Some((key, value)) => self.path.push_item(key, &value),
                 None => self.path.push_index(index),
             }
             if untag(item).is_null() {

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use serde_yaml::Value;
 
 use super::objects::Objects;
+use crate::diff::FieldPath;
 use crate::lint::finding::Findings;
-use crate::lint::path::FieldPath;
 use crate::manifest::Manifest;
 
 pub fn check(manifests: &[Manifest], objects: &Objects, findings: &mut Findings) {

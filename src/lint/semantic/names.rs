@@ -6,8 +6,8 @@ use serde_yaml::{Mapping, Value};
 
 use super::objects::{Object, Objects, lookup};
 use super::syntax;
+use crate::diff::FieldPath;
 use crate::lint::finding::Findings;
-use crate::lint::path::FieldPath;
 
 pub fn check(objects: &Objects, findings: &mut Findings) {
     for object in &objects.all {

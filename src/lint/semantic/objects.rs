@@ -3,7 +3,7 @@
 
 use serde_yaml::{Mapping, Value};
 
-use crate::lint::path::FieldPath;
+use crate::diff::FieldPath;
 use crate::manifest::Manifest;
 
 pub struct Object<'m> {

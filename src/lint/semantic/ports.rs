@@ -4,8 +4,8 @@
 use serde_yaml::Value;
 
 use super::objects::{Objects, lookup};
+use crate::diff::FieldPath;
 use crate::lint::finding::Findings;
-use crate::lint::path::FieldPath;
 
 const RANGE: std::ops::RangeInclusive<i64> = 1..=65535;
 

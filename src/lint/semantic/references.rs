@@ -6,8 +6,8 @@
 use serde_yaml::Value;
 
 use super::objects::{Object, Objects, lookup};
+use crate::diff::FieldPath;
 use crate::lint::finding::Findings;
-use crate::lint::path::FieldPath;
 use crate::lint::schema::validate::closest;
 
 #[derive(Clone, Copy)]

@@ -4,8 +4,8 @@
 use serde_yaml::Value;
 
 use super::objects::{Object, Objects, PodTemplate, lookup, pairs};
+use crate::diff::FieldPath;
 use crate::lint::finding::Findings;
-use crate::lint::path::FieldPath;
 
 pub fn check(objects: &Objects, findings: &mut Findings) {
     let all_workloads: Vec<(&Object, PodTemplate)> = objects

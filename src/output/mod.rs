@@ -1,8 +1,9 @@
 //! Emitting rendered manifests: one stream for standard output, or one file per template under
-//! `--output-dir`, written all or nothing.
+//! `--output-dir`, written all or nothing ([`atomic`] writes every file ktera writes).
+
+pub mod atomic;
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::manifest::Manifest;
@@ -67,10 +68,10 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
             path: dir.display().to_string(),
         });
     }
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut created: Vec<PathBuf> = Vec::new();
-    let result = (|| {
-        for (rel, text) in files {
+    let staged = files
+        .iter()
+        .map(|(rel, text)| {
             let target = dir.join(rel);
             let parent = target.parent().unwrap_or(dir);
             create_dirs(parent, &mut created).map_err(|source| OutputError::Write {
@@ -84,41 +85,31 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
                     source: std::io::Error::other("a directory of that name is in the way"),
                 });
             }
-            let temp = temp_path(&target);
-            write_synced(&temp, text.as_bytes()).map_err(|source| OutputError::Write {
+            atomic::stage(&target, text.as_bytes()).map_err(|source| OutputError::Write {
                 path: target.display().to_string(),
                 source,
-            })?;
-            staged.push((temp, target));
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        for (temp, _) in &staged {
-            let _ = fs::remove_file(temp);
-        }
-        // A temp file that failed half-way may also be there.
-        if let Some((rel, _)) = files.get(staged.len()) {
-            let _ = fs::remove_file(temp_path(&dir.join(rel)));
-        }
-        // Directories made for this run go too (innermost first; never a non-empty one).
-        for made in created.iter().rev() {
-            let _ = fs::remove_dir(made);
-        }
-        return Err(e);
-    }
-    let mut written = Vec::with_capacity(staged.len());
-    for (index, (temp, target)) in staged.iter().enumerate() {
-        if let Err(source) = fs::rename(temp, target) {
-            for (temp, _) in &staged[index..] {
-                let _ = fs::remove_file(temp);
+            })
+        })
+        .collect::<Result<Vec<_>, _>>();
+    let staged = match staged {
+        Ok(staged) => staged,
+        Err(e) => {
+            // The temporary files are gone with `staged`; directories made for this run go
+            // too (innermost first; never a non-empty one).
+            for made in created.iter().rev() {
+                let _ = fs::remove_dir(made);
             }
-            return Err(OutputError::Write {
-                path: target.display().to_string(),
-                source,
-            });
+            return Err(e);
         }
-        written.push(target.clone());
+    };
+    let mut written = Vec::with_capacity(staged.len());
+    for file in staged {
+        let path = file.target().display().to_string();
+        // A failed rename drops the files not yet renamed, and their temporary files with them.
+        written.push(
+            file.commit()
+                .map_err(|source| OutputError::Write { path, source })?,
+        );
     }
     Ok(written)
 }
@@ -142,19 +133,4 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn temp_path(target: &Path) -> PathBuf {
-    let mut name = target
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(format!(".ktera-tmp-{}", std::process::id()));
-    target.with_file_name(name)
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = fs::File::create(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
 }
