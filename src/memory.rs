@@ -2,20 +2,17 @@
 //! `{% set %}` capture or `~` in a loop: Tera builds it before ktera sees any output) stops with
 //! an error instead of exhausting the machine or being killed by the kernel.
 //!
-//! Written by hand: it is a few lines over the allocator ([`SmallBlocks`]), and the crates that
-//! count allocations only report, they do not stop. The count is of bytes ktera asked for, so
-//! it tracks the heap closely at a cost of one atomic add per allocation.
+//! Written by hand: it is a few lines over the system allocator, and the crates that count
+//! allocations only report, they do not stop. The count is of bytes ktera asked for, so it
+//! tracks the heap closely with one atomic add per allocation.
 
-use std::alloc::{GlobalAlloc, Layout};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
-mod small_blocks;
-
-pub use small_blocks::{FREES_PER_HANDOVER, SmallBlocks, worker};
-
-/// The default cap: far above any real render (a 100 MB values file peaks below 2 GiB).
+/// The default cap: far above any real render (docs/performance.md, "Growth": 100 MB of
+/// values stay well below it).
 pub const DEFAULT_MAX_BYTES: u64 = 8 << 30;
 
 /// The environment variable that sets another cap, as bytes or with a K, M or G suffix.
@@ -45,32 +42,31 @@ pub fn rendering(path: &str) {
     RENDERING.with(|cell| cell.set((name, len)));
 }
 
-/// The allocator, counting: [`SmallBlocks`] (small blocks from per-thread lists, the rest
-/// from the system allocator) with the cap in front.
+/// The system allocator, counting, with the cap in front.
 pub struct CappedAllocator;
 
-// SAFETY: every call goes to `SmallBlocks` with the caller's layout unchanged; only the count
-// and the stop are added.
+// SAFETY: every call goes to `System` with the caller's layout unchanged; only the count and
+// the stop are added.
 unsafe impl GlobalAlloc for CappedAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         reserve(layout.size());
-        counted(layout.size(), unsafe { SmallBlocks.alloc(layout) })
+        counted(layout.size(), unsafe { System.alloc(layout) })
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         reserve(layout.size());
-        counted(layout.size(), unsafe { SmallBlocks.alloc_zeroed(layout) })
+        counted(layout.size(), unsafe { System.alloc_zeroed(layout) })
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { SmallBlocks.dealloc(ptr, layout) };
+        unsafe { System.dealloc(ptr, layout) };
         IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let grown = new_size.saturating_sub(layout.size());
         reserve(grown);
-        let moved = counted(grown, unsafe { SmallBlocks.realloc(ptr, layout, new_size) });
+        let moved = counted(grown, unsafe { System.realloc(ptr, layout, new_size) });
         // A shrink is counted once it has happened (a failed one leaves the block as it was).
         if !moved.is_null() && new_size < layout.size() {
             IN_USE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);

@@ -15,8 +15,7 @@ where
         let workers: Vec<_> = groups
             .iter()
             .map(|&group| {
-                let spawned = std::thread::Builder::new()
-                    .spawn_scoped(scope, move || crate::memory::worker(|| work(group)));
+                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || work(group));
                 (group, spawned)
             })
             .collect();

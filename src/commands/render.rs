@@ -16,7 +16,6 @@ use crate::cli::{OutputFormat, RenderArgs};
 use crate::diff::{self, ReportOptions};
 use crate::error::Error;
 use crate::manifest::Manifest;
-use crate::memory;
 use crate::output;
 use crate::pipeline::{self, CompiledChart};
 use crate::project::{Project, ReleaseSpec};
@@ -269,13 +268,8 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: &(dyn Fn(&T) -> R + Sync)) -> 
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .filter_map(|_| {
-                std::thread::Builder::new()
-                    // A render's own stack, which its renders use rather than switch to one.
-                    .stack_size(render::RENDER_STACK_BYTES)
-                    .spawn_scoped(scope, move || {
-                        memory::worker(|| render::with_thread_render_stack(work))
-                    })
-                    .ok()
+                // The render stack, on which each release renders without a thread of its own.
+                render::spawn_render_thread(scope, work).ok()
             })
             .collect();
         // No thread could be started (memory limits): work here.

@@ -17,12 +17,11 @@ use std::sync::Arc;
 use tera::{Context, Tera};
 
 use crate::chart::{Chart, TemplateFile};
-use crate::memory;
 use crate::release::Release;
 
 pub use error::{Location, RenderError};
 pub use limit::{MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS};
-pub use stack::{RENDER_STACK_BYTES, with_thread_render_stack};
+pub use stack::spawn_render_thread;
 pub use tpl::MAX_TPL_DEPTH;
 
 /// One emitted template's output, before it is split into documents.
@@ -181,9 +180,7 @@ impl Engine {
                 let workers: Vec<_> = others
                     .iter()
                     .map(|&part| {
-                        let worker = std::thread::Builder::new()
-                            .stack_size(RENDER_STACK_BYTES)
-                            .spawn_scoped(scope, move || memory::worker(|| render_part(part)));
+                        let worker = spawn_render_thread(scope, move || render_part(part));
                         (part, worker)
                     })
                     .collect();
