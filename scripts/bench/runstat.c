@@ -1,7 +1,7 @@
 /* Runs a command once with its output discarded and prints
  * "<wall seconds> <cpu seconds> <peak RSS KiB> <exit code>".
  * A small parent matters: Linux counts the forking process's pages in the child's peak RSS
- * until exec, so forking from Python would add Python's ~15 MiB to every measurement. */
+ * until exec, so forking from Python would add Python's own pages to every measurement. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/resource.h>

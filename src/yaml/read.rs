@@ -1,7 +1,7 @@
 //! A fast reader for the plain block YAML that templates render and values files hold.
 //!
-//! Hand-written because serde_yaml reads through libyaml at about 400 instructions per byte, and
-//! reading YAML was most of ktera's time (docs/performance.md). This reader handles only a
+//! Hand-written because serde_yaml, through libyaml, made reading YAML most of ktera's time
+//! (docs/performance.md). This reader handles only a
 //! common subset: block mappings and sequences, one-line plain, single- and double-quoted
 //! scalars, literal block scalars (`|`, `|-`, `|+`), one-line flow collections and comments.
 //! For anything else (anchors, tags, folded or multi-line scalars, tabs, duplicate keys,
