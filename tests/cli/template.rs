@@ -464,8 +464,8 @@ fn text_built_without_end_stops_at_the_memory_cap() {
         ));
 }
 
-/// Under an address-space limit too small for the 256 MiB render stack, the render runs on the
-/// stack there is, silently, as before the stack was switched to on the calling thread.
+/// Under an address-space limit too small for the 256 MiB render stack, no thread with it can
+/// be started and the render runs on the calling thread, silently.
 #[test]
 fn renders_under_an_address_space_limit() {
     let (_tmp, dir) = chart(&[
