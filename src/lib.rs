@@ -4,6 +4,9 @@
 //! parse and order ([`manifest`]) -> emit ([`yaml`], [`output`]). [`diff`] compares two manifest
 //! sets; [`commands`] holds one function per command.
 
+// Only the memory cap's allocator wrapper (`memory`) may use `unsafe`.
+#![deny(unsafe_code)]
+
 pub mod chart;
 pub mod cli;
 pub mod commands;
