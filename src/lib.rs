@@ -10,6 +10,7 @@
 pub mod chart;
 pub mod cli;
 pub mod commands;
+pub mod convert;
 pub mod diagnostic;
 pub mod diff;
 pub mod edit;

@@ -1,0 +1,24 @@
+//! `ktera convert`: Helm charts (Go `text/template` with Sprig and Helm's functions) to ktera
+//! charts (Tera 2). This is its first half: a faithful reader of Go templates and the scope
+//! analysis the translation needs. `docs/convert.md` describes the translation.
+//!
+//! - [`parse`]: one file to a tree ([`ast`]) with lines and columns, accepting exactly what
+//!   Helm's Go parser accepts; [`ParseError`] says where and what to do otherwise.
+//! - [`print`]: a tree back to Go template text (it parses to the same tree), and the compact
+//!   form the tests compare.
+//! - [`scope`]: for a whole chart (subcharts included, as Helm shares `define`s among them),
+//!   what `.`, `$` and each variable hold at every use, and what each `define` is called with.
+
+pub mod ast;
+mod error;
+mod lex;
+mod literal;
+pub mod parse;
+pub mod print;
+pub mod scope;
+
+pub use error::ParseError;
+pub use parse::parse;
+
+#[cfg(test)]
+mod tests;
