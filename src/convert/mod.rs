@@ -11,6 +11,7 @@
 
 pub mod ast;
 mod error;
+pub mod functions;
 mod lex;
 mod literal;
 pub mod parse;

@@ -5,6 +5,7 @@ mod corpus;
 mod go_view;
 mod parser;
 mod props;
+mod scope;
 
 use crate::convert::ast::*;
 use crate::convert::parse;
