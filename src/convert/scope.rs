@@ -850,7 +850,11 @@ impl<'a> Walker<'a> {
                     _ => Value::Unknown,
                 }
             }
-            "deepCopy" | "mustDeepCopy" => values.into_iter().next().unwrap_or(Value::Unknown),
+            // A copy of shared data is the template's own: changing it changes nothing else.
+            "deepCopy" | "mustDeepCopy" => match values.into_iter().next() {
+                Some(v) if !v.is_shared() => v,
+                _ => Value::Result(name.to_string()),
+            },
             "set" | "unset" | "merge" | "mergeOverwrite" | "mustMerge" | "mustMergeOverwrite" => {
                 self.mutation(function, args, &values)
             }

@@ -379,7 +379,7 @@ fn changes_to_shared_data_need_attention() {
     let a = chart(&[(
         "app/templates/t.yaml",
         r#"{{ $_ := set .Values "x" 1 }}{{ $d := dict "a" 1 }}{{ $_ := set $d "b" .Values.c }}{{ $_ := unset $d "a" }}{{ include "x" $d }}
-{{ $m := mergeOverwrite (dict) .Values.a .Values.b }}{{ $_ := merge $ (dict) }}
+{{ $m := mergeOverwrite (dict) .Values.a .Values.b }}{{ $_ := merge $ (dict) }}{{ $_ := set (deepCopy $) "k" 1 }}
 {{ define "x" }}{{ $_ := set . "k" 1 }}{{ end }}"#,
     )]);
     let attention = issues(&a, Severity::Attention);
