@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::diagnostic::located_message;
+
 /// A Go template the converter cannot read. Helm would refuse it too (the parser accepts
 /// exactly what Go's accepts), so the fix is always in the template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,36 +16,19 @@ pub struct ParseError {
     pub message: String,
     /// What to do about it.
     pub hint: String,
-    /// The text of the line, shown under the message with a caret.
-    pub source_line: String,
+    /// The line of the file with a caret under the column.
+    pub snippet: String,
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let number = self.line.to_string();
-        let pad = " ".repeat(number.len());
-        let caret_pad: String = self
-            .source_line
-            .chars()
-            .take(self.column.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        write!(
-            f,
-            "{}:{}:{}: {}\n  {} | {}\n  {} | {}^",
-            self.file,
-            self.line,
-            self.column,
-            self.message,
-            number,
-            self.source_line,
-            pad,
-            caret_pad
-        )?;
-        if !self.hint.is_empty() {
-            write!(f, "\n  hint: {}", self.hint)?;
-        }
-        Ok(())
+        f.write_str(&located_message(
+            &self.file,
+            Some((self.line, self.column)),
+            &self.message,
+            &self.snippet,
+            &self.hint,
+        ))
     }
 }
 

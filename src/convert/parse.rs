@@ -171,20 +171,13 @@ impl Parser<'_> {
         message: impl Into<String>,
         hint: impl Into<String>,
     ) -> ParseError {
-        let source_line = self
-            .source
-            .lines()
-            .nth(pos.line - 1)
-            .unwrap_or("")
-            .trim_end_matches('\r')
-            .to_string();
         ParseError {
             file: self.name.to_string(),
             line: pos.line,
             column: pos.column,
             message: message.into(),
             hint: hint.into(),
-            source_line,
+            snippet: crate::diagnostic::line_snippet(self.source, pos.line, pos.column),
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod corpus;
 mod go_view;
+mod helm_cases;
 mod parser;
 mod props;
 mod scope;

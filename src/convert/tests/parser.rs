@@ -533,7 +533,9 @@ fn errors_say_what_to_do() {
     assert!(e.hint.contains("index .Values"), "{}", e.hint);
     let shown = e.to_string();
     assert!(
-        shown.starts_with("t.yaml:1:14: bad character U+002D '-'\n  1 | {{ .Values.my-key }}\n    |              ^\n  hint: "),
+        shown.starts_with(
+            "t.yaml:1:14: bad character U+002D '-'\n  |\n1 | {{ .Values.my-key }}\n  |              ^\n  hint: "
+        ),
         "{shown}"
     );
     let e = parse("t.yaml", "{{ if .a }}{{ define \"x\" }}{{ end }}{{ end }}").unwrap_err();
