@@ -8,6 +8,7 @@
 //!   form the tests compare.
 //! - [`scope`]: for a whole chart (subcharts included, as Helm shares `define`s among them),
 //!   what `.`, `$` and each variable hold at every use, and what each `define` is called with.
+//! - [`functions`]: the names of the functions a Helm template can call.
 
 pub mod ast;
 mod error;

@@ -78,6 +78,12 @@ enum Item {
     },
 }
 
+/// What ends a list of nodes inside a construct.
+enum Ending {
+    End(Tag),
+    Else { tag: Tag, chained: bool },
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Control {
     If,
@@ -304,7 +310,7 @@ impl Parser<'_> {
     }
 
     /// Nodes up to an `{{end}}` or `{{else}}`, which is returned separately.
-    fn item_list(&mut self) -> Result<(Vec<Node>, Item)> {
+    fn item_list(&mut self) -> Result<(Vec<Node>, Ending)> {
         let mut nodes = Vec::new();
         loop {
             if self.peek_non_space().kind == Kind::Eof {
@@ -312,7 +318,8 @@ impl Parser<'_> {
             }
             match self.text_or_action()? {
                 Item::Node(node) => nodes.push(node),
-                end => return Ok((nodes, end)),
+                Item::End(tag) => return Ok((nodes, Ending::End(tag))),
+                Item::Else { tag, chained } => return Ok((nodes, Ending::Else { tag, chained })),
             }
         }
     }
@@ -441,8 +448,8 @@ impl Parser<'_> {
             self.range_depth -= 1;
         }
         let (otherwise, end) = match item {
-            Item::End(end) => (None, end),
-            Item::Else {
+            Ending::End(end) => (None, end),
+            Ending::Else {
                 tag: else_tag,
                 chained,
             } => {
@@ -465,25 +472,23 @@ impl Parser<'_> {
                 } else {
                     let (else_body, item) = self.item_list()?;
                     match item {
-                        Item::End(end) => (
+                        Ending::End(end) => (
                             Some(Otherwise::Else {
                                 tag: else_tag,
                                 body: else_body,
                             }),
                             end,
                         ),
-                        Item::Else { tag, .. } => {
+                        Ending::Else { tag, .. } => {
                             return Err(self.error_at(
                                 tag.pos,
                                 "expected {{end}}; found {{else}}",
                                 format!("a `{{{{{}}}}}` has one `{{{{else}}}}`; for more cases write `{{{{else if ...}}}}`", control.name()),
                             ));
                         }
-                        Item::Node(_) => unreachable!("item_list ends only at end or else"),
                     }
                 }
             }
-            Item::Node(_) => unreachable!("item_list ends only at end or else"),
         };
         self.open.pop();
         self.vars.truncate(vars_before);
@@ -510,13 +515,12 @@ impl Parser<'_> {
         self.range_depth = range_depth;
         self.nesting -= 1;
         match item {
-            Item::End(end) => Ok((body, end)),
-            Item::Else { tag, .. } => Err(self.error_at(
+            Ending::End(end) => Ok((body, end)),
+            Ending::Else { tag, .. } => Err(self.error_at(
                 tag.pos,
                 format!("unexpected {{{{else}}}} in {what} clause"),
                 format!("a `{what}` has no `{{{{else}}}}`; put the `{{{{if}}}}` inside it"),
             )),
-            Item::Node(_) => unreachable!("item_list ends only at end or else"),
         }
     }
 
