@@ -1,0 +1,211 @@
+//! What a project render does: each release of the chosen environments, the file it renders to
+//! (`<env>/<release>.yaml`), and each distinct chart, compiled once however many releases use
+//! it. Charts compile and releases render on all cores, and results are collected in project
+//! order, so the output and the errors do not depend on scheduling.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{Environment, Project, ReleaseSpec};
+use crate::error::Error;
+use crate::manifest::Manifest;
+use crate::output;
+use crate::pipeline::{self, CompiledChart};
+use crate::render;
+
+/// The releases to render, in project order, and the charts they use.
+pub struct Plan<'p> {
+    pub project: &'p Project,
+    pub releases: Vec<PlannedRelease<'p>>,
+    /// Distinct charts by their real path (so `charts/x` and `./charts/x` compile once), each
+    /// with the path as the project names it.
+    charts: Vec<(PathBuf, &'p Path)>,
+}
+
+/// One release to render, and the file it renders to.
+pub struct PlannedRelease<'p> {
+    pub env: &'p str,
+    /// Its position in the environment, to locate it in the project file.
+    pub index: usize,
+    pub spec: &'p ReleaseSpec,
+    /// Index into the plan's charts.
+    chart: usize,
+    /// Relative to the output directory: `dev/backend.yaml`.
+    pub file: String,
+}
+
+impl PlannedRelease<'_> {
+    /// `dev/backend`.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.env, self.spec.name())
+    }
+}
+
+/// A problem found while rendering the plan.
+pub struct Problem {
+    /// `dev/backend`, when the problem belongs to one release.
+    pub release: Option<String>,
+    /// Where that release is written (`ktera.yaml:7:9`).
+    pub place: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn plain(message: impl Into<String>) -> Problem {
+        Problem {
+            release: None,
+            place: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl<'p> Plan<'p> {
+    /// Every release of `environments` (of `project`), in project order.
+    pub fn new(project: &'p Project, environments: &[&'p Environment]) -> Plan<'p> {
+        let mut charts: Vec<(PathBuf, &Path)> = Vec::new();
+        let mut releases = Vec::new();
+        for env in environments {
+            for (index, spec) in env.releases.iter().enumerate() {
+                let key = fs::canonicalize(&spec.chart).unwrap_or_else(|_| spec.chart.clone());
+                let chart = match charts.iter().position(|(k, _)| *k == key) {
+                    Some(i) => i,
+                    None => {
+                        charts.push((key, &spec.chart));
+                        charts.len() - 1
+                    }
+                };
+                releases.push(PlannedRelease {
+                    env: &env.name,
+                    index,
+                    spec,
+                    chart,
+                    file: format!("{}/{}.yaml", env.name, spec.name()),
+                });
+            }
+        }
+        Plan {
+            project,
+            releases,
+            charts,
+        }
+    }
+
+    /// Renders every release: the text of each one's file, in plan order; or every problem
+    /// found, in plan order (a chart that fails to compile is reported once).
+    pub fn render(&self) -> Result<Vec<String>, Vec<Problem>> {
+        let compiled = parallel_map(&self.charts, &|(_, dir): &(PathBuf, &Path)| {
+            pipeline::compile_chart(dir)
+        });
+        let rendered = parallel_map(&self.releases, &|release: &PlannedRelease<'_>| {
+            match compiled.get(release.chart) {
+                Some(Some(Ok(chart))) => Some(render_release(chart, release.spec)),
+                // Reported once, for the chart.
+                _ => None,
+            }
+        });
+        let mut problems = Vec::new();
+        for (index, (result, (_, dir))) in compiled.iter().zip(&self.charts).enumerate() {
+            match result {
+                Some(Ok(_)) => {}
+                Some(Err(e)) => {
+                    let users: Vec<String> = self
+                        .releases
+                        .iter()
+                        .filter(|release| release.chart == index)
+                        .map(PlannedRelease::label)
+                        .collect();
+                    problems.push(Problem::plain(format!(
+                        "{e}\n  (chart {} of release {})",
+                        dir.display(),
+                        users.join(", ")
+                    )));
+                }
+                None => problems.push(Problem::plain(format!(
+                    "compiling chart {} stopped unexpectedly",
+                    dir.display()
+                ))),
+            }
+        }
+        let mut files = Vec::with_capacity(self.releases.len());
+        for (release, result) in self.releases.iter().zip(rendered) {
+            let problem = |message: String| Problem {
+                release: Some(release.label()),
+                place: Some(self.project.release_place(release.env, release.index)),
+                message,
+            };
+            match result {
+                Some(Some(Ok(text))) => files.push(text),
+                Some(Some(Err(e))) => problems.push(problem(e.to_string())),
+                Some(None) => {}
+                None => problems.push(problem("rendering stopped unexpectedly".into())),
+            }
+        }
+        if problems.is_empty() {
+            Ok(files)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// Renders one release to the text of its file.
+fn render_release(chart: &CompiledChart, spec: &ReleaseSpec) -> Result<String, Error> {
+    // A project's values come from files only; standard input stays untouched.
+    let documents = chart.render(&spec.sources, &spec.release, &mut io::empty())?;
+    let mut manifests = Vec::with_capacity(documents.crds.len() + documents.manifests.len());
+    if spec.include_crds {
+        manifests.extend(documents.crds);
+    }
+    let dropped =
+        |m: &Manifest| (spec.no_hooks && m.is_hook()) || (spec.skip_tests && m.is_test_hook());
+    manifests.extend(documents.manifests.into_iter().filter(|m| !dropped(m)));
+    Ok(output::stream(&manifests))
+}
+
+/// Runs `f` over `items` on all cores; results keep the items' order. `None` marks an item
+/// whose worker stopped (a bug): the caller reports it instead of guessing.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: &(dyn Fn(&T) -> R + Sync)) -> Vec<Option<R>> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = cores.min(items.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else {
+                break;
+            };
+            done.push((index, f(item)));
+        }
+        done
+    };
+    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .filter_map(|_| {
+                // The render stack, on which each release renders without a thread of its own.
+                render::spawn_render_thread(scope, work).ok()
+            })
+            .collect();
+        // No thread could be started (memory limits): work here.
+        let mut done = if workers.is_empty() {
+            work()
+        } else {
+            Vec::new()
+        };
+        for worker in workers {
+            if let Ok(part) = worker.join() {
+                done.extend(part);
+            }
+        }
+        for (index, result) in done {
+            if let Some(slot) = results.get_mut(index) {
+                *slot = Some(result);
+            }
+        }
+    });
+    results
+}

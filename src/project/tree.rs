@@ -1,0 +1,252 @@
+//! The output tree (`rendered/<env>/<release>.yaml`): the files ktera rendered before, a fresh
+//! render checked against them, or written over them all or nothing, with the files of
+//! releases that are gone pruned. Errors are messages that name the path.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use super::check_env_name;
+use super::plan::PlannedRelease;
+use crate::diff;
+use crate::output;
+
+/// How a file ktera writes starts; only such files (or empty ones) are ever removed.
+const RENDERED_PREFIX: &[u8] = b"---\n# Source: ";
+
+/// Which environment directories of the output a run owns.
+pub enum Scope<'p> {
+    /// `--env E`: only `<output>/E`.
+    One(&'p str),
+    /// Every directory of the output named like an environment; those of environments no
+    /// longer in the project are pruned too.
+    All(Vec<&'p str>),
+}
+
+impl Scope<'_> {
+    /// The environments of the project in the scope.
+    pub fn environments(&self) -> Vec<&str> {
+        match self {
+            Scope::One(env) => vec![*env],
+            Scope::All(envs) => envs.clone(),
+        }
+    }
+}
+
+/// The files of the output tree that ktera rendered before, within a run's scope.
+pub struct Tree {
+    pub output: PathBuf,
+    /// `dev/backend.yaml`, sorted.
+    rendered: Vec<String>,
+    /// Directories of environments that are no longer in the project (`staging`).
+    orphan_dirs: Vec<String>,
+}
+
+/// What a release's file is, compared with the fresh render.
+pub enum Status {
+    UpToDate,
+    /// With the semantic difference, or why there is none.
+    Stale(Result<diff::Report, String>),
+    Missing,
+}
+
+/// The tree against a fresh render.
+pub struct Check<'a, 'p> {
+    pub statuses: Vec<(&'a PlannedRelease<'p>, Status)>,
+    /// Files of the tree that no release renders any more.
+    pub extra: Vec<&'a str>,
+}
+
+impl Check<'_, '_> {
+    pub fn count(&self, wanted: fn(&Status) -> bool) -> usize {
+        self.statuses.iter().filter(|(_, s)| wanted(s)).count()
+    }
+
+    pub fn is_up_to_date(&self) -> bool {
+        self.extra.is_empty() && self.count(|s| !matches!(s, Status::UpToDate)) == 0
+    }
+}
+
+/// What writing the tree did to each file.
+pub struct Written<'a, 'p> {
+    /// `written` or `unchanged`, for each release in plan order.
+    pub statuses: Vec<(&'a PlannedRelease<'p>, &'static str)>,
+    /// Files of releases that are gone.
+    pub removed: Vec<&'a str>,
+}
+
+impl Written<'_, '_> {
+    /// The files with `status`.
+    pub fn with(&self, status: &str) -> Vec<&str> {
+        self.statuses
+            .iter()
+            .filter(|(_, s)| *s == status)
+            .map(|(release, _)| release.file.as_str())
+            .collect()
+    }
+}
+
+impl Tree {
+    pub fn read(output: &Path, scope: &Scope<'_>) -> Result<Tree, String> {
+        let unreadable =
+            |path: &Path, e: io::Error| format!("{}: cannot read: {e}", path.display());
+        let empty = || Tree {
+            output: output.to_path_buf(),
+            rendered: Vec::new(),
+            orphan_dirs: Vec::new(),
+        };
+        match fs::metadata(output) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(empty()),
+            Err(e) => return Err(unreadable(output, e)),
+            Ok(meta) if !meta.is_dir() => {
+                return Err(format!(
+                    "{}: the output must be a directory, but this is a file\n  hint: move the file away or set `output:` in the project file",
+                    output.display()
+                ));
+            }
+            Ok(_) => {}
+        }
+        let dirs: Vec<String> = match scope {
+            Scope::One(env) => vec![env.to_string()],
+            Scope::All(_) => {
+                let mut dirs = Vec::new();
+                for entry in fs::read_dir(output).map_err(|e| unreadable(output, e))? {
+                    let entry = entry.map_err(|e| unreadable(output, e))?;
+                    // Symbolic links are not followed: pruning stays inside the tree.
+                    let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                    if let Some(name) = entry.file_name().to_str()
+                        && is_dir
+                        && check_env_name(name).is_ok()
+                    {
+                        dirs.push(name.to_string());
+                    }
+                }
+                dirs
+            }
+        };
+        let mut rendered = Vec::new();
+        for dir in &dirs {
+            let path = output.join(dir);
+            let entries = match fs::read_dir(&path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                other => other.map_err(|e| unreadable(&path, e))?,
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| unreadable(&path, e))?;
+                let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+                let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                    continue;
+                };
+                if is_file && name.ends_with(".yaml") && written_by_ktera(&entry.path()) {
+                    rendered.push(format!("{dir}/{name}"));
+                }
+            }
+        }
+        rendered.sort();
+        let orphan_dirs = match scope {
+            Scope::One(_) => Vec::new(),
+            Scope::All(envs) => dirs
+                .into_iter()
+                .filter(|d| !envs.contains(&d.as_str()))
+                .collect(),
+        };
+        Ok(Tree {
+            rendered,
+            orphan_dirs,
+            ..empty()
+        })
+    }
+
+    /// Each release's file against its fresh text (`files`, in plan order).
+    pub fn check<'a, 'p>(
+        &'a self,
+        releases: &'a [PlannedRelease<'p>],
+        files: &[String],
+    ) -> Result<Check<'a, 'p>, String> {
+        let mut statuses = Vec::with_capacity(files.len());
+        for (release, text) in releases.iter().zip(files) {
+            let path = self.output.join(&release.file);
+            let status = match fs::read(&path) {
+                Ok(bytes) if bytes == text.as_bytes() => Status::UpToDate,
+                Ok(bytes) => {
+                    let committed = String::from_utf8_lossy(&bytes);
+                    Status::Stale(semantic_diff(&committed, &path.display().to_string(), text))
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Status::Missing,
+                Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+            };
+            statuses.push((release, status));
+        }
+        Ok(Check {
+            statuses,
+            extra: self.extra(releases),
+        })
+    }
+
+    /// Writes each release's file (`files`, in plan order) all or nothing, then removes the
+    /// files of releases that are gone, and the directories of environments that are gone when
+    /// nothing else is in them.
+    pub fn write<'a, 'p>(
+        &'a self,
+        releases: &'a [PlannedRelease<'p>],
+        files: &[String],
+    ) -> Result<Written<'a, 'p>, String> {
+        let mut changed = Vec::new();
+        let mut statuses = Vec::with_capacity(files.len());
+        for (release, text) in releases.iter().zip(files) {
+            // Unchanged files are not rewritten: their times stay, and so does a build's cache.
+            let same = fs::read(self.output.join(&release.file))
+                .is_ok_and(|bytes| bytes == text.as_bytes());
+            if !same {
+                changed.push((PathBuf::from(&release.file), text.clone()));
+            }
+            statuses.push((release, if same { "unchanged" } else { "written" }));
+        }
+        output::write_all(&self.output, &changed).map_err(|e| e.to_string())?;
+
+        // Only now that every new file is in place: the files of releases that are gone.
+        let removed = self.extra(releases);
+        for file in &removed {
+            let path = self.output.join(file);
+            fs::remove_file(&path).map_err(|e| {
+                format!(
+                    "{}: cannot remove the file of a release that is gone: {e}\n  hint: the new files are in place; remove it by hand",
+                    path.display()
+                )
+            })?;
+        }
+        for dir in &self.orphan_dirs {
+            // Left in place when something else is still in it.
+            let _ = fs::remove_dir(self.output.join(dir));
+        }
+        Ok(Written { statuses, removed })
+    }
+
+    /// The files ktera rendered before that none of `releases` renders.
+    fn extra(&self, releases: &[PlannedRelease<'_>]) -> Vec<&str> {
+        self.rendered
+            .iter()
+            .map(String::as_str)
+            .filter(|file| !releases.iter().any(|r| r.file == *file))
+            .collect()
+    }
+}
+
+/// A file ktera render writes starts with a `# Source:` document, or is empty (a release that
+/// renders nothing); anything else in the tree was put there by someone else and is left alone.
+fn written_by_ktera(path: &Path) -> bool {
+    let mut head = Vec::with_capacity(RENDERED_PREFIX.len());
+    let read = fs::File::open(path).and_then(|file| {
+        file.take(RENDERED_PREFIX.len() as u64)
+            .read_to_end(&mut head)
+    });
+    read.is_ok() && (head.is_empty() || head == RENDERED_PREFIX)
+}
+
+/// The committed file against the fresh render, as `ktera diff` compares them.
+fn semantic_diff(committed: &str, label: &str, fresh: &str) -> Result<diff::Report, String> {
+    const FRESH: &str = "ktera render";
+    let left = diff::parse_manifests(committed, label).map_err(|e| e.to_string())?;
+    let right = diff::parse_manifests(fresh, FRESH).map_err(|e| e.to_string())?;
+    Ok(diff::compare(&left, &right).with_labels(label, FRESH))
+}
