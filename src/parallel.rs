@@ -1,35 +1,53 @@
-//! Work split into contiguous groups, one scoped thread each, results kept in order: how the
-//! rendered documents and `ktera diff`'s inputs are parsed on all cores.
+//! The one parallel map: templates render, rendered documents and `ktera diff`'s inputs parse,
+//! and a project's charts compile and releases render with it. Results keep the items' order,
+//! so output and the first error do not depend on scheduling.
 
-/// Runs `work` on every group, each on a thread of its own (on this thread when none can be
-/// started), and concatenates the results in group order; the first error in that order wins.
-/// A panic in a group is resumed here.
-pub fn map_groups<J, T, E, W>(groups: &[&[J]], work: &W) -> Result<Vec<T>, E>
-where
-    J: Sync,
-    T: Send,
-    E: Send,
-    W: Fn(&[J]) -> Result<Vec<T>, E> + Sync,
-{
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = groups
-            .iter()
-            .map(|&group| {
-                let spawned = std::thread::Builder::new().spawn_scoped(scope, move || work(group));
-                (group, spawned)
-            })
-            .collect();
-        let mut out = Vec::with_capacity(groups.iter().map(|g| g.len()).sum());
-        for (group, spawned) in workers {
-            let done = match spawned {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                // No thread to be had: work here.
-                Err(_) => work(group),
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Runs `f` on every item and returns the results in item order. The items are shared out one
+/// at a time over at most `worth` threads (the most the work is worth starting, as the caller
+/// judges it), and no more threads than cores. Threads are started with the render stack, so
+/// that any work, a render included, runs on them as it is; when none can be started (an
+/// address-space limit), everything runs here. A panic in `f` is resumed here.
+pub fn map<T: Sync, R: Send>(items: &[T], worth: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    // Counting the cores reads cgroup files: only when more than one thread is worth it.
+    let threads = match worth.min(items.len()) {
+        0 | 1 => return items.iter().map(f).collect(),
+        worth => std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(worth),
+    };
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else {
+                return done;
             };
-            out.extend(done?);
+            done.push((index, f(item)));
         }
-        Ok(out)
-    })
+    };
+    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .filter_map(|_| crate::render::spawn_render_thread(scope, work).ok())
+            .collect();
+        let done = if workers.is_empty() {
+            work()
+        } else {
+            let joined = workers.into_iter().map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            joined.flatten().collect()
+        };
+        for (index, result) in done {
+            if let Some(slot) = results.get_mut(index) {
+                *slot = Some(result);
+            }
+        }
+    });
+    results.into_iter().flatten().collect()
 }

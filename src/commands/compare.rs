@@ -1,8 +1,6 @@
 //! `ktera compare`: render a chart and compare it with a Kustomize overlay or a stored file,
 //! reported as `ktera diff` reports, after a one-screen summary.
 
-use std::io::Write;
-
 use crate::cli::{CompareArgs, OutputFormat};
 use crate::diff::{self, Document, ReportOptions};
 use crate::error::Error;
@@ -103,15 +101,6 @@ fn compare(args: &CompareArgs) -> Result<bool, Error> {
             }
         }
     }
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(&out) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => {
-            return Err(Error::Other(format!(
-                "cannot write to standard output: {e}"
-            )));
-        }
-    }
+    super::print(&String::from_utf8_lossy(&out))?;
     Ok(report.is_equal())
 }

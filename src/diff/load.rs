@@ -12,6 +12,7 @@ use serde_yaml::Value;
 use super::document::{Document, check_unique};
 use super::error::DiffError;
 use crate::manifest::{DocumentText, split_documents};
+use crate::parallel;
 use crate::yaml::{Keys, read_document};
 
 /// How standard input is named in origins and messages.
@@ -51,23 +52,16 @@ const MIN_DOCUMENTS_PER_THREAD: usize = 32;
 /// Parses the documents, spread over the cores when there are many (parsing is the costly
 /// stage). The first error in document order wins.
 fn parse_chunks(chunks: &[DocumentText<'_>], origin: &str) -> Result<Vec<Value>, DiffError> {
-    let parse_all = |group: &[DocumentText<'_>]| -> Result<Vec<Value>, DiffError> {
-        group
-            .iter()
-            .map(|chunk| match read_document(chunk.text, Keys::Resolved) {
-                Some(value) => Ok(value),
-                None => serde_yaml::from_str(chunk.text)
-                    .map_err(|error| yaml_error(&error, origin, chunk.first_line)),
-            })
-            .collect()
-    };
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = cores.min(chunks.len() / MIN_DOCUMENTS_PER_THREAD);
-    if threads <= 1 {
-        return parse_all(chunks);
-    }
-    let groups: Vec<_> = chunks.chunks(chunks.len().div_ceil(threads)).collect();
-    crate::parallel::map_groups(&groups, &parse_all)
+    let worth = chunks.len() / MIN_DOCUMENTS_PER_THREAD;
+    parallel::map(chunks, worth, |chunk| {
+        match read_document(chunk.text, Keys::Resolved) {
+            Some(value) => Ok(value),
+            None => serde_yaml::from_str(chunk.text)
+                .map_err(|error| yaml_error(&error, origin, chunk.first_line)),
+        }
+    })
+    .into_iter()
+    .collect()
 }
 
 /// A file, a directory (its .yaml/.yml files, recursively, in path order) or `-` (standard

@@ -68,37 +68,15 @@ pub fn parse_rendered_all(
             jobs.push((rendered, *source, index, doc));
         }
     }
-    let parse_group = |group: &[(&RenderedText<'_>, &str, usize, DocumentText<'_>)]| {
-        let mut out = Vec::with_capacity(group.len());
-        for (rendered, source, index, doc) in group {
-            out.extend(parse_document(rendered, source, *index, doc)?);
-        }
-        Ok::<_, ManifestError>(out)
-    };
-    let threads = (bytes / MIN_BYTES_PER_THREAD).min(jobs.len());
-    // Counting the cores reads cgroup files: only worth it when there is text to share.
-    let threads = match threads {
-        0 | 1 => threads,
-        _ => std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .min(threads),
-    };
-    if threads <= 1 {
-        return parse_group(&jobs);
+    let worth = bytes / MIN_BYTES_PER_THREAD;
+    let parsed = parallel::map(&jobs, worth, |(rendered, source, index, doc)| {
+        parse_document(rendered, source, *index, doc)
+    });
+    let mut manifests = Vec::with_capacity(parsed.len());
+    for manifest in parsed {
+        manifests.extend(manifest?);
     }
-    // Contiguous groups of about equal text, so results concatenate in order.
-    let share = bytes.div_ceil(threads);
-    let mut groups = Vec::with_capacity(threads);
-    let (mut start, mut size) = (0, 0);
-    for (i, job) in jobs.iter().enumerate() {
-        size += job.3.text.len();
-        if size >= share && groups.len() + 1 < threads {
-            groups.push(&jobs[start..=i]);
-            (start, size) = (i + 1, 0);
-        }
-    }
-    groups.push(&jobs[start..]);
-    parallel::map_groups(&groups, &parse_group)
+    Ok(manifests)
 }
 
 /// One document of a template's output; `None` for an empty (null) document.

@@ -6,14 +6,13 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Environment, Project, ReleaseSpec};
 use crate::error::Error;
 use crate::manifest::Manifest;
 use crate::output;
+use crate::parallel;
 use crate::pipeline::{self, CompiledChart};
-use crate::render;
 
 /// The releases to render, in project order, and the charts they use.
 pub struct Plan<'p> {
@@ -96,37 +95,30 @@ impl<'p> Plan<'p> {
     /// Renders every release: the text of each one's file, in plan order; or every problem
     /// found, in plan order (a chart that fails to compile is reported once).
     pub fn render(&self) -> Result<Vec<String>, Vec<Problem>> {
-        let compiled = parallel_map(&self.charts, &|(_, dir): &(PathBuf, &Path)| {
+        let compiled = parallel::map(&self.charts, self.charts.len(), |(_, dir)| {
             pipeline::compile_chart(dir)
         });
-        let rendered = parallel_map(&self.releases, &|release: &PlannedRelease<'_>| {
+        let rendered = parallel::map(&self.releases, self.releases.len(), |release| {
             match compiled.get(release.chart) {
-                Some(Some(Ok(chart))) => Some(render_release(chart, release.spec)),
+                Some(Ok(chart)) => Some(render_release(chart, release.spec)),
                 // Reported once, for the chart.
                 _ => None,
             }
         });
         let mut problems = Vec::new();
         for (index, (result, (_, dir))) in compiled.iter().zip(&self.charts).enumerate() {
-            match result {
-                Some(Ok(_)) => {}
-                Some(Err(e)) => {
-                    let users: Vec<String> = self
-                        .releases
-                        .iter()
-                        .filter(|release| release.chart == index)
-                        .map(PlannedRelease::label)
-                        .collect();
-                    problems.push(Problem::plain(format!(
-                        "{e}\n  (chart {} of release {})",
-                        dir.display(),
-                        users.join(", ")
-                    )));
-                }
-                None => problems.push(Problem::plain(format!(
-                    "compiling chart {} stopped unexpectedly",
-                    dir.display()
-                ))),
+            if let Err(e) = result {
+                let users: Vec<String> = self
+                    .releases
+                    .iter()
+                    .filter(|release| release.chart == index)
+                    .map(PlannedRelease::label)
+                    .collect();
+                problems.push(Problem::plain(format!(
+                    "{e}\n  (chart {} of release {})",
+                    dir.display(),
+                    users.join(", ")
+                )));
             }
         }
         let mut files = Vec::with_capacity(self.releases.len());
@@ -137,10 +129,9 @@ impl<'p> Plan<'p> {
                 message,
             };
             match result {
-                Some(Some(Ok(text))) => files.push(text),
-                Some(Some(Err(e))) => problems.push(problem(e.to_string())),
-                Some(None) => {}
-                None => problems.push(problem("rendering stopped unexpectedly".into())),
+                Some(Ok(text)) => files.push(text),
+                Some(Err(e)) => problems.push(problem(e.to_string())),
+                None => {}
             }
         }
         if problems.is_empty() {
@@ -163,49 +154,4 @@ fn render_release(chart: &CompiledChart, spec: &ReleaseSpec) -> Result<String, E
         |m: &Manifest| (spec.no_hooks && m.is_hook()) || (spec.skip_tests && m.is_test_hook());
     manifests.extend(documents.manifests.into_iter().filter(|m| !dropped(m)));
     Ok(output::stream(&manifests))
-}
-
-/// Runs `f` over `items` on all cores; results keep the items' order. `None` marks an item
-/// whose worker stopped (a bug): the caller reports it instead of guessing.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: &(dyn Fn(&T) -> R + Sync)) -> Vec<Option<R>> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let threads = cores.min(items.len()).max(1);
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(index) else {
-                break;
-            };
-            done.push((index, f(item)));
-        }
-        done
-    };
-    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .filter_map(|_| {
-                // The render stack, on which each release renders without a thread of its own.
-                render::spawn_render_thread(scope, work).ok()
-            })
-            .collect();
-        // No thread could be started (memory limits): work here.
-        let mut done = if workers.is_empty() {
-            work()
-        } else {
-            Vec::new()
-        };
-        for worker in workers {
-            if let Ok(part) = worker.join() {
-                done.extend(part);
-            }
-        }
-        for (index, result) in done {
-            if let Some(slot) = results.get_mut(index) {
-                *slot = Some(result);
-            }
-        }
-    });
-    results
 }

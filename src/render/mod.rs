@@ -17,6 +17,7 @@ use std::sync::Arc;
 use tera::{Context, Tera};
 
 use crate::chart::{Chart, TemplateFile};
+use crate::parallel;
 use crate::release::Release;
 
 pub use error::{Location, RenderError};
@@ -145,62 +146,17 @@ impl Engine {
     }
 
     /// Renders templates over the available cores; results keep the input order and the first
-    /// error (in template order) wins, so output and errors do not depend on scheduling. Runs on
-    /// the render stack, as its threads do.
+    /// error (in template order) wins, so output and errors do not depend on scheduling.
     fn render_names(
         &self,
         names: &[String],
         base: &Context,
     ) -> Result<Vec<RenderedTemplate>, RenderError> {
-        if names.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Thread start-up costs more than rendering a handful of templates: this thread alone
-        // then (and no need to count the cores, which reads cgroup files).
-        let threads = if names.len() < 16 {
-            1
-        } else {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        };
-        let chunk = names.len().div_ceil(threads);
-        let render_part = |part: &[String]| {
-            part.iter()
-                .map(|n| self.render_one(n, base))
-                .collect::<Result<Vec<_>, _>>()
-        };
-        let parts: Vec<&[String]> = names.chunks(chunk).collect();
-        let Some((first, others)) = parts.split_first() else {
-            return Ok(Vec::new());
-        };
-        // The first part renders on this thread while threads render the others.
-        let results: Vec<Result<Vec<RenderedTemplate>, RenderError>> =
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = others
-                    .iter()
-                    .map(|&part| {
-                        let worker = spawn_render_thread(scope, move || render_part(part));
-                        (part, worker)
-                    })
-                    .collect();
-                let mut results = vec![render_part(first)];
-                results.extend(workers.into_iter().map(|(part, worker)| match worker {
-                    Ok(worker) => worker.join().unwrap_or_else(|_| {
-                        Err(RenderError::Other(
-                            "a render worker stopped unexpectedly".into(),
-                        ))
-                    }),
-                    // No thread could be started (memory limits): render here instead.
-                    Err(_) => render_part(part),
-                }));
-                results
-            });
-        let mut out = Vec::with_capacity(names.len());
-        for part in results {
-            out.extend(part?);
-        }
-        Ok(out)
+        // Starting threads costs more than rendering a handful of templates.
+        let worth = if names.len() < 16 { 1 } else { names.len() };
+        parallel::map(names, worth, |name| self.render_one(name, base))
+            .into_iter()
+            .collect()
     }
 
     fn render_one(&self, name: &str, base: &Context) -> Result<RenderedTemplate, RenderError> {
