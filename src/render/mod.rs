@@ -22,7 +22,7 @@ use crate::release::Release;
 
 pub use error::{Location, RenderError};
 pub use limit::{MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS};
-pub use stack::spawn_render_thread;
+pub use stack::{RENDER_STACK_BYTES, mark_render_thread};
 pub use tpl::MAX_TPL_DEPTH;
 
 /// One emitted template's output, before it is split into documents.

@@ -8,7 +8,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 /// Stack a render runs on. `tpl` strings calling components that call `tpl` again nest deep
 /// (32 levels of `tpl` by Tera's 20 of components): more than a thread's default 2 MiB, or
 /// the 8 MiB of the main thread in a debug build. Only the pages used are committed.
-const RENDER_STACK_BYTES: usize = 256 * 1024 * 1024;
+pub const RENDER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
 thread_local! {
     // Whether this thread was started with RENDER_STACK_BYTES of stack.
@@ -17,7 +17,7 @@ thread_local! {
 
 /// Starts a scoped thread with [`RENDER_STACK_BYTES`] of stack, on which renders run as they
 /// are; fails as `std::thread::Builder::spawn_scoped` does (an address-space limit).
-pub fn spawn_render_thread<'scope, T: Send + 'scope>(
+fn spawn_render_thread<'scope, T: Send + 'scope>(
     scope: &'scope Scope<'scope, '_>,
     work: impl FnOnce() -> T + Send + 'scope,
 ) -> io::Result<ScopedJoinHandle<'scope, T>> {
@@ -27,6 +27,12 @@ pub fn spawn_render_thread<'scope, T: Send + 'scope>(
             ON_RENDER_STACK.set(true);
             work()
         })
+}
+
+/// Marks this thread as started with [`RENDER_STACK_BYTES`] of stack (by a thread pool), so
+/// that renders run on it as they are.
+pub fn mark_render_thread() {
+    ON_RENDER_STACK.set(true);
 }
 
 /// Runs `work` with [`RENDER_STACK_BYTES`] of stack: here on a thread started with it, else
