@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ktera::chart::Chart;
+use ktera::engine::Engine;
 use ktera::manifest::{self, Manifest, RenderedText};
 use ktera::release::Release;
-use ktera::render::Engine;
 use ktera::values::{self, ValueSources};
 
 // The binary's allocator, so that each stage costs here what it costs in `ktera`.

@@ -1,9 +1,9 @@
 //! The error of a whole command: each layer's error, converted at the edge, and its exit code.
 
 use crate::chart::ChartError;
+use crate::engine::RenderError;
 use crate::manifest::ManifestError;
 use crate::output::OutputError;
-use crate::render::RenderError;
 use crate::values::ValuesError;
 
 /// Exit code for errors in the inputs (chart, values, templates, rendered YAML, files).

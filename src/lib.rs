@@ -1,8 +1,18 @@
 //! ktera: render Kubernetes manifests from a chart of Tera templates and per-environment values.
 //!
-//! Data flows one way: load ([`chart`]) -> merge values ([`values`]) -> render ([`render`]) ->
-//! parse and order ([`manifest`]) -> emit ([`yaml`], [`output`]). [`diff`] compares two manifest
-//! sets; [`commands`] holds one function per command.
+//! Data flows one way (docs/architecture.md draws it):
+//!
+//! ```text
+//! load chart -> merge values -> render -> split/parse -> order -> emit
+//!  [chart]       [values]      [engine]    [manifest]   [manifest]  [yaml, output]
+//! ```
+//!
+//! [`pipeline`] runs it for one chart and one [`release`]; [`project`] plans and runs it for
+//! every release of `ktera.yaml`. Beside it stand libraries that take manifests or files and
+//! know nothing of the command line: [`diff`] (semantic comparison), [`lint`] (Kubernetes
+//! schemas and cross-object checks), [`edit`] (`ktera set` on a values file). [`commands`] is
+//! the only module that reads [`cli`] types or prints; `main.rs` runs one command. Every module
+//! reports problems in the user's file through [`diagnostic`]; [`error`] is a command's error.
 
 // Only the memory cap's allocator wrapper (`memory`) may use `unsafe`.
 #![deny(unsafe_code)]
@@ -14,16 +24,16 @@ pub mod convert;
 pub mod diagnostic;
 pub mod diff;
 pub mod edit;
+pub mod engine;
 pub mod error;
 pub mod kustomize;
 pub mod lint;
 pub mod manifest;
 pub mod memory;
 pub mod output;
-pub mod parallel;
 pub mod pipeline;
+pub mod pool;
 pub mod project;
 pub mod release;
-pub mod render;
 pub mod values;
 pub mod yaml;

@@ -8,10 +8,10 @@ use std::sync::OnceLock;
 
 use crate::chart::Chart;
 use crate::chart::subcharts;
+use crate::engine::Engine;
 use crate::error::Error;
 use crate::manifest::{self, Manifest, RenderedText};
 use crate::release::Release;
-use crate::render::Engine;
 use crate::values::{self, ValueSources};
 
 /// A rendered chart: its documents in install order, and the rendered NOTES.txt.

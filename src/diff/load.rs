@@ -12,7 +12,7 @@ use serde_yaml::Value;
 use super::document::{Document, check_unique};
 use super::error::DiffError;
 use crate::manifest::{DocumentText, split_documents};
-use crate::parallel;
+use crate::pool;
 use crate::yaml::{Keys, read_document};
 
 /// How standard input is named in origins and messages.
@@ -53,7 +53,7 @@ const MIN_DOCUMENTS_PER_THREAD: usize = 32;
 /// stage). The first error in document order wins.
 fn parse_chunks(chunks: &[DocumentText<'_>], origin: &str) -> Result<Vec<Value>, DiffError> {
     let worth = chunks.len() / MIN_DOCUMENTS_PER_THREAD;
-    parallel::map(chunks, worth, |chunk| {
+    pool::map(chunks, worth, |chunk| {
         match read_document(chunk.text, Keys::Resolved) {
             Some(value) => Ok(value),
             None => serde_yaml::from_str(chunk.text)

@@ -6,7 +6,7 @@ use serde_yaml::Value;
 use super::Manifest;
 use super::split::{DocumentText, split_documents};
 use crate::diagnostic;
-use crate::parallel;
+use crate::pool;
 use crate::yaml::{self, Keys};
 
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +69,7 @@ pub fn parse_rendered_all(
         }
     }
     let worth = bytes / MIN_BYTES_PER_THREAD;
-    let parsed = parallel::map(&jobs, worth, |(rendered, source, index, doc)| {
+    let parsed = pool::map(&jobs, worth, |(rendered, source, index, doc)| {
         parse_document(rendered, source, *index, doc)
     });
     let mut manifests = Vec::with_capacity(parsed.len());

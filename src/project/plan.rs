@@ -11,8 +11,8 @@ use super::{Environment, Project, ReleaseSpec};
 use crate::error::Error;
 use crate::manifest::Manifest;
 use crate::output;
-use crate::parallel;
 use crate::pipeline::{self, CompiledChart};
+use crate::pool;
 
 /// The releases to render, in project order, and the charts they use.
 pub struct Plan<'p> {
@@ -95,10 +95,10 @@ impl<'p> Plan<'p> {
     /// Renders every release: the text of each one's file, in plan order; or every problem
     /// found, in plan order (a chart that fails to compile is reported once).
     pub fn render(&self) -> Result<Vec<String>, Vec<Problem>> {
-        let compiled = parallel::map(&self.charts, self.charts.len(), |(_, dir)| {
+        let compiled = pool::map(&self.charts, self.charts.len(), |(_, dir)| {
             pipeline::compile_chart(dir)
         });
-        let rendered = parallel::map(&self.releases, self.releases.len(), |release| {
+        let rendered = pool::map(&self.releases, self.releases.len(), |release| {
             match compiled.get(release.chart) {
                 Some(Ok(chart)) => Some(render_release(chart, release.spec)),
                 // Reported once, for the chart.

@@ -1,6 +1,6 @@
-//! The one parallel map: templates render, rendered documents and `ktera diff`'s inputs parse,
-//! and a project's charts compile and releases render with it. Results keep the items' order,
-//! so output and the first error in that order do not depend on scheduling.
+//! The thread pool and its one parallel map: templates render, rendered documents and `ktera
+//! diff`'s inputs parse, and a project's charts compile and releases render with it. Results
+//! keep the items' order, so output and the first error in that order do not depend on scheduling.
 
 use std::sync::OnceLock;
 
@@ -31,8 +31,8 @@ pub fn map<T: Sync, R: Send>(items: &[T], worth: usize, f: impl Fn(&T) -> R + Sy
 
 fn start_pool() -> Option<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
-        .stack_size(crate::render::RENDER_STACK_BYTES)
-        .start_handler(|_| crate::render::mark_render_thread())
+        .stack_size(crate::engine::RENDER_STACK_BYTES)
+        .start_handler(|_| crate::engine::mark_render_thread())
         .build()
         .ok()
 }

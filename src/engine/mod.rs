@@ -1,10 +1,12 @@
-//! Rendering: the chart's templates compiled once into one Tera instance, then rendered with the
-//! template context (`Values`, `Release`, `Chart`, `Capabilities`, `Template`).
+//! The template engine: a chart's templates compiled once into one Tera instance, then rendered
+//! with the template context (`Values`, `Release`, `Chart`, `Capabilities`, `Template`), with
+//! Helm's and Sprig's functions under Tera names, `tpl`, and the limits that keep a render from
+//! running away.
 
 mod context;
 mod convert;
 mod error;
-mod files;
+mod file_functions;
 mod filters;
 mod functions;
 mod limit;
@@ -17,7 +19,7 @@ use std::sync::Arc;
 use tera::{Context, Tera};
 
 use crate::chart::{Chart, TemplateFile};
-use crate::parallel;
+use crate::pool;
 use crate::release::Release;
 
 pub use error::{Location, RenderError};
@@ -72,7 +74,7 @@ impl Engine {
         filters::register(&mut tera);
         functions::register(&mut tera);
         limit::register_range(&mut tera);
-        files::register(&mut tera, &chart.files);
+        file_functions::register(&mut tera, &chart.files);
         tpl::register(&mut tera, handle.clone());
 
         let files: HashMap<String, (String, String)> = chart
@@ -154,7 +156,7 @@ impl Engine {
     ) -> Result<Vec<RenderedTemplate>, RenderError> {
         // Starting threads costs more than rendering a handful of templates.
         let worth = if names.len() < 16 { 1 } else { names.len() };
-        parallel::map(names, worth, |name| self.render_one(name, base))
+        pool::map(names, worth, |name| self.render_one(name, base))
             .into_iter()
             .collect()
     }
