@@ -10,7 +10,8 @@
 //! [`pipeline`] runs it for one chart and one [`release`]; [`project`] plans and runs it for
 //! every release of `ktera.yaml`. Beside it stand libraries that take manifests or files and
 //! know nothing of the command line: [`diff`] (semantic comparison), [`lint`] (Kubernetes
-//! schemas and cross-object checks), [`edit`] (`ktera set` on a values file). [`commands`] is
+//! schemas and cross-object checks), [`edit`] (`ktera set` on a values file), and the bridge in
+//! from Helm, [`convert`] (Go templates to Tera). [`commands`] is
 //! the only module that reads [`cli`] types or prints; `main.rs` runs one command. Every module
 //! reports problems in the user's file through [`diagnostic`]; [`error`] is a command's error.
 
