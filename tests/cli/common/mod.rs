@@ -7,6 +7,7 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 pub mod same;
+pub mod schema;
 pub mod tools;
 
 /// The `ktera` binary this test run built.
