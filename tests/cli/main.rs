@@ -20,6 +20,7 @@ mod helm;
 mod lint;
 mod regressions;
 mod render;
+mod renovate;
 mod set;
 mod template;
 mod values_properties;
