@@ -18,6 +18,7 @@ mod gitlab_ci;
 mod golden;
 mod helm;
 mod lint;
+mod pre_commit;
 mod regressions;
 mod render;
 mod renovate;
