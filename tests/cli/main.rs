@@ -19,6 +19,7 @@ mod golden;
 mod helm;
 mod lint;
 mod pre_commit;
+mod project_schema;
 mod regressions;
 mod render;
 mod renovate;
