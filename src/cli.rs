@@ -87,6 +87,10 @@ pub struct ReleaseFlags {
     /// Extra API versions for Capabilities.APIVersions (e.g. monitoring.coreos.com/v1); repeatable
     #[arg(short = 'a', long = "api-versions", value_name = "VERSION")]
     pub api_versions: Vec<String>,
+    /// Release.Service, which most charts write as the app.kubernetes.io/managed-by label
+    /// (Helm renders `Helm`)
+    #[arg(long = "release-service", value_name = "NAME", default_value = "ktera")]
+    pub release_service: String,
 }
 
 #[derive(Debug, Args)]
@@ -195,6 +199,9 @@ pub struct RenderArgs {
     /// Render only this environment
     #[arg(long = "env", value_name = "ENV")]
     pub env: Option<String>,
+    /// Release.Service for every release, over the project file's `releaseService`
+    #[arg(long = "release-service", value_name = "NAME")]
+    pub release_service: Option<String>,
     /// Write nothing; exit 1 with a semantic diff when the committed tree is stale
     #[arg(long = "check")]
     pub check: bool,

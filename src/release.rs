@@ -2,7 +2,8 @@
 //! revision and the service that renders it, and the Kubernetes version of the cluster it
 //! would be installed in.
 
-/// `Release.Service` in templates (Helm says `Helm`).
+/// `Release.Service` in templates unless set (`--release-service`, `releaseService:` in
+/// ktera.yaml); Helm says `Helm`.
 pub const SERVICE: &str = "ktera";
 /// `Release.Revision`: ktera renders a first install, as `helm template` does.
 pub const REVISION: u64 = 1;
@@ -16,6 +17,9 @@ pub struct Release {
     pub kube_version: semver::Version,
     /// Extra entries for `Capabilities.APIVersions` (`-a`).
     pub api_versions: Vec<String>,
+    /// `Release.Service`: what renders the release (the `app.kubernetes.io/managed-by` label
+    /// of most charts). [`SERVICE`] unless set; `Helm` keeps a chart's output as Helm's.
+    pub service: String,
 }
 
 impl Default for Release {
@@ -26,6 +30,7 @@ impl Default for Release {
             namespace: "default".into(),
             kube_version: semver::Version::new(1, 32, 0),
             api_versions: Vec::new(),
+            service: SERVICE.to_string(),
         }
     }
 }
@@ -42,6 +47,14 @@ pub fn check_name(name: &str) -> Result<(), String> {
         return Err(format!(
             "invalid release name `{name}`: use at most 53 lowercase letters, digits, `-` or `.`, starting and ending with a letter or digit"
         ));
+    }
+    Ok(())
+}
+
+/// `Release.Service` may be any name, but not an empty one (it becomes a label value).
+pub fn check_service(service: &str) -> Result<(), String> {
+    if service.trim().is_empty() {
+        return Err("the release service is empty; name what renders the release, e.g. `ktera` or `Helm`".into());
     }
     Ok(())
 }

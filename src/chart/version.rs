@@ -18,27 +18,58 @@ fn normalise_version(text: &str) -> String {
     format!("{padded}{rest}")
 }
 
-/// Pads every version inside a constraint: `>=1.19-0` -> `>=1.19.0-0`.
+/// One `||` alternative as the `semver` crate reads it: each comparator's version padded
+/// (`>=1.19-0` -> `>=1.19.0-0`), a bare version made exact (`1.2.3` means `=1.2.3` to
+/// Masterminds/semver, `^1.2.3` to the `semver` crate), a hyphen range `1.0 - 1.4` made
+/// `>=1.0.0, <=1.4.0`, and comparators separated by spaces joined by commas.
 fn normalise_constraint(part: &str) -> String {
-    part.split(',')
-        .map(|comparator| {
-            let comparator = comparator.trim();
-            let op_len = comparator
-                .find(|c: char| c.is_ascii_digit() || c == 'v' || c == '*' || c == 'x')
-                .unwrap_or(comparator.len());
-            let (op, version) = comparator.split_at(op_len);
-            format!("{}{}", op.trim(), normalise_version(version))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    let words: Vec<&str> = part.split_whitespace().collect();
+    if let [low, "-", high] = words.as_slice() {
+        return format!(
+            ">={}, <={}",
+            normalise_version(low),
+            normalise_version(high)
+        );
+    }
+    let mut comparators = Vec::new();
+    for piece in part.split(',') {
+        // `>= 1.2 <2` holds two comparators; an operator may stand apart from its version.
+        let mut pending_op = String::new();
+        for word in piece.split_whitespace() {
+            let op_len = word
+                .find(|c: char| c.is_ascii_alphanumeric() || c == '*')
+                .unwrap_or(word.len());
+            let (op, version) = word.split_at(op_len);
+            if version.is_empty() {
+                pending_op.push_str(op);
+                continue;
+            }
+            let op = format!("{pending_op}{op}");
+            pending_op.clear();
+            let wildcard = version.split(['-', '+']).next().is_some_and(|core| {
+                core.split('.').any(|p| p == "x" || p == "X" || p == "*")
+            });
+            let op = if op.is_empty() && !wildcard { "=".to_string() } else { op };
+            comparators.push(format!("{op}{}", normalise_version(version)));
+        }
+        if !pending_op.is_empty() {
+            comparators.push(pending_op);
+        }
+    }
+    comparators.join(", ")
+}
+
+/// Masterminds/semver `NewVersion`: `v1.2`, `1.2.3-beta.1+build.5`; missing parts are 0.
+pub fn parse(text: &str) -> Result<semver::Version, String> {
+    semver::Version::parse(&normalise_version(text))
+        .map_err(|e| format!("`{text}` is not a semantic version: {e}"))
 }
 
 /// Sprig `semverCompare`: `||` alternatives of comma-separated comparators. A prerelease in the
 /// constraint (`>=1.19-0`, the common idiom) lets prerelease versions such as `v1.30.1-eks-1`
 /// match by their release part, as Masterminds/semver does.
 pub fn matches(constraint: &str, version: &str) -> Result<bool, String> {
-    let parsed = semver::Version::parse(&normalise_version(version))
-        .map_err(|e| format!("`{version}` is not a semantic version: {e}"))?;
+    let parsed = parse(version)?;
     for alternative in constraint.split("||") {
         let normalised = normalise_constraint(alternative);
         let req = semver::VersionReq::parse(&normalised)
@@ -68,5 +99,11 @@ mod tests {
         assert_eq!(matches("~1.2", "1.3.0"), Ok(false));
         assert!(matches("not a constraint", "1.0.0").is_err());
         assert!(matches(">=1.0", "banana").is_err());
+        assert_eq!(matches("1.2.3", "1.2.4"), Ok(false));
+        assert_eq!(matches("=1.2.3", "1.2.3"), Ok(true));
+        assert_eq!(matches("1.x", "1.7.3"), Ok(true));
+        assert_eq!(matches("1.0.0 - 1.4.0", "1.4.0"), Ok(true));
+        assert_eq!(matches(">= 1.0 <2.0", "1.5.0"), Ok(true));
+        assert!(matches(">>1", "1.0.0").is_err());
     }
 }

@@ -45,10 +45,13 @@ pub fn render_with_flags(
 
 pub fn release_from(name: &str, flags: &ReleaseFlags) -> Result<Release, Error> {
     release::check_name(name).map_err(Error::Usage)?;
+    release::check_service(&flags.release_service)
+        .map_err(|e| Error::Usage(format!("--release-service: {e}")))?;
     let mut release = Release {
         name: name.to_string(),
         namespace: flags.namespace.clone(),
         api_versions: flags.api_versions.clone(),
+        service: flags.release_service.clone(),
         ..Release::default()
     };
     if let Some(v) = &flags.kube_version {

@@ -60,7 +60,16 @@ impl From<Error> for Failure {
 
 fn execute(args: &RenderArgs) -> Result<i32, Failure> {
     let failed = |message: String| Failure::one(EXIT_FAILED, message);
-    let project = Project::load(&args.project).map_err(|e| failed(e.to_string()))?;
+    if let Some(service) = &args.release_service {
+        crate::release::check_service(service)
+            .map_err(|e| Failure::one(EXIT_USAGE, format!("--release-service: {e}")))?;
+    }
+    let mut project = Project::load(&args.project).map_err(|e| failed(e.to_string()))?;
+    if let Some(service) = &args.release_service {
+        for release in project.environments.iter_mut().flat_map(|e| &mut e.releases) {
+            release.release.service = service.clone();
+        }
+    }
     let (environments, scope): (Vec<&Environment>, _) = match &args.env {
         Some(name) => match project.environment(name) {
             Some(env) => (vec![env], Scope::One(name)),

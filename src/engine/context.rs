@@ -42,38 +42,102 @@ pub fn release_object(release: &Release) -> Value {
     m.insert(string("IsInstall"), Value::Bool(true));
     m.insert(string("IsUpgrade"), Value::Bool(false));
     m.insert(string("Revision"), Value::Number(release::REVISION.into()));
-    m.insert(string("Service"), string(release::SERVICE));
+    m.insert(string("Service"), string(release.service.clone()));
     Value::Mapping(m)
 }
 
-/// `Chart.yaml` with Helm's field names: `apiVersion` -> `APIVersion`, `appVersion` -> `AppVersion`.
+/// `Chart.yaml` with Helm's field names (`apiVersion` -> `APIVersion`, `appVersion` ->
+/// `AppVersion`). Every field of Helm's chart metadata is there, empty when `Chart.yaml` leaves
+/// it out, as in Helm (`{{ Chart.Home }}` prints nothing rather than failing); maintainers and
+/// dependencies get Helm's field names too.
 pub fn chart_object(chart: &Chart) -> Value {
     let mut m = Mapping::new();
     for (key, value) in &chart.chart_yaml {
         let Some(key) = key.as_str() else { continue };
-        let helm_name = match key {
-            "apiVersion" => "APIVersion".to_string(),
-            other => {
-                let mut chars = other.chars();
-                match chars.next() {
-                    Some(first) => first.to_uppercase().chain(chars).collect(),
-                    None => continue,
-                }
-            }
+        let value = match key {
+            "maintainers" => helm_fields(value, &[("url", "URL")]),
+            "dependencies" => helm_fields(value, &[("import-values", "ImportValues")]),
+            _ => value.clone(),
         };
-        m.insert(string(helm_name), value.clone());
+        m.insert(string(helm_name(key)), value);
     }
-    // Fields Helm always provides, so templates can use them without `default`.
-    for field in ["AppVersion", "Description", "Type", "KubeVersion"] {
+    let empty_list = || Value::Sequence(Vec::new());
+    let defaults: [(&str, fn() -> Value); 16] = [
+        ("APIVersion", || string("")),
+        ("Name", || string("")),
+        ("Home", || string("")),
+        ("Sources", || Value::Sequence(Vec::new())),
+        ("Version", || string("")),
+        ("Description", || string("")),
+        ("Keywords", || Value::Sequence(Vec::new())),
+        ("Maintainers", || Value::Sequence(Vec::new())),
+        ("Icon", || string("")),
+        ("Condition", || string("")),
+        ("Tags", || string("")),
+        ("AppVersion", || string("")),
+        ("Deprecated", || Value::Bool(false)),
+        ("Annotations", || Value::Mapping(Mapping::new())),
+        ("KubeVersion", || string("")),
+        ("Type", || string("")),
+    ];
+    for (field, empty) in defaults {
         let key = string(field);
         if !m.contains_key(&key) {
-            let empty = if field == "Type" { "application" } else { "" };
-            m.insert(key, string(empty));
+            m.insert(key, empty());
         }
+    }
+    if !m.contains_key(string("Dependencies")) {
+        m.insert(string("Dependencies"), empty_list());
     }
     m.insert(string("Name"), string(chart.name.clone()));
     m.insert(string("Version"), string(chart.version.clone()));
     Value::Mapping(m)
+}
+
+/// `apiVersion` -> `APIVersion`, `kubeVersion` -> `KubeVersion`, `import-values` ->
+/// `ImportValues`: Go's exported field names.
+fn helm_name(key: &str) -> String {
+    match key {
+        "apiVersion" => "APIVersion".to_string(),
+        other => other
+            .split('-')
+            .map(|part| {
+                let mut chars = part.chars();
+                match chars.next() {
+                    Some(first) => first.to_uppercase().chain(chars).collect(),
+                    None => String::new(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A list of maps (maintainers, dependencies) with each key as Helm's struct names it.
+fn helm_fields(value: &Value, special: &[(&str, &str)]) -> Value {
+    let Value::Sequence(items) = value else {
+        return value.clone();
+    };
+    let items = items
+        .iter()
+        .map(|item| match item {
+            Value::Mapping(fields) => Value::Mapping(
+                fields
+                    .iter()
+                    .map(|(k, v)| {
+                        let name = k.as_str().map(|k| {
+                            special
+                                .iter()
+                                .find(|(from, _)| *from == k)
+                                .map_or_else(|| helm_name(k), |(_, to)| to.to_string())
+                        });
+                        (name.map_or_else(|| k.clone(), string), v.clone())
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        })
+        .collect();
+    Value::Sequence(items)
 }
 
 pub fn capabilities_object(release: &Release) -> Value {

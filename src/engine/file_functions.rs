@@ -6,38 +6,42 @@ use std::sync::Arc;
 use base64::Engine as _;
 use tera::{Kwargs, State, TeraResult, Value};
 
+use super::args::required;
+use super::register::Registry;
 use crate::chart::files::{ChartFiles, FilesError};
 
-pub fn register(tera: &mut tera::Tera, files: &ChartFiles) {
+pub fn register(r: &mut Registry, files: &ChartFiles) {
     let shared = Arc::new(files.clone());
     let f = shared.clone();
-    tera.register_function("files_get", move |kwargs: Kwargs, _: &State| {
-        let path = kwargs.must_get::<String>("path")?;
-        f.get(&path).map_err(message)
+    r.function("files_get", &["path"], move |kwargs: &Kwargs, _: &State| {
+        let path = required::<String>(kwargs, "path", "files_get", r#"files_get(path="files/app.conf")"#)?;
+        f.get(&path).map(Value::from).map_err(message)
     });
     let f = shared.clone();
-    tera.register_function("files_lines", move |kwargs: Kwargs, _: &State| {
-        let path = kwargs.must_get::<String>("path")?;
+    r.function("files_lines", &["path"], move |kwargs: &Kwargs, _: &State| {
+        let path = required::<String>(kwargs, "path", "files_lines", r#"files_lines(path="files/list.txt")"#)?;
         let text = f.get(&path).map_err(message)?;
-        Ok::<_, tera::Error>(text.lines().map(str::to_string).collect::<Vec<_>>())
+        Ok(text.lines().map(str::to_string).collect::<Vec<_>>().into())
     });
     let f = shared.clone();
-    tera.register_function("files_glob", move |kwargs: Kwargs, _: &State| {
-        let pattern = kwargs.must_get::<String>("pattern")?;
+    r.function("files_glob", &["pattern"], move |kwargs: &Kwargs, _: &State| {
+        let pattern = required::<String>(kwargs, "pattern", "files_glob", r#"files_glob(pattern="files/*.conf")"#)?;
         let found = f.glob(&pattern).map_err(message)?;
-        Ok::<_, tera::Error>(Value::from_serializable(&found))
+        Ok(Value::from_serializable(&found))
     });
     let f = shared.clone();
-    tera.register_function("files_as_config", move |kwargs: Kwargs, _: &State| {
-        as_map(&f, &kwargs, |text| {
+    r.function("files_as_config", &["pattern"], move |kwargs: &Kwargs, _: &State| {
+        as_map(&f, kwargs, "files_as_config", |text| {
             serde_yaml::Value::String(text.to_string())
         })
+        .map(Value::from)
     });
     let f = shared;
-    tera.register_function("files_as_secrets", move |kwargs: Kwargs, _: &State| {
-        as_map(&f, &kwargs, |text| {
+    r.function("files_as_secrets", &["pattern"], move |kwargs: &Kwargs, _: &State| {
+        as_map(&f, kwargs, "files_as_secrets", |text| {
             serde_yaml::Value::String(base64::engine::general_purpose::STANDARD.encode(text))
         })
+        .map(Value::from)
     });
 }
 
@@ -50,9 +54,10 @@ fn message(e: FilesError) -> tera::Error {
 fn as_map(
     files: &ChartFiles,
     kwargs: &Kwargs,
+    name: &str,
     value: impl Fn(&str) -> serde_yaml::Value,
 ) -> TeraResult<String> {
-    let pattern = kwargs.must_get::<String>("pattern")?;
+    let pattern = required::<String>(kwargs, "pattern", name, &format!(r#"{name}(pattern="files/*")"#))?;
     let found = files.glob(&pattern).map_err(message)?;
     let mut map = serde_yaml::Mapping::new();
     for (path, text) in &found {

@@ -1,26 +1,65 @@
-//! Functions charts need: `semver_compare` (Sprig `semverCompare`), `has_api_version`
-//! (`.Capabilities.APIVersions.Has`) and `lookup` (always empty: ktera never talks to a cluster).
+//! Helm's functions that are not about strings or collections: `semver`, `semver_compare`,
+//! `has_api_version` (`.Capabilities.APIVersions.Has`), `lookup` (always empty: ktera never
+//! talks to a cluster) and `htpasswd`.
 
-use tera::{Kwargs, Map, State, TeraResult, Value};
+use sha2::Digest as _;
+use tera::{Map, State, TeraResult, Value};
 
-pub fn register(tera: &mut tera::Tera) {
-    tera.register_function("semver_compare", semver_compare);
-    tera.register_function("has_api_version", has_api_version);
-    tera.register_function("lookup", lookup);
-}
+use super::args::required;
+use super::register::Registry;
+use crate::chart::version;
 
-fn semver_compare(kwargs: Kwargs, _: &State) -> TeraResult<bool> {
-    let constraint = kwargs.must_get::<String>("constraint")?;
-    let version = kwargs.must_get::<String>("version")?;
-    crate::chart::version::matches(&constraint, &version).map_err(tera::Error::message)
+pub fn register(r: &mut Registry) {
+    r.function("semver", &["version"], |k, _| {
+        let text = required::<String>(k, "version", "semver", r#"semver(version="1.2.3")"#)?;
+        let v = version::parse(&text).map_err(|e| tera::Error::message(format!("`semver`: {e}")))?;
+        let mut m = Map::new();
+        m.insert("Major".into(), v.major.into());
+        m.insert("Minor".into(), v.minor.into());
+        m.insert("Patch".into(), v.patch.into());
+        m.insert("Prerelease".into(), v.pre.as_str().into());
+        m.insert("Metadata".into(), v.build.as_str().into());
+        m.insert("Original".into(), text.as_str().into());
+        Ok(m.into())
+    });
+    r.function("semver_compare", &["constraint", "version"], |k, _| {
+        let example = r#"semver_compare(constraint=">=1.19-0", version=Capabilities.KubeVersion.Version)"#;
+        let constraint = required::<String>(k, "constraint", "semver_compare", example)?;
+        let v = required::<String>(k, "version", "semver_compare", example)?;
+        version::matches(&constraint, &v)
+            .map(Value::from)
+            .map_err(|e| tera::Error::message(format!("`semver_compare`: {e}")))
+    });
+    r.function("has_api_version", &["version"], has_api_version);
+    r.function(
+        "lookup",
+        &["api_version", "kind", "namespace", "name"],
+        |k, _| {
+            let example = r#"lookup(api_version="v1", kind="Secret", namespace="ns", name="n")"#;
+            required::<String>(k, "api_version", "lookup", example)?;
+            required::<String>(k, "kind", "lookup", example)?;
+            Ok(Map::new().into())
+        },
+    );
+    r.function("htpasswd", &["username", "password"], |k, _| {
+        let example = r#"htpasswd(username="admin", password=Values.password)"#;
+        let username = required::<String>(k, "username", "htpasswd", example)?;
+        let password = required::<String>(k, "password", "htpasswd", example)?;
+        htpasswd(&username, &password).map(Value::from)
+    });
 }
 
 /// True when `version` (`networking.k8s.io/v1`, or with a kind: `apps/v1/Deployment`) is in
 /// `Capabilities.APIVersions`.
-fn has_api_version(kwargs: Kwargs, state: &State) -> TeraResult<bool> {
-    let wanted = kwargs.must_get::<String>("version")?;
+fn has_api_version(k: &tera::Kwargs, state: &State) -> TeraResult<Value> {
+    let wanted = required::<String>(
+        k,
+        "version",
+        "has_api_version",
+        r#"has_api_version(version="networking.k8s.io/v1")"#,
+    )?;
     let capabilities = state.get::<Value>("Capabilities")?.ok_or_else(|| {
-        tera::Error::message("has_api_version: `Capabilities` is not in the context")
+        tera::Error::message("`has_api_version`: `Capabilities` is not in the context")
     })?;
     let listed = capabilities
         .get_from_path("APIVersions")
@@ -33,13 +72,42 @@ fn has_api_version(kwargs: Kwargs, state: &State) -> TeraResult<bool> {
     Ok(listed
         .iter()
         .filter_map(Value::as_str)
-        .any(|entry| entry == wanted || group_version.is_some_and(|gv| entry == gv)))
+        .any(|entry| entry == wanted || group_version.is_some_and(|gv| entry == gv))
+        .into())
 }
 
-/// Helm `lookup`: with no cluster, an empty map, as `helm template` returns.
-fn lookup(kwargs: Kwargs, _: &State) -> TeraResult<Value> {
-    for required in ["api_version", "kind"] {
-        kwargs.must_get::<String>(required)?;
+/// Sprig `htpasswd`: `user:` and a bcrypt hash (cost 10, `$2a$`) of the password. Sprig salts
+/// at random; ktera derives the salt from the user and password so that output stays the same
+/// from render to render, and the hash still verifies.
+fn htpasswd(username: &str, password: &str) -> TeraResult<String> {
+    if username.contains(':') {
+        return Err(tera::Error::message(format!(
+            "`htpasswd`: invalid username: {username}"
+        )));
     }
-    Ok(Value::from(Map::new()))
+    let digest = sha2::Sha256::digest(format!("{username}\0{password}").as_bytes());
+    let mut salt = [0u8; 16];
+    salt.copy_from_slice(&digest[..16]);
+    let hash = bcrypt::hash_with_salt(password, 10, salt)
+        .map_err(|e| tera::Error::message(format!("`htpasswd`: {e}")))?;
+    Ok(format!(
+        "{username}:{}",
+        hash.format_for_version(bcrypt::Version::TwoA)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::htpasswd;
+
+    #[test]
+    fn htpasswd_verifies_and_is_stable() {
+        let line = htpasswd("admin", "secret").expect("hash");
+        let (user, hash) = line.split_once(':').expect("user:hash");
+        assert_eq!(user, "admin");
+        assert!(hash.starts_with("$2a$10$"));
+        assert!(bcrypt::verify("secret", hash).expect("valid hash"));
+        assert_eq!(htpasswd("admin", "secret").expect("hash"), line);
+        assert!(htpasswd("a:b", "x").is_err());
+    }
 }

@@ -4,7 +4,9 @@
 use std::cell::Cell;
 use std::io::{self, Write};
 
-use tera::{Kwargs, State, Tera, TeraResult};
+use tera::{Kwargs, State, TeraResult, Value};
+
+use super::register::Registry;
 
 /// Most bytes one template (or one `tpl` string) may render.
 pub const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
@@ -59,11 +61,11 @@ pub fn start_render() {
 
 /// Tera's `range(start=0, end, step_by=1)`, same arguments and messages, counted against
 /// [`MAX_RANGE_ITEMS`].
-pub fn register_range(tera: &mut Tera) {
-    tera.register_function("range", range);
+pub fn register_range(r: &mut Registry) {
+    r.function("range", &["start", "end", "step_by"], |k, s| range(k, s).map(Value::from));
 }
 
-fn range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i128>> {
+fn range(kwargs: &Kwargs, _: &State) -> TeraResult<Vec<i128>> {
     let start = kwargs.get::<i128>("start")?.unwrap_or_default();
     let end = kwargs.must_get::<i128>("end")?;
     let step_by = kwargs.get::<i128>("step_by")?.unwrap_or(1);

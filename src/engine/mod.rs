@@ -3,14 +3,25 @@
 //! Helm's and Sprig's functions under Tera names, `tpl`, and the limits that keep a render from
 //! running away.
 
+mod args;
+mod builtins;
+mod case;
+mod collections;
 mod context;
 mod convert;
+mod defaults;
 mod error;
 mod file_functions;
-mod filters;
 mod functions;
+mod go;
 mod limit;
+mod numbers;
+mod printf;
+mod regex;
+mod register;
+mod serial;
 mod stack;
+mod strings;
 mod tpl;
 
 use std::collections::HashMap;
@@ -71,11 +82,7 @@ impl Engine {
         let handle = tpl::EngineHandle::default();
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
-        filters::register(&mut tera);
-        functions::register(&mut tera);
-        limit::register_range(&mut tera);
-        file_functions::register(&mut tera, &chart.files);
-        tpl::register(&mut tera, handle.clone());
+        register_all(&mut tera, chart, &handle);
 
         let files: HashMap<String, (String, String)> = chart
             .templates
@@ -212,6 +219,24 @@ impl Engine {
             text,
         })
     }
+}
+
+/// Every filter, test and function a template can call, each with the keyword arguments it
+/// takes (`register`).
+fn register_all(tera: &mut Tera, chart: &Chart, handle: &tpl::EngineHandle) {
+    let mut r = register::Registry::new(tera);
+    builtins::register(&mut r);
+    defaults::register(&mut r);
+    strings::register(&mut r);
+    collections::register(&mut r);
+    numbers::register(&mut r);
+    serial::register(&mut r);
+    regex::register(&mut r);
+    printf::register(&mut r);
+    functions::register(&mut r);
+    limit::register_range(&mut r);
+    file_functions::register(&mut r, &chart.files);
+    tpl::register(&mut r, handle.clone());
 }
 
 /// Turns a Tera error into one that names the user's file, line and column.

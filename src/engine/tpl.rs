@@ -7,6 +7,8 @@ use std::sync::{Arc, OnceLock, Weak};
 
 use tera::{Context, Kwargs, State, Tera, TeraResult, Value};
 
+use super::register::Registry;
+
 /// Deepest chain of `tpl` calls rendering strings that call `tpl` again.
 pub const MAX_TPL_DEPTH: usize = 32;
 
@@ -22,9 +24,11 @@ thread_local! {
 /// Set once the chart's templates are compiled.
 pub type EngineHandle = Arc<OnceLock<Weak<Tera>>>;
 
-pub fn register(tera: &mut Tera, handle: EngineHandle) {
-    tera.register_filter("tpl", move |text: &str, _: Kwargs, state: &State| {
-        render_tpl(&handle, text, state)
+pub fn register(r: &mut Registry, handle: EngineHandle) {
+    r.filter("tpl", &["context"], move |value: Value, kwargs: &Kwargs, state: &State| {
+        let text = super::args::text(&value, "tpl")?;
+        let context = kwargs.get::<Value>("context")?;
+        render_tpl(&handle, text, context.as_ref(), state).map(Value::from)
     });
 }
 
@@ -54,16 +58,33 @@ impl Drop for DepthGuard {
     }
 }
 
-fn render_tpl(handle: &EngineHandle, text: &str, state: &State) -> TeraResult<String> {
+/// Renders `text` with the objects of the calling template, or with the keys of `context` as
+/// its top-level names when one is given (`tpl(context={"x": 1})`).
+fn render_tpl(
+    handle: &EngineHandle,
+    text: &str,
+    context_map: Option<&Value>,
+    state: &State,
+) -> TeraResult<String> {
     let _guard = DepthGuard::enter()?;
     let tera = handle
         .get()
         .and_then(Weak::upgrade)
         .ok_or_else(|| tera::Error::message("`tpl` is not available outside a chart render"))?;
     let mut context = Context::new();
-    for name in CONTEXT_OBJECTS {
-        if let Some(value) = state.get::<Value>(name)? {
-            context.insert_value(name, value);
+    match context_map {
+        Some(given) => {
+            let map = super::args::map(given, "tpl")?;
+            for (key, value) in map {
+                context.insert_value(super::go::strval(&key.as_value()), value.clone());
+            }
+        }
+        None => {
+            for name in CONTEXT_OBJECTS {
+                if let Some(value) = state.get::<Value>(name)? {
+                    context.insert_value(name, value);
+                }
+            }
         }
     }
     let mut out = super::limit::Capped::default();

@@ -172,6 +172,9 @@ struct RawProject {
 struct RawEnvironment {
     #[serde(default)]
     releases: Vec<RawRelease>,
+    /// `Release.Service` for the environment's releases that do not set their own.
+    #[serde(rename = "releaseService")]
+    release_service: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -191,6 +194,7 @@ struct RawRelease {
     kube_version: Option<String>,
     #[serde(default)]
     api_versions: Vec<String>,
+    release_service: Option<String>,
     #[serde(default)]
     include_crds: bool,
     #[serde(default)]
@@ -302,8 +306,21 @@ impl Checker<'_> {
         let mut environments = Vec::new();
         for (env, raw_env) in raw.environments.0 {
             let mut releases: Vec<ReleaseSpec> = Vec::new();
-            for (index, raw_release) in raw_env.releases.into_iter().enumerate() {
+            if let Some(service) = &raw_env.release_service
+                && let Err(message) = release::check_service(service)
+            {
+                let at = [
+                    Segment::Key("environments".into()),
+                    Segment::Key(env.clone()),
+                    Segment::Key("releaseService".into()),
+                ];
+                return Err(self.error(&at, message, ""));
+            }
+            for (index, mut raw_release) in raw_env.releases.into_iter().enumerate() {
                 let at = |field: &'static str| field_path(&env, index, field);
+                if raw_release.release_service.is_none() {
+                    raw_release.release_service = raw_env.release_service.clone();
+                }
                 let spec = self.release(raw_release, &at)?;
                 if let Some(first) = releases.iter().position(|r| r.name() == spec.name()) {
                     let first_place = locate(self.text, &field_path(&env, first, "name"))
@@ -401,10 +418,18 @@ impl Checker<'_> {
                 }
             }
         }
+        if let Some(service) = &raw.release_service
+            && let Err(message) = release::check_service(service)
+        {
+            return Err(self.error(&at("releaseService"), message, ""));
+        }
         let mut release = Release {
             name: raw.name,
             namespace: raw.namespace.unwrap_or_else(|| "default".to_string()),
             api_versions: raw.api_versions,
+            service: raw
+                .release_service
+                .unwrap_or_else(|| release::SERVICE.to_string()),
             ..Release::default()
         };
         if let Some(version) = &raw.kube_version {

@@ -1,6 +1,7 @@
 //! ktera against real Helm: fixtures recorded by Helm 3 (scripts/gen-helm-*), one module per
 //! part of Helm's behaviour.
 
+mod cases;
 mod functions;
 mod order;
 mod subcharts;

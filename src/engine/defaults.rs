@@ -1,0 +1,96 @@
+//! Empty values and what stands in for them, with Helm's meaning: `default` (replaces every
+//! empty value, not only undefined ones), `coalesce`, `required`, `or_empty`, and `supply`,
+//! which stops a render where Helm would make up a random or time-dependent value. Also the
+//! type names Helm's `kindOf` and `typeOf` give.
+
+use tera::Value;
+
+use super::args::{list_arg, required};
+use super::go;
+use super::register::Registry;
+
+pub fn register(r: &mut Registry) {
+    // `boolean` is Tera's switch between "undefined only" and "any empty value"; ktera's
+    // `default` is always the latter, as Helm's, and accepts the switch for compatibility.
+    r.filter("default", &["value", "boolean"], |v, k, _| {
+        let fallback = required::<Value>(k, "value", "default", r#"default(value="x")"#)?;
+        Ok(if go::is_empty(&v) { fallback } else { v })
+    });
+    r.function("coalesce", &["values"], |k, _| {
+        let values = list_arg(k, "values", "coalesce", "coalesce(values=[a, b])")?;
+        Ok(values
+            .into_iter()
+            .find(|v| !go::is_empty(v))
+            .unwrap_or_else(Value::none))
+    });
+    r.filter("required", &["message"], |v, k, _| {
+        let missing = v.is_undefined() || v.is_none() || v.as_str().is_some_and(str::is_empty);
+        if missing {
+            let message = k
+                .get::<String>("message")?
+                .unwrap_or_else(|| "a required value is missing".to_string());
+            return Err(tera::Error::message(message));
+        }
+        Ok(v)
+    });
+    r.filter("or_empty", &[], |v, _, _| {
+        Ok(if v.is_none() || v.is_undefined() {
+            Value::from("")
+        } else {
+            v
+        })
+    });
+    r.function("supply", &["value", "instead_of"], |k, _| {
+        let example = r#"supply(value="auth.password", instead_of="randAlphaNum 10")"#;
+        let value = required::<String>(k, "value", "supply", example)?;
+        let instead_of = required::<String>(k, "instead_of", "supply", example)?;
+        Err(tera::Error::message(format!(
+            "this chart makes {value} with {instead_of}, which gives a new value on every render; \
+             ktera renders the same output every time: set {value} in a values file (-f) or with --set"
+        )))
+    });
+    r.function("kind_of", &["value"], |k, _| {
+        Ok(kind_of(&required::<Value>(k, "value", "kind_of", "kind_of(value=x)")?).into())
+    });
+    r.function("type_of", &["value"], |k, _| {
+        Ok(type_of(&required::<Value>(k, "value", "type_of", "type_of(value=x)")?).into())
+    });
+}
+
+/// Helm's `kindOf` of what a values file holds: every number is a `float64` there.
+fn kind_of(value: &Value) -> &'static str {
+    if value.is_none() || value.is_undefined() {
+        "invalid"
+    } else if value.is_string() {
+        "string"
+    } else if value.is_bool() {
+        "bool"
+    } else if value.is_number() {
+        "float64"
+    } else if value.is_array() {
+        "slice"
+    } else if value.is_map() {
+        "map"
+    } else {
+        "slice"
+    }
+}
+
+/// Helm's `typeOf` of what a values file holds.
+fn type_of(value: &Value) -> &'static str {
+    if value.is_none() || value.is_undefined() {
+        "<nil>"
+    } else if value.is_string() {
+        "string"
+    } else if value.is_bool() {
+        "bool"
+    } else if value.is_number() {
+        "float64"
+    } else if value.is_array() {
+        "[]interface {}"
+    } else if value.is_map() {
+        "map[string]interface {}"
+    } else {
+        "[]uint8"
+    }
+}

@@ -1,0 +1,303 @@
+//! YAML and JSON in and out: `to_yaml` (Helm `toYaml`), `to_json` (`toJson`,
+//! `toPrettyJson` with `pretty=true`), `from_yaml`, `from_yaml_array`, `from_json`,
+//! `from_json_array`. Maps keep their written order unless `sort_keys=true` asks for Helm's.
+
+use std::cmp::Ordering;
+
+use tera::value::Key;
+use tera::{Kwargs, Map, State, TeraResult, Value};
+
+use super::args::{describe, text};
+use super::convert::{from_tera, to_tera};
+use super::go;
+use super::register::Registry;
+
+pub fn register(r: &mut Registry) {
+    r.filter("to_yaml", &["sort_keys"], to_yaml);
+    r.filter("to_json", &["pretty", "sort_keys"], to_json);
+    r.filter("from_yaml", &[], |v, _, _| {
+        let parsed = parse_yaml(text(&v, "from_yaml")?, "from_yaml")?;
+        match parsed {
+            serde_yaml::Value::Null => Ok(Map::new().into()),
+            map @ serde_yaml::Value::Mapping(_) => Ok(to_tera(&map)),
+            other => Err(not_a(
+                "from_yaml",
+                "map",
+                &to_tera(&other),
+                "use `from_yaml_array` for a list",
+            )),
+        }
+    });
+    r.filter("from_yaml_array", &[], |v, _, _| {
+        let parsed = parse_yaml(text(&v, "from_yaml_array")?, "from_yaml_array")?;
+        match parsed {
+            list @ serde_yaml::Value::Sequence(_) => Ok(to_tera(&list)),
+            other => Err(not_a(
+                "from_yaml_array",
+                "list",
+                &to_tera(&other),
+                "use `from_yaml` for a map",
+            )),
+        }
+    });
+    r.filter("from_json", &[], |v, _, _| {
+        let parsed = parse_json(text(&v, "from_json")?, "from_json")?;
+        if parsed.is_map() {
+            Ok(parsed)
+        } else {
+            Err(not_a(
+                "from_json",
+                "map",
+                &parsed,
+                "use `from_json_array` for a list",
+            ))
+        }
+    });
+    r.filter("from_json_array", &[], |v, _, _| {
+        let parsed = parse_json(text(&v, "from_json_array")?, "from_json_array")?;
+        if parsed.is_array() {
+            Ok(parsed)
+        } else {
+            Err(not_a(
+                "from_json_array",
+                "list",
+                &parsed,
+                "use `from_json` for a map",
+            ))
+        }
+    });
+}
+
+fn not_a(name: &str, wanted: &str, got: &Value, hint: &str) -> tera::Error {
+    tera::Error::message(format!(
+        "`{name}`: the text holds {}, not a {wanted}; {hint}",
+        describe(got)
+    ))
+}
+
+fn parse_yaml(text: &str, name: &str) -> TeraResult<serde_yaml::Value> {
+    serde_yaml::from_str(text)
+        .map_err(|e| tera::Error::message(format!("`{name}`: the text is not valid YAML: {e}")))
+}
+
+fn parse_json(text: &str, name: &str) -> TeraResult<Value> {
+    let parsed: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| tera::Error::message(format!("`{name}`: the text is not valid JSON: {e}")))?;
+    Ok(Value::from_serializable(&parsed))
+}
+
+/// Helm `toYaml`: the value as YAML without the final newline, written by ktera's emitter;
+/// `sort_keys=true` orders map keys as Helm's YAML library does.
+fn to_yaml(value: Value, k: &Kwargs, _: &State) -> TeraResult<Value> {
+    let value = if k.get::<bool>("sort_keys")?.unwrap_or(false) {
+        sorted(&value, yaml_key_order)
+    } else {
+        value
+    };
+    let yaml = from_tera(&value)?;
+    let mut text = crate::yaml::emit_document(&yaml);
+    if text.ends_with('\n') {
+        text.pop();
+    }
+    Ok(text.into())
+}
+
+/// Helm `toJson` / `toPrettyJson`: Go's `encoding/json` text (`<`, `>`, `&` escaped, floats as
+/// Go writes them); keys in written order unless `sort_keys=true`.
+fn to_json(value: Value, k: &Kwargs, _: &State) -> TeraResult<Value> {
+    if value.is_undefined() {
+        return Err(tera::Error::message(
+            "`to_json` got an undefined value; give it a default with `| default(value=...)`",
+        ));
+    }
+    let pretty = k.get::<bool>("pretty")?.unwrap_or(false);
+    let value = if k.get::<bool>("sort_keys")?.unwrap_or(false) {
+        sorted(&value, go::compare_keys)
+    } else {
+        value
+    };
+    let mut out = String::new();
+    write_json(&value, pretty, 0, &mut out);
+    Ok(out.into())
+}
+
+/// A copy of `value` with every map's keys in `order`.
+fn sorted(value: &Value, order: fn(&Key, &Key) -> Ordering) -> Value {
+    if let Some(m) = value.as_map() {
+        let mut entries: Vec<(&Key<'static>, &Value)> = m.iter().collect();
+        entries.sort_by(|a, b| order(a.0, b.0));
+        return entries
+            .into_iter()
+            .map(|(key, item)| (key.clone(), sorted(item, order)))
+            .collect::<Map>()
+            .into();
+    }
+    if let Some(items) = value.as_array() {
+        return items
+            .iter()
+            .map(|item| sorted(item, order))
+            .collect::<Vec<_>>()
+            .into();
+    }
+    value.clone()
+}
+
+/// The key order of go-yaml v2, which Helm's `toYaml` writes: runs of digits compare as
+/// numbers (`9` before `10`), a letter after any other character, letters by code point.
+fn yaml_key_order(a: &Key, b: &Key) -> Ordering {
+    let (Some(a), Some(b)) = (a.as_str(), b.as_str()) else {
+        return go::compare_keys(a, b);
+    };
+    let (ar, br): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    for i in 0..ar.len().min(br.len()) {
+        if ar[i] == br[i] {
+            continue;
+        }
+        let (al, bl) = (ar[i].is_alphabetic(), br[i].is_alphabetic());
+        if al && bl {
+            return ar[i].cmp(&br[i]);
+        }
+        if al || bl {
+            return if bl { Ordering::Less } else { Ordering::Greater };
+        }
+        let (mut an, mut bn) = (0_i128, 0_i128);
+        if ar[i] == '0' || br[i] == '0' {
+            // A run of digits that started before `i` with a non-zero digit.
+            if ar[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .any(|c| *c != '0')
+            {
+                an = 1;
+                bn = 1;
+            }
+        }
+        let digits = |s: &[char], from: usize, n: &mut i128| {
+            let mut at = from;
+            while at < s.len() && s[at].is_ascii_digit() {
+                *n = n.saturating_mul(10).saturating_add(i128::from(s[at] as u8 - b'0'));
+                at += 1;
+            }
+            at
+        };
+        let ai = digits(&ar, i, &mut an);
+        let bi = digits(&br, i, &mut bn);
+        if an != bn {
+            return an.cmp(&bn);
+        }
+        if ai != bi {
+            return ai.cmp(&bi);
+        }
+        return ar[i].cmp(&br[i]);
+    }
+    ar.len().cmp(&br.len())
+}
+
+fn write_json(value: &Value, pretty: bool, depth: usize, out: &mut String) {
+    let newline = |out: &mut String, depth: usize| {
+        if pretty {
+            out.push('\n');
+            out.push_str(&"  ".repeat(depth));
+        }
+    };
+    if let Some(s) = value.as_str() {
+        write_json_string(s, out);
+    } else if value.is_none() || value.is_undefined() {
+        out.push_str("null");
+    } else if let Some(b) = value.as_bool() {
+        out.push_str(if b { "true" } else { "false" });
+    } else if value.is_f64() {
+        out.push_str(&go::format_json_float(value.as_f64().unwrap_or_default()));
+    } else if value.is_number() {
+        out.push_str(&value.to_string());
+    } else if let Some(items) = value.as_array() {
+        if items.is_empty() {
+            out.push_str("[]");
+            return;
+        }
+        out.push('[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            newline(out, depth + 1);
+            write_json(item, pretty, depth + 1, out);
+        }
+        newline(out, depth);
+        out.push(']');
+    } else if let Some(m) = value.as_map() {
+        if m.is_empty() {
+            out.push_str("{}");
+            return;
+        }
+        out.push('{');
+        for (i, (key, item)) in m.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            newline(out, depth + 1);
+            write_json_string(&go::strval(&key.as_value()), out);
+            out.push(':');
+            if pretty {
+                out.push(' ');
+            }
+            write_json(item, pretty, depth + 1, out);
+        }
+        newline(out, depth);
+        out.push('}');
+    } else if let Some(bytes) = value.as_bytes() {
+        write_json_string(&String::from_utf8_lossy(bytes), out);
+    }
+}
+
+/// A JSON string as Go's `encoding/json` writes it, HTML-safe: `<`, `>`, `&`, U+2028 and
+/// U+2029 escaped as `\u003c`...
+fn write_json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_keys_sort_as_go_yaml() {
+        let mut keys: Vec<Key> = ["b", "a", "B", "A", "10", "9"]
+            .iter()
+            .map(|s| Key::from(s.to_string()))
+            .collect();
+        keys.sort_by(yaml_key_order);
+        let names: Vec<&str> = keys.iter().filter_map(Key::as_str).collect();
+        assert_eq!(names, ["9", "10", "A", "B", "a", "b"]);
+    }
+
+    #[test]
+    fn json_as_go_writes_it() {
+        let value = Value::from_serializable(&serde_json::json!({"b": [1, 0.5, null], "a": "<x>&"}));
+        let mut out = String::new();
+        write_json(&value, false, 0, &mut out);
+        assert_eq!(out, r#"{"b":[1,0.5,null],"a":"\u003cx\u003e\u0026"}"#);
+        let mut pretty = String::new();
+        write_json(&sorted(&value, go::compare_keys), true, 0, &mut pretty);
+        assert_eq!(
+            pretty,
+            "{\n  \"a\": \"\\u003cx\\u003e\\u0026\",\n  \"b\": [\n    1,\n    0.5,\n    null\n  ]\n}"
+        );
+    }
+}
