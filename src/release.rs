@@ -54,7 +54,10 @@ pub fn check_name(name: &str) -> Result<(), String> {
 /// `Release.Service` may be any name, but not an empty one (it becomes a label value).
 pub fn check_service(service: &str) -> Result<(), String> {
     if service.trim().is_empty() {
-        return Err("the release service is empty; name what renders the release, e.g. `ktera` or `Helm`".into());
+        return Err(
+            "the release service is empty; name what renders the release, e.g. `ktera` or `Helm`"
+                .into(),
+        );
     }
     Ok(())
 }

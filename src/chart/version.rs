@@ -46,10 +46,15 @@ fn normalise_constraint(part: &str) -> String {
             }
             let op = format!("{pending_op}{op}");
             pending_op.clear();
-            let wildcard = version.split(['-', '+']).next().is_some_and(|core| {
-                core.split('.').any(|p| p == "x" || p == "X" || p == "*")
-            });
-            let op = if op.is_empty() && !wildcard { "=".to_string() } else { op };
+            let wildcard = version
+                .split(['-', '+'])
+                .next()
+                .is_some_and(|core| core.split('.').any(|p| p == "x" || p == "X" || p == "*"));
+            let op = if op.is_empty() && !wildcard {
+                "=".to_string()
+            } else {
+                op
+            };
             comparators.push(format!("{op}{}", normalise_version(version)));
         }
         if !pending_op.is_empty() {

@@ -66,7 +66,11 @@ fn execute(args: &RenderArgs) -> Result<i32, Failure> {
     }
     let mut project = Project::load(&args.project).map_err(|e| failed(e.to_string()))?;
     if let Some(service) = &args.release_service {
-        for release in project.environments.iter_mut().flat_map(|e| &mut e.releases) {
+        for release in project
+            .environments
+            .iter_mut()
+            .flat_map(|e| &mut e.releases)
+        {
             release.release.service = service.clone();
         }
     }

@@ -78,7 +78,12 @@ where
 }
 
 /// A keyword argument that must be a list (`values=[a, b]`).
-pub fn list_arg<'k>(kwargs: &'k Kwargs, key: &'k str, name: &str, example: &str) -> TeraResult<Vec<Value>> {
+pub fn list_arg<'k>(
+    kwargs: &'k Kwargs,
+    key: &'k str,
+    name: &str,
+    example: &str,
+) -> TeraResult<Vec<Value>> {
     let value = required::<Value>(kwargs, key, name, example)?;
     match value.as_array() {
         Some(items) => Ok(items.to_vec()),

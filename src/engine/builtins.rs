@@ -14,12 +14,18 @@ use super::register::Registry;
 
 pub fn register(r: &mut Registry) {
     r.filter("safe", &[], |v, _, _| Ok(v));
-    r.filter("upper", &[], |v, _, _| Ok(text(&v, "upper")?.to_uppercase().into()));
-    r.filter("lower", &[], |v, _, _| Ok(text(&v, "lower")?.to_lowercase().into()));
+    r.filter("upper", &[], |v, _, _| {
+        Ok(text(&v, "upper")?.to_uppercase().into())
+    });
+    r.filter("lower", &[], |v, _, _| {
+        Ok(text(&v, "lower")?.to_lowercase().into())
+    });
     r.filter("wordcount", &[], |v, _, _| {
         Ok(text(&v, "wordcount")?.split_whitespace().count().into())
     });
-    r.filter("escape", &[], |v, _, _| Ok(escape_html(text(&v, "escape")?).into()));
+    r.filter("escape", &[], |v, _, _| {
+        Ok(escape_html(text(&v, "escape")?).into())
+    });
     r.filter("escape_html", &[], |v, _, _| {
         Ok(escape_html(text(&v, "escape_html")?).into())
     });
@@ -28,7 +34,9 @@ pub fn register(r: &mut Registry) {
     });
     r.filter("newlines_to_br", &[], |v, _, _| {
         let s = text(&v, "newlines_to_br")?;
-        Ok(s.replace("\r\n", "<br>").replace(['\n', '\r'], "<br>").into())
+        Ok(s.replace("\r\n", "<br>")
+            .replace(['\n', '\r'], "<br>")
+            .into())
     });
     r.filter("pluralize", &["singular", "plural"], pluralize);
     r.filter("trim", &["pat"], |v, k, _| {
@@ -80,7 +88,11 @@ pub fn register(r: &mut Registry) {
         }
         .into())
     });
-    r.filter("indent", &["width", "indentation", "first", "blank"], indent);
+    r.filter(
+        "indent",
+        &["width", "indentation", "first", "blank"],
+        indent,
+    );
     r.filter("str", &[], |v, _, _| Ok(format!("{v}").into()));
     r.filter("int", &["base"], int);
     r.filter("float", &[], float);
@@ -95,10 +107,16 @@ pub fn register(r: &mut Registry) {
     r.filter("abs", &[], abs);
     r.filter("round", &["method", "precision"], round);
     r.filter("first", &[], |v, _, _| {
-        Ok(list(&v, "first")?.first().cloned().unwrap_or_else(Value::none))
+        Ok(list(&v, "first")?
+            .first()
+            .cloned()
+            .unwrap_or_else(Value::none))
     });
     r.filter("last", &[], |v, _, _| {
-        Ok(list(&v, "last")?.last().cloned().unwrap_or_else(Value::none))
+        Ok(list(&v, "last")?
+            .last()
+            .cloned()
+            .unwrap_or_else(Value::none))
     });
     r.filter("nth", &["n"], |v, k, _| {
         let n = required::<usize>(k, "n", "nth", "nth(n=0)")?;
@@ -116,7 +134,11 @@ pub fn register(r: &mut Registry) {
     });
     r.filter("get", &["key", "default"], get);
     r.filter("values", &[], |v, _, _| {
-        Ok(map(&v, "values")?.values().cloned().collect::<Vec<_>>().into())
+        Ok(map(&v, "values")?
+            .values()
+            .cloned()
+            .collect::<Vec<_>>()
+            .into())
     });
     r.filter("keys", &[], |v, _, _| {
         Ok(map(&v, "keys")?
@@ -313,9 +335,11 @@ fn int(v: Value, k: &Kwargs, _: &State) -> TeraResult<Value> {
 
 fn float(v: Value, _: &Kwargs, _: &State) -> TeraResult<Value> {
     if let Some(s) = v.as_str() {
-        return s.trim().parse::<f64>().map(Value::from).map_err(|_| {
-            tera::Error::message(format!("`float`: `{s}` is not a number"))
-        });
+        return s
+            .trim()
+            .parse::<f64>()
+            .map(Value::from)
+            .map_err(|_| tera::Error::message(format!("`float`: `{s}` is not a number")));
     }
     match v.as_f64() {
         Some(f) => Ok(f.into()),

@@ -61,33 +61,32 @@ pub fn chart_object(chart: &Chart) -> Value {
         };
         m.insert(string(helm_name(key)), value);
     }
-    let empty_list = || Value::Sequence(Vec::new());
-    let defaults: [(&str, fn() -> Value); 16] = [
-        ("APIVersion", || string("")),
-        ("Name", || string("")),
-        ("Home", || string("")),
-        ("Sources", || Value::Sequence(Vec::new())),
-        ("Version", || string("")),
-        ("Description", || string("")),
-        ("Keywords", || Value::Sequence(Vec::new())),
-        ("Maintainers", || Value::Sequence(Vec::new())),
-        ("Icon", || string("")),
-        ("Condition", || string("")),
-        ("Tags", || string("")),
-        ("AppVersion", || string("")),
-        ("Deprecated", || Value::Bool(false)),
-        ("Annotations", || Value::Mapping(Mapping::new())),
-        ("KubeVersion", || string("")),
-        ("Type", || string("")),
+    // Helm's `chart.Metadata` fields and their Go zero values.
+    let strings = [
+        "APIVersion",
+        "Home",
+        "Description",
+        "Icon",
+        "Condition",
+        "Tags",
+        "AppVersion",
+        "KubeVersion",
+        "Type",
     ];
-    for (field, empty) in defaults {
+    let lists = ["Sources", "Keywords", "Maintainers", "Dependencies"];
+    let empty = strings
+        .iter()
+        .map(|f| (*f, string("")))
+        .chain(lists.iter().map(|f| (*f, Value::Sequence(Vec::new()))))
+        .chain([
+            ("Deprecated", Value::Bool(false)),
+            ("Annotations", Value::Mapping(Mapping::new())),
+        ]);
+    for (field, zero) in empty {
         let key = string(field);
         if !m.contains_key(&key) {
-            m.insert(key, empty());
+            m.insert(key, zero);
         }
-    }
-    if !m.contains_key(string("Dependencies")) {
-        m.insert(string("Dependencies"), empty_list());
     }
     m.insert(string("Name"), string(chart.name.clone()));
     m.insert(string("Version"), string(chart.version.clone()));

@@ -50,10 +50,22 @@ pub fn register(r: &mut Registry) {
         )))
     });
     r.function("kind_of", &["value"], |k, _| {
-        Ok(kind_of(&required::<Value>(k, "value", "kind_of", "kind_of(value=x)")?).into())
+        Ok(kind_of(&required::<Value>(
+            k,
+            "value",
+            "kind_of",
+            "kind_of(value=x)",
+        )?)
+        .into())
     });
     r.function("type_of", &["value"], |k, _| {
-        Ok(type_of(&required::<Value>(k, "value", "type_of", "type_of(value=x)")?).into())
+        Ok(type_of(&required::<Value>(
+            k,
+            "value",
+            "type_of",
+            "type_of(value=x)",
+        )?)
+        .into())
     });
 }
 

@@ -14,35 +14,66 @@ pub fn register(r: &mut Registry, files: &ChartFiles) {
     let shared = Arc::new(files.clone());
     let f = shared.clone();
     r.function("files_get", &["path"], move |kwargs: &Kwargs, _: &State| {
-        let path = required::<String>(kwargs, "path", "files_get", r#"files_get(path="files/app.conf")"#)?;
+        let path = required::<String>(
+            kwargs,
+            "path",
+            "files_get",
+            r#"files_get(path="files/app.conf")"#,
+        )?;
         f.get(&path).map(Value::from).map_err(message)
     });
     let f = shared.clone();
-    r.function("files_lines", &["path"], move |kwargs: &Kwargs, _: &State| {
-        let path = required::<String>(kwargs, "path", "files_lines", r#"files_lines(path="files/list.txt")"#)?;
-        let text = f.get(&path).map_err(message)?;
-        Ok(text.lines().map(str::to_string).collect::<Vec<_>>().into())
-    });
+    r.function(
+        "files_lines",
+        &["path"],
+        move |kwargs: &Kwargs, _: &State| {
+            let path = required::<String>(
+                kwargs,
+                "path",
+                "files_lines",
+                r#"files_lines(path="files/list.txt")"#,
+            )?;
+            let text = f.get(&path).map_err(message)?;
+            Ok(text.lines().map(str::to_string).collect::<Vec<_>>().into())
+        },
+    );
     let f = shared.clone();
-    r.function("files_glob", &["pattern"], move |kwargs: &Kwargs, _: &State| {
-        let pattern = required::<String>(kwargs, "pattern", "files_glob", r#"files_glob(pattern="files/*.conf")"#)?;
-        let found = f.glob(&pattern).map_err(message)?;
-        Ok(Value::from_serializable(&found))
-    });
+    r.function(
+        "files_glob",
+        &["pattern"],
+        move |kwargs: &Kwargs, _: &State| {
+            let pattern = required::<String>(
+                kwargs,
+                "pattern",
+                "files_glob",
+                r#"files_glob(pattern="files/*.conf")"#,
+            )?;
+            let found = f.glob(&pattern).map_err(message)?;
+            Ok(Value::from_serializable(&found))
+        },
+    );
     let f = shared.clone();
-    r.function("files_as_config", &["pattern"], move |kwargs: &Kwargs, _: &State| {
-        as_map(&f, kwargs, "files_as_config", |text| {
-            serde_yaml::Value::String(text.to_string())
-        })
-        .map(Value::from)
-    });
+    r.function(
+        "files_as_config",
+        &["pattern"],
+        move |kwargs: &Kwargs, _: &State| {
+            as_map(&f, kwargs, "files_as_config", |text| {
+                serde_yaml::Value::String(text.to_string())
+            })
+            .map(Value::from)
+        },
+    );
     let f = shared;
-    r.function("files_as_secrets", &["pattern"], move |kwargs: &Kwargs, _: &State| {
-        as_map(&f, kwargs, "files_as_secrets", |text| {
-            serde_yaml::Value::String(base64::engine::general_purpose::STANDARD.encode(text))
-        })
-        .map(Value::from)
-    });
+    r.function(
+        "files_as_secrets",
+        &["pattern"],
+        move |kwargs: &Kwargs, _: &State| {
+            as_map(&f, kwargs, "files_as_secrets", |text| {
+                serde_yaml::Value::String(base64::engine::general_purpose::STANDARD.encode(text))
+            })
+            .map(Value::from)
+        },
+    );
 }
 
 fn message(e: FilesError) -> tera::Error {
@@ -57,7 +88,12 @@ fn as_map(
     name: &str,
     value: impl Fn(&str) -> serde_yaml::Value,
 ) -> TeraResult<String> {
-    let pattern = required::<String>(kwargs, "pattern", name, &format!(r#"{name}(pattern="files/*")"#))?;
+    let pattern = required::<String>(
+        kwargs,
+        "pattern",
+        name,
+        &format!(r#"{name}(pattern="files/*")"#),
+    )?;
     let found = files.glob(&pattern).map_err(message)?;
     let mut map = serde_yaml::Mapping::new();
     for (path, text) in &found {

@@ -12,7 +12,8 @@ use crate::chart::version;
 pub fn register(r: &mut Registry) {
     r.function("semver", &["version"], |k, _| {
         let text = required::<String>(k, "version", "semver", r#"semver(version="1.2.3")"#)?;
-        let v = version::parse(&text).map_err(|e| tera::Error::message(format!("`semver`: {e}")))?;
+        let v =
+            version::parse(&text).map_err(|e| tera::Error::message(format!("`semver`: {e}")))?;
         let mut m = Map::new();
         m.insert("Major".into(), v.major.into());
         m.insert("Minor".into(), v.minor.into());
@@ -23,7 +24,8 @@ pub fn register(r: &mut Registry) {
         Ok(m.into())
     });
     r.function("semver_compare", &["constraint", "version"], |k, _| {
-        let example = r#"semver_compare(constraint=">=1.19-0", version=Capabilities.KubeVersion.Version)"#;
+        let example =
+            r#"semver_compare(constraint=">=1.19-0", version=Capabilities.KubeVersion.Version)"#;
         let constraint = required::<String>(k, "constraint", "semver_compare", example)?;
         let v = required::<String>(k, "version", "semver_compare", example)?;
         version::matches(&constraint, &v)

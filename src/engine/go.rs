@@ -67,10 +67,18 @@ pub fn format_float(f: f64) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let (mantissa, exponent) = shortest_digits(f);
     if !(-4..6).contains(&exponent) {
@@ -320,6 +328,9 @@ mod tests {
             "b": [1, "x", null, true], "a": {"k": 2.5}
         }));
         assert_eq!(strval(&value), "map[a:map[k:2.5] b:[1 x <nil> true]]");
-        assert_eq!(quote("a\"b\\\n\u{1b}é\u{a0}"), "\"a\\\"b\\\\\\n\\x1bé\\u00a0\"");
+        assert_eq!(
+            quote("a\"b\\\n\u{1b}é\u{a0}"),
+            "\"a\\\"b\\\\\\n\\x1bé\\u00a0\""
+        );
     }
 }

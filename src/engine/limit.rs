@@ -62,7 +62,9 @@ pub fn start_render() {
 /// Tera's `range(start=0, end, step_by=1)`, same arguments and messages, counted against
 /// [`MAX_RANGE_ITEMS`].
 pub fn register_range(r: &mut Registry) {
-    r.function("range", &["start", "end", "step_by"], |k, s| range(k, s).map(Value::from));
+    r.function("range", &["start", "end", "step_by"], |k, s| {
+        range(k, s).map(Value::from)
+    });
 }
 
 fn range(kwargs: &Kwargs, _: &State) -> TeraResult<Vec<i128>> {

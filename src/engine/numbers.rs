@@ -125,7 +125,9 @@ impl Decimal {
             Decimal::Exact {
                 coefficient,
                 exponent,
-            } => format!("{coefficient}e{exponent}").parse().unwrap_or(f64::NAN),
+            } => format!("{coefficient}e{exponent}")
+                .parse()
+                .unwrap_or(f64::NAN),
             Decimal::Float(f) => f,
         }
     }

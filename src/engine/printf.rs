@@ -135,7 +135,12 @@ pub fn sprintf(format: &str, values: &[Value]) -> String {
     out
 }
 
-fn number_or_star(chars: &[char], i: &mut usize, values: &[Value], next: &mut usize) -> Option<usize> {
+fn number_or_star(
+    chars: &[char],
+    i: &mut usize,
+    values: &[Value],
+    next: &mut usize,
+) -> Option<usize> {
     if chars.get(*i) == Some(&'*') {
         *i += 1;
         let value = values.get(*next)?;
@@ -182,7 +187,10 @@ fn format_one(verb: char, spec: Spec, value: &Value) -> String {
         'q' => {
             if let Some(s) = value.as_str() {
                 go::quote(&truncate(s, spec.precision))
-            } else if let Some(c) = integer(value).and_then(|n| u32::try_from(n).ok()).and_then(char::from_u32) {
+            } else if let Some(c) = integer(value)
+                .and_then(|n| u32::try_from(n).ok())
+                .and_then(char::from_u32)
+            {
                 let quoted = go::quote(&c.to_string());
                 format!("'{}'", &quoted[1..quoted.len() - 1].replace("\\\"", "\""))
             } else {
@@ -217,7 +225,10 @@ fn format_one(verb: char, spec: Spec, value: &Value) -> String {
                 return bad_verb(verb, value);
             }
         }
-        'c' => match integer(value).and_then(|n| u32::try_from(n).ok()).and_then(char::from_u32) {
+        'c' => match integer(value)
+            .and_then(|n| u32::try_from(n).ok())
+            .and_then(char::from_u32)
+        {
             Some(c) => c.to_string(),
             None => return bad_verb(verb, value),
         },
@@ -232,10 +243,18 @@ fn format_one(verb: char, spec: Spec, value: &Value) -> String {
             let f = value.as_f64().unwrap_or_default();
             let text = match verb {
                 'e' | 'E' => float_e(f, spec.precision.unwrap_or(6), spec),
-                'f' | 'F' => signed(format!("{:.*}", spec.precision.unwrap_or(6), f.abs()), f < 0.0, spec),
+                'f' | 'F' => signed(
+                    format!("{:.*}", spec.precision.unwrap_or(6), f.abs()),
+                    f < 0.0,
+                    spec,
+                ),
                 _ => float_g(f, spec, 'e'),
             };
-            if verb.is_ascii_uppercase() { text.to_uppercase() } else { text }
+            if verb.is_ascii_uppercase() {
+                text.to_uppercase()
+            } else {
+                text
+            }
         }
         't' => match value.as_bool() {
             Some(b) => b.to_string(),
@@ -293,7 +312,8 @@ fn signed(digits: String, negative: bool, spec: Spec) -> String {
     } else {
         ""
     };
-    if spec.zero && !spec.minus
+    if spec.zero
+        && !spec.minus
         && let Some(width) = spec.width
     {
         let len = sign.len() + digits.chars().count();
@@ -375,19 +395,66 @@ mod tests {
             ("%s-%d", vec![v(json!("a")), v(json!(3))], "a-3"),
             ("%s", vec![v(json!(5))], "%!s(int=5)"),
             ("%d", vec![v(json!("x"))], "%!d(string=x)"),
-            ("%v|%v|%v|%v|%v", vec![v(json!(1)), v(json!("s")), v(json!(true)), v(json!(2.5)), v(json!(null))], "1|s|true|2.5|<nil>"),
-            ("%v %v", vec![v(json!({"b": 1, "a": 2})), v(json!([1, "x"]))], "map[a:2 b:1] [1 x]"),
-            ("%q", vec![v(json!("he said \"hi\"\n"))], r#""he said \"hi\"\n""#),
+            (
+                "%v|%v|%v|%v|%v",
+                vec![
+                    v(json!(1)),
+                    v(json!("s")),
+                    v(json!(true)),
+                    v(json!(2.5)),
+                    v(json!(null)),
+                ],
+                "1|s|true|2.5|<nil>",
+            ),
+            (
+                "%v %v",
+                vec![v(json!({"b": 1, "a": 2})), v(json!([1, "x"]))],
+                "map[a:2 b:1] [1 x]",
+            ),
+            (
+                "%q",
+                vec![v(json!("he said \"hi\"\n"))],
+                r#""he said \"hi\"\n""#,
+            ),
             ("%q", vec![v(json!(65))], "'A'"),
-            ("%x %X %x", vec![v(json!(255)), v(json!(255)), v(json!("hi"))], "ff FF 6869"),
+            (
+                "%x %X %x",
+                vec![v(json!(255)), v(json!(255)), v(json!("hi"))],
+                "ff FF 6869",
+            ),
             ("%t", vec![v(json!("true"))], "%!t(string=true)"),
-            ("%f %.2f %.0f", vec![v(json!(3.14159)), v(json!(3.14159)), v(json!(2.5))], "3.141590 3.14 2"),
-            ("%g %e", vec![v(json!(1000000.0)), v(json!(1234.5678))], "1e+06 1.234568e+03"),
-            ("[%5s][%-5s][%05d][%.2s]", vec![v(json!("ab")), v(json!("ab")), v(json!(42)), v(json!("abcdef"))], "[   ab][ab   ][00042][ab]"),
+            (
+                "%f %.2f %.0f",
+                vec![v(json!(1.23456)), v(json!(1.23456)), v(json!(2.5))],
+                "1.234560 1.23 2",
+            ),
+            (
+                "%g %e",
+                vec![v(json!(1000000.0)), v(json!(1234.5678))],
+                "1e+06 1.234568e+03",
+            ),
+            (
+                "[%5s][%-5s][%05d][%.2s]",
+                vec![
+                    v(json!("ab")),
+                    v(json!("ab")),
+                    v(json!(42)),
+                    v(json!("abcdef")),
+                ],
+                "[   ab][ab   ][00042][ab]",
+            ),
             ("100%%", vec![], "100%"),
             ("%s %s", vec![v(json!("a"))], "a %!s(MISSING)"),
-            ("%s", vec![v(json!("a")), v(json!("b"))], "a%!(EXTRA string=b)"),
-            ("%T %T %T", vec![v(json!(1)), v(json!("s")), v(json!(1.5))], "int string float64"),
+            (
+                "%s",
+                vec![v(json!("a")), v(json!("b"))],
+                "a%!(EXTRA string=b)",
+            ),
+            (
+                "%T %T %T",
+                vec![v(json!(1)), v(json!("s")), v(json!(1.5))],
+                "int string float64",
+            ),
             ("%z", vec![v(json!(1))], "%!z(int=1)"),
             ("%s", vec![v(json!(["a", "b"]))], "[a b]"),
             ("%s", vec![v(json!(null))], "%!s(<nil>)"),
@@ -397,6 +464,15 @@ mod tests {
         for (format, values, want) in cases {
             assert_eq!(sprintf(format, &values), want, "{format}");
         }
-        assert_eq!(sprint(&[v(json!("a")), v(json!("b")), v(json!(1)), v(json!(2)), v(json!("c"))]), "ab1 2c");
+        assert_eq!(
+            sprint(&[
+                v(json!("a")),
+                v(json!("b")),
+                v(json!(1)),
+                v(json!(2)),
+                v(json!("c"))
+            ]),
+            "ab1 2c"
+        );
     }
 }

@@ -211,10 +211,16 @@ mod tests {
     #[test]
     fn split_as_go() {
         let re = compile("z+").expect("valid");
-        let parts: Vec<String> = split(&re, "pizza", -1).iter().map(|v| v.to_string()).collect();
+        let parts: Vec<String> = split(&re, "pizza", -1)
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
         assert_eq!(parts, ["pi", "a"]);
         let re = compile("[,;]").expect("valid");
-        let parts: Vec<String> = split(&re, "a,b;c", 2).iter().map(|v| v.to_string()).collect();
+        let parts: Vec<String> = split(&re, "a,b;c", 2)
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
         assert_eq!(parts, ["a", "b;c"]);
     }
 }

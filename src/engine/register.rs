@@ -85,7 +85,9 @@ fn check(kind: Kind, name: &str, accepted: &[&str], kwargs: &Kwargs) -> TeraResu
         if accepted.contains(&key) {
             continue;
         }
-        return Err(tera::Error::message(unknown_argument(kind, name, key, accepted)));
+        return Err(tera::Error::message(unknown_argument(
+            kind, name, key, accepted,
+        )));
     }
     Ok(())
 }
@@ -137,7 +139,10 @@ mod tests {
 
     #[test]
     fn known_arguments_pass() {
-        assert_eq!(render("{{ 'a' | indent(width=2, first=true) }}").as_deref(), Ok("a"));
+        assert_eq!(
+            render("{{ 'a' | indent(width=2, first=true) }}").as_deref(),
+            Ok("a")
+        );
         assert_eq!(render("{{ ping() }}").as_deref(), Ok("pong"));
         assert_eq!(render("{{ 'ab' is short(max=2) }}").as_deref(), Ok("true"));
     }
@@ -145,7 +150,10 @@ mod tests {
     #[test]
     fn a_misspelled_argument_is_refused_with_the_right_name() {
         let err = render("{{ 'a' | indent(width=2, frist=true) }}").unwrap_err();
-        assert!(err.contains("the filter `indent` has no argument `frist`"), "{err}");
+        assert!(
+            err.contains("the filter `indent` has no argument `frist`"),
+            "{err}"
+        );
         assert!(err.contains("did you mean `first`?"), "{err}");
         let err = render("{{ ping(x=1) }}").unwrap_err();
         assert!(err.contains("`ping` takes no arguments"), "{err}");

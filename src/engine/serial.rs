@@ -158,7 +158,11 @@ fn yaml_key_order(a: &Key, b: &Key) -> Ordering {
             return ar[i].cmp(&br[i]);
         }
         if al || bl {
-            return if bl { Ordering::Less } else { Ordering::Greater };
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
         }
         let (mut an, mut bn) = (0_i128, 0_i128);
         if ar[i] == '0' || br[i] == '0' {
@@ -176,7 +180,9 @@ fn yaml_key_order(a: &Key, b: &Key) -> Ordering {
         let digits = |s: &[char], from: usize, n: &mut i128| {
             let mut at = from;
             while at < s.len() && s[at].is_ascii_digit() {
-                *n = n.saturating_mul(10).saturating_add(i128::from(s[at] as u8 - b'0'));
+                *n = n
+                    .saturating_mul(10)
+                    .saturating_add(i128::from(s[at] as u8 - b'0'));
                 at += 1;
             }
             at
@@ -289,7 +295,8 @@ mod tests {
 
     #[test]
     fn json_as_go_writes_it() {
-        let value = Value::from_serializable(&serde_json::json!({"b": [1, 0.5, null], "a": "<x>&"}));
+        let value =
+            Value::from_serializable(&serde_json::json!({"b": [1, 0.5, null], "a": "<x>&"}));
         let mut out = String::new();
         write_json(&value, false, 0, &mut out);
         assert_eq!(out, r#"{"b":[1,0.5,null],"a":"\u003cx\u003e\u0026"}"#);

@@ -22,7 +22,9 @@ pub fn register(r: &mut Registry) {
     });
     r.filter("squote", &[], |v, _, _| Ok(squote(&v).into()));
     r.filter("title", &[], |v, _, _| Ok(title(text(&v, "title")?).into()));
-    r.filter("untitle", &[], |v, _, _| Ok(untitle(text(&v, "untitle")?).into()));
+    r.filter("untitle", &[], |v, _, _| {
+        Ok(untitle(text(&v, "untitle")?).into())
+    });
     r.filter("camelcase", &[], |v, _, _| {
         Ok(super::case::pascal(text(&v, "camelcase")?).into())
     });
@@ -85,7 +87,9 @@ pub fn register(r: &mut Registry) {
     r.filter("base", &[], |v, _, _| Ok(base(text(&v, "base")?).into()));
     r.filter("dir", &[], |v, _, _| Ok(dir(text(&v, "dir")?).into()));
     r.filter("ext", &[], |v, _, _| Ok(ext(text(&v, "ext")?).into()));
-    r.filter("urlquery", &[], |v, _, _| Ok(urlquery(&go::strval(&v)).into()));
+    r.filter("urlquery", &[], |v, _, _| {
+        Ok(urlquery(&go::strval(&v)).into())
+    });
     r.filter("b64encode", &[], |v, _, _| {
         let s = scalar_text(&v, "b64encode")?;
         Ok(base64::engine::general_purpose::STANDARD
@@ -97,9 +101,9 @@ pub fn register(r: &mut Registry) {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(s.trim().as_bytes())
             .map_err(|e| tera::Error::message(format!("`b64decode`: not valid base64: {e}")))?;
-        String::from_utf8(bytes).map(Value::from).map_err(|_| {
-            tera::Error::message("`b64decode`: the decoded bytes are not UTF-8 text")
-        })
+        String::from_utf8(bytes)
+            .map(Value::from)
+            .map_err(|_| tera::Error::message("`b64decode`: the decoded bytes are not UTF-8 text"))
     });
     r.filter("sha256", &[], |v, _, _| {
         let s = scalar_text(&v, "sha256")?;

@@ -25,11 +25,15 @@ thread_local! {
 pub type EngineHandle = Arc<OnceLock<Weak<Tera>>>;
 
 pub fn register(r: &mut Registry, handle: EngineHandle) {
-    r.filter("tpl", &["context"], move |value: Value, kwargs: &Kwargs, state: &State| {
-        let text = super::args::text(&value, "tpl")?;
-        let context = kwargs.get::<Value>("context")?;
-        render_tpl(&handle, text, context.as_ref(), state).map(Value::from)
-    });
+    r.filter(
+        "tpl",
+        &["context"],
+        move |value: Value, kwargs: &Kwargs, state: &State| {
+            let text = super::args::text(&value, "tpl")?;
+            let context = kwargs.get::<Value>("context")?;
+            render_tpl(&handle, text, context.as_ref(), state).map(Value::from)
+        },
+    );
 }
 
 /// Restores the depth counter however the render ends.

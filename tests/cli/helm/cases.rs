@@ -232,8 +232,8 @@ fn functions_render_what_helm_renders() {
     let mut differences = 0;
     for path in yaml_files(KTERA_CASES) {
         let text = std::fs::read_to_string(&path).expect("read");
-        let file: KteraFile = serde_yaml::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let file: KteraFile =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for entry in &file.cases {
             let Some(case) = helm.get(&entry.case) else {
                 failures.push(format!(
