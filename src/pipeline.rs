@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex};
 
 use crate::chart::Chart;
-use crate::chart::subcharts;
-use crate::engine::Engine;
+use crate::chart::subcharts::{self, Resolved};
+use crate::engine::{Engine, SubchartObject, TreeChart};
 use crate::error::Error;
 use crate::manifest::{self, Manifest, RenderedText};
 use crate::release::Release;
@@ -29,7 +29,7 @@ pub struct Output {
 
 /// The compiled templates of a rendered chart; nothing to use, only to keep or forget.
 pub struct CompiledTemplates {
-    _engines: Vec<(String, OnceLock<Engine>)>,
+    _engines: Mutex<Vec<(Vec<String>, Arc<Engine>)>>,
 }
 
 impl std::fmt::Debug for CompiledTemplates {
@@ -68,10 +68,11 @@ fn merge_values(
 /// number of releases (compiling is most of the cost of a small render).
 pub struct CompiledChart {
     pub chart: Chart,
-    /// One engine per chart of the tree, by `# Source:` base (`backend/charts/cache`). The top
-    /// chart's is compiled at once; a subchart's when a release first enables it, since Helm
-    /// never reads the templates of a disabled subchart (and they cost time to compile).
-    engines: Vec<(String, OnceLock<Engine>)>,
+    /// One engine per set of enabled charts of the tree (by `# Source:` base, `backend`,
+    /// `backend/charts/cache`): a chart and its subcharts share one engine, whose components
+    /// are global as Helm's defines, and Helm never reads the templates of a disabled subchart
+    /// (they cost time to compile). Most releases enable the same set: one engine.
+    engines: Mutex<Vec<(Vec<String>, Arc<Engine>)>>,
 }
 
 /// What one release of a compiled chart renders to.
@@ -88,29 +89,63 @@ pub fn compile_chart(dir: &Path) -> Result<CompiledChart, Error> {
 }
 
 impl CompiledChart {
+    /// Compiles the chart with the subcharts its own values enable (what most releases use).
     pub fn new(chart: Chart) -> Result<CompiledChart, Error> {
-        let mut engines = Vec::new();
-        list_tree(&chart, chart.name.clone(), &mut engines);
-        let top = Engine::with_source_base(&chart, &chart.name)?;
-        if let Some((_, slot)) = engines.first() {
-            let _ = slot.set(top);
+        let compiled = CompiledChart::uncompiled(chart);
+        let defaults = subcharts::resolve(&compiled.chart, compiled.chart.values.clone());
+        match defaults {
+            Ok(resolved) => {
+                compiled.engine(&resolved)?;
+            }
+            // The chart's own values alone may not render (a required value): compile the top
+            // chart, so that its templates' errors still show here.
+            Err(_) => {
+                let top = TreeChart {
+                    chart: &compiled.chart,
+                    source_base: compiled.chart.name.clone(),
+                };
+                Engine::for_tree(&[top])?;
+            }
         }
-        Ok(CompiledChart { chart, engines })
+        Ok(compiled)
     }
 
-    /// The engine of the chart at `source_base`, compiled on first use. Two releases may
+    /// The chart, to be compiled by its first render (for a single render, whose values are
+    /// known: no engine for the chart's own values that the render might not use).
+    fn uncompiled(chart: Chart) -> CompiledChart {
+        CompiledChart {
+            chart,
+            engines: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The engine of the charts `resolved` enables, compiled on first use. Two releases may
     /// compile it at once; one result is kept.
-    fn engine(&self, source_base: &str, chart: &Chart) -> Result<&Engine, Error> {
-        let Some((_, slot)) = self.engines.iter().find(|(b, _)| b == source_base) else {
-            return Err(Error::Other(format!(
-                "internal: no compiled templates for {source_base}"
-            )));
+    fn engine(&self, resolved: &[Resolved]) -> Result<Arc<Engine>, Error> {
+        let key: Vec<String> = resolved.iter().map(|r| r.source_base.clone()).collect();
+        let found = |engines: &Vec<(Vec<String>, Arc<Engine>)>| {
+            engines
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, e)| e.clone())
         };
-        if let Some(engine) = slot.get() {
+        if let Some(engine) = found(&self.engines.lock().unwrap_or_else(|e| e.into_inner())) {
             return Ok(engine);
         }
-        let engine = Engine::with_source_base(chart, source_base)?;
-        Ok(slot.get_or_init(|| engine))
+        let charts: Vec<TreeChart> = resolved
+            .iter()
+            .map(|r| TreeChart {
+                chart: r.chart,
+                source_base: r.source_base.clone(),
+            })
+            .collect();
+        let engine = Arc::new(Engine::for_tree(&charts)?);
+        let mut engines = self.engines.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(existing) = found(&engines) {
+            return Ok(existing);
+        }
+        engines.push((key, engine.clone()));
+        Ok(engine)
     }
 
     /// Merges values and renders the chart for `release`: documents in install order.
@@ -134,12 +169,19 @@ impl CompiledChart {
         for part in &resolved {
             check_kube_version(part.chart, release)?;
         }
+        let engine = self.engine(&resolved)?;
         let mut manifests = Vec::new();
         let mut crds = Vec::new();
         let mut notes = None;
         for (index, part) in resolved.iter().enumerate() {
-            let engine = self.engine(&part.source_base, part.chart)?;
-            let rendered = engine.render(part.chart, &part.values, release)?;
+            let subcharts = direct_subcharts(part, &resolved);
+            let rendered = engine.render_part(
+                &part.source_base,
+                part.chart,
+                &part.values,
+                release,
+                &subcharts,
+            )?;
             let sources: HashMap<&str, &str> = part
                 .chart
                 .templates
@@ -196,7 +238,7 @@ pub fn render_chart(
     stdin: &mut dyn Read,
 ) -> Result<Output, Error> {
     let (chart, merged) = load_with_values(dir, sources, stdin)?;
-    let compiled = CompiledChart::new(chart)?;
+    let compiled = CompiledChart::uncompiled(chart);
     let documents = compiled.render_values(merged, release)?;
     Ok(Output {
         chart: compiled.chart,
@@ -231,14 +273,24 @@ fn check_kube_version(chart: &Chart, release: &Release) -> Result<(), Error> {
     }
 }
 
-/// An empty engine slot for each chart of the tree, the top chart first.
-fn list_tree(chart: &Chart, source_base: String, engines: &mut Vec<(String, OnceLock<Engine>)>) {
-    engines.push((source_base.clone(), OnceLock::new()));
-    for sub in &chart.subcharts {
-        list_tree(
-            &sub.chart,
-            format!("{source_base}/charts/{}", sub.chart.name),
-            engines,
-        );
-    }
+/// The enabled direct subcharts of `part`, with their values, for `Root.Subcharts`.
+fn direct_subcharts<'a>(
+    part: &Resolved<'a>,
+    resolved: &'a [Resolved<'a>],
+) -> Vec<SubchartObject<'a>> {
+    part.chart
+        .subcharts
+        .iter()
+        .filter_map(|sub| {
+            let base = format!("{}/charts/{}", part.source_base, sub.chart.name);
+            resolved
+                .iter()
+                .find(|r| r.source_base == base)
+                .map(|r| SubchartObject {
+                    name: &sub.name,
+                    chart: r.chart,
+                    values: &r.values,
+                })
+        })
+        .collect()
 }

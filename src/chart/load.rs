@@ -13,7 +13,14 @@ use crate::yaml::Keys;
 
 impl Chart {
     pub fn load(dir: &Path) -> Result<Chart, ChartError> {
-        Chart::load_nested(dir, None, &mut Vec::new())
+        let chart = Chart::load_nested(dir, None, &mut Vec::new())?;
+        if chart.is_library() {
+            return Err(ChartError::InvalidChart {
+                path: dir.join("Chart.yaml").display().to_string(),
+                message: "library charts are not installable: they provide components to other charts only; list it under `dependencies` of a chart that uses them".into(),
+            });
+        }
+        Ok(chart)
     }
 
     /// Loads a chart and its subcharts; `parents` holds the real paths of the charts above it
@@ -69,13 +76,8 @@ impl Chart {
             None => return Err(bad("`version` is missing; add `version: 0.1.0`".into())),
         };
         match meta.chart_type.as_deref() {
-            None | Some("application") => {}
-            Some("library") => {
-                return Err(bad(
-                    "library charts are not installable: they provide helpers to other charts only"
-                        .into(),
-                ));
-            }
+            // A library chart is loaded for its components; `Chart::load` refuses one alone.
+            None | Some("application") | Some("library") => {}
             Some(other) => {
                 return Err(bad(format!(
                     "`type: {other}` is unknown; use `application` or `library`"

@@ -86,6 +86,14 @@ pub struct TemplateFile {
     pub source: String,
 }
 
+impl Chart {
+    /// `type: library`: loaded for its components, never rendered (as Helm's library charts,
+    /// whose defines other charts use).
+    pub fn is_library(&self) -> bool {
+        self.meta.chart_type.as_deref() == Some("library")
+    }
+}
+
 impl TemplateFile {
     /// Partials (`_helpers.tera`) are loaded and usable from other templates, never emitted.
     pub fn is_partial(&self) -> bool {

@@ -171,3 +171,38 @@ pub fn template_object(chart_name: &str, template_name: &str) -> Value {
     );
     Value::Mapping(m)
 }
+
+/// `Root.Subcharts`: each enabled direct subchart's own objects, by its name (alias, else
+/// chart name), as Helm's `.Subcharts`.
+pub fn subcharts_object(
+    subcharts: &[super::SubchartObject],
+    release: &tera::Value,
+    capabilities: &tera::Value,
+) -> tera::Value {
+    let mut out = tera::Map::new();
+    for sub in subcharts {
+        let mut objects = tera::Map::new();
+        objects.insert("Values".into(), super::convert::to_tera(sub.values));
+        objects.insert(
+            "Chart".into(),
+            super::convert::to_tera(&chart_object(sub.chart)),
+        );
+        objects.insert("Release".into(), release.clone());
+        objects.insert("Capabilities".into(), capabilities.clone());
+        out.insert(sub.name.to_string().into(), objects.into());
+    }
+    out.into()
+}
+
+/// `Root`: Helm's top-level object as one value (`Values`, `Release`, `Chart`, `Capabilities`,
+/// `Template`, `Subcharts`), for what Helm passes `.` or `$` to as a whole.
+pub fn root_object(context: &tera::Context, template: tera::Value) -> tera::Value {
+    let mut root = tera::Map::new();
+    for name in ["Values", "Release", "Chart", "Capabilities", "Subcharts"] {
+        if let Some(value) = context.get(name) {
+            root.insert(name.into(), value.clone());
+        }
+    }
+    root.insert("Template".into(), template);
+    root.into()
+}

@@ -1,5 +1,7 @@
 //! Template functions over the chart's files (Helm's `.Files.Get`, `.Glob`, `.Lines`,
-//! `.AsConfig`, `.AsSecrets`).
+//! `.AsConfig`, `.AsSecrets`). A chart and its subcharts share one Tera instance: each call
+//! reads the files of the chart whose template is rendering (`Template.BasePath`), as Helm's
+//! `.Files` belongs to the template's own chart.
 
 use std::sync::Arc;
 
@@ -10,30 +12,58 @@ use super::args::required;
 use super::register::Registry;
 use crate::chart::files::{ChartFiles, FilesError};
 
-pub fn register(r: &mut Registry, files: &ChartFiles) {
-    let shared = Arc::new(files.clone());
+/// Each chart's files by its `Template.BasePath` (`backend/templates`); the first is the top
+/// chart's, used when no template is rendering (a `tpl` string given its own context).
+#[derive(Clone)]
+pub struct TreeFiles(Arc<Vec<(String, ChartFiles)>>);
+
+impl TreeFiles {
+    pub fn new(charts: Vec<(String, ChartFiles)>) -> TreeFiles {
+        TreeFiles(Arc::new(charts))
+    }
+
+    fn of(&self, state: &State) -> TeraResult<&ChartFiles> {
+        let base = state.get::<Value>("Template")?.and_then(|t| {
+            t.get_from_path("BasePath")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
+        let found = base.and_then(|b| self.0.iter().find(|(base, _)| *base == b));
+        found
+            .or_else(|| self.0.first())
+            .map(|(_, files)| files)
+            .ok_or_else(|| tera::Error::message("no chart files to read"))
+    }
+}
+
+pub fn register(r: &mut Registry, files: &TreeFiles) {
+    let shared = files.clone();
     let f = shared.clone();
-    r.function("files_get", &["path"], move |kwargs: &Kwargs, _: &State| {
-        let path = required::<String>(
-            kwargs,
-            "path",
-            "files_get",
-            r#"files_get(path="files/app.conf")"#,
-        )?;
-        f.get(&path).map(Value::from).map_err(message)
-    });
+    r.function(
+        "files_get",
+        &["path"],
+        move |kwargs: &Kwargs, state: &State| {
+            let path = required::<String>(
+                kwargs,
+                "path",
+                "files_get",
+                r#"files_get(path="files/app.conf")"#,
+            )?;
+            f.of(state)?.get(&path).map(Value::from).map_err(message)
+        },
+    );
     let f = shared.clone();
     r.function(
         "files_lines",
         &["path"],
-        move |kwargs: &Kwargs, _: &State| {
+        move |kwargs: &Kwargs, state: &State| {
             let path = required::<String>(
                 kwargs,
                 "path",
                 "files_lines",
                 r#"files_lines(path="files/list.txt")"#,
             )?;
-            let text = f.get(&path).map_err(message)?;
+            let text = f.of(state)?.get(&path).map_err(message)?;
             Ok(text.lines().map(str::to_string).collect::<Vec<_>>().into())
         },
     );
@@ -41,14 +71,14 @@ pub fn register(r: &mut Registry, files: &ChartFiles) {
     r.function(
         "files_glob",
         &["pattern"],
-        move |kwargs: &Kwargs, _: &State| {
+        move |kwargs: &Kwargs, state: &State| {
             let pattern = required::<String>(
                 kwargs,
                 "pattern",
                 "files_glob",
                 r#"files_glob(pattern="files/*.conf")"#,
             )?;
-            let found = f.glob(&pattern).map_err(message)?;
+            let found = f.of(state)?.glob(&pattern).map_err(message)?;
             Ok(Value::from_serializable(&found))
         },
     );
@@ -56,8 +86,8 @@ pub fn register(r: &mut Registry, files: &ChartFiles) {
     r.function(
         "files_as_config",
         &["pattern"],
-        move |kwargs: &Kwargs, _: &State| {
-            as_map(&f, kwargs, "files_as_config", |text| {
+        move |kwargs: &Kwargs, state: &State| {
+            as_map(f.of(state)?, kwargs, "files_as_config", |text| {
                 serde_yaml::Value::String(text.to_string())
             })
             .map(Value::from)
@@ -67,8 +97,8 @@ pub fn register(r: &mut Registry, files: &ChartFiles) {
     r.function(
         "files_as_secrets",
         &["pattern"],
-        move |kwargs: &Kwargs, _: &State| {
-            as_map(&f, kwargs, "files_as_secrets", |text| {
+        move |kwargs: &Kwargs, state: &State| {
+            as_map(f.of(state)?, kwargs, "files_as_secrets", |text| {
                 serde_yaml::Value::String(base64::engine::general_purpose::STANDARD.encode(text))
             })
             .map(Value::from)

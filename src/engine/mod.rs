@@ -1,5 +1,6 @@
-//! The template engine: a chart's templates compiled once into one Tera instance, then rendered
-//! with the template context (`Values`, `Release`, `Chart`, `Capabilities`, `Template`), with
+//! The template engine: a chart's and its subcharts' templates compiled once into one Tera
+//! instance, then rendered with the template context (`Values`, `Release`, `Chart`,
+//! `Capabilities`, `Template`, and `Root`, all of them as one value), with
 //! Helm's and Sprig's functions under Tera names, `tpl`, and the limits that keep a render from
 //! running away.
 
@@ -57,97 +58,181 @@ pub struct Rendered {
     pub notes: Option<String>,
 }
 
-/// A chart's templates, compiled once; render as many times as needed.
+/// A chart and its subcharts' templates, compiled once into one Tera instance, so that
+/// components are shared by the whole tree as Helm shares defines; render as many times as
+/// needed.
 pub struct Engine {
     tera: Arc<Tera>,
-    /// `backend`, or `backend/charts/cache` for a subchart: prefix of `# Source:` names.
-    source_base: String,
-    /// Emitted templates in path order (partials and NOTES.txt excluded).
-    emitted: Vec<String>,
-    notes: Option<String>,
-    /// Template name -> (path on disk, source), to locate errors in the user's file.
+    /// The charts of the tree, the top chart first.
+    parts: Vec<Part>,
+    /// Tera name -> (path on disk, source), to locate errors in the user's file.
     files: HashMap<String, (String, String)>,
 }
 
+/// One chart of a compiled tree.
+struct Part {
+    /// `backend`, or `backend/charts/cache` for a subchart: prefix of `# Source:` names.
+    source_base: String,
+    /// Prefix of its Tera template names: empty for the top chart (whose templates keep the
+    /// names `{% include %}` uses), `backend/charts/cache/templates/` for a subchart.
+    prefix: String,
+    /// Emitted templates in path order (partials, NOTES.txt and library charts' excluded),
+    /// relative to `templates/`.
+    emitted: Vec<String>,
+    notes: Option<String>,
+}
+
+/// A chart of a tree to compile: the chart and its `# Source:` base.
+pub struct TreeChart<'a> {
+    pub chart: &'a Chart,
+    /// `backend`, `backend/charts/cache`.
+    pub source_base: String,
+}
+
+/// A subchart as its parent's templates see it under `Root.Subcharts.<name>`.
+pub struct SubchartObject<'a> {
+    /// The alias, else the chart's name.
+    pub name: &'a str,
+    pub chart: &'a Chart,
+    pub values: &'a serde_yaml::Value,
+}
+
 impl Engine {
-    /// Compiles every template of the chart in one batch (adding them one by one re-checks all
-    /// of them each time and grows quadratically).
+    /// Compiles the chart's own templates (not its subcharts').
     pub fn new(chart: &Chart) -> Result<Engine, RenderError> {
-        Engine::with_source_base(chart, &chart.name)
+        Engine::for_tree(&[TreeChart {
+            chart,
+            source_base: chart.name.clone(),
+        }])
     }
 
-    /// As [`Engine::new`], for a subchart whose `# Source:` names start with `source_base`
-    /// (`backend/charts/cache`).
-    pub fn with_source_base(chart: &Chart, source_base: &str) -> Result<Engine, RenderError> {
+    /// Compiles every template of the charts of a tree, the top chart first, in one batch
+    /// (adding them one by one re-checks all of them each time and grows quadratically). A
+    /// component defined by two charts is the one of the chart nearer the top, as Helm keeps
+    /// the define it reads last.
+    pub fn for_tree(charts: &[TreeChart]) -> Result<Engine, RenderError> {
         let handle = tpl::EngineHandle::default();
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
-        register_all(&mut tera, chart, &handle);
-
-        let files: HashMap<String, (String, String)> = chart
-            .templates
+        let parts: Vec<Part> = charts
             .iter()
-            .map(|t| {
-                (
-                    t.name.clone(),
-                    (t.path.display().to_string(), t.source.clone()),
-                )
+            .enumerate()
+            .map(|(i, c)| Part {
+                prefix: if i == 0 {
+                    String::new()
+                } else {
+                    format!("{}/templates/", c.source_base)
+                },
+                source_base: c.source_base.clone(),
+                emitted: if c.chart.is_library() {
+                    Vec::new()
+                } else {
+                    c.chart
+                        .templates
+                        .iter()
+                        .filter(|t| !t.is_partial() && !t.is_notes())
+                        .map(|t| t.name.clone())
+                        .collect()
+                },
+                notes: c
+                    .chart
+                    .templates
+                    .iter()
+                    .find(|t| TemplateFile::is_notes(t) && !c.chart.is_library())
+                    .map(|t| t.name.clone()),
             })
             .collect();
-        let compile = tera.add_raw_templates(
-            chart
-                .templates
+        // Subcharts' names are fallbacks in tree order: a component they share with a chart
+        // above them is that chart's.
+        let prefixes: Vec<String> = parts.iter().skip(1).map(|p| p.prefix.clone()).collect();
+        if !prefixes.is_empty() {
+            tera.set_fallback_prefixes(prefixes)
+                .map_err(|e| RenderError::Other(e.to_string()))?;
+        }
+        let files = file_functions::TreeFiles::new(
+            charts
                 .iter()
-                .map(|t| (t.name.as_str(), t.source.as_str())),
+                .map(|c| {
+                    (
+                        format!("{}/templates", c.source_base),
+                        c.chart.files.clone(),
+                    )
+                })
+                .collect(),
+        );
+        register_all(&mut tera, &files, &handle);
+
+        let mut sources: HashMap<String, (String, String)> = HashMap::new();
+        for (chart, part) in charts.iter().zip(&parts) {
+            for t in &chart.chart.templates {
+                sources.insert(
+                    format!("{}{}", part.prefix, t.name),
+                    (t.path.display().to_string(), t.source.clone()),
+                );
+            }
+        }
+        let compile = tera.add_raw_templates(
+            sources
+                .iter()
+                .map(|(name, (_, source))| (name.as_str(), source.as_str())),
         );
         if let Err(e) = compile {
-            return Err(locate(&e, &files));
+            return Err(locate(&e, &sources));
         }
         let tera = Arc::new(tera);
         let _ = handle.set(Arc::downgrade(&tera));
-        let emitted = chart
-            .templates
-            .iter()
-            .filter(|t| !t.is_partial() && !t.is_notes())
-            .map(|t| t.name.clone())
-            .collect();
-        let notes = chart
-            .templates
-            .iter()
-            .find(|t| TemplateFile::is_notes(t))
-            .map(|t| t.name.clone());
         Ok(Engine {
             tera,
-            source_base: source_base.to_string(),
-            emitted,
-            notes,
-            files,
+            parts,
+            files: sources,
         })
     }
 
-    /// Renders every emitted template (and NOTES.txt) with the given values and release.
+    /// Renders every emitted template (and NOTES.txt) of the top chart.
     pub fn render(
         &self,
         chart: &Chart,
         values: &serde_yaml::Value,
         release: &Release,
     ) -> Result<Rendered, RenderError> {
+        let base = self
+            .parts
+            .first()
+            .map_or(chart.name.as_str(), |p| p.source_base.as_str());
+        self.render_part(base, chart, values, release, &[])
+    }
+
+    /// Renders every emitted template (and NOTES.txt) of the chart at `source_base` with its
+    /// values; `subcharts` are its enabled direct subcharts (`Root.Subcharts`).
+    pub fn render_part(
+        &self,
+        source_base: &str,
+        chart: &Chart,
+        values: &serde_yaml::Value,
+        release: &Release,
+        subcharts: &[SubchartObject],
+    ) -> Result<Rendered, RenderError> {
+        let Some(part) = self.parts.iter().find(|p| p.source_base == source_base) else {
+            return Err(RenderError::Other(format!(
+                "internal: {source_base} was not compiled"
+            )));
+        };
+        let release_object = convert::to_tera(&context::release_object(release));
+        let capabilities = convert::to_tera(&context::capabilities_object(release));
+        let chart_object = convert::to_tera(&context::chart_object(chart));
+        let values = convert::to_tera(values);
+        let subcharts = context::subcharts_object(subcharts, &release_object, &capabilities);
         let mut base = Context::new();
-        base.insert_value("Values", convert::to_tera(values));
-        base.insert_value(
-            "Release",
-            convert::to_tera(&context::release_object(release)),
-        );
-        base.insert_value("Chart", convert::to_tera(&context::chart_object(chart)));
-        base.insert_value(
-            "Capabilities",
-            convert::to_tera(&context::capabilities_object(release)),
-        );
+        base.insert_value("Values", values);
+        base.insert_value("Release", release_object);
+        base.insert_value("Chart", chart_object);
+        base.insert_value("Capabilities", capabilities);
+        base.insert_value("Subcharts", subcharts);
 
         stack::on_render_stack(|| {
-            let templates = self.render_names(&self.emitted, &base)?;
-            let notes = match &self.notes {
-                Some(name) => Some(self.render_one(name, &base)?.text),
+            let templates = self.render_names(part, &part.emitted, &base)?;
+            let notes = match &part.notes {
+                Some(name) => Some(self.render_one(part, name, &base)?.text),
                 None => None,
             };
             Ok(Rendered { templates, notes })
@@ -158,31 +243,37 @@ impl Engine {
     /// error (in template order) wins, so output and errors do not depend on scheduling.
     fn render_names(
         &self,
+        part: &Part,
         names: &[String],
         base: &Context,
     ) -> Result<Vec<RenderedTemplate>, RenderError> {
         // Starting threads costs more than rendering a handful of templates.
         let worth = if names.len() < 16 { 1 } else { names.len() };
-        pool::map(names, worth, |name| self.render_one(name, base))
+        pool::map(names, worth, |name| self.render_one(part, name, base))
             .into_iter()
             .collect()
     }
 
-    fn render_one(&self, name: &str, base: &Context) -> Result<RenderedTemplate, RenderError> {
+    fn render_one(
+        &self,
+        part: &Part,
+        name: &str,
+        base: &Context,
+    ) -> Result<RenderedTemplate, RenderError> {
         let mut context = base.clone();
-        context.insert_value(
-            "Template",
-            convert::to_tera(&context::template_object(&self.source_base, name)),
-        );
+        let template = convert::to_tera(&context::template_object(&part.source_base, name));
+        context.insert_value("Template", template.clone());
+        context.insert_value("Root", context::root_object(&context, template));
+        let tera_name = format!("{}{name}", part.prefix);
         let path = self
             .files
-            .get(name)
+            .get(&tera_name)
             .map(|(p, _)| p.clone())
             .unwrap_or_else(|| name.to_string());
         crate::memory::rendering(&path);
         let mut out = limit::Capped::default();
         limit::start_render();
-        let rendered = self.tera.render_to(name, &context, &mut out);
+        let rendered = self.tera.render_to(&tera_name, &context, &mut out);
         crate::memory::rendering("");
         if out.exceeded {
             return Err(RenderError::Other(format!(
@@ -214,7 +305,7 @@ impl Engine {
             .map_err(|_| RenderError::Other(format!("{path}: the output is not UTF-8 text")))?;
         Ok(RenderedTemplate {
             name: name.to_string(),
-            source_name: format!("{}/templates/{name}", self.source_base),
+            source_name: format!("{}/templates/{name}", part.source_base),
             path,
             text,
         })
@@ -223,7 +314,7 @@ impl Engine {
 
 /// Every filter, test and function a template can call, each with the keyword arguments it
 /// takes (`register`).
-fn register_all(tera: &mut Tera, chart: &Chart, handle: &tpl::EngineHandle) {
+fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl::EngineHandle) {
     let mut r = register::Registry::new(tera);
     builtins::register(&mut r);
     defaults::register(&mut r);
@@ -235,7 +326,7 @@ fn register_all(tera: &mut Tera, chart: &Chart, handle: &tpl::EngineHandle) {
     printf::register(&mut r);
     functions::register(&mut r);
     limit::register_range(&mut r);
-    file_functions::register(&mut r, &chart.files);
+    file_functions::register(&mut r, files);
     tpl::register(&mut r, handle.clone());
 }
 

@@ -15,7 +15,15 @@ pub const MAX_TPL_DEPTH: usize = 32;
 const TOO_DEEP: &str = "`tpl` calls are nested more than";
 
 /// The objects a `tpl` string sees: the same ones as the calling template.
-const CONTEXT_OBJECTS: [&str; 5] = ["Values", "Release", "Chart", "Capabilities", "Template"];
+const CONTEXT_OBJECTS: [&str; 7] = [
+    "Values",
+    "Release",
+    "Chart",
+    "Capabilities",
+    "Template",
+    "Subcharts",
+    "Root",
+];
 
 thread_local! {
     static DEPTH: Cell<usize> = const { Cell::new(0) };

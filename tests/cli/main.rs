@@ -13,6 +13,7 @@ mod bad_inputs;
 mod chart_model;
 mod compare;
 mod diff;
+mod engine;
 mod example_kinds;
 mod gitlab_ci;
 mod golden;

@@ -1,0 +1,253 @@
+//! The template engine as a chart meets it: components shared by a chart and its subcharts,
+//! library charts, the `Root` object, `Release.Service`, Helm's `Chart` fields, and keyword
+//! arguments that no filter takes.
+
+use crate::common;
+
+const CHART: &str = "apiVersion: v2\nname: app\nversion: 0.1.0\n";
+
+fn configmap(data: &str) -> String {
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n{data}\n")
+}
+
+#[test]
+fn subcharts_and_their_parent_share_components() {
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            ("Chart.yaml", CHART),
+            (
+                "templates/_helpers.tera",
+                "{% component app.name() %}from-app{% endcomponent app.name %}\
+                 {% component shared.label() %}parent-wins{% endcomponent shared.label %}",
+            ),
+            (
+                "templates/cm.yaml",
+                &configmap("  sub: {{ <sub.name /> }}\n  shared: {{ <shared.label /> }}"),
+            ),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+            ),
+            (
+                "charts/sub/templates/_helpers.tera",
+                "{% component sub.name() %}from-sub{% endcomponent sub.name %}\
+                 {% component shared.label() %}sub-loses{% endcomponent shared.label %}",
+            ),
+            (
+                "charts/sub/templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sub\ndata:\n  parent: {{ <app.name /> }}\n  shared: {{ <shared.label /> }}\n",
+            ),
+        ],
+    );
+    let out = common::stdout_of(&["template", dir.to_str().expect("path")]);
+    assert!(out.contains("sub: from-sub"), "{out}");
+    assert!(out.contains("parent: from-app"), "{out}");
+    assert!(out.contains("shared: parent-wins"), "{out}");
+    assert!(!out.contains("sub-loses"), "{out}");
+}
+
+#[test]
+fn a_library_chart_lends_its_components_and_renders_nothing() {
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: common\n  version: 1.0.0\n",
+            ),
+            (
+                "templates/cm.yaml",
+                &configmap("  name: {{ <common.name /> }}"),
+            ),
+            (
+                "charts/common/Chart.yaml",
+                "apiVersion: v2\nname: common\nversion: 1.0.0\ntype: library\n",
+            ),
+            (
+                "charts/common/templates/_names.tera",
+                "{% component common.name(@Release) %}{{ Release.Name }}-common{% endcomponent common.name %}",
+            ),
+            (
+                "charts/common/templates/never.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: never\n",
+            ),
+        ],
+    );
+    let out = common::stdout_of(&["template", "demo", dir.to_str().expect("path")]);
+    assert!(out.contains("name: demo-common"), "{out}");
+    assert!(
+        !out.contains("never"),
+        "a library chart's templates are not rendered: {out}"
+    );
+
+    let library = dir.join("charts/common");
+    let output = common::ktera()
+        .args(["template", library.to_str().expect("path")])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("library charts are not installable"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn root_holds_helm_top_level_objects() {
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: db\n  alias: store\n  version: 0.2.0\n",
+            ),
+            ("values.yaml", "greeting: hi\nstore:\n  port: 5432\n"),
+            (
+                "templates/cm.yaml",
+                &configmap(
+                    "  greeting: {{ Root.Values.greeting }}\n  template: {{ Root.Template.Name }}\n  release: {{ Root.Release.Name }}\n  store: {{ Root.Subcharts.store.Values.port | quote }}\n  storeChart: {{ Root.Subcharts.store.Chart.Version }}\n  viaTpl: {{ \"{{ Root.Chart.Name }}\" | tpl }}",
+                ),
+            ),
+            (
+                "charts/db/Chart.yaml",
+                "apiVersion: v2\nname: db\nversion: 0.2.0\n",
+            ),
+            ("charts/db/values.yaml", "port: 1\n"),
+        ],
+    );
+    let out = common::stdout_of(&["template", "demo", dir.to_str().expect("path")]);
+    for line in [
+        "greeting: hi",
+        "template: app/templates/cm.yaml",
+        "release: demo",
+        "store: '5432'",
+        "storeChart: '0.2.0'",
+        "viaTpl: app",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+}
+
+#[test]
+fn release_service_is_set_by_flag_and_defaults_to_ktera() {
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            ("Chart.yaml", CHART),
+            (
+                "templates/cm.yaml",
+                &configmap("  by: {{ Release.Service }}"),
+            ),
+        ],
+    );
+    let path = dir.to_str().expect("path");
+    assert!(common::stdout_of(&["template", path]).contains("by: ktera"));
+    let helm = common::stdout_of(&["template", path, "--release-service", "Helm"]);
+    assert!(helm.contains("by: Helm"), "{helm}");
+    let output = common::ktera()
+        .args(["template", path, "--release-service", " "])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn release_service_is_set_in_the_project_file() {
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    common::write(
+        tmp.path(),
+        &[
+            ("charts/app/Chart.yaml", CHART),
+            (
+                "charts/app/templates/cm.yaml",
+                &configmap("  by: {{ Release.Service }}"),
+            ),
+            (
+                "ktera.yaml",
+                "environments:\n  dev:\n    releaseService: Helm\n    releases:\n    - {name: a, chart: charts/app}\n    - {name: b, chart: charts/app, releaseService: Flux}\n  prod:\n    releases:\n    - {name: c, chart: charts/app}\n",
+            ),
+        ],
+    );
+    let project = tmp.path().join("ktera.yaml");
+    common::stdout_of(&["render", "-p", project.to_str().expect("path")]);
+    let read =
+        |f: &str| std::fs::read_to_string(tmp.path().join("rendered").join(f)).expect("rendered");
+    assert!(read("dev/a.yaml").contains("by: Helm"));
+    assert!(read("dev/b.yaml").contains("by: Flux"));
+    assert!(read("prod/c.yaml").contains("by: ktera"));
+    common::stdout_of(&[
+        "render",
+        "-p",
+        project.to_str().expect("path"),
+        "--release-service",
+        "Argo",
+    ]);
+    assert!(read("prod/c.yaml").contains("by: Argo"));
+}
+
+#[test]
+fn every_field_of_helms_chart_is_there() {
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: app\nversion: 0.1.0\nmaintainers:\n- name: Ana\n  url: https://x\n",
+            ),
+            (
+                "templates/cm.yaml",
+                &configmap(
+                    "  home: {{ Chart.Home | quote }}\n  keywords: {{ Chart.Keywords | length }}\n  deprecated: {{ Chart.Deprecated | quote }}\n  annotations: {{ Chart.Annotations | length }}\n  maintainer: {{ Chart.Maintainers[0].Name }} {{ Chart.Maintainers[0].URL }}\n  type: {{ Chart.Type | quote }}",
+                ),
+            ),
+        ],
+    );
+    let out = common::stdout_of(&["template", dir.to_str().expect("path")]);
+    for line in [
+        "home: ''",
+        "keywords: 0",
+        "deprecated: 'false'",
+        "annotations: 0",
+        "maintainer: Ana https://x",
+        "type: ''",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+}
+
+#[test]
+fn a_misspelled_keyword_argument_is_a_located_error_with_a_suggestion() {
+    for (template, says) in [
+        (
+            "  a: {{ \"x\" | indent(width=2, frist=true) }}",
+            "the filter `indent` has no argument `frist`; did you mean `first`?",
+        ),
+        (
+            "  a: {{ Values.x | default(value=\"x\", bolean=true) }}",
+            "the filter `default` has no argument `bolean`; did you mean `boolean`?",
+        ),
+        (
+            "  a: {{ \"x\" | upper(case=1) }}",
+            "the filter `upper` has no argument `case` (`upper` takes no arguments)",
+        ),
+        (
+            "  a: {{ semver_compare(constraint=\">1\", versoin=\"2.0.0\") }}",
+            "the function `semver_compare` has no argument `versoin`; did you mean `version`?",
+        ),
+    ] {
+        let (_tmp, dir) = common::chart_named(
+            "app",
+            &[
+                ("Chart.yaml", CHART),
+                ("templates/cm.yaml", &configmap(template)),
+            ],
+        );
+        let output = common::template(&dir).output().expect("run");
+        assert_eq!(output.status.code(), Some(1), "{template}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{template}: {stderr}");
+        assert!(stderr.contains("templates/cm.yaml:6:"), "located: {stderr}");
+    }
+}
