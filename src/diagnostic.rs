@@ -1,24 +1,86 @@
-//! Diagnostics: where a problem is in the user's YAML text (file, line, column) and how it is
-//! shown: the snippet under an error, the message without serde_yaml's own places, and the real
-//! line of a duplicate key (serde_yaml points at the start of the mapping that holds it).
+//! Where a problem is in the user's input and what to do about it: [`Diagnostic`] (file, line,
+//! column, snippet, hint), the one shape every located error takes, and the one [`snippet`]
+//! that shows the place. Also the helpers that find the place of a YAML error: serde_yaml's
+//! message without its own places, the real line of a duplicate key (serde_yaml points at the
+//! start of the mapping that holds it), and a Secret's values hidden from a snippet.
 
-/// `line` (1-based) with the line before it and a caret under `column` (1-based).
-pub fn snippet(text: &str, line: usize, column: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    let width = line.to_string().len();
-    let mut out = String::new();
-    let first = line.saturating_sub(1).max(1);
-    for n in first..=line {
-        if let Some(l) = lines.get(n - 1) {
-            out.push_str(&format!("  {n:>width$} | {l}\n"));
+use std::fmt;
+
+/// Where a problem is and what to do about it. Every part is optional: an error about the
+/// command line has no file, a file that cannot be read has no line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file, or what stands for one (`<stdin>`); empty when the problem is in no file.
+    pub file: String,
+    /// 1-based.
+    pub line: Option<usize>,
+    /// 1-based, in characters; only given with a line.
+    pub column: Option<usize>,
+    /// The place shown: the lines with a caret under the column (see [`snippet`]), or what
+    /// else belongs under the message (a list of violations, a tool's output).
+    pub snippet: String,
+    /// What to do about it; empty when the message says it.
+    pub hint: String,
+}
+
+impl Diagnostic {
+    /// A problem with a whole file (or directory).
+    pub fn in_file(file: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            file: file.into(),
+            ..Diagnostic::default()
         }
     }
-    out.push_str(&format!(
-        "  {} | {}^",
-        " ".repeat(width),
-        " ".repeat(column.saturating_sub(1))
-    ));
-    out
+
+    /// A problem at `line` and `column` (1-based) of `file`, with no snippet.
+    pub fn at(file: impl Into<String>, line: usize, column: usize) -> Diagnostic {
+        Diagnostic {
+            line: Some(line),
+            column: Some(column),
+            ..Diagnostic::in_file(file)
+        }
+    }
+
+    /// A problem at `line` and `column` of `file`, whose text is `text`: with the snippet.
+    pub fn in_text(file: impl Into<String>, text: &str, line: usize, column: usize) -> Diagnostic {
+        Diagnostic {
+            snippet: snippet(text, line, column),
+            ..Diagnostic::at(file, line, column)
+        }
+    }
+
+    pub fn with_snippet(mut self, snippet: impl Into<String>) -> Diagnostic {
+        self.snippet = snippet.into();
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = hint.into();
+        self
+    }
+
+    /// `file:line:column: `, `file:line: `, `file: ` or nothing: what leads the message.
+    pub(crate) fn write_place(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.file.is_empty() {
+            return Ok(());
+        }
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, "{}:{line}:{column}: ", self.file),
+            (Some(line), None) => write!(f, "{}:{line}: ", self.file),
+            _ => write!(f, "{}: ", self.file),
+        }
+    }
+
+    /// The snippet and the hint, each on lines of their own after the message.
+    pub(crate) fn write_details(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.snippet.is_empty() {
+            write!(f, "\n{}", self.snippet)?;
+        }
+        if !self.hint.is_empty() {
+            write!(f, "\n  hint: {}", self.hint)?;
+        }
+        Ok(())
+    }
 }
 
 /// [`snippet`] of a document that failed to parse, with the values hidden when the document
@@ -127,58 +189,56 @@ pub fn yaml_error_message(error: &serde_yaml::Error) -> String {
     }
 }
 
-/// `origin:line:column: message`, then the snippet and the hint on lines of their own: the
-/// shape of every located error.
-pub fn located_message(
-    origin: &str,
-    location: Option<(usize, usize)>,
-    message: &str,
-    snippet: &str,
-    hint: &str,
-) -> String {
-    let mut out = match location {
-        Some((line, column)) => format!("{origin}:{line}:{column}: {message}"),
-        None => format!("{origin}: {message}"),
-    };
-    if !snippet.is_empty() {
-        out.push('\n');
-        out.push_str(snippet);
-    }
-    if !hint.is_empty() {
-        out.push_str("\n  hint: ");
-        out.push_str(hint);
-    }
-    out
+/// The line `line` (1-based) of `text` and the line before it, numbered, with a caret under
+/// `column` (1-based, in characters); empty when `text` has no such line. A place just past the
+/// end of the text is shown after its last line. Tabs are kept in the caret's padding so it
+/// lines up; long lines are shown as a window around the column.
+pub fn snippet(text: &str, line: usize, column: usize) -> String {
+    span_snippet(text, line, column, 1)
 }
 
-/// The line `line` (1-based) of `text`, numbered, with a caret under `column` (1-based, in
-/// characters). Tabs are kept in the caret's padding so it lines up.
-pub fn line_snippet(text: &str, line: usize, column: usize) -> String {
+/// [`snippet`] with `width` carets, under a span that starts at `column`.
+pub fn span_snippet(text: &str, line: usize, column: usize, width: usize) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let (line, column) = within_text(text, line, column);
     let Some(index) = line.checked_sub(1).filter(|&i| i < lines.len()) else {
         return String::new();
     };
-    let content: Vec<char> = lines[index].trim_end_matches('\r').chars().collect();
-    // A long line is shown as a window around the column.
+    let chars = |i: usize| -> Vec<char> { lines[i].trim_end_matches('\r').chars().collect() };
+    let content = chars(index);
     let col = column.saturating_sub(1).min(content.len());
-    let (from, to) = if content.len() <= WIDTH {
-        (0, content.len())
-    } else {
-        let from = col.saturating_sub(WIDTH * 2 / 3);
-        let to = (from + WIDTH).min(content.len());
-        (to.saturating_sub(WIDTH).min(from), to)
+    // A long line is shown as a window around the column.
+    let from = col
+        .saturating_sub(WIDTH * 2 / 3)
+        .min(content.len().saturating_sub(WIDTH));
+    let to = (from + WIDTH).min(content.len());
+    let number = (index + 1).to_string();
+    let gutter = " ".repeat(number.len());
+    let mut out = format!("{gutter} |\n");
+    let shown_line = |n: usize, content: &[char]| {
+        let (start, end) = (from.min(content.len()), (from + WIDTH).min(content.len()));
+        let mut shown = if start > 0 {
+            "...".to_string()
+        } else {
+            String::new()
+        };
+        shown.extend(&content[start..end]);
+        if end < content.len() {
+            shown.push_str("...");
+        }
+        format!("{:>w$} | {shown}\n", n, w = gutter.len())
     };
-    let mut shown: String = if from > 0 {
-        "...".into()
-    } else {
-        String::new()
-    };
-    shown.extend(&content[from..to]);
-    if to < content.len() {
-        shown.push_str("...");
+    // The line before gives the context of most YAML errors (libyaml often places them one
+    // line late); a blank one says nothing.
+    if let Some(before) = index
+        .checked_sub(1)
+        .map(chars)
+        .filter(|c| c.iter().any(|c| !c.is_whitespace()))
+    {
+        out.push_str(&shown_line(index, &before));
     }
+    out.push_str(&shown_line(index + 1, &content));
     let mut pad: String = if from > 0 {
         "   ".into()
     } else {
@@ -189,9 +249,9 @@ pub fn line_snippet(text: &str, line: usize, column: usize) -> String {
             .iter()
             .map(|&c| if c == '\t' { '\t' } else { ' ' }),
     );
-    let number = (index + 1).to_string();
-    let gutter = " ".repeat(number.len());
-    format!("{gutter} |\n{number} | {shown}\n{gutter} | {pad}^")
+    let carets = "^".repeat(width.clamp(1, (to - col).max(1)));
+    out.push_str(&format!("{gutter} | {pad}{carets}"));
+    out
 }
 
 /// Widest part of a line shown in a snippet, in characters.
@@ -216,11 +276,11 @@ mod tests {
         let s = snippet_hiding_secrets(doc, 5, 9, doc);
         assert_eq!(
             s,
-            "  4 |   password: ***\n  5 |   list: ***\n    |         ^"
+            "  |\n4 |   password: ***\n5 |   list: ***\n  |         ^"
         );
         assert_eq!(
             snippet_hiding_secrets(doc, 6, 5, doc),
-            "  5 |   list: ***\n  6 |   - ***\n    |     ^"
+            "  |\n5 |   list: ***\n6 |   - ***\n  |     ^"
         );
         let config = doc.replace("Secret", "ConfigMap");
         assert!(snippet_hiding_secrets(&config, 5, 9, &config).contains("[hunter2"));
@@ -230,25 +290,30 @@ mod tests {
 
     #[test]
     fn snippet_shows_the_line_before_and_a_caret() {
-        assert_eq!(snippet("a\nbc\n", 2, 2), "  1 | a\n  2 | bc\n    |  ^");
+        assert_eq!(snippet("a\nbc\n", 2, 2), "  |\n1 | a\n2 | bc\n  |  ^");
+        // A blank line before says nothing.
+        assert_eq!(snippet("\nbc\n", 2, 2), "  |\n2 | bc\n  |  ^");
+        // The gutter is as wide as the widest number.
+        let text = "x\n".repeat(9) + "y: [\n";
+        assert_eq!(snippet(&text, 10, 4), "   |\n 9 | x\n10 | y: [\n   |    ^");
     }
 
     #[test]
     fn snippet_points_at_column() {
-        let s = line_snippet("a: 1\n\tb: [\n", 2, 3);
-        assert_eq!(s, "  |\n2 | \tb: [\n  | \t ^");
+        let s = snippet("a: 1\n\tb: [\n", 2, 3);
+        assert_eq!(s, "  |\n1 | a: 1\n2 | \tb: [\n  | \t ^");
     }
 
     #[test]
     fn snippet_past_end_points_after_last_line() {
-        let s = line_snippet("a: [1,\n", 2, 1);
+        let s = snippet("a: [1,\n", 2, 1);
         assert_eq!(s, "  |\n1 | a: [1,\n  |       ^");
     }
 
     #[test]
     fn long_lines_are_windowed() {
         let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
-        let s = line_snippet(&line, 1, 501);
+        let s = snippet(&line, 1, 501);
         assert!(s.len() < 300, "{s}");
         assert_eq!(
             s.lines().nth(1).and_then(|l| l.find('X')),
@@ -258,8 +323,22 @@ mod tests {
     }
 
     #[test]
+    fn a_span_has_as_many_carets_as_characters() {
+        assert_eq!(
+            span_snippet("{{ x }}", 1, 4, 1),
+            "  |\n1 | {{ x }}\n  |    ^"
+        );
+        assert_eq!(
+            span_snippet("{{ abc }}", 1, 4, 3),
+            "  |\n1 | {{ abc }}\n  |    ^^^"
+        );
+        // Never past the end of the line.
+        assert_eq!(span_snippet("ab", 1, 2, 9), "  |\n1 | ab\n  |  ^");
+    }
+
+    #[test]
     fn snippet_of_nothing_is_empty() {
-        assert_eq!(line_snippet("", 1, 1), "");
-        assert_eq!(line_snippet("a", 0, 1), "");
+        assert_eq!(snippet("", 1, 1), "");
+        assert_eq!(snippet("a", 0, 1), "");
     }
 }

@@ -4,22 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-#[derive(Debug, thiserror::Error)]
-pub enum KustomizeError {
-    #[error(
-        "neither `kustomize` nor `kubectl` is installed (looked on PATH)\n  hint: install kustomize (https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl, or compare with a stored output: --golden FILE"
-    )]
-    NotInstalled,
-    #[error("{dir}: `{command}` failed ({status}):\n{stderr}")]
-    Failed {
-        dir: String,
-        command: String,
-        status: String,
-        stderr: String,
-    },
-    #[error("{dir}: `{command}` printed output that is not UTF-8 text")]
-    NotUtf8 { dir: String, command: String },
-}
+use crate::error::{Error, ErrorKind};
 
 /// The command that builds an overlay on this machine, as program and arguments before DIR.
 pub fn find() -> Option<(&'static str, &'static [&'static str])> {
@@ -42,31 +27,28 @@ fn on_path(program: &str) -> bool {
 }
 
 /// Builds the Kustomize directory and returns what it prints.
-pub fn build(dir: &Path) -> Result<String, KustomizeError> {
-    let (program, args) = find().ok_or(KustomizeError::NotInstalled)?;
+pub fn build(dir: &Path) -> Result<String, Error> {
+    let (program, args) = find().ok_or_else(|| {
+        Error::new(ErrorKind::Io, "neither `kustomize` nor `kubectl` is installed (looked on PATH)")
+            .with_hint("install kustomize (https://kubectl.docs.kubernetes.io/installation/kustomize/) or kubectl, or compare with a stored output: --golden FILE")
+    })?;
     let command = format!("{program} {} {}", args.join(" "), dir.display());
+    let shown = dir.display().to_string();
+    let failed = |status: &str, stderr: &str| {
+        Error::new(ErrorKind::Io, format!("`{command}` failed ({status}):"))
+            .in_file(&shown)
+            .with_snippet(stderr)
+    };
     let output = Command::new(program)
         .args(args)
         .arg(dir)
         .output()
-        .map_err(|e| KustomizeError::Failed {
-            dir: dir.display().to_string(),
-            command: command.clone(),
-            status: "could not start".into(),
-            stderr: e.to_string(),
-        })?;
+        .map_err(|e| failed("could not start", &e.to_string()).with_source(e))?;
     if !output.status.success() {
-        return Err(KustomizeError::Failed {
-            dir: dir.display().to_string(),
-            command,
-            status: output.status.to_string(),
-            stderr: String::from_utf8_lossy(&output.stderr)
-                .trim_end()
-                .to_string(),
-        });
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(failed(&output.status.to_string(), stderr.trim_end()));
     }
-    String::from_utf8(output.stdout).map_err(|_| KustomizeError::NotUtf8 {
-        dir: dir.display().to_string(),
-        command,
+    String::from_utf8(output.stdout).map_err(|_| {
+        Error::input(format!("`{command}` printed output that is not UTF-8 text")).in_file(&shown)
     })
 }

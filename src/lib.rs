@@ -12,8 +12,9 @@
 //! know nothing of the command line: [`diff`] (semantic comparison), [`lint`] (Kubernetes
 //! schemas and cross-object checks), [`edit`] (`ktera set` on a values file), and the bridge in
 //! from Helm, [`convert`] (Go templates to Tera). [`commands`] is
-//! the only module that reads [`cli`] types or prints; `main.rs` runs one command. Every module
-//! reports problems in the user's file through [`diagnostic`]; [`error`] is a command's error.
+//! the only module that reads [`cli`] types or prints; `main.rs` runs one command. Every layer
+//! returns the one [`error::Error`], placed in the user's file by a [`diagnostic::Diagnostic`];
+//! `main.rs` alone prints it and picks the exit code.
 
 // Only the memory cap's allocator wrapper (`memory`) may use `unsafe`.
 #![deny(unsafe_code)]

@@ -141,12 +141,12 @@ impl std::fmt::Display for Size {
 
 /// Turns the cap on: from `KTERA_MAX_MEMORY` when it is set, else [`DEFAULT_MAX_BYTES`].
 /// `exit_code` is the command's code for an input error.
-pub fn enable(exit_code: i32) -> Result<(), String> {
+pub fn enable(exit_code: i32) -> Result<(), crate::error::Error> {
     let limit = match std::env::var(MAX_MEMORY_VAR) {
         Ok(text) => parse_size(&text).ok_or_else(|| {
-            format!(
+            crate::error::Error::usage(format!(
                 "{MAX_MEMORY_VAR}={text:?} is not a size; write bytes, or a number with K, M or G, as in 4G"
-            )
+            ))
         })?,
         // Where memory is smaller than the default (32-bit), the address space is the cap.
         Err(_) => usize::try_from(DEFAULT_MAX_BYTES).unwrap_or(usize::MAX),

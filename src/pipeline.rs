@@ -57,9 +57,7 @@ fn merge_values(
 ) -> Result<serde_yaml::Value, Error> {
     let merged = values::resolve(chart.values.clone(), sources, stdin)?;
     if let Some(schema) = &chart.schema {
-        schema
-            .validate(&merged)
-            .map_err(crate::chart::ChartError::from)?;
+        schema.validate(&merged)?;
     }
     Ok(merged)
 }
@@ -266,10 +264,12 @@ fn check_kube_version(chart: &Chart, release: &Release) -> Result<(), Error> {
     let path = chart.dir.join("Chart.yaml").display().to_string();
     match crate::chart::version::matches(constraint, &version) {
         Ok(true) => Ok(()),
-        Ok(false) => Err(Error::Other(format!(
-            "{path}: the chart requires kubeVersion `{constraint}`, which Kubernetes {version} does not meet\n  hint: render for a supported version with --kube-version"
-        ))),
-        Err(e) => Err(Error::Other(format!("{path}: kubeVersion: {e}"))),
+        Ok(false) => Err(Error::input(format!(
+            "the chart requires kubeVersion `{constraint}`, which Kubernetes {version} does not meet"
+        ))
+        .in_file(path)
+        .with_hint("render for a supported version with --kube-version")),
+        Err(e) => Err(e.prefixed("kubeVersion").in_file(path)),
     }
 }
 

@@ -2,6 +2,8 @@
 //! revision and the service that renders it, and the Kubernetes version of the cluster it
 //! would be installed in.
 
+use crate::error::Error;
+
 /// `Release.Service` in templates unless set (`--release-service`, `releaseService:` in
 /// ktera.yaml); Helm says `Helm`.
 pub const SERVICE: &str = "ktera";
@@ -37,39 +39,40 @@ impl Default for Release {
 
 /// Helm's rule for release names: at most 53 characters of lowercase letters, digits, `-` and
 /// `.`, starting and ending with a letter or digit (it becomes part of object names).
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), Error> {
     let valid_chars = name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
     let valid_ends = name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric());
     if name.is_empty() || name.len() > 53 || !valid_chars || !valid_ends {
-        return Err(format!(
+        return Err(Error::usage(format!(
             "invalid release name `{name}`: use at most 53 lowercase letters, digits, `-` or `.`, starting and ending with a letter or digit"
-        ));
+        )));
     }
     Ok(())
 }
 
 /// `Release.Service` may be any name, but not an empty one (it becomes a label value).
-pub fn check_service(service: &str) -> Result<(), String> {
+pub fn check_service(service: &str) -> Result<(), Error> {
     if service.trim().is_empty() {
-        return Err(
-            "the release service is empty; name what renders the release, e.g. `ktera` or `Helm`"
-                .into(),
-        );
+        return Err(Error::usage(
+            "the release service is empty; name what renders the release, e.g. `ktera` or `Helm`",
+        ));
     }
     Ok(())
 }
 
 /// Accepts `1.31`, `v1.31`, `1.31.2`, `v1.31.2-eks-1`; returns what went wrong otherwise.
-pub fn parse_kube_version(text: &str) -> Result<semver::Version, String> {
+pub fn parse_kube_version(text: &str) -> Result<semver::Version, Error> {
     let trimmed = text.trim().trim_start_matches('v');
     let full = match trimmed.matches('.').count() {
         1 => format!("{trimmed}.0"),
         _ => trimmed.to_string(),
     };
     semver::Version::parse(&full).map_err(|e| {
-        format!("`{text}` is not a Kubernetes version ({e}); write it like `v1.31.0` or `1.31`")
+        Error::usage(format!(
+            "`{text}` is not a Kubernetes version ({e}); write it like `v1.31.0` or `1.31`"
+        ))
     })
 }

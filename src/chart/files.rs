@@ -9,6 +9,8 @@ use std::path::{Component, Path, PathBuf};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
+use crate::error::Error;
+
 /// Largest file `files_get` reads; bigger ones are refused instead of exhausting memory.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -24,32 +26,6 @@ enum Entry {
 pub struct ChartFiles {
     /// Chart-relative path with `/` separators -> where it is.
     entries: BTreeMap<String, Entry>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum FilesError {
-    #[error(
-        "`{0}` is an absolute path; chart files are named relative to the chart directory, e.g. `config/app.properties`"
-    )]
-    Absolute(String),
-    #[error("`{0}` leads out of the chart with `..`; only files inside the chart can be read")]
-    ParentDir(String),
-    #[error("`{0}` is a template; files under templates/ are not readable as files")]
-    Template(String),
-    #[error(
-        "`{path}` is a link that leads out of the chart ({target}); only files inside the chart can be read"
-    )]
-    Escapes { path: String, target: String },
-    #[error("`{0}` is not a file of the chart (or .helmignore excludes it)")]
-    Missing(String),
-    #[error("`{path}`: cannot read: {message}")]
-    Unreadable { path: String, message: String },
-    #[error("`{path}` is larger than {MAX_FILE_BYTES} bytes")]
-    TooLarge { path: String },
-    #[error("`{0}` is not UTF-8 text")]
-    NotUtf8(String),
-    #[error("`{pattern}` is not a valid glob pattern: {message}")]
-    BadGlob { pattern: String, message: String },
 }
 
 impl ChartFiles {
@@ -70,7 +46,7 @@ impl ChartFiles {
         Ok(files)
     }
 
-    fn entry(&self, path: &str) -> Result<(&str, &Entry), FilesError> {
+    fn entry(&self, path: &str) -> Result<(&str, &Entry), Error> {
         let key = normalise(path)?;
         if let Some((k, e)) = self.entries.get_key_value(key.as_str()) {
             return Ok((k.as_str(), e));
@@ -79,30 +55,31 @@ impl ChartFiles {
         let mut parent = key.as_str();
         while let Some((up, _)) = parent.rsplit_once('/') {
             if let Some(Entry::Escapes(target)) = self.entries.get(up) {
-                return Err(FilesError::Escapes {
-                    path: path.to_string(),
-                    target: target.clone(),
-                });
+                return Err(escapes(path, target));
             }
             parent = up;
         }
-        Err(FilesError::Missing(path.to_string()))
+        Err(Error::input(format!(
+            "`{path}` is not a file of the chart (or .helmignore excludes it)"
+        )))
     }
 
     /// Helm `.Files.Get`; unlike Helm, a missing file is an error, not an empty string.
-    pub fn get(&self, path: &str) -> Result<String, FilesError> {
+    pub fn get(&self, path: &str) -> Result<String, Error> {
         let (key, entry) = self.entry(path)?;
         read(key, entry)
     }
 
     /// Helm `.Files.Glob`: chart-relative path -> content, in path order.
-    pub fn glob(&self, pattern: &str) -> Result<BTreeMap<String, String>, FilesError> {
+    pub fn glob(&self, pattern: &str) -> Result<BTreeMap<String, String>, Error> {
         let matcher = globset::GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
-            .map_err(|e| FilesError::BadGlob {
-                pattern: pattern.to_string(),
-                message: e.kind().to_string(),
+            .map_err(|e| {
+                Error::input(format!(
+                    "`{pattern}` is not a valid glob pattern: {}",
+                    e.kind()
+                ))
             })?
             .compile_matcher();
         let mut out = BTreeMap::new();
@@ -115,45 +92,53 @@ impl ChartFiles {
     }
 }
 
-fn read(key: &str, entry: &Entry) -> Result<String, FilesError> {
+fn read(key: &str, entry: &Entry) -> Result<String, Error> {
     match entry {
-        Entry::Escapes(target) => Err(FilesError::Escapes {
-            path: key.to_string(),
-            target: target.clone(),
-        }),
+        Entry::Escapes(target) => Err(escapes(key, target)),
         Entry::Readable(path) => {
-            let unreadable = |e: std::io::Error| FilesError::Unreadable {
-                path: key.to_string(),
-                message: e.to_string(),
-            };
+            let unreadable = |e: std::io::Error| Error::io(format!("`{key}`: cannot read: {e}"), e);
             let size = fs::metadata(path).map_err(unreadable)?.len();
             if size > MAX_FILE_BYTES {
-                return Err(FilesError::TooLarge {
-                    path: key.to_string(),
-                });
+                return Err(Error::input(format!(
+                    "`{key}` is larger than {MAX_FILE_BYTES} bytes"
+                )));
             }
             let bytes = fs::read(path).map_err(unreadable)?;
-            String::from_utf8(bytes).map_err(|_| FilesError::NotUtf8(key.to_string()))
+            String::from_utf8(bytes).map_err(|_| Error::input(format!("`{key}` is not UTF-8 text")))
         }
     }
 }
 
+fn escapes(path: &str, target: &str) -> Error {
+    Error::input(format!(
+        "`{path}` is a link that leads out of the chart ({target}); only files inside the chart can be read"
+    ))
+}
+
 /// Checks a path a template asked for and returns its chart-relative key.
-fn normalise(path: &str) -> Result<String, FilesError> {
+fn normalise(path: &str) -> Result<String, Error> {
     let p = Path::new(path);
     let mut parts = Vec::new();
     for component in p.components() {
         match component {
             Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
             Component::CurDir => {}
-            Component::ParentDir => return Err(FilesError::ParentDir(path.to_string())),
+            Component::ParentDir => {
+                return Err(Error::input(format!(
+                    "`{path}` leads out of the chart with `..`; only files inside the chart can be read"
+                )));
+            }
             Component::RootDir | Component::Prefix(_) => {
-                return Err(FilesError::Absolute(path.to_string()));
+                return Err(Error::input(format!(
+                    "`{path}` is an absolute path; chart files are named relative to the chart directory, e.g. `config/app.properties`"
+                )));
             }
         }
     }
     if parts.first().is_some_and(|p| p == "templates") {
-        return Err(FilesError::Template(path.to_string()));
+        return Err(Error::input(format!(
+            "`{path}` is a template; files under templates/ are not readable as files"
+        )));
     }
     Ok(parts.join("/"))
 }
@@ -286,19 +271,11 @@ mod tests {
 
     #[test]
     fn paths_are_confined_to_the_chart() {
-        assert!(matches!(
-            normalise("/etc/passwd"),
-            Err(FilesError::Absolute(_))
-        ));
-        assert!(matches!(normalise("../x"), Err(FilesError::ParentDir(_))));
-        assert!(matches!(
-            normalise("a/../../x"),
-            Err(FilesError::ParentDir(_))
-        ));
-        assert!(matches!(
-            normalise("templates/x.yaml"),
-            Err(FilesError::Template(_))
-        ));
+        let refused = |path: &str| normalise(path).map_err(|e| e.to_string()).unwrap_err();
+        assert!(refused("/etc/passwd").contains("is an absolute path"));
+        assert!(refused("../x").contains("leads out of the chart with `..`"));
+        assert!(refused("a/../../x").contains("leads out of the chart with `..`"));
+        assert!(refused("templates/x.yaml").contains("is a template"));
         assert_eq!(
             normalise("./config/app.conf").ok(),
             Some("config/app.conf".into())

@@ -6,19 +6,20 @@ use std::path::{Path, PathBuf};
 
 use super::files::ChartFiles;
 use super::values_schema::ValuesSchema;
-use super::{Chart, ChartError, ChartMeta, MAX_SUBCHART_DEPTH, Subchart, TemplateFile, read_text};
+use super::{Chart, ChartMeta, MAX_SUBCHART_DEPTH, Subchart, TemplateFile, read_text, unreadable};
 use crate::diagnostic;
+use crate::error::Error;
 use crate::values;
 use crate::yaml::Keys;
 
 impl Chart {
-    pub fn load(dir: &Path) -> Result<Chart, ChartError> {
+    pub fn load(dir: &Path) -> Result<Chart, Error> {
         let chart = Chart::load_nested(dir, None, &mut Vec::new())?;
         if chart.is_library() {
-            return Err(ChartError::InvalidChart {
-                path: dir.join("Chart.yaml").display().to_string(),
-                message: "library charts are not installable: they provide components to other charts only; list it under `dependencies` of a chart that uses them".into(),
-            });
+            return Err(invalid_chart(
+                &dir.join("Chart.yaml"),
+                "library charts are not installable: they provide components to other charts only; list it under `dependencies` of a chart that uses them",
+            ));
         }
         Ok(chart)
     }
@@ -30,29 +31,27 @@ impl Chart {
         dir: &Path,
         real: Option<PathBuf>,
         parents: &mut Vec<PathBuf>,
-    ) -> Result<Chart, ChartError> {
+    ) -> Result<Chart, Error> {
         let shown = dir.display().to_string();
         let meta = fs::metadata(dir).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => ChartError::MissingDir {
-                path: shown.clone(),
-            },
-            _ => ChartError::Unreadable {
-                path: shown.clone(),
-                source,
-            },
+            std::io::ErrorKind::NotFound => Error::io("no such chart directory", source)
+                .in_file(&shown)
+                .with_hint("pass the directory that holds Chart.yaml, e.g. `ktera template charts/backend`"),
+            _ => unreadable(dir, source),
         })?;
         if !meta.is_dir() {
-            return Err(ChartError::NotADir { path: shown });
+            return Err(Error::input("not a directory").in_file(shown).with_hint(
+                "a chart is a directory that holds Chart.yaml, values.yaml and templates/",
+            ));
         }
         let chart_yaml_path = dir.join("Chart.yaml");
         if !chart_yaml_path.exists() {
-            return Err(ChartError::MissingChartYaml { path: shown });
+            return Err(Error::input("missing Chart.yaml").in_file(shown).with_hint(
+                "a chart directory needs a Chart.yaml with at least `apiVersion: v2`, `name` and `version`",
+            ));
         }
         let (meta, chart_yaml) = parse_chart_yaml(&chart_yaml_path)?;
-        let bad = |message: String| ChartError::InvalidChart {
-            path: chart_yaml_path.display().to_string(),
-            message,
-        };
+        let bad = |message: String| invalid_chart(&chart_yaml_path, message);
         match meta.api_version.as_deref() {
             Some("v2") | Some("v1") => {}
             Some(other) => {
@@ -96,15 +95,13 @@ impl Chart {
         // The chart's real path, resolved once: templates, crds and files are confined to it.
         let real = match real {
             Some(real) => real,
-            None => fs::canonicalize(dir).map_err(|source| ChartError::Unreadable {
-                path: shown.clone(),
-                source,
-            })?,
+            None => fs::canonicalize(dir).map_err(|source| unreadable(dir, source))?,
         };
         let templates_dir = dir.join("templates");
         let mut templates = Vec::new();
         if templates_dir.is_dir() {
-            let here = real_child(&real, &templates_dir).map_err(unreadable_dir(&templates_dir))?;
+            let here =
+                real_child(&real, &templates_dir).map_err(|e| unreadable(&templates_dir, e))?;
             collect_templates(&templates_dir, &here, "", &real, &mut templates)?;
         }
         templates.sort_by(|a, b| a.name.cmp(&b.name));
@@ -117,15 +114,12 @@ impl Chart {
             None
         };
 
-        let files = ChartFiles::list_at(dir, &real).map_err(|source| ChartError::Unreadable {
-            path: shown.clone(),
-            source,
-        })?;
+        let files = ChartFiles::list_at(dir, &real).map_err(|source| unreadable(dir, source))?;
 
         let crds_dir = dir.join("crds");
         let mut crds = Vec::new();
         if crds_dir.is_dir() {
-            let here = real_child(&real, &crds_dir).map_err(unreadable_dir(&crds_dir))?;
+            let here = real_child(&real, &crds_dir).map_err(|e| unreadable(&crds_dir, e))?;
             collect_templates(&crds_dir, &here, "", &real, &mut crds)?;
             crds.retain(|c| {
                 [".yaml", ".yml", ".json"]
@@ -163,11 +157,10 @@ fn load_subcharts(
     chart_yaml_path: &Path,
     meta: &ChartMeta,
     parents: &mut Vec<PathBuf>,
-) -> Result<Vec<Subchart>, ChartError> {
-    let error = |name: &str, message: String| ChartError::Dependency {
-        path: chart_yaml_path.display().to_string(),
-        name: name.to_string(),
-        message,
+) -> Result<Vec<Subchart>, Error> {
+    let error = |name: &str, message: String| {
+        Error::input(format!("dependency `{name}`: {message}"))
+            .in_file(chart_yaml_path.display().to_string())
     };
     if parents.len() > MAX_SUBCHART_DEPTH {
         return Err(error(
@@ -202,16 +195,16 @@ fn load_subcharts(
             return Err(error(
                 &dep.name,
                 format!(
-                    "no chart found at {} (looked for its Chart.yaml)\n  hint: vendor it into charts/{} or point `repository` at it with `file://<path>`",
-                    sub_dir.display(),
-                    dep.name
+                    "no chart found at {} (looked for its Chart.yaml)",
+                    sub_dir.display()
                 ),
-            ));
+            )
+            .with_hint(format!(
+                "vendor it into charts/{} or point `repository` at it with `file://<path>`",
+                dep.name
+            )));
         }
-        let real = fs::canonicalize(&sub_dir).map_err(|source| ChartError::Unreadable {
-            path: sub_dir.display().to_string(),
-            source,
-        })?;
+        let real = fs::canonicalize(&sub_dir).map_err(|source| unreadable(&sub_dir, source))?;
         if parents.contains(&real) {
             return Err(error(
                 &dep.name,
@@ -235,7 +228,7 @@ fn load_subcharts(
         }
         if let Some(constraint) = dep.version.as_deref().filter(|v| !v.trim().is_empty()) {
             let fits = super::version::matches(constraint, &chart.version)
-                .map_err(|e| error(&dep.name, e))?;
+                .map_err(|e| error(&dep.name, e.message().to_string()))?;
             if !fits {
                 return Err(error(
                     &dep.name,
@@ -261,10 +254,7 @@ fn load_subcharts(
     let charts_dir = dir.join("charts");
     if charts_dir.is_dir() {
         let mut entries: Vec<_> = fs::read_dir(&charts_dir)
-            .map_err(|source| ChartError::Unreadable {
-                path: charts_dir.display().to_string(),
-                source,
-            })?
+            .map_err(|source| unreadable(&charts_dir, source))?
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.join("Chart.yaml").is_file())
@@ -294,17 +284,21 @@ fn load_subcharts(
     Ok(subcharts)
 }
 
-fn parse_chart_yaml(path: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), ChartError> {
+/// `Chart.yaml` that is not what Helm accepts.
+fn invalid_chart(path: &Path, message: impl std::fmt::Display) -> Error {
+    Error::input(format!("invalid Chart.yaml: {message}")).in_file(path.display().to_string())
+}
+
+fn parse_chart_yaml(path: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), Error> {
     let text = read_text(path)?;
     let shown = path.display().to_string();
     let located = |e: serde_yaml::Error| {
         let (line, column) = diagnostic::yaml_error_location(&text, &e).unwrap_or((1, 1));
-        ChartError::BadChartYaml {
-            path: shown.clone(),
-            line,
-            column,
-            message: diagnostic::yaml_error_message(&e),
-        }
+        Error::input(format!(
+            "invalid Chart.yaml: {}",
+            diagnostic::yaml_error_message(&e)
+        ))
+        .in_text(&shown, &text, line, column)
     };
     let raw: serde_yaml::Value = match crate::yaml::read_document(&text, Keys::Resolved) {
         Some(value) => value,
@@ -313,32 +307,21 @@ fn parse_chart_yaml(path: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), Cha
     let mapping = match raw {
         serde_yaml::Value::Mapping(m) => m,
         serde_yaml::Value::Null => {
-            return Err(ChartError::InvalidChart {
-                path: shown,
-                message: "the file is empty; it needs `apiVersion: v2`, `name` and `version`"
-                    .into(),
-            });
+            return Err(invalid_chart(
+                path,
+                "the file is empty; it needs `apiVersion: v2`, `name` and `version`",
+            ));
         }
         _ => {
-            return Err(ChartError::InvalidChart {
-                path: shown,
-                message: "the top level must be a mapping (`name: ...`, `version: ...`)".into(),
-            });
+            return Err(invalid_chart(
+                path,
+                "the top level must be a mapping (`name: ...`, `version: ...`)",
+            ));
         }
     };
     let meta: ChartMeta = serde_yaml::from_value(serde_yaml::Value::Mapping(mapping.clone()))
-        .map_err(|e| ChartError::InvalidChart {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
+        .map_err(|e| invalid_chart(path, e))?;
     Ok((meta, mapping))
-}
-
-fn unreadable_dir(dir: &Path) -> impl Fn(std::io::Error) -> ChartError + '_ {
-    move |source| ChartError::Unreadable {
-        path: dir.display().to_string(),
-        source,
-    }
 }
 
 fn collect_templates(
@@ -347,23 +330,15 @@ fn collect_templates(
     prefix: &str,
     chart_root: &Path,
     out: &mut Vec<TemplateFile>,
-) -> Result<(), ChartError> {
-    let unreadable = |source| ChartError::Unreadable {
-        path: dir.display().to_string(),
-        source,
-    };
+) -> Result<(), Error> {
     let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(unreadable)?
-        .collect::<Result<_, _>>()
-        .map_err(unreadable)?;
+        .and_then(|entries| entries.collect::<Result<_, _>>())
+        .map_err(|e| unreadable(dir, e))?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let unreadable_entry = |source| ChartError::Unreadable {
-            path: path.display().to_string(),
-            source,
-        };
+        let unreadable_entry = |source| unreadable(&path, source);
         let file_type = entry.file_type().map_err(unreadable_entry)?;
         let (real, is_dir) = if file_type.is_symlink() {
             let real = fs::canonicalize(&path).map_err(unreadable_entry)?;
@@ -373,10 +348,12 @@ fn collect_templates(
             (here.join(entry.file_name()), file_type.is_dir())
         };
         if !real.starts_with(chart_root) {
-            return Err(ChartError::OutsideChart {
-                path: path.display().to_string(),
-                target: real.display().to_string(),
-            });
+            return Err(Error::input(format!(
+                "the file is a link that leads out of the chart ({})",
+                real.display()
+            ))
+            .in_file(path.display().to_string())
+            .with_hint("templates must live inside the chart directory"));
         }
         let name = format!("{prefix}{file_name}");
         // A link to this directory or one above it is a loop: listing it would never end.

@@ -20,9 +20,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::error::Error;
 use crate::values;
 use files::ChartFiles;
-use values_schema::{ValuesSchema, ValuesSchemaError};
+use values_schema::ValuesSchema;
 
 /// `Chart.yaml`, as far as rendering needs it. Unknown fields are kept in `raw` for `Chart.*`.
 #[derive(Debug, Clone, Deserialize)]
@@ -131,58 +132,16 @@ pub struct Chart {
     pub subcharts: Vec<Subchart>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ChartError {
-    #[error(
-        "{path}: no such chart directory\n  hint: pass the directory that holds Chart.yaml, e.g. `ktera template charts/backend`"
-    )]
-    MissingDir { path: String },
-    #[error(
-        "{path}: not a directory\n  hint: a chart is a directory that holds Chart.yaml, values.yaml and templates/"
-    )]
-    NotADir { path: String },
-    #[error(
-        "{path}: missing Chart.yaml\n  hint: a chart directory needs a Chart.yaml with at least `apiVersion: v2`, `name` and `version`"
-    )]
-    MissingChartYaml { path: String },
-    #[error("{path}: cannot read: {source}")]
-    Unreadable {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}: not valid UTF-8 text\n  hint: save the file as UTF-8")]
-    NotUtf8 { path: String },
-    #[error("{path}:{line}:{column}: invalid Chart.yaml: {message}")]
-    BadChartYaml {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("{path}: invalid Chart.yaml: {message}")]
-    InvalidChart { path: String, message: String },
-    #[error(
-        "{path}: the file is a link that leads out of the chart ({target})\n  hint: templates must live inside the chart directory"
-    )]
-    OutsideChart { path: String, target: String },
-    #[error(transparent)]
-    Values(#[from] values::ValuesError),
-    #[error(transparent)]
-    Schema(#[from] ValuesSchemaError),
-    #[error("{path}: dependency `{name}`: {message}")]
-    Dependency {
-        path: String,
-        name: String,
-        message: String,
-    },
+/// A file or directory of the chart that cannot be read.
+pub(crate) fn unreadable(path: &Path, source: std::io::Error) -> Error {
+    Error::io(format!("cannot read: {source}"), source).in_file(path.display().to_string())
 }
 
 /// Deepest chain of subcharts of subcharts.
 pub const MAX_SUBCHART_DEPTH: usize = 16;
 
 /// Reads a file as UTF-8 text; a leading byte order mark is dropped.
-pub fn read_text(path: &Path) -> Result<String, ChartError> {
+pub fn read_text(path: &Path) -> Result<String, Error> {
     use std::io::Read as _;
     // Capped: a chart file linked to /dev/zero would otherwise be read until memory runs out.
     let limit = values::MAX_VALUES_BYTES;
@@ -206,12 +165,11 @@ pub fn read_text(path: &Path) -> Result<String, ChartError> {
             }
             Ok(())
         })
-        .map_err(|source| ChartError::Unreadable {
-            path: path.display().to_string(),
-            source,
-        })?;
-    let text = String::from_utf8(bytes).map_err(|_| ChartError::NotUtf8 {
-        path: path.display().to_string(),
+        .map_err(|source| unreadable(path, source))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::input("not valid UTF-8 text")
+            .in_file(path.display().to_string())
+            .with_hint("save the file as UTF-8")
     })?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),

@@ -5,7 +5,8 @@
 
 use serde_yaml::{Mapping, Value};
 
-use super::{Chart, ChartError, ImportValue, Subchart};
+use super::{Chart, ImportValue, Subchart};
+use crate::error::Error;
 use crate::values;
 
 /// One chart of the tree, with the values it renders with.
@@ -19,7 +20,7 @@ pub struct Resolved<'a> {
 
 /// Resolves the values of `chart` (already merged with the user's values) and of every enabled
 /// subchart below it, parent first.
-pub fn resolve<'a>(chart: &'a Chart, values: Value) -> Result<Vec<Resolved<'a>>, ChartError> {
+pub fn resolve<'a>(chart: &'a Chart, values: Value) -> Result<Vec<Resolved<'a>>, Error> {
     let mut out = Vec::new();
     let values = resolve_into(chart, values, chart.name.clone(), &mut out)?;
     out.insert(
@@ -38,7 +39,7 @@ fn resolve_into<'a>(
     mut values: Value,
     source_base: String,
     out: &mut Vec<Resolved<'a>>,
-) -> Result<Value, ChartError> {
+) -> Result<Value, Error> {
     for sub in &chart.subcharts {
         if !enabled(sub, &values) {
             continue;

@@ -3,23 +3,7 @@
 
 use std::path::Path;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ValuesSchemaError {
-    #[error("{path}:{line}:{column}: values.schema.json is not valid JSON: {message}")]
-    NotJson {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error("{path}: not a usable JSON Schema: {message}")]
-    BadSchema { path: String, message: String },
-    #[error("{path}: the values do not match the chart's schema:\n{}\n  hint: fix the values (or the schema); each line names the value's path", .violations.iter().map(|v| format!("  - {v}")).collect::<Vec<_>>().join("\n"))]
-    Violations {
-        path: String,
-        violations: Vec<String>,
-    },
-}
+use crate::error::Error;
 
 /// A chart's parsed `values.schema.json`.
 #[derive(Debug, Clone)]
@@ -29,20 +13,18 @@ pub struct ValuesSchema {
 }
 
 impl ValuesSchema {
-    pub fn parse(text: &str, path: &Path) -> Result<ValuesSchema, ValuesSchemaError> {
+    pub fn parse(text: &str, path: &Path) -> Result<ValuesSchema, Error> {
         let shown = path.display().to_string();
-        let schema: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ValuesSchemaError::NotJson {
-                path: shown.clone(),
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
-        // Compile once here so a broken schema is reported at load time.
-        jsonschema::validator_for(&schema).map_err(|e| ValuesSchemaError::BadSchema {
-            path: shown.clone(),
-            message: e.to_string(),
+        let schema: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            Error::input(format!("values.schema.json is not valid JSON: {e}")).in_text(
+                &shown,
+                text,
+                e.line(),
+                e.column(),
+            )
         })?;
+        // Compile once here so a broken schema is reported at load time.
+        jsonschema::validator_for(&schema).map_err(|e| bad_schema(&shown, e))?;
         Ok(ValuesSchema {
             path: shown,
             schema,
@@ -50,15 +32,14 @@ impl ValuesSchema {
     }
 
     /// Every violation, each with the values path it concerns.
-    pub fn validate(&self, values: &serde_yaml::Value) -> Result<(), ValuesSchemaError> {
+    pub fn validate(&self, values: &serde_yaml::Value) -> Result<(), Error> {
         let validator =
-            jsonschema::validator_for(&self.schema).map_err(|e| ValuesSchemaError::BadSchema {
-                path: self.path.clone(),
-                message: e.to_string(),
-            })?;
-        let instance = serde_json::to_value(values).map_err(|e| ValuesSchemaError::BadSchema {
-            path: self.path.clone(),
-            message: format!("the values cannot be checked as JSON: {e}"),
+            jsonschema::validator_for(&self.schema).map_err(|e| bad_schema(&self.path, e))?;
+        let instance = serde_json::to_value(values).map_err(|e| {
+            bad_schema(
+                &self.path,
+                format!("the values cannot be checked as JSON: {e}"),
+            )
         })?;
         let violations: Vec<String> = validator
             .iter_errors(&instance)
@@ -70,12 +51,17 @@ impl ValuesSchema {
         if violations.is_empty() {
             Ok(())
         } else {
-            Err(ValuesSchemaError::Violations {
-                path: self.path.clone(),
-                violations,
-            })
+            let listed: Vec<String> = violations.iter().map(|v| format!("  - {v}")).collect();
+            Err(Error::input("the values do not match the chart's schema:")
+                .in_file(&self.path)
+                .with_snippet(listed.join("\n"))
+                .with_hint("fix the values (or the schema); each line names the value's path"))
         }
     }
+}
+
+fn bad_schema(path: &str, message: impl std::fmt::Display) -> Error {
+    Error::input(format!("not a usable JSON Schema: {message}")).in_file(path)
 }
 
 /// `/image/ports/0` -> `image.ports[0]`; the root is `(values)`.

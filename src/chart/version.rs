@@ -1,6 +1,8 @@
 //! Versions and version constraints, as Helm reads them (Masterminds/semver): a dependency's
 //! `version` range, a chart's `kubeVersion`, and Sprig's `semverCompare` in templates.
 
+use crate::error::Error;
+
 /// `1.19` -> `1.19.0`, `v1.2.3-eks-1` -> `1.2.3-eks-1`: Masterminds/semver accepts partial
 /// versions where the `semver` crate wants three parts.
 fn normalise_version(text: &str) -> String {
@@ -65,20 +67,21 @@ fn normalise_constraint(part: &str) -> String {
 }
 
 /// Masterminds/semver `NewVersion`: `v1.2`, `1.2.3-beta.1+build.5`; missing parts are 0.
-pub fn parse(text: &str) -> Result<semver::Version, String> {
+pub fn parse(text: &str) -> Result<semver::Version, Error> {
     semver::Version::parse(&normalise_version(text))
-        .map_err(|e| format!("`{text}` is not a semantic version: {e}"))
+        .map_err(|e| Error::input(format!("`{text}` is not a semantic version: {e}")))
 }
 
 /// Sprig `semverCompare`: `||` alternatives of comma-separated comparators. A prerelease in the
 /// constraint (`>=1.19-0`, the common idiom) lets prerelease versions such as `v1.30.1-eks-1`
 /// match by their release part, as Masterminds/semver does.
-pub fn matches(constraint: &str, version: &str) -> Result<bool, String> {
+pub fn matches(constraint: &str, version: &str) -> Result<bool, Error> {
     let parsed = parse(version)?;
     for alternative in constraint.split("||") {
         let normalised = normalise_constraint(alternative);
-        let req = semver::VersionReq::parse(&normalised)
-            .map_err(|e| format!("`{constraint}` is not a version constraint: {e}"))?;
+        let req = semver::VersionReq::parse(&normalised).map_err(|e| {
+            Error::input(format!("`{constraint}` is not a version constraint: {e}"))
+        })?;
         let mut candidate = parsed.clone();
         if !candidate.pre.is_empty() && alternative.contains('-') {
             candidate.pre = semver::Prerelease::EMPTY;
@@ -96,19 +99,19 @@ mod tests {
 
     #[test]
     fn semver_constraints_follow_sprig() {
-        assert_eq!(matches(">=1.19-0", "v1.32.0"), Ok(true));
-        assert_eq!(matches(">=1.19-0", "v1.30.1-eks-49a6c0"), Ok(true));
-        assert_eq!(matches("<1.19-0", "v1.30.1"), Ok(false));
-        assert_eq!(matches(">=1.14-0, <1.19-0", "1.16.3"), Ok(true));
-        assert_eq!(matches("^1.2 || ^2.0", "2.5.0"), Ok(true));
-        assert_eq!(matches("~1.2", "1.3.0"), Ok(false));
+        assert_eq!(matches(">=1.19-0", "v1.32.0").ok(), Some(true));
+        assert_eq!(matches(">=1.19-0", "v1.30.1-eks-49a6c0").ok(), Some(true));
+        assert_eq!(matches("<1.19-0", "v1.30.1").ok(), Some(false));
+        assert_eq!(matches(">=1.14-0, <1.19-0", "1.16.3").ok(), Some(true));
+        assert_eq!(matches("^1.2 || ^2.0", "2.5.0").ok(), Some(true));
+        assert_eq!(matches("~1.2", "1.3.0").ok(), Some(false));
         assert!(matches("not a constraint", "1.0.0").is_err());
         assert!(matches(">=1.0", "banana").is_err());
-        assert_eq!(matches("1.2.3", "1.2.4"), Ok(false));
-        assert_eq!(matches("=1.2.3", "1.2.3"), Ok(true));
-        assert_eq!(matches("1.x", "1.7.3"), Ok(true));
-        assert_eq!(matches("1.0.0 - 1.4.0", "1.4.0"), Ok(true));
-        assert_eq!(matches(">= 1.0 <2.0", "1.5.0"), Ok(true));
+        assert_eq!(matches("1.2.3", "1.2.4").ok(), Some(false));
+        assert_eq!(matches("=1.2.3", "1.2.3").ok(), Some(true));
+        assert_eq!(matches("1.x", "1.7.3").ok(), Some(true));
+        assert_eq!(matches("1.0.0 - 1.4.0", "1.4.0").ok(), Some(true));
+        assert_eq!(matches(">= 1.0 <2.0", "1.5.0").ok(), Some(true));
         assert!(matches(">>1", "1.0.0").is_err());
     }
 }

@@ -1,24 +1,14 @@
 //! `ktera compare`: render a chart and compare it with a Kustomize overlay or a stored file,
 //! reported as `ktera diff` reports, after a one-screen summary.
 
+use super::ExitStatus;
 use crate::cli::{CompareArgs, OutputFormat};
 use crate::diff::{self, Document, ReportOptions};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::kustomize;
 
-/// Exit code: 0 equal, 1 different, 2 error (as `diff`).
-pub fn run(args: &CompareArgs) -> i32 {
-    match compare(args) {
-        Ok(true) => 0,
-        Ok(false) => 1,
-        Err(e) => {
-            eprintln!("error: {e}");
-            2
-        }
-    }
-}
-
-fn compare(args: &CompareArgs) -> Result<bool, Error> {
+/// Prints the summary and the report; the status says whether the sides are equal (as `diff`).
+pub fn run(args: &CompareArgs) -> Result<ExitStatus, Error> {
     let release = super::release_from(&args.name, &args.release)?;
     let rendered = super::render_with_flags(&args.chart, &args.values, &release)?;
     let left: Vec<Document> = rendered
@@ -34,23 +24,21 @@ fn compare(args: &CompareArgs) -> Result<bool, Error> {
 
     let (right_label, right) = match (&args.kustomize, &args.golden) {
         (Some(dir), _) => {
-            let text = kustomize::build(dir).map_err(|e| Error::Other(e.to_string()))?;
+            let text = kustomize::build(dir)?;
             let origin = match kustomize::find() {
                 Some((program, args)) => format!("{program} {} {}", args.join(" "), dir.display()),
                 None => format!("kustomize build {}", dir.display()),
             };
-            let docs =
-                diff::parse_manifests(&text, &origin).map_err(|e| Error::Other(e.to_string()))?;
+            let docs = diff::parse_manifests(&text, &origin)?;
             (origin, docs)
         }
         (None, Some(file)) => {
-            let docs = diff::load_side(&file.display().to_string(), &mut std::io::stdin().lock())
-                .map_err(|e| Error::Other(e.to_string()))?;
+            let docs = diff::load_side(&file.display().to_string(), &mut std::io::stdin().lock())?;
             (file.display().to_string(), docs)
         }
         (None, None) => {
-            return Err(Error::Usage(
-                "compare needs --kustomize DIR or --golden FILE".into(),
+            return Err(Error::usage(
+                "compare needs --kustomize DIR or --golden FILE",
             ));
         }
     };
@@ -69,8 +57,9 @@ fn compare(args: &CompareArgs) -> Result<bool, Error> {
                 "right": right_label,
                 "report": report.to_json(&options),
             });
-            let text = serde_json::to_string_pretty(&json)
-                .map_err(|e| Error::Other(format!("cannot write the JSON report: {e}")))?;
+            let text = serde_json::to_string_pretty(&json).map_err(|e| {
+                Error::new(ErrorKind::Io, format!("cannot write the JSON report: {e}"))
+            })?;
             out.extend_from_slice(text.as_bytes());
             out.push(b'\n');
         }
@@ -97,10 +86,10 @@ fn compare(args: &CompareArgs) -> Result<bool, Error> {
                 out.push(b'\n');
                 report
                     .write_text(&options, &mut out)
-                    .map_err(|e| Error::Other(e.to_string()))?;
+                    .map_err(|e| Error::io(e.to_string(), e))?;
             }
         }
     }
     super::print(&String::from_utf8_lossy(&out))?;
-    Ok(report.is_equal())
+    Ok(ExitStatus::success_if(report.is_equal()))
 }

@@ -3,25 +3,17 @@
 
 use std::io::{self, Write};
 
+use super::ExitStatus;
 use crate::cli::{DiffArgs, OutputFormat};
-use crate::diff::{DiffError, ReportOptions, STDIN, compare, load_side};
+use crate::diff::{ReportOptions, STDIN, compare, load_side};
+use crate::error::Error;
 
-/// Runs `ktera diff`: prints the report, returns the exit code (0 equal, 1 different, 2 error).
-pub fn run(args: &DiffArgs) -> i32 {
-    match diff(args) {
-        Ok(true) => 0,
-        Ok(false) => 1,
-        Err(error) => {
-            eprintln!("ktera diff: {error}");
-            2
-        }
-    }
-}
-
-/// Whether the sides are equal.
-fn diff(args: &DiffArgs) -> Result<bool, DiffError> {
+/// Prints the report; the status says whether the sides are equal.
+pub fn run(args: &DiffArgs) -> Result<ExitStatus, Error> {
     if args.left == "-" && args.right == "-" {
-        return Err(DiffError::StdinTwice);
+        return Err(Error::usage(
+            "both sides are - (standard input); at most one side can be read from standard input",
+        ));
     }
     let mut stdin = io::stdin().lock();
     let left = load_side(&args.left, &mut stdin)?;
@@ -43,10 +35,15 @@ fn diff(args: &DiffArgs) -> Result<bool, DiffError> {
     match written {
         // The reader stopped reading (`| head`); the answer is still known.
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(error) => return Err(DiffError::Output(error)),
+        Err(error) => {
+            return Err(Error::io(
+                format!("cannot write the report: {error}"),
+                error,
+            ));
+        }
         Ok(()) => {}
     }
-    Ok(report.is_equal())
+    Ok(ExitStatus::success_if(report.is_equal()))
 }
 
 fn label(arg: &str) -> &str {

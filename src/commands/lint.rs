@@ -1,30 +1,21 @@
 //! `ktera lint`: render a chart and check the objects offline (see crate::lint).
 
+use super::ExitStatus;
 use crate::cli::{LintArgs, OutputFormat};
+use crate::error::Error;
 use crate::lint::{self, LintOptions, Summary};
 
-/// Exit code: 0 clean or warnings only, 1 errors (or warnings with --strict), 2 could not lint.
-pub fn run(args: &LintArgs) -> i32 {
-    match lint_chart(args) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("error: {message}");
-            2
-        }
-    }
-}
-
-fn lint_chart(args: &LintArgs) -> Result<i32, String> {
-    let release = super::release_from(&args.name, &args.release).map_err(|e| e.to_string())?;
+/// Prints the findings; fails on errors (or warnings with --strict).
+pub fn run(args: &LintArgs) -> Result<ExitStatus, Error> {
+    let release = super::release_from(&args.name, &args.release)?;
     let opts = LintOptions {
         kube_version: release.kube_version.clone(),
         namespace: release.namespace.clone(),
     };
     // An unsupported version fails before the chart is rendered.
-    lint::check(&[], &opts).map_err(|e| format!("--kube-version: {e}"))?;
-    let rendered =
-        super::render_with_flags(&args.chart, &args.values, &release).map_err(|e| e.to_string())?;
-    let findings = lint::check(&rendered.manifests, &opts).map_err(|e| e.to_string())?;
+    lint::check(&[], &opts).map_err(|e| e.prefixed("--kube-version"))?;
+    let rendered = super::render_with_flags(&args.chart, &args.values, &release)?;
+    let findings = lint::check(&rendered.manifests, &opts)?;
     let summary = Summary::of(&findings);
     let objects = rendered.manifests.len();
     let report = match args.output {
@@ -42,9 +33,9 @@ fn lint_chart(args: &LintArgs) -> Result<i32, String> {
             text
         }
     };
-    super::print(&report).map_err(|e| e.to_string())?;
+    super::print(&report)?;
     let failed = summary.errors > 0 || (args.strict && summary.warnings > 0);
-    Ok(i32::from(failed))
+    Ok(ExitStatus::success_if(!failed))
 }
 
 fn plural(n: usize, word: &str) -> String {

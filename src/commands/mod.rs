@@ -1,4 +1,6 @@
 //! One function per command: turn parsed arguments into a run of the pipeline and its output.
+//! Each returns how it went ([`ExitStatus`]) or the [`Error`] that stopped it; `main` prints
+//! the error and picks the exit code.
 
 pub mod compare;
 pub mod diff;
@@ -11,11 +13,45 @@ pub mod values;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use crate::cli::{OutputFormat, ReleaseFlags, ValueFlags};
-use crate::error::Error;
+use crate::cli::{Command, OutputFormat, ReleaseFlags, ValueFlags};
+use crate::error::{Error, ErrorKind};
 use crate::pipeline;
 use crate::release::{self, Release, parse_kube_version};
 use crate::values::ValueSources;
+
+/// How a command that ran to its end went (README "Exit codes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: done; `diff`/`compare`: the sides are equal; `render --check`: the tree is up to
+    /// date; `lint`: no errors.
+    Success,
+    /// 1: `diff`/`compare`: the sides differ; `render --check`: the tree is stale; `lint`:
+    /// errors (or warnings with `--strict`).
+    Failure,
+}
+
+impl ExitStatus {
+    pub fn success_if(ok: bool) -> ExitStatus {
+        if ok {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Failure
+        }
+    }
+}
+
+/// Runs one command.
+pub fn run(command: &Command) -> Result<ExitStatus, Error> {
+    match command {
+        Command::Template(args) => template::run(args),
+        Command::Values(args) => values::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Render(args) => render::run(args),
+        Command::Set(args) => set::run(args),
+        Command::Lint(args) => lint::run(args),
+    }
+}
 
 impl From<&ValueFlags> for ValueSources {
     fn from(flags: &ValueFlags) -> Self {
@@ -44,9 +80,8 @@ pub fn render_with_flags(
 }
 
 pub fn release_from(name: &str, flags: &ReleaseFlags) -> Result<Release, Error> {
-    release::check_name(name).map_err(Error::Usage)?;
-    release::check_service(&flags.release_service)
-        .map_err(|e| Error::Usage(format!("--release-service: {e}")))?;
+    release::check_name(name)?;
+    release::check_service(&flags.release_service).map_err(|e| e.prefixed("--release-service"))?;
     let mut release = Release {
         name: name.to_string(),
         namespace: flags.namespace.clone(),
@@ -55,8 +90,7 @@ pub fn release_from(name: &str, flags: &ReleaseFlags) -> Result<Release, Error> 
         ..Release::default()
     };
     if let Some(v) = &flags.kube_version {
-        release.kube_version =
-            parse_kube_version(v).map_err(|e| Error::Usage(format!("--kube-version: {e}")))?;
+        release.kube_version = parse_kube_version(v).map_err(|e| e.prefixed("--kube-version"))?;
     }
     Ok(release)
 }
@@ -70,9 +104,11 @@ pub fn print(text: &str) -> Result<(), Error> {
     {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Other(format!(
-            "cannot write to standard output: {e}"
-        ))),
+        Err(e) => Err(Error::new(
+            ErrorKind::Io,
+            format!("cannot write to standard output: {e}"),
+        )
+        .with_source(e)),
     }
 }
 

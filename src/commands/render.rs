@@ -2,69 +2,37 @@
 //! `<output>/<env>/<release>.yaml`, all or nothing; `--check` compares with the tree instead
 //! ([`crate::project`] plans, renders, checks and writes; this prints).
 
+use super::ExitStatus;
 use crate::cli::{OutputFormat, RenderArgs};
 use crate::diff::ReportOptions;
-use crate::error::Error;
-use crate::project::plan::{Plan, Problem};
+use crate::error::{Error, ErrorKind};
+use crate::project::plan::{Plan, ReleaseError};
 use crate::project::report;
 use crate::project::tree::{Scope, Tree};
 use crate::project::{Environment, Project};
 
-const EXIT_OK: i32 = 0;
-const EXIT_FAILED: i32 = 1;
-const EXIT_USAGE: i32 = 2;
-
-/// Runs the command; returns the exit code (0 done or up to date, 1 stale or failed, 2 usage).
-pub fn run(args: &RenderArgs) -> i32 {
-    match execute(args) {
-        Ok(code) => code,
-        Err(failure) => {
-            for problem in &failure.problems {
-                eprintln!("error: {}", report::problem_text(problem));
-            }
-            if let Some(note) = &failure.note {
-                eprintln!("{note}");
-            }
-            if args.output == OutputFormat::Json {
-                // The errors are on standard error already; a closed pipe changes nothing.
-                let _ = print_json(&report::problems_json(&failure.problems));
-            }
-            failure.code
+/// Renders (or checks) the tree; with `-o json`, a run that fails still prints its errors as
+/// JSON on standard output (standard error has them as text).
+pub fn run(args: &RenderArgs) -> Result<ExitStatus, Error> {
+    let json = args.output == OutputFormat::Json;
+    let show = |errors: &[ReleaseError<'_, '_>], project: Option<&Project>| {
+        if json {
+            // A closed pipe changes nothing: the errors are on standard error.
+            let _ = print_json(&report::errors_json(errors, project));
         }
-    }
-}
+    };
+    let one = |error: Error, project: Option<&Project>| {
+        let errors = [(None, error)];
+        show(&errors, project);
+        let [(_, error)] = errors;
+        error
+    };
 
-/// Why the run failed: every problem found, in project order.
-struct Failure {
-    code: i32,
-    problems: Vec<Problem>,
-    /// A last line for people, after the problems.
-    note: Option<String>,
-}
-
-impl Failure {
-    fn one(code: i32, message: impl Into<String>) -> Failure {
-        Failure {
-            code,
-            problems: vec![Problem::plain(message)],
-            note: None,
-        }
-    }
-}
-
-impl From<Error> for Failure {
-    fn from(error: Error) -> Failure {
-        Failure::one(i32::from(error.exit_code()), error.to_string())
-    }
-}
-
-fn execute(args: &RenderArgs) -> Result<i32, Failure> {
-    let failed = |message: String| Failure::one(EXIT_FAILED, message);
     if let Some(service) = &args.release_service {
         crate::release::check_service(service)
-            .map_err(|e| Failure::one(EXIT_USAGE, format!("--release-service: {e}")))?;
+            .map_err(|e| one(e.prefixed("--release-service"), None))?;
     }
-    let mut project = Project::load(&args.project).map_err(|e| failed(e.to_string()))?;
+    let mut project = Project::load(&args.project).map_err(|e| one(e, None))?;
     if let Some(service) = &args.release_service {
         for release in project
             .environments
@@ -78,14 +46,12 @@ fn execute(args: &RenderArgs) -> Result<i32, Failure> {
         Some(name) => match project.environment(name) {
             Some(env) => (vec![env], Scope::One(name)),
             None => {
-                return Err(Failure::one(
-                    EXIT_USAGE,
-                    format!(
-                        "--env {name}: {} has no such environment; its environments are: {}",
-                        project.path.display(),
-                        project.environment_names().join(", ")
-                    ),
+                let error = Error::usage(format!(
+                    "--env {name}: {} has no such environment; its environments are: {}",
+                    project.path.display(),
+                    project.environment_names().join(", ")
                 ));
+                return Err(one(error, Some(&project)));
             }
         },
         None => (
@@ -94,20 +60,22 @@ fn execute(args: &RenderArgs) -> Result<i32, Failure> {
         ),
     };
     let plan = Plan::new(&project, &environments);
-    let files = plan.render().map_err(|problems| Failure {
-        code: EXIT_FAILED,
-        note: Some(format!(
+    let files = plan.render().map_err(|errors| {
+        let summary = format!(
             "{}; nothing in {} was changed",
-            report::count(problems.len(), "error", "errors"),
+            report::count(errors.len(), "error", "errors"),
             project.output.display()
-        )),
-        problems,
+        );
+        show(&errors, Some(&project));
+        Error::many(errors.into_iter().map(|(_, e)| e).collect(), summary)
     })?;
 
-    let tree = Tree::read(&project.output, &scope).map_err(failed)?;
+    let tree = Tree::read(&project.output, &scope).map_err(|e| one(e, Some(&project)))?;
     let output = project.output.display().to_string();
     if args.check {
-        let check = tree.check(&plan.releases, &files).map_err(failed)?;
+        let check = tree
+            .check(&plan.releases, &files)
+            .map_err(|e| one(e, Some(&project)))?;
         let opts = ReportOptions {
             color: super::use_color(args.output),
             show_secrets: false,
@@ -119,23 +87,21 @@ fn execute(args: &RenderArgs) -> Result<i32, Failure> {
             }
             OutputFormat::Json => print_json(&report::check_json(&check, &output, &scope, &opts))?,
         }
-        Ok(if check.is_up_to_date() {
-            EXIT_OK
-        } else {
-            EXIT_FAILED
-        })
+        Ok(ExitStatus::success_if(check.is_up_to_date()))
     } else {
-        let written = tree.write(&plan.releases, &files).map_err(failed)?;
+        let written = tree
+            .write(&plan.releases, &files)
+            .map_err(|e| one(e, Some(&project)))?;
         match args.output {
             OutputFormat::Text => super::print(&report::written_text(&written, &output))?,
             OutputFormat::Json => print_json(&report::written_json(&written, &output, &scope))?,
         }
-        Ok(EXIT_OK)
+        Ok(ExitStatus::Success)
     }
 }
 
 fn print_json(value: &serde_json::Value) -> Result<(), Error> {
     let text = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::Other(format!("cannot print the JSON summary: {e}")))?;
+        .map_err(|e| Error::new(ErrorKind::Io, format!("cannot print the JSON summary: {e}")))?;
     super::print(&format!("{text}\n"))
 }

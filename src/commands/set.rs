@@ -1,11 +1,12 @@
 //! `ktera set`: change values in a values file in place (see [`crate::edit`]).
 
+use super::ExitStatus;
 use crate::cli::SetArgs;
 use crate::edit::{self, Options, Outcome};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::values::SetKind;
 
-pub fn run(args: &SetArgs) -> Result<(), Error> {
+pub fn run(args: &SetArgs) -> Result<ExitStatus, Error> {
     let kind = if args.string {
         SetKind::String
     } else {
@@ -14,7 +15,7 @@ pub fn run(args: &SetArgs) -> Result<(), Error> {
     let mut assignments = Vec::new();
     for arg in &args.assignments {
         // A malformed assignment is a mistake on the command line: a usage error.
-        let items = edit::parse_assignment(arg, kind).map_err(|e| Error::Usage(e.to_string()))?;
+        let items = edit::parse_assignment(arg, kind).map_err(|e| e.with_kind(ErrorKind::Usage))?;
         assignments.extend(items);
     }
     let options = Options {
@@ -31,5 +32,5 @@ pub fn run(args: &SetArgs) -> Result<(), Error> {
     };
     // On standard error: standard output stays free for pipelines.
     eprintln!("{verb} {} ({})", args.file.display(), paths.join(", "));
-    Ok(())
+    Ok(ExitStatus::Success)
 }

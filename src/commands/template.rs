@@ -1,5 +1,6 @@
 //! `ktera template`: render a chart and print (or write) its manifests.
 
+use super::ExitStatus;
 use crate::cli::TemplateArgs;
 use crate::error::Error;
 use crate::lint;
@@ -7,17 +8,18 @@ use crate::manifest::Manifest;
 use crate::output;
 use crate::pipeline;
 
-pub fn run(args: &TemplateArgs) -> Result<(), Error> {
+pub fn run(args: &TemplateArgs) -> Result<ExitStatus, Error> {
     let (name, chart_dir) = match args.name_and_chart.as_slice() {
         [chart] => ("release-name", chart),
         [name, chart] => (name.as_str(), chart),
-        _ => return Err(Error::Usage("expected [NAME] CHART".into())),
+        _ => return Err(Error::usage("expected [NAME] CHART")),
     };
     let release = super::release_from(name, &args.release)?;
     let mut rendered =
         super::render_with_flags(std::path::Path::new(chart_dir), &args.values, &release)?;
     if args.notes {
-        return super::print(rendered.notes.as_deref().unwrap_or(""));
+        super::print(rendered.notes.as_deref().unwrap_or(""))?;
+        return Ok(ExitStatus::Success);
     }
     if args.validate {
         validate(&rendered, &release)?;
@@ -45,7 +47,7 @@ pub fn run(args: &TemplateArgs) -> Result<(), Error> {
     // The process ends next and the system reclaims the memory: freeing every parsed object
     // and compiled template one by one would only cost time.
     std::mem::forget((manifests, rendered));
-    result
+    result.map(|()| ExitStatus::Success)
 }
 
 /// `--validate`: lints every rendered object (not only `--show-only` ones, so references
@@ -55,15 +57,15 @@ fn validate(rendered: &pipeline::Output, release: &crate::release::Release) -> R
         kube_version: release.kube_version.clone(),
         namespace: release.namespace.clone(),
     };
-    let findings = lint::check(&rendered.manifests, &options)
-        .map_err(|e| Error::Usage(format!("--validate: {e}")))?;
+    let findings =
+        lint::check(&rendered.manifests, &options).map_err(|e| e.prefixed("--validate"))?;
     eprint!("{}", lint::format_text(&findings));
     let errors = findings
         .iter()
         .filter(|f| f.severity == lint::Severity::Error)
         .count();
     if errors > 0 {
-        return Err(Error::Other(format!(
+        return Err(Error::input(format!(
             "--validate: {errors} error(s) in the rendered objects; nothing was printed"
         )));
     }
@@ -92,7 +94,7 @@ fn select(rendered: &mut pipeline::Output, show_only: &[String]) -> Result<Vec<M
                 .filter(|t| !t.is_partial())
                 .map(|t| format!("templates/{}", t.name))
                 .collect();
-            return Err(Error::Usage(format!(
+            return Err(Error::usage(format!(
                 "--show-only {path}: the chart has no such template; its templates are: {}",
                 known.join(", ")
             )));

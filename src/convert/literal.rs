@@ -3,6 +3,8 @@
 //! Go's escapes. Hand-written because these are Go's `strconv` rules (underscore placement,
 //! octal by leading zero, byte escapes), which no Rust crate reproduces.
 
+use crate::error::Error;
+
 /// The representations of a number constant, as Go's `parse.NumberNode` computes them.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Number {
@@ -23,16 +25,20 @@ pub enum NumberKind {
 }
 
 /// Go's `newNumber`: the number `text` denotes, or Go's complaint about it.
-pub fn number(text: &str, kind: NumberKind) -> Result<Number, String> {
+pub fn number(text: &str, kind: NumberKind) -> Result<Number, Error> {
     let mut n = Number::default();
     match kind {
         NumberKind::Char => {
             let Some(inner) = text.strip_prefix('\'') else {
-                return Err(format!("malformed character constant: {text}"));
+                return Err(Error::input(format!(
+                    "malformed character constant: {text}"
+                )));
             };
             let (ch, tail) = unquote_char(inner, b'\'')?;
             if tail != "'" {
-                return Err(format!("malformed character constant: {text}"));
+                return Err(Error::input(format!(
+                    "malformed character constant: {text}"
+                )));
             }
             let code = match ch {
                 Unquoted::Char(c) => c as u32,
@@ -44,8 +50,8 @@ pub fn number(text: &str, kind: NumberKind) -> Result<Number, String> {
             return Ok(n);
         }
         NumberKind::Complex => {
-            let (re, im) =
-                complex(text).ok_or_else(|| format!("illegal number syntax: {text:?}"))?;
+            let (re, im) = complex(text)
+                .ok_or_else(|| Error::input(format!("illegal number syntax: {text:?}")))?;
             n.complex = Some((re, im));
             simplify_complex(&mut n, re, im);
             return Ok(n);
@@ -76,14 +82,14 @@ pub fn number(text: &str, kind: NumberKind) -> Result<Number, String> {
         n.float = Some(u as f64);
     } else if let Some(f) = parse_float(text) {
         if !text.contains(['.', 'e', 'E', 'p', 'P']) {
-            return Err(format!("integer overflow: {text:?}"));
+            return Err(Error::input(format!("integer overflow: {text:?}")));
         }
         n.float = Some(f);
         n.int = exact_i64(f);
         n.uint = exact_u64(f);
     }
     if n.int.is_none() && n.uint.is_none() && n.float.is_none() {
-        return Err(format!("illegal number syntax: {text:?}"));
+        return Err(Error::input(format!("illegal number syntax: {text:?}")));
     }
     Ok(n)
 }
@@ -288,8 +294,8 @@ pub enum Unquoted {
 }
 
 /// Go's `strconv.UnquoteChar(s, quote)`: the first character of `s` and the rest.
-pub fn unquote_char(s: &str, quote: u8) -> Result<(Unquoted, &str), String> {
-    let bad = || "invalid syntax".to_string();
+pub fn unquote_char(s: &str, quote: u8) -> Result<(Unquoted, &str), Error> {
+    let bad = || Error::input("invalid syntax");
     let mut chars = s.chars();
     let first = chars.next().ok_or_else(bad)?;
     if first as u32 == u32::from(quote) && (quote == b'\'' || quote == b'"') {
@@ -344,19 +350,19 @@ pub fn unquote_char(s: &str, quote: u8) -> Result<(Unquoted, &str), String> {
 }
 
 /// Go's `strconv.Unquote` for a double-quoted or raw (backquoted) string token.
-pub fn unquote(quoted: &str) -> Result<String, String> {
+pub fn unquote(quoted: &str) -> Result<String, Error> {
     if let Some(raw) = quoted.strip_prefix('`').and_then(|s| s.strip_suffix('`')) {
         if raw.contains('`') {
-            return Err("invalid syntax".to_string());
+            return Err(Error::input("invalid syntax"));
         }
         // Go drops carriage returns from raw strings.
         return Ok(raw.replace('\r', ""));
     }
     let Some(mut rest) = quoted.strip_prefix('"').and_then(|s| s.strip_suffix('"')) else {
-        return Err("invalid syntax".to_string());
+        return Err(Error::input("invalid syntax"));
     };
     if rest.contains('\n') {
-        return Err("invalid syntax".to_string());
+        return Err(Error::input("invalid syntax"));
     }
     let mut bytes = Vec::with_capacity(rest.len());
     while !rest.is_empty() {
@@ -368,7 +374,7 @@ pub fn unquote(quoted: &str) -> Result<String, String> {
         rest = tail;
     }
     String::from_utf8(bytes).map_err(|_| {
-        "the string's \\x or octal escapes make bytes that are not UTF-8 text, which ktera cannot hold; write the characters themselves or use \\u escapes".to_string()
+        Error::input("the string's \\x or octal escapes make bytes that are not UTF-8 text, which ktera cannot hold; write the characters themselves or use \\u escapes")
     })
 }
 
@@ -376,7 +382,7 @@ pub fn unquote(quoted: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    fn num(text: &str) -> Result<Number, String> {
+    fn num(text: &str) -> Result<Number, Error> {
         let kind = if text.starts_with('\'') {
             NumberKind::Char
         } else if text.len() > 1
@@ -520,28 +526,31 @@ mod tests {
         ] {
             assert!(num(text).is_err(), "{text} should not parse");
         }
-        assert_eq!(num("089"), Err("integer overflow: \"089\"".to_string()));
+        assert_eq!(
+            num("089").map_err(|e| e.to_string()).err().as_deref(),
+            Some("integer overflow: \"089\"")
+        );
     }
 
     #[test]
     fn strings_resolve_go_escapes() {
         assert_eq!(
-            unquote(r#""a\tb\n\"q\"\\""#),
-            Ok("a\tb\n\"q\"\\".to_string())
+            unquote(r#""a\tb\n\"q\"\\""#).ok(),
+            Some("a\tb\n\"q\"\\".to_string())
         );
         assert_eq!(
-            unquote(r#""\x41\101\u00e9\U0001F600""#),
-            Ok("AAé😀".to_string())
+            unquote(r#""\x41\101\u00e9\U0001F600""#).ok(),
+            Some("AAé😀".to_string())
         );
         assert_eq!(
-            unquote(r#""\a\b\f\v\r""#),
-            Ok("\u{7}\u{8}\u{c}\u{b}\r".to_string())
+            unquote(r#""\a\b\f\v\r""#).ok(),
+            Some("\u{7}\u{8}\u{c}\u{b}\r".to_string())
         );
         assert_eq!(
-            unquote("`raw \\n \"x\"\r\n`"),
-            Ok("raw \\n \"x\"\n".to_string())
+            unquote("`raw \\n \"x\"\r\n`").ok(),
+            Some("raw \\n \"x\"\n".to_string())
         );
-        assert_eq!(unquote(r#""é""#), Ok("é".to_string()));
+        assert_eq!(unquote(r#""é""#).ok(), Some("é".to_string()));
         // `\'` is a character escape only; `\q` is no escape; `\400` is more than a byte.
         assert!(unquote(r#""\'""#).is_err());
         assert!(unquote(r#""\q""#).is_err());

@@ -3,7 +3,8 @@
 //! analysis the translation needs. `docs/convert.md` describes the translation.
 //!
 //! - [`parse`]: one file to a tree ([`ast`]) with lines and columns, accepting exactly what
-//!   Helm's Go parser accepts; [`ParseError`] says where and what to do otherwise.
+//!   Helm's Go parser accepts; its [`Error`](crate::error::Error) says where and what to do
+//!   otherwise.
 //! - [`print`]: a tree back to Go template text (it parses to the same tree), and the compact
 //!   form the tests compare.
 //! - [`scope`]: for a whole chart (subcharts included, as Helm shares `define`s among them),
@@ -11,7 +12,6 @@
 //! - [`functions`]: the names of the functions a Helm template can call.
 
 pub mod ast;
-mod error;
 pub mod functions;
 mod lex;
 mod literal;
@@ -19,7 +19,6 @@ pub mod parse;
 pub mod print;
 pub mod scope;
 
-pub use error::ParseError;
 pub use parse::parse;
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 use std::collections::HashMap;
 
 use super::ast::*;
-use super::error::ParseError;
 use super::lex::{self, Kind, Token};
 use super::literal::{self, NumberKind};
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
 
 /// Deepest nesting of control structures, `define`s and parentheses. Go allows 10,000
 /// parentheses; ktera stops far earlier so that a hostile template cannot exhaust the stack.
@@ -17,7 +18,7 @@ use super::literal::{self, NumberKind};
 pub const MAX_NESTING: usize = 100;
 
 /// Parses one template file. `name` is used in error messages.
-pub fn parse(name: &str, source: &str) -> std::result::Result<Template, ParseError> {
+pub fn parse(name: &str, source: &str) -> std::result::Result<Template, Error> {
     let mut parser = Parser {
         name,
         source,
@@ -121,7 +122,7 @@ struct Parser<'a> {
     defined: HashMap<String, (Pos, bool)>,
 }
 
-type Result<T> = std::result::Result<T, ParseError>;
+type Result<T> = std::result::Result<T, Error>;
 
 const CHECK_NAMES: &str = "a name after `.` or `$` may hold only letters, digits and `_`; for any other key write `index .Values \"my-key\"`";
 
@@ -171,33 +172,18 @@ impl Parser<'_> {
 
     // ---- errors ----
 
-    fn error_at(
-        &self,
-        pos: Pos,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> ParseError {
-        ParseError {
-            file: self.name.to_string(),
-            line: pos.line,
-            column: pos.column,
-            message: message.into(),
-            hint: hint.into(),
-            snippet: crate::diagnostic::line_snippet(self.source, pos.line, pos.column),
-        }
+    fn error_at(&self, pos: Pos, message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::input(message).with_diagnostic(
+            Diagnostic::in_text(self.name, self.source, pos.line, pos.column).with_hint(hint),
+        )
     }
 
-    fn error(
-        &self,
-        token: &Token,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> ParseError {
+    fn error(&self, token: &Token, message: impl Into<String>, hint: impl Into<String>) -> Error {
         self.error_at(self.pos(token.start), message, hint)
     }
 
     /// Go's `unexpected`: a lexer error is reported as itself.
-    fn unexpected(&self, token: &Token, context: &str) -> ParseError {
+    fn unexpected(&self, token: &Token, context: &str) -> Error {
         match token.kind {
             Kind::Error => self.lexer_error(token),
             Kind::Eof => self.end_of_file(),
@@ -209,7 +195,7 @@ impl Parser<'_> {
         }
     }
 
-    fn lexer_error(&self, token: &Token) -> ParseError {
+    fn lexer_error(&self, token: &Token) -> Error {
         let pos = self.pos(token.start);
         let mut message = token.value.clone();
         if let Some(start) = self.action_start
@@ -247,7 +233,7 @@ impl Parser<'_> {
         self.error_at(pos, message, hint)
     }
 
-    fn end_of_file(&self) -> ParseError {
+    fn end_of_file(&self) -> Error {
         let end = self.pos(self.source.len());
         match self.open.last() {
             Some((what, pos)) => self.error_at(
@@ -527,11 +513,11 @@ impl Parser<'_> {
     fn template_name(&mut self, context: &str) -> Result<StringLit> {
         let token = self.next_non_space();
         if token.kind != Kind::String && token.kind != Kind::RawString {
-            let mut error = self.unexpected(&token, context);
-            if !matches!(token.kind, Kind::Error | Kind::Eof) {
-                error.hint = "the name of a template is a quoted string: `{{template \"name\" .}}`; to choose the name at render time use `include`".to_string();
+            let error = self.unexpected(&token, context);
+            if matches!(token.kind, Kind::Error | Kind::Eof) {
+                return Err(error);
             }
-            return Err(error);
+            return Err(error.with_hint("the name of a template is a quoted string: `{{template \"name\" .}}`; to choose the name at render time use `include`"));
         }
         self.string_lit(&token)
     }
@@ -825,10 +811,10 @@ impl Parser<'_> {
                     Kind::Complex => NumberKind::Complex,
                     _ => NumberKind::Number,
                 };
-                let n = literal::number(&token.value, kind).map_err(|message| {
+                let n = literal::number(&token.value, kind).map_err(|e| {
                     self.error(
                         &token,
-                        message,
+                        e.message(),
                         "write the number in one of Go's forms (`12`, `1.5`, `1e3`, `0x1F`) or quote it as a string",
                     )
                 })?;
@@ -856,10 +842,10 @@ impl Parser<'_> {
     }
 
     fn string_lit(&self, token: &Token) -> Result<StringLit> {
-        let value = literal::unquote(&token.value).map_err(|message| {
+        let value = literal::unquote(&token.value).map_err(|e| {
             self.error(
                 token,
-                message,
+                e.message(),
                 "Go strings know the escapes \\a \\b \\f \\n \\r \\t \\v \\\\ \\\" \\xHH \\ooo \\uHHHH \\UHHHHHHHH; or write a raw string in backquotes",
             )
         })?;

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde_yaml::Value;
 
-use super::error::DiffError;
+use crate::error::Error;
 use crate::manifest::ObjectId;
 
 #[derive(Clone)]
@@ -39,17 +39,17 @@ impl fmt::Debug for Document {
 }
 
 /// An error naming both places when two documents of one side have the same identity.
-pub fn check_unique(documents: &[Document]) -> Result<(), DiffError> {
+pub fn check_unique(documents: &[Document]) -> Result<(), Error> {
     let mut seen: HashMap<&ObjectId, &str> = HashMap::with_capacity(documents.len());
     for document in documents {
         if let Some(id) = &document.id
             && let Some(first) = seen.insert(id, &document.origin)
         {
-            return Err(DiffError::DuplicateObject {
-                id: id.to_string(),
-                first: first.to_string(),
-                second: document.origin.clone(),
-            });
+            return Err(Error::input(format!(
+                "{id} is defined twice, at {first} and at {}; a manifest set defines each object \
+                 once: remove or rename one of them",
+                document.origin
+            )));
         }
     }
     Ok(())

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use serde_yaml::Value;
 
 use super::document::{Document, check_unique};
-use super::error::DiffError;
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
 use crate::manifest::{DocumentText, split_documents};
 use crate::pool;
 use crate::yaml::{Keys, read_document};
@@ -21,7 +22,7 @@ pub const STDIN: &str = "<stdin>";
 /// Splits a multi-document YAML stream, drops empty and comment-only documents, parses each
 /// (duplicate keys are errors) and expands the items of `kind: List` documents. Two documents
 /// with one identity are an error.
-pub fn parse_manifests(text: &str, origin: &str) -> Result<Vec<Document>, DiffError> {
+pub fn parse_manifests(text: &str, origin: &str) -> Result<Vec<Document>, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let chunks = split_documents(text);
     let values = parse_chunks(&chunks, origin)?;
@@ -51,7 +52,7 @@ const MIN_DOCUMENTS_PER_THREAD: usize = 32;
 
 /// Parses the documents, spread over the cores when there are many (parsing is the costly
 /// stage). The first error in document order wins.
-fn parse_chunks(chunks: &[DocumentText<'_>], origin: &str) -> Result<Vec<Value>, DiffError> {
+fn parse_chunks(chunks: &[DocumentText<'_>], origin: &str) -> Result<Vec<Value>, Error> {
     let worth = chunks.len() / MIN_DOCUMENTS_PER_THREAD;
     pool::map(chunks, worth, |chunk| {
         match read_document(chunk.text, Keys::Resolved) {
@@ -66,15 +67,12 @@ fn parse_chunks(chunks: &[DocumentText<'_>], origin: &str) -> Result<Vec<Value>,
 
 /// A file, a directory (its .yaml/.yml files, recursively, in path order) or `-` (standard
 /// input). Anything that is not a directory is read as a file, so `<(command)` works too.
-pub fn load_side(arg: &str, stdin: &mut dyn Read) -> Result<Vec<Document>, DiffError> {
+pub fn load_side(arg: &str, stdin: &mut dyn Read) -> Result<Vec<Document>, Error> {
     if arg == "-" {
         let mut bytes = Vec::new();
         stdin
             .read_to_end(&mut bytes)
-            .map_err(|source| DiffError::Read {
-                path: STDIN.to_string(),
-                source,
-            })?;
+            .map_err(|e| Error::io(format!("cannot read {STDIN}: {e}"), e))?;
         return parse_bytes(&bytes, STDIN);
     }
     let path = Path::new(arg);
@@ -85,9 +83,10 @@ pub fn load_side(arg: &str, stdin: &mut dyn Read) -> Result<Vec<Document>, DiffE
     let mut files = Vec::new();
     collect_yaml_files(path, &mut files, &mut HashSet::new())?;
     if files.is_empty() {
-        return Err(DiffError::EmptyDirectory {
-            path: arg.to_string(),
-        });
+        return Err(Error::input(
+            "the directory holds no .yaml or .yml file; pass a directory of manifests",
+        )
+        .in_file(arg));
     }
     files.sort();
     if let Some(error) = files.iter().find_map(|file| source_directory(file)) {
@@ -103,7 +102,7 @@ pub fn load_side(arg: &str, stdin: &mut dyn Read) -> Result<Vec<Document>, DiffE
 
 /// Kustomize and chart sources are not manifests: comparing them would mislead (patches look
 /// like objects), so say how to get the manifests instead.
-fn source_directory(file: &Path) -> Option<DiffError> {
+fn source_directory(file: &Path) -> Option<Error> {
     let name = file.file_name()?.to_str()?;
     let dir = file.parent()?.display().to_string();
     let (what, hint) = match name {
@@ -120,42 +119,41 @@ fn source_directory(file: &Path) -> Option<DiffError> {
         ),
         _ => return None,
     };
-    Some(DiffError::SourceDirectory {
-        path: dir,
-        what,
-        hint,
-    })
+    Some(Error::input(format!("{dir} is {what}, not rendered manifests")).with_hint(hint))
 }
 
-fn parse_file(path: &Path) -> Result<Vec<Document>, DiffError> {
+fn parse_file(path: &Path) -> Result<Vec<Document>, Error> {
     let bytes = fs::read(path).map_err(|error| read_error(path, error))?;
     parse_bytes(&bytes, &path.display().to_string())
 }
 
-fn parse_bytes(bytes: &[u8], origin: &str) -> Result<Vec<Document>, DiffError> {
+fn parse_bytes(bytes: &[u8], origin: &str) -> Result<Vec<Document>, Error> {
     let text = std::str::from_utf8(bytes).map_err(|error| {
         let valid = bytes.get(..error.valid_up_to()).unwrap_or_default();
         // The valid prefix is UTF-8 by definition; lossy conversion only to count characters.
         let before = String::from_utf8_lossy(valid);
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        DiffError::NotUtf8 {
-            origin: origin.to_string(),
-            line: before.matches('\n').count() + 1,
-            column: before[line_start..].chars().count() + 1,
-        }
+        let (line, column) = (
+            before.matches('\n').count() + 1,
+            before[line_start..].chars().count() + 1,
+        );
+        Error::input("not valid UTF-8; save the file as UTF-8")
+            .with_diagnostic(Diagnostic::at(origin, line, column))
     })?;
     parse_manifests(text, origin)
 }
 
-fn read_error(path: &Path, error: io::Error) -> DiffError {
+fn read_error(path: &Path, error: io::Error) -> Error {
     let path = path.display().to_string();
     if error.kind() == io::ErrorKind::NotFound {
-        DiffError::NotFound { path }
+        Error::io(
+            "no such file or directory; pass a manifest file, a directory of .yaml/.yml files, \
+             or - for standard input",
+            error,
+        )
+        .in_file(path)
     } else {
-        DiffError::Read {
-            path,
-            source: error,
-        }
+        Error::io(format!("cannot read {path}: {error}"), error)
     }
 }
 
@@ -164,7 +162,7 @@ fn collect_yaml_files(
     dir: &Path,
     files: &mut Vec<PathBuf>,
     visited: &mut HashSet<PathBuf>,
-) -> Result<(), DiffError> {
+) -> Result<(), Error> {
     let real = fs::canonicalize(dir).map_err(|error| read_error(dir, error))?;
     if !visited.insert(real) {
         return Ok(());
@@ -204,7 +202,7 @@ fn list_items(value: &mut Value) -> Option<Vec<Value>> {
 
 /// A parse error located in the file (serde_yaml counts lines from the document's start) with
 /// its message freed of quoted input.
-fn yaml_error(error: &serde_yaml::Error, origin: &str, first_line: usize) -> DiffError {
+fn yaml_error(error: &serde_yaml::Error, origin: &str, first_line: usize) -> Error {
     let offset = first_line.saturating_sub(1);
     let mut message = hide_quoted(&shift_lines(&error.to_string(), offset));
     let (line, column) = match error.location() {
@@ -216,12 +214,11 @@ fn yaml_error(error: &serde_yaml::Error, origin: &str, first_line: usize) -> Dif
         }
         None => (first_line, 1),
     };
-    DiffError::Yaml {
-        origin: origin.to_string(),
-        line,
-        column,
-        message,
-    }
+    // No snippet: the document may be a Secret.
+    Error::input(format!(
+        "invalid YAML: {message}; fix the document and run again"
+    ))
+    .with_diagnostic(Diagnostic::at(origin, line, column))
 }
 
 /// Adds `offset` to every `line N column M` of a parser message.
@@ -279,7 +276,7 @@ fn hide_quoted(message: &str) -> String {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Vec<Document>, DiffError> {
+    fn parse(text: &str) -> Result<Vec<Document>, Error> {
         parse_manifests(text, "f.yaml")
     }
 
@@ -328,10 +325,8 @@ mod tests {
     fn error_lines_count_from_the_file() {
         let text = "a: 1\n---\nb: 2\n  c: 3\n";
         let error = parse(text).unwrap_err();
-        match &error {
-            DiffError::Yaml { line, column, .. } => assert_eq!((*line, *column), (4, 4)),
-            other => panic!("{other}"),
-        }
+        let place = error.diagnostic();
+        assert_eq!((place.line, place.column), (Some(4), Some(4)), "{error}");
         let message = error.to_string();
         assert!(
             message.starts_with("f.yaml:4:4: invalid YAML: "),
@@ -411,7 +406,7 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(
-            message.starts_with("k/overlays/prod is a Kustomize directory"),
+            message.starts_with("k/overlays/prod is a Kustomize directory, not rendered manifests\n  hint: build it first"),
             "{message}"
         );
         assert!(

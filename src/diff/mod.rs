@@ -13,7 +13,6 @@
 
 mod compare;
 mod document;
-mod error;
 mod format;
 mod list;
 mod load;
@@ -25,7 +24,6 @@ mod tree;
 
 pub use compare::compare;
 pub use document::{Document, check_unique};
-pub use error::DiffError;
 pub use load::{STDIN, load_side, parse_manifests};
 pub use path::{FieldPath, Segment};
 pub use report::{Counts, Report, ReportOptions};

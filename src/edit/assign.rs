@@ -3,7 +3,8 @@
 
 use serde_yaml::Value;
 
-use crate::values::{Segment, SetKind, ValuesError, apply_set};
+use crate::error::Error;
+use crate::values::{Segment, SetKind, apply_set};
 
 /// One `path=value` item. An argument such as `a=1,b=2` holds several.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +18,7 @@ pub struct Assignment {
 
 /// Reads one command-line argument (`a.b=c` or `a=1,b=2`) into its items. A malformed argument
 /// gets `--set`'s own error message.
-pub fn parse_assignment(arg: &str, kind: SetKind) -> Result<Vec<Assignment>, ValuesError> {
+pub fn parse_assignment(arg: &str, kind: SetKind) -> Result<Vec<Assignment>, Error> {
     // Validates the whole argument first, so malformed input is reported by the grammar's owner.
     apply_set(&mut Value::Null, arg, kind)?;
     let mut items = Vec::new();

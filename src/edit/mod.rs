@@ -28,7 +28,6 @@
 //! replaced atomically ([`crate::output::atomic`]).
 
 mod assign;
-mod error;
 mod layout;
 mod scan;
 
@@ -36,9 +35,10 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
 use crate::values::{PathDisplay, Segment};
 pub use assign::{Assignment, parse_assignment};
-pub use error::EditError;
 use layout::{Layout, block_lines, scalar_text};
 use scan::{Blocker, Doc, Kind, Node, ScanError};
 
@@ -63,23 +63,32 @@ pub fn set_in_file(
     path: &Path,
     assignments: &[Assignment],
     options: Options,
-) -> Result<Outcome, EditError> {
+) -> Result<Outcome, Error> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| EditError::Read {
-        path: shown.clone(),
-        source,
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::io(
+            format!(
+                "cannot read {shown}: {e}; check the path (the file must exist, ktera set does not create it)"
+            ),
+            e,
+        )
     })?;
-    let text = String::from_utf8(bytes).map_err(|err| EditError::NotUtf8 {
-        path: shown.clone(),
-        offset: err.utf8_error().valid_up_to(),
+    let text = String::from_utf8(bytes).map_err(|err| {
+        Error::input(format!(
+            "not UTF-8 text (invalid byte at offset {}); save the file as UTF-8",
+            err.utf8_error().valid_up_to()
+        ))
+        .in_file(&shown)
     })?;
     let edited = edit_text(&text, &shown, assignments, options)?;
     if edited == text {
         return Ok(Outcome::Unchanged);
     }
-    crate::output::atomic::replace(path, edited.as_bytes()).map_err(|source| EditError::Write {
-        path: shown,
-        source,
+    crate::output::atomic::replace(path, edited.as_bytes()).map_err(|e| {
+        Error::io(
+            format!("cannot write {shown}: {e}; the file is unchanged"),
+            e,
+        )
     })?;
     Ok(Outcome::Changed)
 }
@@ -90,7 +99,7 @@ pub fn edit_text(
     origin: &str,
     assignments: &[Assignment],
     options: Options,
-) -> Result<String, EditError> {
+) -> Result<String, Error> {
     let (bom, body) = match text.strip_prefix('\u{feff}') {
         Some(body) => ("\u{feff}", body),
         None => ("", text),
@@ -129,16 +138,14 @@ struct Editor<'o> {
 }
 
 impl Editor<'_> {
-    fn apply(&self, text: &str, assignment: &Assignment) -> Result<String, EditError> {
+    fn apply(&self, text: &str, assignment: &Assignment) -> Result<String, Error> {
         let path = &assignment.path;
         let Some(leaf) = scalar_text(&assignment.value, None) else {
-            return Err(EditError::Value {
-                assignment: assignment.expr.clone(),
-                message:
-                    "ktera set writes single values, not lists or mappings; set list items one \
-                          by one (name[0]=a name[1]=b) and mapping keys by their path (name.key=v)"
-                        .into(),
-            });
+            return Err(Error::input(format!(
+                "{}: ktera set writes single values, not lists or mappings; set list items one \
+                 by one (name[0]=a name[1]=b) and mapping keys by their path (name.key=v)",
+                assignment.expr
+            )));
         };
         let doc = Doc::new(text);
         let scan = |err: ScanError| {
@@ -305,7 +312,7 @@ impl Editor<'_> {
         node: &Node,
         path: &[Segment],
         from: usize,
-    ) -> Result<(), EditError> {
+    ) -> Result<(), Error> {
         for (i, segment) in path.iter().enumerate().skip(from) {
             if let Segment::Index(index) = segment
                 && *index != 0
@@ -386,27 +393,23 @@ impl Editor<'_> {
         }
     }
 
-    fn at(&self, doc: &Doc, offset: usize, message: String, hint: String) -> EditError {
+    fn at(&self, doc: &Doc, offset: usize, message: String, hint: String) -> Error {
         let (line, column) = doc.position(offset);
-        EditError::At {
-            path: self.origin.to_string(),
-            line,
-            column,
-            message,
-            snippet: crate::diagnostic::line_snippet(doc.text, line, column),
-            hint,
-        }
+        Error::input(message).with_diagnostic(
+            Diagnostic::in_text(self.origin, doc.text, line, column).with_hint(hint),
+        )
     }
 
-    fn missing(&self, path: &[Segment], detail: String) -> EditError {
-        EditError::Missing {
-            path: self.origin.to_string(),
-            missing: PathDisplay(path).to_string(),
-            detail,
-        }
+    fn missing(&self, path: &[Segment], detail: String) -> Error {
+        Error::input(format!(
+            "{} does not exist ({detail}); nothing was changed. Drop --existing to create it, or \
+             check the spelling of the path",
+            PathDisplay(path)
+        ))
+        .in_file(self.origin)
     }
 
-    fn blocked(&self, doc: &Doc, node: &Node, blocker: Blocker, path: &[Segment]) -> EditError {
+    fn blocked(&self, doc: &Doc, node: &Node, blocker: Blocker, path: &[Segment]) -> Error {
         let name = match path {
             [] => "the top level".to_string(),
             _ => format!("`{}`", PathDisplay(path)),
@@ -439,7 +442,7 @@ impl Editor<'_> {
         node: &Node,
         holder: Holder,
         path: &[Segment],
-    ) -> EditError {
+    ) -> Error {
         let shown = PathDisplay(path);
         let (what, inside) = match node.kind {
             Kind::Map { .. } => {
@@ -586,15 +589,14 @@ fn detect_layout(doc: &Doc, root: &Node) -> Layout {
 
 /// The new text must read back as the old values with the assignments applied by `--set`'s own
 /// code, nothing more and nothing less.
-fn self_check(
-    old: &str,
-    new: &str,
-    origin: &str,
-    assignments: &[Assignment],
-) -> Result<(), EditError> {
-    let fail = |detail: String| EditError::SelfCheck {
-        path: origin.to_string(),
-        detail,
+fn self_check(old: &str, new: &str, origin: &str, assignments: &[Assignment]) -> Result<(), Error> {
+    let fail = |detail: String| {
+        Error::input(format!(
+            "the edited file would not read back as the old values with the changes applied \
+             ({detail}); the file is unchanged. Make this change by hand, and please report the \
+             file's shape as a ktera bug"
+        ))
+        .in_file(origin)
     };
     let mut expected: Value =
         serde_yaml::from_str(old).map_err(|e| fail(format!("the old text does not parse: {e}")))?;

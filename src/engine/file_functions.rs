@@ -10,7 +10,8 @@ use tera::{Kwargs, State, TeraResult, Value};
 
 use super::args::required;
 use super::register::Registry;
-use crate::chart::files::{ChartFiles, FilesError};
+use crate::chart::files::ChartFiles;
+use crate::error::Error;
 
 /// Each chart's files by its `Template.BasePath` (`backend/templates`); the first is the top
 /// chart's, used when no template is rendering (a `tpl` string given its own context).
@@ -106,7 +107,7 @@ pub fn register(r: &mut Registry, files: &TreeFiles) {
     );
 }
 
-fn message(e: FilesError) -> tera::Error {
+fn message(e: Error) -> tera::Error {
     tera::Error::message(e.to_string())
 }
 

@@ -11,7 +11,6 @@ mod collections;
 mod context;
 mod convert;
 mod defaults;
-mod error;
 mod file_functions;
 mod functions;
 mod go;
@@ -31,10 +30,11 @@ use std::sync::Arc;
 use tera::{Context, Tera};
 
 use crate::chart::{Chart, TemplateFile};
+use crate::diagnostic::{Diagnostic, span_snippet};
+use crate::error::Error;
 use crate::pool;
 use crate::release::Release;
 
-pub use error::{Location, RenderError};
 pub use limit::{MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS};
 pub use stack::{RENDER_STACK_BYTES, mark_render_thread};
 pub use tpl::MAX_TPL_DEPTH;
@@ -99,7 +99,7 @@ pub struct SubchartObject<'a> {
 
 impl Engine {
     /// Compiles the chart's own templates (not its subcharts').
-    pub fn new(chart: &Chart) -> Result<Engine, RenderError> {
+    pub fn new(chart: &Chart) -> Result<Engine, Error> {
         Engine::for_tree(&[TreeChart {
             chart,
             source_base: chart.name.clone(),
@@ -110,7 +110,7 @@ impl Engine {
     /// (adding them one by one re-checks all of them each time and grows quadratically). A
     /// component defined by two charts is the one of the chart nearer the top, as Helm keeps
     /// the define it reads last.
-    pub fn for_tree(charts: &[TreeChart]) -> Result<Engine, RenderError> {
+    pub fn for_tree(charts: &[TreeChart]) -> Result<Engine, Error> {
         let handle = tpl::EngineHandle::default();
         let mut tera = Tera::new();
         tera.autoescape_on(Vec::<&str>::new());
@@ -147,7 +147,7 @@ impl Engine {
         let prefixes: Vec<String> = parts.iter().skip(1).map(|p| p.prefix.clone()).collect();
         if !prefixes.is_empty() {
             tera.set_fallback_prefixes(prefixes)
-                .map_err(|e| RenderError::Other(e.to_string()))?;
+                .map_err(|e| Error::input(e.to_string()))?;
         }
         let files = file_functions::TreeFiles::new(
             charts
@@ -194,7 +194,7 @@ impl Engine {
         chart: &Chart,
         values: &serde_yaml::Value,
         release: &Release,
-    ) -> Result<Rendered, RenderError> {
+    ) -> Result<Rendered, Error> {
         let base = self
             .parts
             .first()
@@ -211,9 +211,9 @@ impl Engine {
         values: &serde_yaml::Value,
         release: &Release,
         subcharts: &[SubchartObject],
-    ) -> Result<Rendered, RenderError> {
+    ) -> Result<Rendered, Error> {
         let Some(part) = self.parts.iter().find(|p| p.source_base == source_base) else {
-            return Err(RenderError::Other(format!(
+            return Err(Error::input(format!(
                 "internal: {source_base} was not compiled"
             )));
         };
@@ -246,7 +246,7 @@ impl Engine {
         part: &Part,
         names: &[String],
         base: &Context,
-    ) -> Result<Vec<RenderedTemplate>, RenderError> {
+    ) -> Result<Vec<RenderedTemplate>, Error> {
         // Starting threads costs more than rendering a handful of templates.
         let worth = if names.len() < 16 { 1 } else { names.len() };
         pool::map(names, worth, |name| self.render_one(part, name, base))
@@ -259,7 +259,7 @@ impl Engine {
         part: &Part,
         name: &str,
         base: &Context,
-    ) -> Result<RenderedTemplate, RenderError> {
+    ) -> Result<RenderedTemplate, Error> {
         let mut context = base.clone();
         let template = convert::to_tera(&context::template_object(&part.source_base, name));
         context.insert_value("Template", template.clone());
@@ -276,33 +276,23 @@ impl Engine {
         let rendered = self.tera.render_to(&tera_name, &context, &mut out);
         crate::memory::rendering("");
         if out.exceeded {
-            return Err(RenderError::Other(format!(
-                "{path}: {}",
-                limit::too_large("the template")
-            )));
+            return Err(Error::input(limit::too_large("the template")).in_file(path));
         }
-        rendered.map_err(|e| match locate(&e, &self.files) {
-            // Errors without a place (a component calling itself too deep) still name the file.
-            RenderError::Other(message) if !message.contains(&path) => {
-                RenderError::Other(format!("{path}: {message}"))
+        rendered.map_err(|e| {
+            let error = locate(&e, &self.files);
+            let file = &error.diagnostic().file;
+            if file.is_empty() && !error.message().contains(&path) {
+                // Errors without a place (a component calling itself too deep) still name the file.
+                error.in_file(&path)
+            } else if !file.is_empty() && *file != path {
+                // An error inside a partial or component: say which template was being rendered.
+                error.with_note(format!("while rendering {path}"))
+            } else {
+                error
             }
-            // An error inside a partial or component: say which template was being rendered.
-            RenderError::Template {
-                message,
-                location: Some(location),
-                hint,
-            } if location.path != path => RenderError::Template {
-                message,
-                hint: Some(match hint {
-                    Some(h) => format!("{h}\n  note: while rendering {path}"),
-                    None => format!("this helper was called while rendering {path}"),
-                }),
-                location: Some(location),
-            },
-            located => located,
         })?;
         let text = String::from_utf8(out.bytes)
-            .map_err(|_| RenderError::Other(format!("{path}: the output is not UTF-8 text")))?;
+            .map_err(|_| Error::input("the output is not UTF-8 text").in_file(&path))?;
         Ok(RenderedTemplate {
             name: name.to_string(),
             source_name: format!("{}/templates/{name}", part.source_base),
@@ -331,36 +321,28 @@ fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl
 }
 
 /// Turns a Tera error into one that names the user's file, line and column.
-fn locate(error: &tera::Error, files: &HashMap<String, (String, String)>) -> RenderError {
+fn locate(error: &tera::Error, files: &HashMap<String, (String, String)>) -> Error {
     match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
             let message = report.message().to_string();
-            let location = files.get(report.filename()).map(|(path, source)| {
-                let source_line = source
-                    .lines()
-                    .nth(span.start_line.saturating_sub(1))
-                    .unwrap_or("")
-                    .to_string();
-                let width = if span.end_line == span.start_line {
-                    span.end_col.saturating_sub(span.start_col)
-                } else {
-                    source_line.chars().count().saturating_sub(span.start_col)
-                };
-                Location {
-                    path: path.clone(),
-                    line: span.start_line,
-                    column: span.start_col + 1,
-                    source_line,
-                    width,
-                }
-            });
-            let hint = error::hint_for(&message);
-            RenderError::Template {
-                message,
-                location,
+            let hint = hint_for(&message);
+            let error = Error::input(message);
+            let Some((path, source)) = files.get(report.filename()) else {
+                return error.with_hint(hint);
+            };
+            // A span over several lines is underlined to the end of its first.
+            let width = if span.end_line == span.start_line {
+                span.end_col.saturating_sub(span.start_col)
+            } else {
+                usize::MAX
+            };
+            let (line, column) = (span.start_line, span.start_col + 1);
+            error.with_diagnostic(Diagnostic {
+                snippet: span_snippet(source, line, column, width),
                 hint,
-            }
+                ..Diagnostic::at(path, line, column)
+            })
         }
         _ => {
             // Other kinds (include cycles, missing templates) name templates, not lines.
@@ -378,7 +360,20 @@ fn locate(error: &tera::Error, files: &HashMap<String, (String, String)>) -> Ren
                 message.push_str(&format!(": {inner}"));
                 source = inner.source();
             }
-            RenderError::Other(message)
+            Error::input(message)
         }
+    }
+}
+
+/// A hint for the messages Tera gives most often, in the words of a Helm user.
+fn hint_for(message: &str) -> String {
+    if message.contains("is not defined") {
+        "every value must be defined: set it in values.yaml or a -f file, or use `| default(value=...)`".into()
+    } else if message.contains("Unknown filter")
+        || message.contains("filter") && message.contains("not") && message.contains("found")
+    {
+        "see the README for ktera's filters and their Helm names".into()
+    } else {
+        String::new()
     }
 }

@@ -15,6 +15,7 @@ use tera::{Kwargs, State, TeraResult, Value};
 
 use super::args::{required, text};
 use super::register::Registry;
+use crate::error::Error;
 
 /// Patterns kept per thread before the cache starts over.
 const CACHE_SIZE: usize = 256;
@@ -81,12 +82,12 @@ fn pattern(k: &Kwargs, name: &str) -> TeraResult<Regex> {
 }
 
 /// The pattern compiled with RE2's meaning, from the thread's cache when it was seen before.
-pub fn compile(source: &str) -> Result<Regex, String> {
+pub fn compile(source: &str) -> Result<Regex, Error> {
     if let Some(found) = CACHE.with(|c| c.borrow().get(source).cloned()) {
         return Ok(found);
     }
     let re = Regex::new(&as_re2(source))
-        .map_err(|e| format!("`{source}` is not a valid regular expression: {e}"))?;
+        .map_err(|e| Error::input(format!("`{source}` is not a valid regular expression: {e}")))?;
     CACHE.with(|c| {
         let mut cache = c.borrow_mut();
         if cache.len() >= CACHE_SIZE {

@@ -3,17 +3,16 @@
 //! labels, identities, Service selectors and ports, Ingress backends, ConfigMap and Secret
 //! references, image tags, resources and probes). `ktera template --validate` runs the same.
 
-mod error;
 mod finding;
 mod report;
 pub mod schema;
 mod semantic;
 
-pub use error::LintError;
 pub use finding::{Finding, Severity};
 pub use report::{Summary, format_json, format_text};
 pub use schema::supported_versions;
 
+use crate::error::Error;
 use crate::manifest::Manifest;
 use finding::Findings;
 
@@ -37,7 +36,7 @@ impl Default for LintOptions {
 
 /// Checks rendered manifests; findings come in manifest order, each object's together.
 /// Fails only when the version has no shipped schemas.
-pub fn check(manifests: &[Manifest], opts: &LintOptions) -> Result<Vec<Finding>, LintError> {
+pub fn check(manifests: &[Manifest], opts: &LintOptions) -> Result<Vec<Finding>, Error> {
     let schemas = schema::Schemas::for_version(&opts.kube_version)?;
     let mut findings = Findings::default();
     schema::check(manifests, schemas, &mut findings);
@@ -127,9 +126,12 @@ spec:
             kube_version: semver::Version::new(2, 0, 0),
             ..LintOptions::default()
         };
-        assert!(matches!(
-            check(&[], &opts),
-            Err(LintError::UnsupportedVersion { .. })
-        ));
+        let error = check(&[], &opts).map(|_| ()).unwrap_err();
+        assert_eq!(error.kind(), crate::error::ErrorKind::Usage);
+        assert!(
+            error
+                .message()
+                .starts_with("no Kubernetes schemas for version v2.0.0")
+        );
     }
 }

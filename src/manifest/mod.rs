@@ -11,7 +11,7 @@ use serde_yaml::Value;
 
 pub use identity::ObjectId;
 pub use order::{INSTALL_ORDER, sort_install_order};
-pub use parse::{ManifestError, RenderedText, parse_rendered, parse_rendered_all};
+pub use parse::{RenderedText, parse_rendered, parse_rendered_all};
 pub use split::{DocumentText, split_documents};
 
 /// One parsed document of a template's output.

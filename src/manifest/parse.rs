@@ -6,29 +6,9 @@ use serde_yaml::Value;
 use super::Manifest;
 use super::split::{DocumentText, split_documents};
 use crate::diagnostic;
+use crate::error::Error;
 use crate::pool;
 use crate::yaml::{self, Keys};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ManifestError {
-    /// `report` holds the message, the snippet and the hint, written where the facts are known.
-    #[error("{path}: the rendered output is not valid YAML: {report}")]
-    InvalidYaml {
-        path: String,
-        line: usize,
-        column: usize,
-        report: String,
-    },
-    #[error(
-        "{path}: document {index} of the rendered output (line {line}) is {found}, not a Kubernetes object\n  hint: each document must be a mapping with apiVersion, kind and metadata"
-    )]
-    NotAnObject {
-        path: String,
-        index: usize,
-        line: usize,
-        found: String,
-    },
-}
 
 /// What one template rendered, and where it came from.
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +27,7 @@ pub struct RenderedText<'a> {
 pub fn parse_rendered(
     rendered: &RenderedText<'_>,
     template_source: &str,
-) -> Result<Vec<Manifest>, ManifestError> {
+) -> Result<Vec<Manifest>, Error> {
     parse_rendered_all(&[(*rendered, template_source)])
 }
 
@@ -57,9 +37,7 @@ const MIN_BYTES_PER_THREAD: usize = 64 * 1024;
 /// [`parse_rendered`] for many templates' outputs (each with its template source), in order.
 /// Parsing is the costliest stage of a render, so documents are spread over the cores when
 /// there is enough text; the first error in document order wins, whatever the scheduling.
-pub fn parse_rendered_all(
-    templates: &[(RenderedText<'_>, &str)],
-) -> Result<Vec<Manifest>, ManifestError> {
+pub fn parse_rendered_all(templates: &[(RenderedText<'_>, &str)]) -> Result<Vec<Manifest>, Error> {
     let mut jobs = Vec::new();
     let mut bytes = 0;
     for (rendered, source) in templates {
@@ -85,7 +63,7 @@ fn parse_document(
     template_source: &str,
     index: usize,
     doc: &DocumentText<'_>,
-) -> Result<Option<Manifest>, ManifestError> {
+) -> Result<Option<Manifest>, Error> {
     let value = match yaml::read_document(doc.text, Keys::Resolved) {
         Some(value) => value,
         None => read_with_serde_yaml(rendered, template_source, doc)?,
@@ -98,12 +76,14 @@ fn parse_document(
             .to_string(),
         Value::Null => return Ok(None),
         other => {
-            return Err(ManifestError::NotAnObject {
-                path: rendered.path.to_string(),
-                index: index + 1,
-                line: doc.first_line,
-                found: describe(other),
-            });
+            return Err(Error::input(format!(
+                "document {} of the rendered output (line {}) is {}, not a Kubernetes object",
+                index + 1,
+                doc.first_line,
+                describe(other)
+            ))
+            .in_file(rendered.path)
+            .with_hint("each document must be a mapping with apiVersion, kind and metadata"));
         }
     };
     Ok(Some(Manifest {
@@ -120,7 +100,7 @@ fn read_with_serde_yaml(
     rendered: &RenderedText<'_>,
     template_source: &str,
     doc: &DocumentText<'_>,
-) -> Result<Value, ManifestError> {
+) -> Result<Value, Error> {
     serde_yaml::from_str(doc.text).map_err(|e| {
         let (mut line_in_doc, mut column) =
             diagnostic::yaml_error_location(doc.text, &e).unwrap_or((1, 1));
@@ -129,18 +109,21 @@ fn read_with_serde_yaml(
                 diagnostic::duplicate_key_location(doc.text, line_in_doc, column, &key);
         }
         let line = doc.first_line + line_in_doc.saturating_sub(1);
-        ManifestError::InvalidYaml {
-            path: rendered.path.to_string(),
-            line,
-            column,
-            report: format!(
-                "{}\n  at line {line}, column {column} of what this template rendered:\n{}{}\n  hint: look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
-                problem_only(&e),
-                diagnostic::snippet_hiding_secrets(rendered.text, line, column, doc.text),
-                source_hint(rendered.text, line, template_source),
-                rendered.name,
-            ),
-        }
+        // The place is in the rendered output, which is in no file: the snippet shows it.
+        Error::input(format!(
+            "the rendered output is not valid YAML: {}",
+            problem_only(&e)
+        ))
+        .in_file(rendered.path)
+        .with_snippet(format!(
+            "  at line {line}, column {column} of what this template rendered:\n{}{}",
+            diagnostic::snippet_hiding_secrets(rendered.text, line, column, doc.text),
+            source_hint(rendered.text, line, template_source),
+        ))
+        .with_hint(format!(
+            "look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
+            rendered.name
+        ))
     })
 }
 
@@ -236,8 +219,9 @@ mod tests {
         broken[390].1.push_str("---\n[not closed\n");
         broken[30].1.push_str("---\n- a list\n");
         let error = parse_rendered_all(&items(&broken)).map(|_| ()).unwrap_err();
+        assert_eq!(error.diagnostic().file, "t30.yaml", "{error}");
         assert!(
-            matches!(&error, ManifestError::NotAnObject { path, .. } if path == "t30.yaml"),
+            error.message().contains("not a Kubernetes object"),
             "{error}"
         );
     }

@@ -6,23 +6,15 @@ pub mod atomic;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::error::Error;
 use crate::manifest::Manifest;
 use crate::yaml;
 
-#[derive(Debug, thiserror::Error)]
-pub enum OutputError {
-    #[error(
-        "{path}: --output-dir must be a directory, but this is a file\n  hint: pass a directory (it is created when missing)"
-    )]
-    NotADirectory { path: String },
-    #[error(
-        "{path}: cannot write: {source}\n  hint: check the directory exists and is writable, and that the disk is not full; nothing was written"
-    )]
-    Write {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+/// A file or directory that cannot be written.
+fn cannot_write(path: &Path, source: std::io::Error) -> Error {
+    Error::io(format!("cannot write: {source}"), source)
+        .in_file(path.display().to_string())
+        .with_hint("check the directory exists and is writable, and that the disk is not full; nothing was written")
 }
 
 /// Appends one document as Helm prints it: `---`, `# Source: ...`, the YAML.
@@ -62,11 +54,13 @@ pub fn files_for(manifests: &[Manifest]) -> Vec<(PathBuf, String)> {
 
 /// Writes every file or none: each goes to a temporary file beside its target first, and the
 /// targets are replaced only when all temporary files are written.
-pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, OutputError> {
+pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, Error> {
     if dir.exists() && !dir.is_dir() {
-        return Err(OutputError::NotADirectory {
-            path: dir.display().to_string(),
-        });
+        return Err(
+            Error::input("--output-dir must be a directory, but this is a file")
+                .in_file(dir.display().to_string())
+                .with_hint("pass a directory (it is created when missing)"),
+        );
     }
     let mut created: Vec<PathBuf> = Vec::new();
     let staged = files
@@ -74,21 +68,13 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
         .map(|(rel, text)| {
             let target = dir.join(rel);
             let parent = target.parent().unwrap_or(dir);
-            create_dirs(parent, &mut created).map_err(|source| OutputError::Write {
-                path: parent.display().to_string(),
-                source,
-            })?;
+            create_dirs(parent, &mut created).map_err(|source| cannot_write(parent, source))?;
             // Found now, not when renaming: by then other files would already be replaced.
             if target.is_dir() {
-                return Err(OutputError::Write {
-                    path: target.display().to_string(),
-                    source: std::io::Error::other("a directory of that name is in the way"),
-                });
+                let source = std::io::Error::other("a directory of that name is in the way");
+                return Err(cannot_write(&target, source));
             }
-            atomic::stage(&target, text.as_bytes()).map_err(|source| OutputError::Write {
-                path: target.display().to_string(),
-                source,
-            })
+            atomic::stage(&target, text.as_bytes()).map_err(|source| cannot_write(&target, source))
         })
         .collect::<Result<Vec<_>, _>>();
     let staged = match staged {
@@ -104,11 +90,11 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
     };
     let mut written = Vec::with_capacity(staged.len());
     for file in staged {
-        let path = file.target().display().to_string();
+        let path = file.target().to_path_buf();
         // A failed rename drops the files not yet renamed, and their temporary files with them.
         written.push(
             file.commit()
-                .map_err(|source| OutputError::Write { path, source })?,
+                .map_err(|source| cannot_write(&path, source))?,
         );
     }
     Ok(written)

@@ -15,33 +15,13 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use super::locate::locate;
 
-use crate::diagnostic::{self, located_message, snippet};
+use crate::diagnostic;
+use crate::error::Error;
 use crate::release::{self, Release, parse_kube_version};
 use crate::values::{Segment, SetKind, ValueSources, apply_set};
 
 /// The output directory when the project file does not name one.
 pub const DEFAULT_OUTPUT: &str = "rendered";
-
-#[derive(Debug, thiserror::Error)]
-pub enum ProjectError {
-    #[error(
-        "{path}: cannot read the project file: {source}\n  hint: run ktera render where ktera.yaml is, or pass its path with -p FILE"
-    )]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{}", located_message(origin, *location, message, snippet, hint))]
-    Invalid {
-        origin: String,
-        /// 1-based line and column, when known.
-        location: Option<(usize, usize)>,
-        message: String,
-        snippet: String,
-        hint: String,
-    },
-}
 
 /// A parsed and checked project file.
 #[derive(Debug)]
@@ -82,16 +62,17 @@ impl ReleaseSpec {
 
 impl Project {
     /// Reads, parses and checks the project file at `path`.
-    pub fn load(path: &Path) -> Result<Project, ProjectError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read {
-            path: path.display().to_string(),
-            source,
+    pub fn load(path: &Path) -> Result<Project, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::io(format!("cannot read the project file: {e}"), e)
+                .in_file(path.display().to_string())
+                .with_hint("run ktera render where ktera.yaml is, or pass its path with -p FILE")
         })?;
         Project::parse(&text, path)
     }
 
     /// Parses `text` as the project file at `path` (paths in it are relative to its directory).
-    pub fn parse(text: &str, path: &Path) -> Result<Project, ProjectError> {
+    pub fn parse(text: &str, path: &Path) -> Result<Project, Error> {
         let origin = path.display().to_string();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let raw: RawProject = serde_yaml::from_str(text).map_err(|e| {
@@ -150,13 +131,11 @@ fn invalid(
     location: Option<(usize, usize)>,
     message: impl Into<String>,
     hint: impl Into<String>,
-) -> ProjectError {
-    ProjectError::Invalid {
-        origin: origin.to_string(),
-        location,
-        snippet: location.map_or_else(String::new, |(l, c)| snippet(text, l, c)),
-        message: message.into(),
-        hint: hint.into(),
+) -> Error {
+    let error = Error::input(message).with_hint(hint);
+    match location {
+        Some((line, column)) => error.in_text(origin, text, line, column),
+        None => error.in_file(origin),
     }
 }
 
@@ -249,7 +228,7 @@ impl Visitor<'_> for EnvName<'_> {
     }
     fn visit_str<E: de::Error>(self, name: &str) -> Result<String, E> {
         if let Err(message) = check_env_name(name) {
-            return Err(E::custom(message));
+            return Err(E::custom(message.message()));
         }
         if self.seen.contains(name) {
             return Err(E::custom(format!("environment `{name}` is defined twice")));
@@ -259,16 +238,16 @@ impl Visitor<'_> for EnvName<'_> {
 }
 
 /// Environment names become directory names: keep them plain.
-pub fn check_env_name(name: &str) -> Result<(), String> {
+pub fn check_env_name(name: &str) -> Result<(), Error> {
     let valid_chars = name
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     let valid_ends = name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric());
     if name.is_empty() || name.len() > 63 || !valid_chars || !valid_ends {
-        return Err(format!(
+        return Err(Error::input(format!(
             "invalid environment name `{name}`: it names a directory of the output, so use at most 63 lowercase letters, digits, `-` or `_`, starting and ending with a letter or digit"
-        ));
+        )));
     }
     Ok(())
 }
@@ -281,12 +260,12 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn error(&self, path: &[Segment], message: String, hint: &str) -> ProjectError {
+    fn error(&self, path: &[Segment], message: impl Into<String>, hint: &str) -> Error {
         let location = locate(self.text, path);
         invalid(self.text, self.origin, location, message, hint)
     }
 
-    fn check(&self, raw: RawProject, path: &Path) -> Result<Project, ProjectError> {
+    fn check(&self, raw: RawProject, path: &Path) -> Result<Project, Error> {
         let output = raw.output.unwrap_or_else(|| DEFAULT_OUTPUT.to_string());
         let resolved_output = self.dir.join(&output);
         if output.trim().is_empty() || is_same_dir(&resolved_output, self.dir) {
@@ -299,7 +278,7 @@ impl Checker<'_> {
         if raw.environments.0.is_empty() {
             return Err(self.error(
                 &[Segment::Key("environments".into())],
-                "no environments: the project renders nothing".into(),
+                "no environments: the project renders nothing",
                 "add one, e.g. `environments: {dev: {releases: [{name: app, chart: charts/app}]}}`",
             ));
         }
@@ -314,7 +293,7 @@ impl Checker<'_> {
                     Segment::Key(env.clone()),
                     Segment::Key("releaseService".into()),
                 ];
-                return Err(self.error(&at, message, ""));
+                return Err(self.error(&at, message.message(), ""));
             }
             for (index, mut raw_release) in raw_env.releases.into_iter().enumerate() {
                 let at = |field: &'static str| field_path(&env, index, field);
@@ -353,9 +332,9 @@ impl Checker<'_> {
         &self,
         raw: RawRelease,
         at: &dyn Fn(&'static str) -> Vec<Segment>,
-    ) -> Result<ReleaseSpec, ProjectError> {
+    ) -> Result<ReleaseSpec, Error> {
         if let Err(message) = release::check_name(&raw.name) {
-            return Err(self.error(&at("name"), message, ""));
+            return Err(self.error(&at("name"), message.message(), ""));
         }
         let chart = self.dir.join(&raw.chart);
         if !chart.join("Chart.yaml").is_file() {
@@ -379,7 +358,7 @@ impl Checker<'_> {
             if file == "-" {
                 return Err(self.error(
                     &place(at("values")),
-                    "standard input cannot be a values file of a project".into(),
+                    "standard input cannot be a values file of a project",
                     "save the values to a file and name it here",
                 ));
             }
@@ -409,19 +388,19 @@ impl Checker<'_> {
                 if let Err(e) = apply_set(&mut scratch, expr, kind) {
                     let mut path = at(field);
                     path.push(Segment::Index(i));
-                    let message = e.to_string().replacen(
+                    let message = e.message().replacen(
                         &format!("invalid {flag} expression"),
                         &format!("invalid `{field}` item"),
                         1,
                     );
-                    return Err(self.error(&path, message, ""));
+                    return Err(self.error(&path, message, &e.diagnostic().hint));
                 }
             }
         }
         if let Some(service) = &raw.release_service
             && let Err(message) = release::check_service(service)
         {
-            return Err(self.error(&at("releaseService"), message, ""));
+            return Err(self.error(&at("releaseService"), message.message(), ""));
         }
         let mut release = Release {
             name: raw.name,
@@ -434,7 +413,7 @@ impl Checker<'_> {
         };
         if let Some(version) = &raw.kube_version {
             release.kube_version = parse_kube_version(version)
-                .map_err(|message| self.error(&at("kubeVersion"), message, ""))?;
+                .map_err(|e| self.error(&at("kubeVersion"), e.message(), ""))?;
         }
         Ok(ReleaseSpec {
             chart,
@@ -481,41 +460,42 @@ fn is_same_dir(a: &Path, b: &Path) -> bool {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<Project, String> {
-        Project::parse(text, Path::new("ktera.yaml")).map_err(|e| e.to_string())
+    /// The error `text` gets, as shown.
+    fn error(text: &str) -> String {
+        let project = Project::parse(text, Path::new("ktera.yaml"));
+        project.map(|_| ()).unwrap_err().to_string()
     }
 
     #[test]
     fn unknown_keys_name_line_and_column() {
-        let err = parse("environments:\n  dev:\n    release: []\n").unwrap_err();
+        let err = error("environments:\n  dev:\n    release: []\n");
         assert!(err.starts_with("ktera.yaml:3:5: "), "{err}");
         assert!(err.contains("unknown field `release`"), "{err}");
     }
 
     #[test]
     fn bad_and_repeated_environment_names_are_located() {
-        let err = parse("environments:\n  Dev/1: {}\n").unwrap_err();
+        let err = error("environments:\n  Dev/1: {}\n");
         assert!(
             err.starts_with("ktera.yaml:2:3: environments: invalid environment name"),
             "{err}"
         );
-        let err = parse("environments:\n  dev: {}\n  dev: {}\n").unwrap_err();
+        let err = error("environments:\n  dev: {}\n  dev: {}\n");
         assert!(err.contains("defined twice"), "{err}");
         assert!(err.starts_with("ktera.yaml:3:3"), "{err}");
     }
 
     #[test]
     fn the_output_cannot_be_the_project_directory() {
-        let err = parse("output: .\nenvironments:\n  dev: {}\n").unwrap_err();
+        let err = error("output: .\nenvironments:\n  dev: {}\n");
         assert!(err.starts_with("ktera.yaml:1:9: output `.`"), "{err}");
     }
 
     #[test]
     fn release_names_follow_helm() {
-        let err = parse(
+        let err = error(
             "environments:\n  dev:\n    releases:\n      - name: Bad_Name\n        chart: x\n",
-        )
-        .unwrap_err();
+        );
         assert!(
             err.starts_with("ktera.yaml:4:15: invalid release name"),
             "{err}"

@@ -14,4 +14,4 @@ pub mod plan;
 pub mod report;
 pub mod tree;
 
-pub use file::{DEFAULT_OUTPUT, Environment, Project, ProjectError, ReleaseSpec, check_env_name};
+pub use file::{DEFAULT_OUTPUT, Environment, Project, ReleaseSpec, check_env_name};

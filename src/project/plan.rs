@@ -42,24 +42,9 @@ impl PlannedRelease<'_> {
     }
 }
 
-/// A problem found while rendering the plan.
-pub struct Problem {
-    /// `dev/backend`, when the problem belongs to one release.
-    pub release: Option<String>,
-    /// Where that release is written (`ktera.yaml:7:9`).
-    pub place: Option<String>,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn plain(message: impl Into<String>) -> Problem {
-        Problem {
-            release: None,
-            place: None,
-            message: message.into(),
-        }
-    }
-}
+/// An error of a plan's render, and the release it belongs to: none for a chart that does not
+/// load or compile, reported once for all the releases that use it.
+pub type ReleaseError<'a, 'p> = (Option<&'a PlannedRelease<'p>>, Error);
 
 impl<'p> Plan<'p> {
     /// Every release of `environments` (of `project`), in project order.
@@ -92,9 +77,9 @@ impl<'p> Plan<'p> {
         }
     }
 
-    /// Renders every release: the text of each one's file, in plan order; or every problem
-    /// found, in plan order (a chart that fails to compile is reported once).
-    pub fn render(&self) -> Result<Vec<String>, Vec<Problem>> {
+    /// Renders every release: the text of each one's file, in plan order; or every error, in
+    /// plan order, each noting its release (a chart that fails to compile is reported once).
+    pub fn render(&self) -> Result<Vec<String>, Vec<ReleaseError<'_, 'p>>> {
         let compiled = pool::map(&self.charts, self.charts.len(), |(_, dir)| {
             pipeline::compile_chart(dir)
         });
@@ -105,8 +90,8 @@ impl<'p> Plan<'p> {
                 _ => None,
             }
         });
-        let mut problems = Vec::new();
-        for (index, (result, (_, dir))) in compiled.iter().zip(&self.charts).enumerate() {
+        let mut errors = Vec::new();
+        for (index, (result, (_, dir))) in compiled.into_iter().zip(&self.charts).enumerate() {
             if let Err(e) = result {
                 let users: Vec<String> = self
                     .releases
@@ -114,30 +99,26 @@ impl<'p> Plan<'p> {
                     .filter(|release| release.chart == index)
                     .map(PlannedRelease::label)
                     .collect();
-                problems.push(Problem::plain(format!(
-                    "{e}\n  (chart {} of release {})",
-                    dir.display(),
-                    users.join(", ")
-                )));
+                let note = format!("chart {} of release {}", dir.display(), users.join(", "));
+                errors.push((None, e.with_note(note)));
             }
         }
         let mut files = Vec::with_capacity(self.releases.len());
         for (release, result) in self.releases.iter().zip(rendered) {
-            let problem = |message: String| Problem {
-                release: Some(release.label()),
-                place: Some(self.project.release_place(release.env, release.index)),
-                message,
-            };
             match result {
                 Some(Ok(text)) => files.push(text),
-                Some(Err(e)) => problems.push(problem(e.to_string())),
+                Some(Err(e)) => {
+                    let place = self.project.release_place(release.env, release.index);
+                    let note = format!("in release {} ({place})", release.label());
+                    errors.push((Some(release), e.with_note(note)));
+                }
                 None => {}
             }
         }
-        if problems.is_empty() {
+        if errors.is_empty() {
             Ok(files)
         } else {
-            Err(problems)
+            Err(errors)
         }
     }
 }

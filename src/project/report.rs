@@ -1,26 +1,28 @@
 //! What a project render did, for people (text) and machines (JSON): each release's file and
-//! its status, a summary line, and the problems that stopped a run.
+//! its status, a summary line, and the errors that stopped a run.
 
 use serde_json::{Map, Value as Json, json};
 
-use super::plan::{PlannedRelease, Problem};
+use super::Project;
+use super::plan::{PlannedRelease, ReleaseError};
 use super::tree::{Check, Scope, Status, Written};
 use crate::diff::ReportOptions;
 
-/// `dev/backend (ktera.yaml:7:9): message`.
-pub fn problem_text(problem: &Problem) -> String {
-    match (&problem.release, &problem.place) {
-        (Some(release), Some(place)) => format!("{release} ({place}): {}", problem.message),
-        (Some(release), None) => format!("{release}: {}", problem.message),
-        _ => problem.message.clone(),
-    }
-}
-
-/// `{"ok": false, "errors": [...]}`.
-pub fn problems_json(problems: &[Problem]) -> Json {
-    let errors: Vec<Json> = problems
+/// `{"ok": false, "errors": [{"release": "dev/backend", "place": "ktera.yaml:7:9", "message":
+/// ...}]}`; `release` and `place` are null for an error that belongs to no one release.
+pub fn errors_json(errors: &[ReleaseError<'_, '_>], project: Option<&Project>) -> Json {
+    let errors: Vec<Json> = errors
         .iter()
-        .map(|p| json!({ "release": p.release, "place": p.place, "message": p.message }))
+        .map(|(release, error)| {
+            let place = release
+                .zip(project)
+                .map(|(r, p)| p.release_place(r.env, r.index));
+            json!({
+                "release": release.map(PlannedRelease::label),
+                "place": place,
+                "message": error.to_string(),
+            })
+        })
         .collect();
     json!({ "ok": false, "errors": errors })
 }
@@ -99,7 +101,7 @@ pub fn check_json(
             Status::Stale(report) => {
                 let (diff, error) = match report {
                     Ok(report) => (report.to_json(opts), Json::Null),
-                    Err(e) => (Json::Null, json!(e)),
+                    Err(e) => (Json::Null, json!(e.to_string())),
                 };
                 stale.push(json!({
                     "file": release.file,

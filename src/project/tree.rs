@@ -1,6 +1,6 @@
 //! The output tree (`rendered/<env>/<release>.yaml`): the files ktera rendered before, a fresh
 //! render checked against them, or written over them all or nothing, with the files of
-//! releases that are gone pruned. Errors are messages that name the path.
+//! releases that are gone pruned.
 
 use std::fs;
 use std::io::{self, Read};
@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use super::check_env_name;
 use super::plan::PlannedRelease;
 use crate::diff;
+use crate::error::Error;
 use crate::output;
 
 /// How a file ktera writes starts; only such files (or empty ones) are ever removed.
@@ -46,7 +47,7 @@ pub struct Tree {
 pub enum Status {
     UpToDate,
     /// With the semantic difference, or why there is none.
-    Stale(Result<diff::Report, String>),
+    Stale(Result<diff::Report, Error>),
     Missing,
 }
 
@@ -87,9 +88,7 @@ impl Written<'_, '_> {
 }
 
 impl Tree {
-    pub fn read(output: &Path, scope: &Scope<'_>) -> Result<Tree, String> {
-        let unreadable =
-            |path: &Path, e: io::Error| format!("{}: cannot read: {e}", path.display());
+    pub fn read(output: &Path, scope: &Scope<'_>) -> Result<Tree, Error> {
         let empty = || Tree {
             output: output.to_path_buf(),
             rendered: Vec::new(),
@@ -99,10 +98,11 @@ impl Tree {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(empty()),
             Err(e) => return Err(unreadable(output, e)),
             Ok(meta) if !meta.is_dir() => {
-                return Err(format!(
-                    "{}: the output must be a directory, but this is a file\n  hint: move the file away or set `output:` in the project file",
-                    output.display()
-                ));
+                return Err(
+                    Error::input("the output must be a directory, but this is a file")
+                        .in_file(output.display().to_string())
+                        .with_hint("move the file away or set `output:` in the project file"),
+                );
             }
             Ok(_) => {}
         }
@@ -162,7 +162,7 @@ impl Tree {
         &'a self,
         releases: &'a [PlannedRelease<'p>],
         files: &[String],
-    ) -> Result<Check<'a, 'p>, String> {
+    ) -> Result<Check<'a, 'p>, Error> {
         let mut statuses = Vec::with_capacity(files.len());
         for (release, text) in releases.iter().zip(files) {
             let path = self.output.join(&release.file);
@@ -173,7 +173,7 @@ impl Tree {
                     Status::Stale(semantic_diff(&committed, &path.display().to_string(), text))
                 }
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Status::Missing,
-                Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+                Err(e) => return Err(unreadable(&path, e)),
             };
             statuses.push((release, status));
         }
@@ -190,7 +190,7 @@ impl Tree {
         &'a self,
         releases: &'a [PlannedRelease<'p>],
         files: &[String],
-    ) -> Result<Written<'a, 'p>, String> {
+    ) -> Result<Written<'a, 'p>, Error> {
         let mut changed = Vec::new();
         let mut statuses = Vec::with_capacity(files.len());
         for (release, text) in releases.iter().zip(files) {
@@ -202,17 +202,19 @@ impl Tree {
             }
             statuses.push((release, if same { "unchanged" } else { "written" }));
         }
-        output::write_all(&self.output, &changed).map_err(|e| e.to_string())?;
+        output::write_all(&self.output, &changed)?;
 
         // Only now that every new file is in place: the files of releases that are gone.
         let removed = self.extra(releases);
         for file in &removed {
             let path = self.output.join(file);
             fs::remove_file(&path).map_err(|e| {
-                format!(
-                    "{}: cannot remove the file of a release that is gone: {e}\n  hint: the new files are in place; remove it by hand",
-                    path.display()
+                Error::io(
+                    format!("cannot remove the file of a release that is gone: {e}"),
+                    e,
                 )
+                .in_file(path.display().to_string())
+                .with_hint("the new files are in place; remove it by hand")
             })?;
         }
         for dir in &self.orphan_dirs {
@@ -232,6 +234,10 @@ impl Tree {
     }
 }
 
+fn unreadable(path: &Path, e: io::Error) -> Error {
+    Error::io(format!("cannot read: {e}"), e).in_file(path.display().to_string())
+}
+
 /// A file ktera render writes starts with a `# Source:` document, or is empty (a release that
 /// renders nothing); anything else in the tree was put there by someone else and is left alone.
 fn written_by_ktera(path: &Path) -> bool {
@@ -244,9 +250,9 @@ fn written_by_ktera(path: &Path) -> bool {
 }
 
 /// The committed file against the fresh render, as `ktera diff` compares them.
-fn semantic_diff(committed: &str, label: &str, fresh: &str) -> Result<diff::Report, String> {
+fn semantic_diff(committed: &str, label: &str, fresh: &str) -> Result<diff::Report, Error> {
     const FRESH: &str = "ktera render";
-    let left = diff::parse_manifests(committed, label).map_err(|e| e.to_string())?;
-    let right = diff::parse_manifests(fresh, FRESH).map_err(|e| e.to_string())?;
+    let left = diff::parse_manifests(committed, label)?;
+    let right = diff::parse_manifests(fresh, FRESH)?;
     Ok(diff::compare(&left, &right).with_labels(label, FRESH))
 }

@@ -5,7 +5,6 @@
 //! Helm's `pkg/strvals` and `pkg/chartutil`, checked against the real Helm by the fixtures in
 //! `tests/fixtures/helm-values/`; `docs/values.md` lists where ktera deliberately differs.
 
-mod error;
 mod merge;
 mod parse;
 mod path;
@@ -16,7 +15,8 @@ use std::path::Path;
 
 use serde_yaml::{Mapping, Value};
 
-pub use error::ValuesError;
+use crate::error::Error;
+
 pub use merge::{merge, merge_files};
 pub use parse::{MAX_VALUES_BYTES, load_values_file, parse_values, parse_values_with_serde_yaml};
 pub use path::{PathDisplay, Segment};
@@ -51,7 +51,7 @@ pub fn resolve(
     chart_defaults: Value,
     sources: &ValueSources,
     stdin: &mut dyn Read,
-) -> Result<Value, ValuesError> {
+) -> Result<Value, Error> {
     let mut stdin = StdinOnce {
         reader: stdin,
         used: false,
@@ -77,7 +77,7 @@ pub fn resolve(
     }
     let mut read_file = |path: &str| {
         if path == "-" {
-            stdin.take().map_err(|e| e.to_string())
+            stdin.take()
         } else {
             strvals::read_text_file(path)
         }
@@ -101,25 +101,18 @@ struct StdinOnce<'a> {
 }
 
 impl StdinOnce<'_> {
-    fn take(&mut self) -> Result<String, ValuesError> {
+    fn take(&mut self) -> Result<String, Error> {
         if self.used {
-            return Err(ValuesError::StdinTwice);
+            return Err(Error::input(
+                "standard input holds one document, but `-` is given more than once to -f or \
+                 --set-file; save it to a file for the other uses",
+            ));
         }
         self.used = true;
         let bytes = parse::read_capped(&mut self.reader)
-            .map_err(|source| ValuesError::Stdin { source })?
-            .ok_or_else(|| ValuesError::TooLarge { path: STDIN.into() })?;
-        String::from_utf8(bytes).map_err(|err| {
-            let offset = err.utf8_error().valid_up_to();
-            ValuesError::NotUtf8 {
-                path: STDIN.into(),
-                line: err.as_bytes()[..offset]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count()
-                    + 1,
-                offset,
-            }
-        })
+            .map_err(|e| Error::io(format!("cannot read values from standard input: {e}"), e))?
+            .ok_or_else(|| parse::too_large(STDIN))?;
+        String::from_utf8(bytes)
+            .map_err(|err| parse::not_utf8(STDIN, err.as_bytes(), err.utf8_error()))
     }
 }

@@ -15,8 +15,8 @@ use serde::de::{
 };
 use serde_yaml::{Mapping, Value};
 
-use super::error::ValuesError;
-use crate::diagnostic::{self, line_snippet as snippet};
+use crate::diagnostic;
+use crate::error::Error;
 use crate::yaml::{Keys, read_document};
 
 /// Starts a message raised from inside the visitor, so it can be told from serde_yaml's own
@@ -30,13 +30,11 @@ const MAX_DEPTH: usize = 128;
 /// Parses a values document (values.yaml or a -f file). `origin` is the path shown in errors.
 ///
 /// An empty or comment-only document is an empty mapping. The top level must be a mapping.
-pub fn parse_values(text: &str, origin: &str) -> Result<Value, ValuesError> {
+pub fn parse_values(text: &str, origin: &str) -> Result<Value, Error> {
     // libyaml misreads a document after a byte order mark as several documents.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.len() as u64 > MAX_VALUES_BYTES {
-        return Err(ValuesError::TooLarge {
-            path: origin.to_string(),
-        });
+        return Err(too_large(origin));
     }
     // The fast reader takes the common documents; the rest, and every error, go to serde_yaml.
     match read_document(text, Keys::Strings) {
@@ -48,16 +46,14 @@ pub fn parse_values(text: &str, origin: &str) -> Result<Value, ValuesError> {
 
 /// [`parse_values`] without the fast reader: what the fast reader's answers are tested against.
 #[doc(hidden)]
-pub fn parse_values_with_serde_yaml(text: &str, origin: &str) -> Result<Value, ValuesError> {
+pub fn parse_values_with_serde_yaml(text: &str, origin: &str) -> Result<Value, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if let Some((line, column)) = too_deep_flow(text) {
-        return Err(ValuesError::Yaml {
-            origin: origin.to_string(),
-            location: Some((line, column)),
-            message: format!("values nest deeper than {MAX_DEPTH} levels"),
-            snippet: snippet(text, line, column),
-            hint: "flatten the structure".into(),
-        });
+        return Err(
+            Error::input(format!("values nest deeper than {MAX_DEPTH} levels"))
+                .in_text(origin, text, line, column)
+                .with_hint("flatten the structure"),
+        );
     }
     let value = ValueSeed
         .deserialize(serde_yaml::Deserializer::from_str(text))
@@ -66,17 +62,13 @@ pub fn parse_values_with_serde_yaml(text: &str, origin: &str) -> Result<Value, V
         Value::Null => Ok(Value::Mapping(Mapping::new())),
         Value::Mapping(_) => Ok(value),
         other => {
-            let location = first_content(text);
-            Err(ValuesError::Yaml {
-                origin: origin.to_string(),
-                location: Some(location),
-                message: format!(
-                    "the top level is {}, but values must be a mapping of names to values",
-                    describe(&other)
-                ),
-                snippet: snippet(text, location.0, location.1),
-                hint: "write `name: value` pairs at the top level, as in `replicas: 2`".into(),
-            })
+            let (line, column) = first_content(text);
+            Err(Error::input(format!(
+                "the top level is {}, but values must be a mapping of names to values",
+                describe(&other)
+            ))
+            .in_text(origin, text, line, column)
+            .with_hint("write `name: value` pairs at the top level, as in `replicas: 2`"))
         }
     }
 }
@@ -94,35 +86,39 @@ pub(crate) fn read_capped(reader: impl Read) -> std::io::Result<Option<Vec<u8>>>
 
 /// Reads and parses a values file; the error names the path when it cannot be read or is not
 /// UTF-8.
-pub fn load_values_file(path: &Path) -> Result<Value, ValuesError> {
+pub fn load_values_file(path: &Path) -> Result<Value, Error> {
     let shown = path.display().to_string();
-    let read_error = |source| ValuesError::Read {
-        path: shown.clone(),
-        source,
-    };
     let bytes = std::fs::File::open(path)
         .and_then(read_capped)
-        .map_err(read_error)?
-        .ok_or_else(|| ValuesError::TooLarge {
-            path: shown.clone(),
-        })?;
-    let text = String::from_utf8(bytes).map_err(|err| {
-        let offset = err.utf8_error().valid_up_to();
-        let line = err.as_bytes()[..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        ValuesError::NotUtf8 {
-            path: shown.clone(),
-            line,
-            offset,
-        }
-    })?;
+        .map_err(|e| Error::io(format!("cannot read values file {shown}: {e}"), e))?
+        .ok_or_else(|| too_large(&shown))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|err| not_utf8(&shown, err.as_bytes(), err.utf8_error()))?;
     parse_values(&text, &shown)
 }
 
-fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> ValuesError {
+pub(crate) fn too_large(origin: &str) -> Error {
+    Error::input(format!(
+        "larger than {} MiB, the most ktera reads as values; check that this is the values file you meant",
+        MAX_VALUES_BYTES / (1024 * 1024)
+    ))
+    .in_file(origin)
+}
+
+/// `bytes` are not UTF-8: the line of the first invalid byte, and its offset.
+pub(crate) fn not_utf8(origin: &str, bytes: &[u8], error: std::str::Utf8Error) -> Error {
+    let offset = error.valid_up_to();
+    let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+    Error::input(format!(
+        "not UTF-8 text (invalid byte at offset {offset}); save the file as UTF-8"
+    ))
+    .with_diagnostic(diagnostic::Diagnostic {
+        line: Some(line),
+        ..diagnostic::Diagnostic::in_file(origin)
+    })
+}
+
+fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> Error {
     let location = err.location().map(|l| (l.line(), l.column()));
     let mut full = err.to_string();
     if let Some((line, column)) = location {
@@ -146,13 +142,10 @@ fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> ValuesError 
             (full, hint)
         }
     };
-    let location = location.map(|(line, column)| diagnostic::within_text(text, line, column));
-    ValuesError::Yaml {
-        origin: origin.to_string(),
-        location,
-        snippet: location.map_or_else(String::new, |(l, c)| snippet(text, l, c)),
-        message,
-        hint,
+    let error = Error::input(message).with_hint(hint);
+    match location.map(|(line, column)| diagnostic::within_text(text, line, column)) {
+        Some((line, column)) => error.in_text(origin, text, line, column),
+        None => error.in_file(origin),
     }
 }
 

@@ -17,7 +17,7 @@
 
 use serde_yaml::{Mapping, Value};
 
-use super::error::ValuesError;
+use crate::error::Error;
 
 /// Which flag an expression came from, which decides how its values are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,26 +52,29 @@ const MAX_DEPTH: usize = 64;
 
 /// Applies one `--set` style expression (`a.b=c,d[0].e=f`) onto `target`. On error `target` is
 /// left unchanged.
-pub fn apply_set(target: &mut Value, expr: &str, kind: SetKind) -> Result<(), ValuesError> {
+pub fn apply_set(target: &mut Value, expr: &str, kind: SetKind) -> Result<(), Error> {
     apply_set_with(target, expr, kind, &mut read_text_file)
 }
 
-/// Reads a `--set-file` path; the error is the reason, for a message naming key and path.
-pub(crate) type FileReader<'r> = dyn FnMut(&str) -> Result<String, String> + 'r;
+/// Reads a `--set-file` path; the error's message is the reason, for a message naming key and
+/// path.
+pub(crate) type FileReader<'r> = dyn FnMut(&str) -> Result<String, Error> + 'r;
 
-pub(crate) fn read_text_file(path: &str) -> Result<String, String> {
+pub(crate) fn read_text_file(path: &str) -> Result<String, Error> {
     let bytes = std::fs::File::open(path)
         .and_then(super::parse::read_capped)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| Error::io(e.to_string(), e))?
         .ok_or_else(|| {
             let limit = super::MAX_VALUES_BYTES / (1024 * 1024);
-            format!("larger than {limit} MiB, the most ktera reads as a value")
+            Error::input(format!(
+                "larger than {limit} MiB, the most ktera reads as a value"
+            ))
         })?;
     String::from_utf8(bytes).map_err(|e| {
-        format!(
+        Error::input(format!(
             "not UTF-8 text (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
-        )
+        ))
     })
 }
 
@@ -81,18 +84,16 @@ pub(crate) fn apply_set_with(
     expr: &str,
     kind: SetKind,
     read: &mut FileReader<'_>,
-) -> Result<(), ValuesError> {
+) -> Result<(), Error> {
     let mut work = match target {
         Value::Null => Mapping::new(),
         Value::Mapping(map) => map.clone(),
         _ => {
-            return Err(ValuesError::Set {
-                flag: kind.flag(),
-                position: 1,
-                message: "the values it applies to are not a mapping".into(),
-                snippet: String::new(),
-                expected: "expected values that are a mapping of names to values".into(),
-            });
+            return Err(Error::input(format!(
+                "invalid {} expression at character 1: the values it applies to are not a mapping",
+                kind.flag()
+            ))
+            .with_hint("expected values that are a mapping of names to values"));
         }
     };
     let mut parser = Parser {
@@ -181,7 +182,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Reads a key path and its value into `map`. `names` counts dotted levels, `depth` all.
-    fn key(&mut self, map: &mut Mapping, names: usize, depth: usize) -> Result<(), ValuesError> {
+    fn key(&mut self, map: &mut Mapping, names: usize, depth: usize) -> Result<(), Error> {
         let token = self.until(&['=', '[', ',', '.']);
         let name = token.text.clone();
         if name.is_empty() {
@@ -249,7 +250,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Reads `N]` after a `[`.
-    fn index(&mut self) -> Result<usize, ValuesError> {
+    fn index(&mut self) -> Result<usize, Error> {
         let token = self.until(&[']']);
         if token.stop.is_none() {
             return Err(self.error(
@@ -290,7 +291,7 @@ impl Parser<'_, '_, '_> {
         index: usize,
         names: usize,
         depth: usize,
-    ) -> Result<(), ValuesError> {
+    ) -> Result<(), Error> {
         if depth > MAX_DEPTH {
             return Err(self.error(
                 self.pos,
@@ -347,7 +348,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Reads the value after `=`, by the flag's rules.
-    fn value(&mut self) -> Result<Value, ValuesError> {
+    fn value(&mut self) -> Result<Value, Error> {
         let start = self.pos;
         let (value, end) = match self.kind {
             SetKind::Json => self.json_value()?,
@@ -363,7 +364,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Reads `{a,b,c}`; a `,` right after the `}` is consumed.
-    fn brace_list(&mut self) -> Result<(Value, usize), ValuesError> {
+    fn brace_list(&mut self) -> Result<(Value, usize), Error> {
         let start = self.pos;
         self.pos += 1;
         let mut items = Vec::new();
@@ -390,18 +391,17 @@ impl Parser<'_, '_, '_> {
         }
     }
 
-    fn scalar(&mut self, text: &str) -> Result<Value, ValuesError> {
+    fn scalar(&mut self, text: &str) -> Result<Value, Error> {
         match self.kind {
             SetKind::Typed => Ok(typed_value(text)),
             SetKind::String | SetKind::Json => Ok(Value::String(text.to_string())),
             SetKind::File => match (self.read)(text) {
                 Ok(contents) => Ok(Value::String(contents)),
-                Err(reason) => Err(ValuesError::SetFile {
-                    flag: self.kind.flag(),
-                    key: self.key.clone(),
-                    path: text.to_string(),
-                    reason,
-                }),
+                Err(reason) => Err(reason.prefixed(&format!(
+                    "{} {}: cannot read {text}",
+                    self.kind.flag(),
+                    self.key
+                ))),
             },
         }
     }
@@ -422,7 +422,7 @@ impl Parser<'_, '_, '_> {
     }
 
     /// Reads one JSON value; an empty value is null. Blanks and a `,` after it are consumed.
-    fn json_value(&mut self) -> Result<(Value, usize), ValuesError> {
+    fn json_value(&mut self) -> Result<(Value, usize), Error> {
         let start = self.pos;
         if self.empty_value() {
             return Ok((Value::Null, start));
@@ -465,14 +465,7 @@ impl Parser<'_, '_, '_> {
         }
     }
 
-    fn conflict(
-        &self,
-        at: usize,
-        name: &str,
-        found: &Value,
-        wanted: &str,
-        op: char,
-    ) -> ValuesError {
+    fn conflict(&self, at: usize, name: &str, found: &Value, wanted: &str, op: char) -> Error {
         let found = match found {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
@@ -493,16 +486,16 @@ impl Parser<'_, '_, '_> {
     }
 
     /// An error at byte offset `at` in a key part of the expression.
-    fn error(&self, at: usize, message: String, expected: &str) -> ValuesError {
+    fn error(&self, at: usize, message: String, expected: &str) -> Error {
         self.render(at, false, message, expected)
     }
 
     /// An error about the value starting at byte offset `start` (shown hidden).
-    fn value_error(&self, start: usize, message: String, expected: &str) -> ValuesError {
+    fn value_error(&self, start: usize, message: String, expected: &str) -> Error {
         self.render(start, true, message, expected)
     }
 
-    fn render(&self, at: usize, in_value: bool, message: String, expected: &str) -> ValuesError {
+    fn render(&self, at: usize, in_value: bool, message: String, expected: &str) -> Error {
         let at = at.min(self.src.len());
         let mut shown = String::new();
         let mut cursor = 0;
@@ -532,13 +525,13 @@ impl Parser<'_, '_, '_> {
         if !in_value && tail.len() < rest.len() {
             shown.push_str("...");
         }
-        ValuesError::Set {
-            flag: self.kind.flag(),
-            position: self.src[..at].chars().count() + 1,
-            message,
-            snippet: format!("  {shown}\n  {}^", " ".repeat(caret)),
-            expected: expected.to_string(),
-        }
+        let position = self.src[..at].chars().count() + 1;
+        Error::input(format!(
+            "invalid {} expression at character {position}: {message}",
+            self.kind.flag()
+        ))
+        .with_snippet(format!("  {shown}\n  {}^", " ".repeat(caret)))
+        .with_hint(expected)
     }
 }
 
@@ -746,7 +739,7 @@ mod tests {
         let mut target = Value::Null;
         let mut read = |path: &str| match path {
             "cfg.txt" => Ok("a: 1\n".to_string()),
-            other => Err(format!("no file {other}")),
+            other => Err(Error::input(format!("no file {other}"))),
         };
         let result = apply_set_with(
             &mut target,
@@ -766,7 +759,7 @@ mod tests {
         let e = error("a.=b", SetKind::Typed);
         assert_eq!(
             e,
-            "invalid --set expression at character 3: a key name is missing: found `=`\n  a.=...\n    ^\nexpected a key name, as in name=value or a.b=value"
+            "invalid --set expression at character 3: a key name is missing: found `=`\n  a.=...\n    ^\n  hint: expected a key name, as in name=value or a.b=value"
         );
         let e = error("a[x]=1", SetKind::Typed);
         assert!(
@@ -776,7 +769,7 @@ mod tests {
             "{e}"
         );
         assert!(
-            e.contains("\n  a[x]=...\n    ^\nexpected a whole number from 0 to 65536"),
+            e.contains("\n  a[x]=...\n    ^\n  hint: expected a whole number from 0 to 65536"),
             "{e}"
         );
         let e = error("[0]=1", SetKind::Typed);

@@ -14,6 +14,7 @@ mod chart_model;
 mod compare;
 mod diff;
 mod engine;
+mod errors;
 mod example_kinds;
 mod gitlab_ci;
 mod golden;

@@ -193,7 +193,9 @@ fn a_failing_release_changes_nothing() {
     render(root, &[])
         .code(1)
         .stdout("")
-        .stderr(predicate::str::contains("prod/web (ktera.yaml:14:9)"))
+        .stderr(predicate::str::contains(
+            "note: in release prod/web (ktera.yaml:14:9)",
+        ))
         .stderr(predicate::str::contains(
             "charts/demo/templates/deployment.yaml:7:",
         ))
@@ -383,7 +385,7 @@ fn a_chart_that_does_not_compile_is_reported_once_with_its_releases() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("(chart charts/demo of release dev/web, dev/api, prod/web)"),
+        stderr.contains("\n  note: chart charts/demo of release dev/web, dev/api, prod/web\n"),
         "{stderr}"
     );
     let summary: serde_json::Value = serde_json::from_str(&stdout(&assert)).expect("JSON");

@@ -3,12 +3,13 @@
 //! comments, `else if` chains and `define`s in place), and printing back as Go text.
 
 use crate::convert::ast::*;
+use crate::convert::parse;
 use crate::convert::print::{canonical, to_source};
-use crate::convert::{ParseError, parse};
+use crate::error::Error;
 
 use super::assert_round_trip;
 
-fn canon(input: &str) -> Result<String, ParseError> {
+fn canon(input: &str) -> Result<String, Error> {
     parse("test.tpl", input).map(|t| canonical(&t))
 }
 
@@ -475,9 +476,9 @@ fn go_parse_tests_that_fail() {
         match canon(input) {
             Ok(tree) => panic!("{name}: {input:?} should fail, parsed as {tree}"),
             Err(e) => assert!(
-                e.message.contains(fragment),
+                e.message().contains(fragment),
                 "{name}: {input:?}: {:?} does not contain {fragment:?}",
-                e.message
+                e.message()
             ),
         }
     }
@@ -516,21 +517,21 @@ fn errors_are_located() {
     ];
     for (input, line, column, fragment) in cases {
         let e = parse("f.yaml", input).expect_err(input);
+        let place = e.diagnostic();
         assert_eq!(
-            (e.line, e.column),
-            (*line, *column),
-            "{input:?}: {}",
-            e.message
+            (place.line, place.column),
+            (Some(*line), Some(*column)),
+            "{input:?}: {e}"
         );
-        assert!(e.message.contains(fragment), "{input:?}: {}", e.message);
-        assert_eq!(e.file, "f.yaml");
+        assert!(e.message().contains(fragment), "{input:?}: {e}");
+        assert_eq!(place.file, "f.yaml");
     }
 }
 
 #[test]
 fn errors_say_what_to_do() {
     let e = parse("t.yaml", "{{ .Values.my-key }}").unwrap_err();
-    assert!(e.hint.contains("index .Values"), "{}", e.hint);
+    assert!(e.diagnostic().hint.contains("index .Values"), "{e}");
     let shown = e.to_string();
     assert!(
         shown.starts_with(
@@ -539,12 +540,12 @@ fn errors_say_what_to_do() {
         "{shown}"
     );
     let e = parse("t.yaml", "{{ if .a }}{{ define \"x\" }}{{ end }}{{ end }}").unwrap_err();
-    assert!(e.message.contains("<define>"), "{}", e.message);
-    assert!(e.hint.contains("top level"), "{}", e.hint);
+    assert!(e.message().contains("<define>"), "{e}");
+    assert!(e.diagnostic().hint.contains("top level"), "{e}");
     let e = parse("t.yaml", "{{ $x }}").unwrap_err();
-    assert!(e.hint.contains("{{ $x := ... }}"), "{}", e.hint);
+    assert!(e.diagnostic().hint.contains("{{ $x := ... }}"), "{e}");
     let e = parse("t.yaml", "{{ list 1, 2 }}").unwrap_err();
-    assert!(e.hint.contains("separated by spaces"), "{}", e.hint);
+    assert!(e.diagnostic().hint.contains("separated by spaces"), "{e}");
 }
 
 /// What Go's parser accepts besides its test table, and what it refuses.
@@ -558,7 +559,7 @@ fn scoping_rules_of_the_parser() {
         assert!(
             canon(input)
                 .unwrap_err()
-                .message
+                .message()
                 .contains("undefined variable"),
             "{input}"
         );
@@ -567,7 +568,7 @@ fn scoping_rules_of_the_parser() {
     assert!(
         canon("{{ range . }}{{ block \"b\" . }}{{ break }}{{ end }}{{ end }}")
             .unwrap_err()
-            .message
+            .message()
             .contains("outside {{range}}")
     );
     // Variables declared in an `if` body are, for Go's parser, still declared in its `else`
@@ -682,7 +683,7 @@ fn literals_keep_their_text_and_value() {
     assert!(
         parse("t", r#"{{ "\q" }}"#)
             .unwrap_err()
-            .message
+            .message()
             .contains("invalid syntax")
     );
 }
@@ -704,12 +705,12 @@ fn printing_keeps_text_and_trim_markers() {
 fn deep_nesting_is_refused_not_a_crash() {
     let deep = "{{ if . }}".repeat(500);
     let e = parse("t", &deep).unwrap_err();
-    assert!(e.message.contains("nested more than"), "{}", e.message);
+    assert!(e.message().contains("nested more than"), "{e}");
     let parens = format!("{{{{ {}1{} }}}}", "(".repeat(500), ")".repeat(500));
     assert!(
         parse("t", &parens)
             .unwrap_err()
-            .message
+            .message()
             .contains("nested more than")
     );
     // The limit itself parses, on a test thread's stack.

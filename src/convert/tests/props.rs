@@ -186,9 +186,10 @@ proptest! {
             Ok(_) => assert_round_trip(&source),
             Err(e) => {
                 let lines = source.split('\n').count();
-                prop_assert!(e.line >= 1 && e.line <= lines, "{source:?}: {e}");
-                prop_assert!(e.column >= 1, "{source:?}: {e}");
-                prop_assert!(!e.message.is_empty());
+                let line = e.diagnostic().line.unwrap_or(0);
+                prop_assert!(line >= 1 && line <= lines, "{source:?}: {e}");
+                prop_assert!(e.diagnostic().column.is_some_and(|c| c >= 1), "{source:?}: {e}");
+                prop_assert!(!e.message().is_empty());
             }
         }
     }

@@ -64,7 +64,6 @@ pub fn collect(manifests: &[Manifest], findings: &mut Findings) -> CrdSchemas {
     schemas
 }
 
-fn parse(schema: &Value) -> Result<Node, String> {
-    let json = serde_json::to_value(schema).map_err(|e| e.to_string())?;
-    serde_json::from_value(json).map_err(|e| e.to_string())
+fn parse(schema: &Value) -> Result<Node, serde_json::Error> {
+    serde_json::from_value(serde_json::to_value(schema)?)
 }

@@ -4,10 +4,12 @@
 
 use base64::Engine;
 
+use crate::error::Error;
+
 /// Why `text` is not a Kubernetes quantity (`500m`, `1Gi`, `1.5`, `2e3`), if it is not.
 /// The grammar of k8s.io/apimachinery's resource.Quantity: a signed decimal number, then one
 /// binary-SI suffix (Ki..Ei), one decimal-SI suffix (n, u, m, k, M..E) or an exponent.
-pub fn check_quantity(text: &str) -> Result<(), String> {
+pub fn check_quantity(text: &str) -> Result<(), Error> {
     let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
     let number_end = unsigned
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -15,7 +17,9 @@ pub fn check_quantity(text: &str) -> Result<(), String> {
     let (number, suffix) = unsigned.split_at(number_end);
     let digits = number.chars().filter(char::is_ascii_digit).count();
     if digits == 0 || number.matches('.').count() > 1 {
-        return Err("a quantity starts with a number (e.g. 500m, 1Gi, 0.5)".into());
+        return Err(Error::input(
+            "a quantity starts with a number (e.g. 500m, 1Gi, 0.5)",
+        ));
     }
     let valid_suffix = matches!(
         suffix,
@@ -38,9 +42,9 @@ pub fn check_quantity(text: &str) -> Result<(), String> {
     if valid_suffix {
         Ok(())
     } else {
-        Err(format!(
+        Err(Error::input(format!(
             "unknown suffix {suffix:?}; use Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E or an exponent (e3)"
-        ))
+        )))
     }
 }
 
@@ -53,16 +57,16 @@ fn is_exponent(suffix: &str) -> bool {
 }
 
 /// Base64 as Go's encoding/json decodes `[]byte`: standard alphabet, padded; line breaks allowed.
-pub fn check_base64(text: &str) -> Result<(), String> {
+pub fn check_base64(text: &str) -> Result<(), Error> {
     let compact: String = text.chars().filter(|c| *c != '\n' && *c != '\r').collect();
     base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())
         .map(|_| ())
-        .map_err(|e| format!("not valid base64 ({e})"))
+        .map_err(|e| Error::input(format!("not valid base64 ({e})")))
 }
 
 /// RFC 3339 as Kubernetes writes times: `2024-01-31T12:00:00Z`, fractions and offsets allowed.
-pub fn check_date_time(text: &str) -> Result<(), String> {
+pub fn check_date_time(text: &str) -> Result<(), Error> {
     let b = text.as_bytes();
     let digits = |range: std::ops::Range<usize>| {
         b.get(range)
@@ -94,7 +98,9 @@ pub fn check_date_time(text: &str) -> Result<(), String> {
     if shape && zone {
         Ok(())
     } else {
-        Err("expected an RFC 3339 time such as 2024-01-31T12:00:00Z".into())
+        Err(Error::input(
+            "expected an RFC 3339 time such as 2024-01-31T12:00:00Z",
+        ))
     }
 }
 

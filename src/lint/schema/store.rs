@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::node::Node;
-use crate::lint::LintError;
+use crate::error::Error;
 
 /// Supported minors of Kubernetes 1.x and their schema files, oldest first.
 const SUPPORTED: [(u64, &str, &[u8]); 7] = [
@@ -64,24 +64,29 @@ pub struct Schemas {
 
 impl Schemas {
     /// The schemas for `version`'s minor (any patch release), parsed once per process.
-    pub fn for_version(version: &semver::Version) -> Result<&'static Schemas, LintError> {
-        static LOADED: [OnceLock<Result<Schemas, String>>; SUPPORTED.len()] =
+    pub fn for_version(version: &semver::Version) -> Result<&'static Schemas, Error> {
+        static LOADED: [OnceLock<Result<Schemas, Error>>; SUPPORTED.len()] =
             [const { OnceLock::new() }; SUPPORTED.len()];
         let slot = SUPPORTED
             .iter()
             .position(|(minor, _, _)| version.major == 1 && *minor == version.minor)
-            .ok_or_else(|| LintError::UnsupportedVersion {
-                requested: format!("v{version}"),
-                supported: supported_versions().join(", "),
+            .ok_or_else(|| {
+                Error::usage(format!(
+                    "no Kubernetes schemas for version v{version}: ktera ships schemas for {}",
+                    supported_versions().join(", ")
+                ))
+                .with_hint("pass one of these with --kube-version (any patch release of a supported minor works)")
             })?;
         let (_, file, bytes) = SUPPORTED[slot];
         LOADED[slot]
             .get_or_init(|| parse(bytes))
             .as_ref()
-            .map_err(|reason| LintError::BrokenSchema {
-                version: format!("v{version}"),
-                file: format!("schemas/{file}"),
-                reason: reason.clone(),
+            .map_err(|reason| {
+                Error::input(format!(
+                "the shipped schemas for Kubernetes v{version} (schemas/{file}) cannot be read: {}",
+                reason.message()
+            ))
+            .with_hint("this is a bug in the build; scripts/refresh-schemas regenerates schemas/")
             })
     }
 
@@ -124,12 +129,12 @@ pub fn supported_versions() -> Vec<String> {
         .collect()
 }
 
-fn parse(gzipped: &[u8]) -> Result<Schemas, String> {
+fn parse(gzipped: &[u8]) -> Result<Schemas, Error> {
     let mut json = Vec::new();
     flate2::read::GzDecoder::new(gzipped)
         .read_to_end(&mut json)
-        .map_err(|e| format!("not gzip: {e}"))?;
-    serde_json::from_slice(&json).map_err(|e| format!("not a schema file: {e}"))
+        .map_err(|e| Error::input(format!("not gzip: {e}")))?;
+    serde_json::from_slice(&json).map_err(|e| Error::input(format!("not a schema file: {e}")))
 }
 
 #[cfg(test)]

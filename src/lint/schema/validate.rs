@@ -303,7 +303,7 @@ impl<'a> Validator<'a> {
     fn check_string(&mut self, node: &Node, text: &str) {
         let result = match node.format.as_deref() {
             Some("byte") => format::check_base64(text).map_err(|e| {
-                format!("{e}; this field holds base64-encoded bytes (a Secret takes plain text under stringData)")
+                crate::error::Error::input(format!("{e}; this field holds base64-encoded bytes (a Secret takes plain text under stringData)"))
             }),
             Some("date-time") => format::check_date_time(text),
             _ => Ok(()),

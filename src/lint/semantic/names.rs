@@ -7,6 +7,7 @@ use serde_yaml::{Mapping, Value};
 use super::objects::{Object, Objects, lookup};
 use super::syntax;
 use crate::diff::FieldPath;
+use crate::error::Error;
 use crate::lint::finding::Findings;
 
 pub fn check(objects: &Objects, findings: &mut Findings) {
@@ -82,7 +83,7 @@ pub fn check(objects: &Objects, findings: &mut Findings) {
 }
 
 /// The API server's rule for names of `object`'s kind: most are RFC 1123 subdomains.
-fn name_rule(object: &Object, name: &str) -> Result<(), String> {
+fn name_rule(object: &Object, name: &str) -> Result<(), Error> {
     match (object.group, object.kind) {
         ("", "Namespace") => syntax::dns1123_label(name),
         ("", "Service") => syntax::dns1035_label(name),
@@ -91,10 +92,10 @@ fn name_rule(object: &Object, name: &str) -> Result<(), String> {
             "Role" | "ClusterRole" | "RoleBinding" | "ClusterRoleBinding",
         ) => syntax::path_segment_name(name),
         // The Jobs a CronJob creates add 11 characters to its name.
-        ("batch", "CronJob") if name.len() > 52 => Err(format!(
+        ("batch", "CronJob") if name.len() > 52 => Err(Error::input(format!(
             "must be no more than 52 characters (it has {}), as the Jobs it creates add 11",
             name.len()
-        )),
+        ))),
         _ => syntax::dns1123_subdomain(name),
     }
 }

@@ -1,6 +1,8 @@
 //! Kubernetes' name and label syntaxes (k8s.io/apimachinery/pkg/util/validation), each
 //! returning why a string does not fit, in the words the API server uses.
 
+use crate::error::Error;
+
 const LABEL_MAX: usize = 63;
 const SUBDOMAIN_MAX: usize = 253;
 
@@ -9,7 +11,7 @@ fn is_lower_alnum(c: char) -> bool {
 }
 
 /// RFC 1123 label: Namespace names, container names.
-pub fn dns1123_label(s: &str) -> Result<(), String> {
+pub fn dns1123_label(s: &str) -> Result<(), Error> {
     let ok = !s.is_empty()
         && s.len() <= LABEL_MAX
         && s.chars().all(|c| is_lower_alnum(c) || c == '-')
@@ -18,22 +20,24 @@ pub fn dns1123_label(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else if s.len() > LABEL_MAX {
-        Err(format!(
+        Err(Error::input(format!(
             "must be no more than {LABEL_MAX} characters (it has {})",
             s.len()
-        ))
+        )))
     } else {
-        Err("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')".into())
+        Err(Error::input(
+            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')",
+        ))
     }
 }
 
 /// RFC 1123 subdomain: the names of most kinds.
-pub fn dns1123_subdomain(s: &str) -> Result<(), String> {
+pub fn dns1123_subdomain(s: &str) -> Result<(), Error> {
     if s.len() > SUBDOMAIN_MAX {
-        return Err(format!(
+        return Err(Error::input(format!(
             "must be no more than {SUBDOMAIN_MAX} characters (it has {})",
             s.len()
-        ));
+        )));
     }
     let ok = !s.is_empty()
         && s.split('.').all(|part| {
@@ -45,25 +49,29 @@ pub fn dns1123_subdomain(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')".into())
+        Err(Error::input(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')",
+        ))
     }
 }
 
 /// RFC 1035 label: Service names (they become DNS names and environment variables).
-pub fn dns1035_label(s: &str) -> Result<(), String> {
+pub fn dns1035_label(s: &str) -> Result<(), Error> {
     match dns1123_label(s) {
         Ok(()) if s.starts_with(|c: char| c.is_ascii_lowercase()) => Ok(()),
         Err(e) if s.len() > LABEL_MAX => Err(e),
-        _ => Err("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123')".into()),
+        _ => Err(Error::input(
+            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123')",
+        )),
     }
 }
 
 /// RBAC object names: anything that can be one segment of a URL path.
-pub fn path_segment_name(s: &str) -> Result<(), String> {
+pub fn path_segment_name(s: &str) -> Result<(), Error> {
     if s.is_empty() || s == "." || s == ".." {
-        Err(format!("may not be {s:?}"))
+        Err(Error::input(format!("may not be {s:?}")))
     } else if s.contains(['/', '%']) {
-        Err("may not contain '/' or '%'".into())
+        Err(Error::input("may not contain '/' or '%'"))
     } else {
         Ok(())
     }
@@ -73,7 +81,7 @@ fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
-fn label_name_part(s: &str) -> Result<(), String> {
+fn label_name_part(s: &str) -> Result<(), Error> {
     let ok = !s.is_empty()
         && s.len() <= LABEL_MAX
         && s.chars().all(is_name_char)
@@ -82,19 +90,21 @@ fn label_name_part(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else if s.len() > LABEL_MAX {
-        Err(format!(
+        Err(Error::input(format!(
             "the name part must be no more than {LABEL_MAX} characters"
-        ))
+        )))
     } else {
-        Err("the name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc')".into())
+        Err(Error::input(
+            "the name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc')",
+        ))
     }
 }
 
 /// A label or annotation key: an optional DNS-subdomain prefix and `/`, then a name.
-pub fn label_key(s: &str) -> Result<(), String> {
+pub fn label_key(s: &str) -> Result<(), Error> {
     match s.split_once('/') {
         Some((prefix, name)) => {
-            dns1123_subdomain(prefix).map_err(|e| format!("the prefix {e}"))?;
+            dns1123_subdomain(prefix).map_err(|e| e.prefixed("the prefix"))?;
             label_name_part(name)
         }
         None => label_name_part(s),
@@ -102,15 +112,16 @@ pub fn label_key(s: &str) -> Result<(), String> {
 }
 
 /// A label value: empty, or like a key's name part.
-pub fn label_value(s: &str) -> Result<(), String> {
+pub fn label_value(s: &str) -> Result<(), Error> {
     if s.is_empty() {
         return Ok(());
     }
-    label_name_part(s).map_err(|e| e.replacen("the name part", "a label value", 1))
+    label_name_part(s)
+        .map_err(|e| Error::input(e.message().replacen("the name part", "a label value", 1)))
 }
 
 /// IANA service name: container port names, which Services and probes refer to.
-pub fn port_name(s: &str) -> Result<(), String> {
+pub fn port_name(s: &str) -> Result<(), Error> {
     let ok = !s.is_empty()
         && s.len() <= 15
         && s.chars().all(|c| is_lower_alnum(c) || c == '-')
@@ -121,7 +132,9 @@ pub fn port_name(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("a port name must be at most 15 lowercase letters, digits or '-', with at least one letter, and no '-' at either end or twice in a row".into())
+        Err(Error::input(
+            "a port name must be at most 15 lowercase letters, digits or '-', with at least one letter, and no '-' at either end or twice in a row",
+        ))
     }
 }
 

@@ -10,7 +10,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ktera::values::{self, ValueSources, ValuesError};
+use ktera::error::Error;
+use ktera::values::{self, ValueSources};
 use serde_json::Value as Json;
 
 fn fixtures() -> PathBuf {
@@ -66,7 +67,7 @@ fn sources(dir: &Path) -> Result<ValueSources, String> {
     Ok(sources)
 }
 
-fn run(dir: &Path) -> Result<Result<Json, ValuesError>, String> {
+fn run(dir: &Path) -> Result<Result<Json, Error>, String> {
     let defaults_path = dir.join("chart-values.yaml");
     let defaults = match read(&defaults_path) {
         Some(text) => match values::parse_values(&text, "chart-values.yaml") {
