@@ -40,7 +40,7 @@ use crate::error::Error;
 use crate::values::{PathDisplay, Segment};
 pub use assign::{Assignment, parse_assignment};
 use layout::{Layout, block_lines, scalar_text};
-use scan::{Blocker, Doc, Kind, Node, ScanError};
+use scan::{Blocker, Doc, Kind, Node};
 
 /// How `ktera set` treats paths that are not in the file.
 #[derive(Debug, Clone, Copy, Default)]
@@ -108,7 +108,7 @@ pub fn edit_text(
     if let Err(err) = doc.single_document() {
         let hint =
             "ktera set edits values files of one document: split the file, one document per file";
-        return Err(Editor { origin, options }.at(&doc, err.at, err.message, hint.into()));
+        return Err(err.in_file(origin).with_hint(hint));
     }
     crate::values::parse_values(text, origin)?;
     let mut current = body.to_string();
@@ -148,8 +148,8 @@ impl Editor<'_> {
             )));
         };
         let doc = Doc::new(text);
-        let scan = |err: ScanError| {
-            self.at(&doc, err.at, err.message, "ktera set follows block-style YAML (one `key: value` or `- item` per line); edit this part by hand".into())
+        let scan = |err: Error| {
+            err.in_file(self.origin).with_hint("ktera set follows block-style YAML (one `key: value` or `- item` per line); edit this part by hand")
         };
         let mut node = doc.root().map_err(scan)?;
         let layout = detect_layout(&doc, &node);

@@ -9,6 +9,9 @@
 
 use serde_yaml::Value;
 
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
+
 /// A line of the text: content is `start..end` (without `\n` or `\r\n`), the next line starts at
 /// `next`.
 #[derive(Debug, Clone, Copy)]
@@ -97,14 +100,8 @@ enum Ctx {
     Block,
 }
 
-/// Why the scanner could not follow the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ScanError {
-    pub at: usize,
-    pub message: String,
-}
-
-type Scan<T> = Result<T, ScanError>;
+/// The place and the reason why the scanner could not follow the file; the caller names it.
+type Scan<T> = Result<T, Error>;
 
 impl<'a> Doc<'a> {
     pub fn new(text: &'a str) -> Self {
@@ -189,10 +186,14 @@ impl<'a> Doc<'a> {
     }
 
     fn err<T>(&self, at: usize, message: impl Into<String>) -> Scan<T> {
-        Err(ScanError {
-            at,
-            message: message.into(),
-        })
+        Err(self.error(at, message))
+    }
+
+    /// An error at byte `offset`, with its line, column and snippet (the file is the caller's
+    /// to name).
+    pub fn error(&self, offset: usize, message: impl Into<String>) -> Error {
+        let (line, column) = self.position(offset);
+        Error::input(message).with_diagnostic(Diagnostic::in_text("", self.text, line, column))
     }
 
     /// The top-level node. Refuses a second document.
