@@ -261,6 +261,57 @@ fn configmap_and_secret_references() {
     );
 }
 
+/// A Secret that a rendered ExternalSecret (its target name) or SealedSecret (its own name)
+/// makes in the cluster is not missing; the keys read from it must be the ones it makes, where
+/// they are known (not with `dataFrom`).
+#[test]
+fn secrets_made_by_external_and_sealed_secrets() {
+    let containers = "spec.template.spec.containers[name=web]";
+    let (exit, _, found) = lint_json(&fixture("secret-sources"), &[]);
+    assert_findings(
+        &found,
+        &[
+            (
+                "error",
+                "Deployment/web",
+                &format!("{containers}.env[name=DB_HOST].valueFrom.secretKeyRef.key"),
+                "Secret \"web-db\", made by ExternalSecret \"db\", has no key \"DB_HOST\"; its keys: DB_PASSWORD",
+            ),
+            (
+                "error",
+                "Deployment/web",
+                &format!("{containers}.env[name=STRIPE_KEY].valueFrom.secretKeyRef.key"),
+                "Secret \"api-keys\", made by SealedSecret \"api-keys\", has no key \"STRIPE\"; its keys: STRIPE_SECRET",
+            ),
+            (
+                "warning",
+                "Deployment/web",
+                "spec.template.spec.volumes[name=tls].secret.secretName",
+                "no Secret \"web-tls\" among the rendered objects",
+            ),
+            (
+                "note",
+                "ExternalSecret/db",
+                "",
+                "no schema for external-secrets.io/v1 ExternalSecret",
+            ),
+            (
+                "note",
+                "ExternalSecret/everything",
+                "",
+                "no schema for external-secrets.io/v1 ExternalSecret",
+            ),
+            (
+                "note",
+                "SealedSecret/api-keys",
+                "",
+                "no schema for bitnami.com/v1alpha1 SealedSecret",
+            ),
+        ],
+    );
+    assert_eq!(exit, 1);
+}
+
 #[test]
 fn latest_tags_resources_and_probes_are_warnings() {
     let containers = "spec.template.spec.containers";

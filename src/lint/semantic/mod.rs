@@ -8,6 +8,7 @@ mod pods;
 mod ports;
 mod practices;
 mod references;
+mod secret_sources;
 mod services;
 mod syntax;
 

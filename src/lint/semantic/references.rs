@@ -1,11 +1,13 @@
 //! ConfigMaps and Secrets that pods read (envFrom, env valueFrom, volumes, projected volumes).
-//! One the chart does not render is a warning: it may be created outside the chart (External
-//! Secrets, Sealed Secrets, by hand). One the chart renders must have the keys asked for.
-//! References marked `optional: true` are skipped.
+//! One the chart does not render is a warning: it may be created outside the chart (by hand,
+//! by another chart), unless a rendered ExternalSecret or SealedSecret makes it
+//! ([`secret_sources`]). One the chart renders or makes must have the keys asked for, where
+//! they are known. References marked `optional: true` are skipped.
 
 use serde_yaml::Value;
 
 use super::objects::{Object, Objects, lookup};
+use super::secret_sources::{self, SecretSource};
 use crate::diff::FieldPath;
 use crate::lint::finding::Findings;
 use crate::lint::schema::validate::closest;
@@ -164,7 +166,16 @@ fn volume_refs<'v>(volume: &'v Value, path: &FieldPath, refs: &mut Vec<Reference
 fn resolve(objects: &Objects, object: &Object, reference: &Reference, findings: &mut Findings) {
     let kind = reference.target.kind();
     let name = reference.name;
-    let Some(found) = objects.find("", kind, object.namespace, name) else {
+    let made = match reference.target {
+        Target::Secret => secret_sources::find(objects, object.namespace, name),
+        Target::ConfigMap => None,
+    };
+    let found = objects.find("", kind, object.namespace, name);
+    if let (None, Some(source)) = (found, &made) {
+        check_made_keys(object, reference, source, findings);
+        return;
+    }
+    let Some(found) = found else {
         let known = objects.names("", kind, object.namespace);
         let hint = closest(name, known.iter())
             .map(|s| format!(" (did you mean {s:?}?)"))
@@ -201,6 +212,39 @@ fn resolve(objects: &Objects, object: &Object, reference: &Reference, findings: 
                         "none".into()
                     } else {
                         have.join(", ")
+                    }
+                ),
+            );
+        }
+    }
+}
+
+/// The keys a pod reads from a Secret that an ExternalSecret or a SealedSecret makes, when its
+/// keys are known.
+fn check_made_keys(
+    object: &Object,
+    reference: &Reference,
+    source: &SecretSource,
+    findings: &mut Findings,
+) {
+    let Some(have) = &source.keys else { return };
+    for (key, path) in &reference.keys {
+        if !have.contains(key) {
+            let mut listed = have.clone();
+            listed.sort_unstable();
+            findings.error(
+                object.index,
+                object.manifest,
+                path,
+                format!(
+                    "Secret {:?}, made by {} {:?}, has no key {key:?}; its keys: {}",
+                    reference.name,
+                    source.object.kind,
+                    source.object.name.unwrap_or("?"),
+                    if listed.is_empty() {
+                        "none".into()
+                    } else {
+                        listed.join(", ")
                     }
                 ),
             );
