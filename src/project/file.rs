@@ -52,6 +52,8 @@ pub struct ReleaseSpec {
     pub include_crds: bool,
     pub no_hooks: bool,
     pub skip_tests: bool,
+    /// Its environment's `allowSecretData`: the rendered file may hold a Secret's data.
+    pub allow_secret_data: bool,
 }
 
 impl ReleaseSpec {
@@ -154,6 +156,9 @@ struct RawEnvironment {
     /// `Release.Service` for the environment's releases that do not set their own.
     #[serde(rename = "releaseService")]
     release_service: Option<String>,
+    /// Whether the environment's files may hold Secret data (fake values only).
+    #[serde(default, rename = "allowSecretData")]
+    allow_secret_data: bool,
 }
 
 #[derive(Deserialize)]
@@ -300,7 +305,8 @@ impl Checker<'_> {
                 if raw_release.release_service.is_none() {
                     raw_release.release_service = raw_env.release_service.clone();
                 }
-                let spec = self.release(raw_release, &at)?;
+                let mut spec = self.release(raw_release, &at)?;
+                spec.allow_secret_data = raw_env.allow_secret_data;
                 if let Some(first) = releases.iter().position(|r| r.name() == spec.name()) {
                     let first_place = locate(self.text, &field_path(&env, first, "name"))
                         .map_or_else(String::new, |(line, _)| format!(" (first at line {line})"));
@@ -428,6 +434,7 @@ impl Checker<'_> {
             include_crds: raw.include_crds,
             no_hooks: raw.no_hooks,
             skip_tests: raw.skip_tests,
+            allow_secret_data: false,
         })
     }
 }

@@ -7,7 +7,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Environment, Project, ReleaseSpec};
+use super::{Environment, Project, ReleaseSpec, secrets};
 use crate::error::Error;
 use crate::manifest::Manifest;
 use crate::output;
@@ -85,7 +85,7 @@ impl<'p> Plan<'p> {
         });
         let rendered = pool::map(&self.releases, self.releases.len(), |release| {
             match compiled.get(release.chart) {
-                Some(Ok(chart)) => Some(render_release(chart, release.spec)),
+                Some(Ok(chart)) => Some(render_release(chart, release)),
                 // Reported once, for the chart.
                 _ => None,
             }
@@ -124,7 +124,8 @@ impl<'p> Plan<'p> {
 }
 
 /// Renders one release to the text of its file.
-fn render_release(chart: &CompiledChart, spec: &ReleaseSpec) -> Result<String, Error> {
+fn render_release(chart: &CompiledChart, release: &PlannedRelease) -> Result<String, Error> {
+    let spec = release.spec;
     // A project's values come from files only; standard input stays untouched.
     let documents = chart.render(&spec.sources, &spec.release, &mut io::empty())?;
     let mut manifests = Vec::with_capacity(documents.crds.len() + documents.manifests.len());
@@ -134,5 +135,8 @@ fn render_release(chart: &CompiledChart, spec: &ReleaseSpec) -> Result<String, E
     let dropped =
         |m: &Manifest| (spec.no_hooks && m.is_hook()) || (spec.skip_tests && m.is_test_hook());
     manifests.extend(documents.manifests.into_iter().filter(|m| !dropped(m)));
+    if !spec.allow_secret_data {
+        secrets::refuse_secret_data(&manifests, &spec.chart, release.env)?;
+    }
     Ok(output::stream(&manifests))
 }

@@ -85,6 +85,7 @@ fn the_schema_accepts_what_ktera_accepts() {
         RELEASE.to_string() + "        kubeVersion: 1.30.1\n",
         RELEASE.to_string() + "        set: [a=]\n",
         "environments:\n  dev: {}\n".to_string(),
+        "environments:\n  dev:\n    allowSecretData: true\n    releases: []\n".to_string(),
         "environments:\n  dev:\n    releases: []\n".to_string(),
     ] {
         assert!(ktera_accepts(&text), "ktera refuses {text}");
@@ -117,6 +118,8 @@ fn the_schema_refuses_what_ktera_refuses() {
         "output: .\n".to_string() + RELEASE,
         "output: ''\n".to_string() + RELEASE,
         "environments:\n  dev:\n    release: []\n".to_string(),
+        "environments:\n  dev:\n    allowSecretData: \"yes\"\n".to_string(),
+        release("allowSecretData: true"),
         release("values: values/a.yaml"),
         release("values: ['-']"),
         release("includeCrds: \"yes\""),

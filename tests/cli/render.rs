@@ -392,3 +392,66 @@ fn a_chart_that_does_not_compile_is_reported_once_with_its_releases() {
     assert_eq!(summary["errors"][0]["release"], serde_json::Value::Null);
     assert_eq!(before, snapshot(&root.join("rendered")));
 }
+
+/// A Secret with data in the rendered tree is refused (the tree is committed), all or nothing
+/// and with `--check` too, unless the environment allows it; key names are shown, never values.
+#[test]
+fn secret_data_is_refused_unless_the_environment_allows_it() {
+    let tmp = project();
+    let root = tmp.path();
+    render(root, &[]).success();
+    let before = snapshot(&root.join("rendered"));
+    write(
+        root,
+        "charts/demo/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ Release.Name }}-db\n  namespace: {{ Release.Namespace }}\nstringData:\n  password: s3cret-{{ Values.env }}\n",
+    );
+    for args in [&[][..], &["--check"][..]] {
+        let assert = render(root, args).code(1).stdout("");
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains(
+                "charts/demo/templates/secret.yaml: renders Secret data, which the committed tree must not hold: Secret shop/web-db (keys password) from demo/templates/secret.yaml"
+            ),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("note: in release prod/web (ktera.yaml:14:9)"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("set `allowSecretData: true` under environment `dev`"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("3 errors; nothing in rendered was changed"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("s3cret"),
+            "a value in the message: {stderr}"
+        );
+        assert_eq!(before, snapshot(&root.join("rendered")));
+    }
+
+    // Allowed for dev only: prod still fails, and nothing is written.
+    let allowed = PROJECT.replace("  dev:\n", "  dev:\n    allowSecretData: true\n");
+    write(root, "ktera.yaml", &allowed);
+    let assert = render(root, &[]).code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("1 error; nothing"), "{stderr}");
+    assert!(stderr.contains("release prod/web"), "{stderr}");
+    assert_eq!(before, snapshot(&root.join("rendered")));
+
+    // Prod's Secret without data (say, filled in by a controller) passes.
+    write(root, "values/prod.yaml", "env: prod\nreplicas: 3\n");
+    write(
+        root,
+        "charts/demo/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ Release.Name }}-db\n{%- if Values.env == \"dev\" %}\nstringData:\n  password: fake\n{%- endif %}\n",
+    );
+    render(root, &[]).success();
+    let dev = fs::read_to_string(root.join("rendered/dev/web.yaml")).expect("dev/web");
+    assert!(dev.contains("password: fake"), "{dev}");
+    render(root, &["--check"]).success();
+}
