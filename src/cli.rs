@@ -53,6 +53,121 @@ pub enum Command {
     /// Render a chart and validate the objects offline against Kubernetes' schemas and semantics
     #[command(after_help = EXIT_CODES)]
     Lint(LintArgs),
+    /// Fetch a chart's dependencies into charts/ and lock them in Chart.lock, as Helm does
+    #[command(subcommand)]
+    Dependency(DependencyCommand),
+    /// Download a chart from an OCI registry or a chart repository
+    #[command(after_help = EXIT_CODES)]
+    Pull(PullArgs),
+    /// Package a chart directory into a chart archive (NAME-VERSION.tgz): same files, same bytes
+    #[command(after_help = EXIT_CODES)]
+    Package(PackageArgs),
+    /// Push a chart archive to an OCI registry, as `helm push` does
+    #[command(after_help = EXIT_CODES)]
+    Push(PushArgs),
+}
+
+/// How the network commands reach registries and repositories, with Helm's flag names.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RemoteFlags {
+    /// Talk plain HTTP to OCI registries (a registry without TLS, e.g. on localhost)
+    #[arg(long = "plain-http")]
+    pub plain_http: bool,
+    /// User name for the registry or repository (else Helm's and Docker's registry configs)
+    #[arg(
+        long = "username",
+        env = "KTERA_REGISTRY_USERNAME",
+        requires = "password"
+    )]
+    pub username: Option<String>,
+    /// Password for the registry or repository; never printed
+    #[arg(
+        long = "password",
+        env = "KTERA_REGISTRY_PASSWORD",
+        hide_env_values = true,
+        requires = "username"
+    )]
+    pub password: Option<String>,
+    /// Helm's registry config file (default: $HELM_REGISTRY_CONFIG, else ~/.config/helm/registry/config.json)
+    #[arg(long = "registry-config", value_name = "FILE")]
+    pub registry_config: Option<PathBuf>,
+    /// Helm's repositories file (default: $HELM_REPOSITORY_CONFIG, else ~/.config/helm/repositories.yaml)
+    #[arg(long = "repository-config", value_name = "FILE")]
+    pub repository_config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DependencyCommand {
+    /// Resolve Chart.yaml's dependencies anew, fetch them into charts/ and write Chart.lock
+    #[command(after_help = EXIT_CODES)]
+    Update(DependencyArgs),
+    /// Fetch exactly what Chart.lock names into charts/ (refused when the lock is out of date)
+    #[command(after_help = EXIT_CODES)]
+    Build(DependencyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DependencyArgs {
+    /// The chart directory
+    #[arg(default_value = ".")]
+    pub chart: PathBuf,
+    #[command(flatten)]
+    pub remote: RemoteFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// oci://host/path/CHART[:VERSION], REPO/CHART (a repository of Helm's repositories file),
+    /// or CHART with --repo
+    #[arg(value_name = "CHART")]
+    pub chart: String,
+    /// The version or version constraint (default: the highest stable version)
+    #[arg(long = "version", value_name = "VERSION")]
+    pub version: Option<String>,
+    /// The chart repository's URL, for a CHART given by name
+    #[arg(long = "repo", value_name = "URL")]
+    pub repo: Option<String>,
+    /// Unpack the chart after downloading it (into --untardir)
+    #[arg(long = "untar")]
+    pub untar: bool,
+    /// With --untar: the directory to unpack into, relative to --destination
+    #[arg(long = "untardir", value_name = "DIR", default_value = ".")]
+    pub untardir: PathBuf,
+    /// Where to save the chart
+    #[arg(
+        short = 'd',
+        long = "destination",
+        value_name = "DIR",
+        default_value = "."
+    )]
+    pub destination: PathBuf,
+    #[command(flatten)]
+    pub remote: RemoteFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// The chart directory
+    pub chart: PathBuf,
+    /// Where to write the archive
+    #[arg(
+        short = 'd',
+        long = "destination",
+        value_name = "DIR",
+        default_value = "."
+    )]
+    pub destination: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The chart archive (as `ktera package` or `helm package` writes it)
+    pub package: PathBuf,
+    /// The registry and path to push to: oci://host/path (the chart's name and version are added)
+    #[arg(value_name = "REMOTE")]
+    pub remote: String,
+    #[command(flatten)]
+    pub flags: RemoteFlags,
 }
 
 /// The value flags shared by every command that renders a chart, with Helm's names.
@@ -95,7 +210,7 @@ pub struct ReleaseFlags {
 
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
-    /// Release name, then the chart directory; the name defaults to `release-name`
+    /// Release name, then the chart directory or archive (.tgz); the name defaults to `release-name`
     #[arg(value_name = "[NAME] CHART", num_args = 1..=2, required = true)]
     pub name_and_chart: Vec<String>,
     #[command(flatten)]
@@ -127,7 +242,7 @@ pub struct TemplateArgs {
 
 #[derive(Debug, Args)]
 pub struct ValuesArgs {
-    /// The chart directory
+    /// The chart directory or archive (.tgz)
     pub chart: PathBuf,
     #[command(flatten)]
     pub values: ValueFlags,
@@ -158,7 +273,7 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The chart directory
+    /// The chart directory or archive (.tgz)
     pub chart: PathBuf,
     #[command(flatten)]
     pub values: ValueFlags,
@@ -227,7 +342,7 @@ pub struct SetArgs {
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// The chart directory
+    /// The chart directory or archive (.tgz)
     pub chart: PathBuf,
     #[command(flatten)]
     pub values: ValueFlags,

@@ -37,5 +37,6 @@ pub mod pipeline;
 pub mod pool;
 pub mod project;
 pub mod release;
+pub mod remote;
 pub mod values;
 pub mod yaml;

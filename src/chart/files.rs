@@ -18,6 +18,8 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 #[derive(Debug, Clone)]
 enum Entry {
     Readable(PathBuf),
+    /// A file of a chart archive, read with it.
+    InMemory(std::sync::Arc<[u8]>),
     /// A link whose target is outside the chart.
     Escapes(String),
 }
@@ -64,6 +66,17 @@ impl ChartFiles {
         )))
     }
 
+    /// The files of a chart read from an archive (path inside the chart -> content), but for
+    /// those that are the chart's structure. `.helmignore` applied when the archive was made.
+    pub fn in_memory(files: &BTreeMap<String, std::sync::Arc<[u8]>>) -> ChartFiles {
+        let entries = files
+            .iter()
+            .filter(|(key, _)| !reserved(key))
+            .map(|(key, bytes)| (key.clone(), Entry::InMemory(std::sync::Arc::clone(bytes))))
+            .collect();
+        ChartFiles { entries }
+    }
+
     /// Helm `.Files.Get`; unlike Helm, a missing file is an error, not an empty string.
     pub fn get(&self, path: &str) -> Result<String, Error> {
         let (key, entry) = self.entry(path)?;
@@ -106,6 +119,9 @@ fn read(key: &str, entry: &Entry) -> Result<String, Error> {
             let bytes = fs::read(path).map_err(unreadable)?;
             String::from_utf8(bytes).map_err(|_| Error::input(format!("`{key}` is not UTF-8 text")))
         }
+        Entry::InMemory(bytes) => std::str::from_utf8(bytes)
+            .map(str::to_string)
+            .map_err(|_| Error::input(format!("`{key}` is not UTF-8 text"))),
     }
 }
 
@@ -143,7 +159,7 @@ fn normalise(path: &str) -> Result<String, Error> {
     Ok(parts.join("/"))
 }
 
-fn helmignore(chart_dir: &Path) -> Gitignore {
+pub(crate) fn helmignore(chart_dir: &Path) -> Gitignore {
     let mut builder = GitignoreBuilder::new(chart_dir);
     let file = chart_dir.join(".helmignore");
     if file.is_file() {

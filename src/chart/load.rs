@@ -1,42 +1,64 @@
 //! Loading a chart directory and its subcharts: `Chart.yaml` checked as Helm checks it,
 //! templates and CRDs read in path order, dependencies found and their versions checked.
+//! A chart archive (`.tgz`) loads through [`super::load_archive`], into the same model.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::archive::Budget;
 use super::files::ChartFiles;
 use super::values_schema::ValuesSchema;
-use super::{Chart, ChartMeta, MAX_SUBCHART_DEPTH, Subchart, TemplateFile, read_text, unreadable};
+use super::{
+    Chart, ChartMeta, Dependency, MAX_SUBCHART_DEPTH, Subchart, TemplateFile, load_archive,
+    read_text, unreadable,
+};
 use crate::diagnostic;
 use crate::error::Error;
 use crate::values;
 use crate::yaml::Keys;
 
+/// What loading one chart tree carries from a chart to its subcharts.
+#[derive(Default)]
+pub(super) struct Loading {
+    /// The real paths of the chart directories above (a chart that is its own ancestor is a
+    /// cycle).
+    parents: Vec<PathBuf>,
+    /// What archives in the tree may still unpack to.
+    pub(super) budget: Budget,
+    /// How deep the chart being loaded is (archives count too).
+    pub(super) depth: usize,
+}
+
 impl Chart {
-    pub fn load(dir: &Path) -> Result<Chart, Error> {
-        let chart = Chart::load_nested(dir, None, &mut Vec::new())?;
+    /// Loads the chart directory or chart archive (`.tgz`) at `path`, with its subcharts.
+    pub fn load(path: &Path) -> Result<Chart, Error> {
+        let mut loading = Loading::default();
+        let chart = if fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            load_archive::load_file(path, &mut loading)?
+        } else {
+            Chart::load_nested(path, None, &mut loading)?
+        };
         if chart.is_library() {
             return Err(invalid_chart(
-                &dir.join("Chart.yaml"),
+                &chart.dir.join("Chart.yaml"),
                 "library charts are not installable: they provide components to other charts only; list it under `dependencies` of a chart that uses them",
             ));
         }
         Ok(chart)
     }
 
-    /// Loads a chart and its subcharts; `parents` holds the real paths of the charts above it
-    /// (a chart that is its own ancestor is a cycle). `real` is the real path of `dir`, when the
+    /// Loads a chart directory and its subcharts. `real` is the real path of `dir`, when the
     /// caller has resolved it already.
     fn load_nested(
         dir: &Path,
         real: Option<PathBuf>,
-        parents: &mut Vec<PathBuf>,
+        loading: &mut Loading,
     ) -> Result<Chart, Error> {
         let shown = dir.display().to_string();
         let meta = fs::metadata(dir).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => Error::io("no such chart directory", source)
                 .in_file(&shown)
-                .with_hint("pass the directory that holds Chart.yaml, e.g. `ktera template charts/backend`"),
+                .with_hint("pass the directory that holds Chart.yaml (or a chart archive, .tgz), e.g. `ktera template charts/backend`"),
             _ => unreadable(dir, source),
         })?;
         if !meta.is_dir() {
@@ -46,43 +68,11 @@ impl Chart {
         }
         let chart_yaml_path = dir.join("Chart.yaml");
         if !chart_yaml_path.exists() {
-            return Err(Error::input("missing Chart.yaml").in_file(shown).with_hint(
-                "a chart directory needs a Chart.yaml with at least `apiVersion: v2`, `name` and `version`",
-            ));
+            return Err(missing_chart_yaml(&shown));
         }
-        let (meta, chart_yaml) = parse_chart_yaml(&chart_yaml_path)?;
-        let bad = |message: String| invalid_chart(&chart_yaml_path, message);
-        match meta.api_version.as_deref() {
-            Some("v2") | Some("v1") => {}
-            Some(other) => {
-                return Err(bad(format!(
-                    "apiVersion `{other}` is not supported; use `apiVersion: v2`"
-                )));
-            }
-            None => return Err(bad("`apiVersion` is missing; add `apiVersion: v2`".into())),
-        }
-        let name = match meta.name.as_deref() {
-            Some(n) if !n.trim().is_empty() => n.to_string(),
-            _ => return Err(bad("`name` is missing; add `name: <chart name>`".into())),
-        };
-        let version = match meta.version.as_deref() {
-            Some(v) if semver::Version::parse(v.trim_start_matches('v')).is_ok() => v.to_string(),
-            Some(v) => {
-                return Err(bad(format!(
-                    "`version: {v}` is not a semantic version; write it as MAJOR.MINOR.PATCH, e.g. `version: 0.1.0`"
-                )));
-            }
-            None => return Err(bad("`version` is missing; add `version: 0.1.0`".into())),
-        };
-        match meta.chart_type.as_deref() {
-            // A library chart is loaded for its components; `Chart::load` refuses one alone.
-            None | Some("application") | Some("library") => {}
-            Some(other) => {
-                return Err(bad(format!(
-                    "`type: {other}` is unknown; use `application` or `library`"
-                )));
-            }
-        }
+        let text = read_text(&chart_yaml_path)?;
+        let (meta, chart_yaml) = parse_chart_yaml(&text, &chart_yaml_path)?;
+        let (name, version) = check_meta(&meta, &chart_yaml_path)?;
 
         let values_path = dir.join("values.yaml");
         let values = if values_path.exists() {
@@ -121,17 +111,15 @@ impl Chart {
         if crds_dir.is_dir() {
             let here = real_child(&real, &crds_dir).map_err(|e| unreadable(&crds_dir, e))?;
             collect_templates(&crds_dir, &here, "", &real, &mut crds)?;
-            crds.retain(|c| {
-                [".yaml", ".yml", ".json"]
-                    .iter()
-                    .any(|ext| c.name.ends_with(ext))
-            });
+            crds.retain(|c| is_crd_file(&c.name));
             crds.sort_by(|a, b| a.name.cmp(&b.name));
         }
 
-        parents.push(real);
-        let subcharts = load_subcharts(dir, &chart_yaml_path, &meta, parents);
-        parents.pop();
+        loading.parents.push(real);
+        loading.depth += 1;
+        let subcharts = load_subcharts(dir, &chart_yaml_path, &meta, loading);
+        loading.depth -= 1;
+        loading.parents.pop();
         let subcharts = subcharts?;
 
         Ok(Chart {
@@ -150,47 +138,103 @@ impl Chart {
     }
 }
 
-/// Subcharts: each `dependencies` entry (from `file://` or `charts/<name>`), then every other
-/// chart directory in `charts/`, as Helm renders those too.
+pub(super) fn missing_chart_yaml(shown: &str) -> Error {
+    Error::input("missing Chart.yaml").in_file(shown).with_hint(
+        "a chart directory needs a Chart.yaml with at least `apiVersion: v2`, `name` and `version`",
+    )
+}
+
+/// CRDs are the `.yaml`, `.yml` and `.json` files of `crds/`.
+pub(super) fn is_crd_file(name: &str) -> bool {
+    [".yaml", ".yml", ".json"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+/// Checks `Chart.yaml` as Helm does; returns the chart's name and version.
+pub(super) fn check_meta(
+    meta: &ChartMeta,
+    chart_yaml_path: &Path,
+) -> Result<(String, String), Error> {
+    let bad = |message: String| invalid_chart(chart_yaml_path, message);
+    match meta.api_version.as_deref() {
+        Some("v2") | Some("v1") => {}
+        Some(other) => {
+            return Err(bad(format!(
+                "apiVersion `{other}` is not supported; use `apiVersion: v2`"
+            )));
+        }
+        None => return Err(bad("`apiVersion` is missing; add `apiVersion: v2`".into())),
+    }
+    let name = match meta.name.as_deref() {
+        Some(n) if !n.trim().is_empty() => n.to_string(),
+        _ => return Err(bad("`name` is missing; add `name: <chart name>`".into())),
+    };
+    let version = match meta.version.as_deref() {
+        Some(v) if semver::Version::parse(v.trim_start_matches('v')).is_ok() => v.to_string(),
+        Some(v) => {
+            return Err(bad(format!(
+                "`version: {v}` is not a semantic version; write it as MAJOR.MINOR.PATCH, e.g. `version: 0.1.0`"
+            )));
+        }
+        None => return Err(bad("`version` is missing; add `version: 0.1.0`".into())),
+    };
+    match meta.chart_type.as_deref() {
+        // A library chart is loaded for its components; `Chart::load` refuses one alone.
+        None | Some("application") | Some("library") => {}
+        Some(other) => {
+            return Err(bad(format!(
+                "`type: {other}` is unknown; use `application` or `library`"
+            )));
+        }
+    }
+    Ok((name, version))
+}
+
+/// A problem with one `dependencies` entry of `Chart.yaml`.
+pub(crate) fn dependency_error(
+    chart_yaml_path: &Path,
+    name: &str,
+    message: impl std::fmt::Display,
+) -> Error {
+    Error::input(format!("dependency `{name}`: {message}"))
+        .in_file(chart_yaml_path.display().to_string())
+}
+
+/// A chart found in `charts/`: a directory or an archive.
+pub(super) struct Vendored {
+    /// Where it is, as the user would type it.
+    pub(super) shown: String,
+    pub(super) chart: Chart,
+    /// The real path of a chart directory (a `file://` dependency may point at it).
+    pub(super) real: Option<PathBuf>,
+}
+
+/// Subcharts: each `dependencies` entry (from `file://` or `charts/`), then every other
+/// chart in `charts/`, as Helm renders those too.
 fn load_subcharts(
     dir: &Path,
     chart_yaml_path: &Path,
     meta: &ChartMeta,
-    parents: &mut Vec<PathBuf>,
+    loading: &mut Loading,
 ) -> Result<Vec<Subchart>, Error> {
-    let error = |name: &str, message: String| {
-        Error::input(format!("dependency `{name}`: {message}"))
-            .in_file(chart_yaml_path.display().to_string())
-    };
-    if parents.len() > MAX_SUBCHART_DEPTH {
+    let error = |name: &str, message: String| dependency_error(chart_yaml_path, name, message);
+    if loading.depth > MAX_SUBCHART_DEPTH {
         return Err(error(
             meta.name.as_deref().unwrap_or("?"),
             format!("subcharts are nested more than {MAX_SUBCHART_DEPTH} deep"),
         ));
     }
-    let mut subcharts = Vec::new();
-    let mut used_dirs = Vec::new();
-    for dep in &meta.dependencies {
-        let sub_dir = match dep.repository.as_deref().unwrap_or("").trim() {
-            "" => dir.join("charts").join(&dep.name),
-            repo => match repo.strip_prefix("file://") {
-                Some(rel) => dir.join(rel),
-                None => {
-                    let vendored = dir.join("charts").join(&dep.name);
-                    if vendored.join("Chart.yaml").is_file() {
-                        vendored
-                    } else {
-                        return Err(error(
-                            &dep.name,
-                            format!(
-                                "repository `{repo}` is not fetched by ktera; vendor the chart into {} (e.g. `helm dependency build`) or use a `file://` path",
-                                vendored.display()
-                            ),
-                        ));
-                    }
-                }
-            },
+    let vendored = list_vendored(dir, chart_yaml_path, loading)?;
+    let mut local = |dep: &Dependency| -> Result<Option<Vendored>, Error> {
+        let Some(rel) = dep
+            .repository
+            .as_deref()
+            .and_then(|r| r.trim().strip_prefix("file://"))
+        else {
+            return Ok(None);
         };
+        let sub_dir = dir.join(rel);
         if !sub_dir.join("Chart.yaml").is_file() {
             return Err(error(
                 &dep.name,
@@ -205,7 +249,7 @@ fn load_subcharts(
             )));
         }
         let real = fs::canonicalize(&sub_dir).map_err(|source| unreadable(&sub_dir, source))?;
-        if parents.contains(&real) {
+        if loading.parents.contains(&real) {
             return Err(error(
                 &dep.name,
                 format!(
@@ -214,33 +258,153 @@ fn load_subcharts(
                 ),
             ));
         }
-        let mut chart = Chart::load_nested(&sub_dir, Some(real.clone()), parents)?;
+        let chart = Chart::load_nested(&sub_dir, Some(real.clone()), loading)?;
+        Ok(Some(Vendored {
+            shown: sub_dir.display().to_string(),
+            chart,
+            real: Some(real),
+        }))
+    };
+    attach_subcharts(dir, chart_yaml_path, meta, vendored, &mut local)
+}
+
+/// The charts in `dir/charts/`: directories holding a Chart.yaml and `.tgz` archives, in path
+/// order; names starting with `_` or `.` are left out, as Helm leaves them.
+fn list_vendored(
+    dir: &Path,
+    chart_yaml_path: &Path,
+    loading: &mut Loading,
+) -> Result<Vec<Vendored>, Error> {
+    let charts_dir = dir.join("charts");
+    if !charts_dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut entries: Vec<_> = fs::read_dir(&charts_dir)
+        .map_err(|source| unreadable(&charts_dir, source))?
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with(['_', '.']))
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    let mut vendored = Vec::new();
+    for path in entries {
+        let shown = path.display().to_string();
+        if path.extension().is_some_and(|ext| ext == "tgz") && path.is_file() {
+            let chart = load_archive::load_file(&path, loading)?;
+            vendored.push(Vendored {
+                shown,
+                chart,
+                real: None,
+            });
+            continue;
+        }
+        if !path.join("Chart.yaml").is_file() {
+            continue;
+        }
+        let Ok(real) = fs::canonicalize(&path) else {
+            continue;
+        };
+        if loading.parents.contains(&real) {
+            return Err(dependency_error(
+                chart_yaml_path,
+                &shown,
+                "a chart that contains itself (a cycle)",
+            ));
+        }
+        let chart = Chart::load_nested(&path, Some(real.clone()), loading)?;
+        vendored.push(Vendored {
+            shown,
+            chart,
+            real: Some(real),
+        });
+    }
+    Ok(vendored)
+}
+
+/// Matches each `dependencies` entry with its chart: what `local` loads for it (a `file://`
+/// path), else the chart of that name in `charts/`; checks the version constraint; then adds
+/// every chart of `charts/` that no dependency took.
+pub(super) fn attach_subcharts(
+    dir: &Path,
+    chart_yaml_path: &Path,
+    meta: &ChartMeta,
+    mut vendored: Vec<Vendored>,
+    local: &mut dyn FnMut(&Dependency) -> Result<Option<Vendored>, Error>,
+) -> Result<Vec<Subchart>, Error> {
+    let error = |name: &str, message: String| dependency_error(chart_yaml_path, name, message);
+    let mut used = vec![false; vendored.len()];
+    let mut subcharts = Vec::new();
+    for dep in &meta.dependencies {
+        let constraint = dep.version.as_deref().filter(|v| !v.trim().is_empty());
+        let fits = |chart: &Chart| match constraint {
+            Some(c) => super::version::matches(c, &chart.version)
+                .map_err(|e| error(&dep.name, e.message().to_string())),
+            None => Ok(true),
+        };
+        let (shown, mut chart) = match local(dep)? {
+            Some(found) => {
+                // A copy of the same chart in charts/ (what `dependency update` vendors) is
+                // not a second subchart.
+                for (i, v) in vendored.iter().enumerate() {
+                    if v.chart.name == found.chart.name || v.real == found.real {
+                        used[i] = true;
+                    }
+                }
+                (found.shown, found.chart)
+            }
+            None => {
+                let named: Vec<usize> = (0..vendored.len())
+                    .filter(|&i| vendored[i].chart.name == dep.name)
+                    .collect();
+                let mut fitting = Vec::new();
+                for &i in &named {
+                    if fits(&vendored[i].chart)? {
+                        fitting.push(i);
+                    }
+                }
+                let pick = match (named.as_slice(), fitting.as_slice()) {
+                    ([], _) => return Err(missing(dir, chart_yaml_path, dep)),
+                    ([only], _) => *only,
+                    (_, [only]) => *only,
+                    _ => {
+                        let shown: Vec<&str> =
+                            named.iter().map(|&i| vendored[i].shown.as_str()).collect();
+                        return Err(error(
+                            &dep.name,
+                            format!(
+                                "charts/ holds more than one chart named `{}` ({})",
+                                dep.name,
+                                shown.join(", ")
+                            ),
+                        )
+                        .with_hint(
+                            "remove those not wanted (`ktera dependency build` leaves only the locked one)",
+                        ));
+                    }
+                };
+                used[pick] = true;
+                (vendored[pick].shown.clone(), vendored[pick].chart.clone())
+            }
+        };
         if chart.name != dep.name {
             return Err(error(
                 &dep.name,
                 format!(
-                    "the chart at {} is named `{}`, not `{}`",
-                    sub_dir.display(),
-                    chart.name,
-                    dep.name
+                    "the chart at {shown} is named `{}`, not `{}`",
+                    chart.name, dep.name
                 ),
             ));
         }
-        if let Some(constraint) = dep.version.as_deref().filter(|v| !v.trim().is_empty()) {
-            let fits = super::version::matches(constraint, &chart.version)
-                .map_err(|e| error(&dep.name, e.message().to_string()))?;
-            if !fits {
-                return Err(error(
-                    &dep.name,
-                    format!(
-                        "version {} at {} is outside the constraint `{constraint}`",
-                        chart.version,
-                        sub_dir.display()
-                    ),
-                ));
-            }
+        if !fits(&chart)? {
+            return Err(error(
+                &dep.name,
+                format!(
+                    "version {} at {shown} is outside the constraint `{}`",
+                    chart.version,
+                    constraint.unwrap_or_default()
+                ),
+            ));
         }
-        used_dirs.push(real);
         // As in Helm, an aliased subchart takes the alias as its name (`Chart.Name`, sources).
         if let Some(alias) = &dep.alias {
             chart.name = alias.clone();
@@ -251,32 +415,11 @@ fn load_subcharts(
             dependency: Some(dep.clone()),
         });
     }
-    let charts_dir = dir.join("charts");
-    if charts_dir.is_dir() {
-        let mut entries: Vec<_> = fs::read_dir(&charts_dir)
-            .map_err(|source| unreadable(&charts_dir, source))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.join("Chart.yaml").is_file())
-            .collect();
-        entries.sort();
-        for sub_dir in entries {
-            let Ok(real) = fs::canonicalize(&sub_dir) else {
-                continue;
-            };
-            if used_dirs.contains(&real) {
-                continue;
-            }
-            if parents.contains(&real) {
-                return Err(error(
-                    &sub_dir.display().to_string(),
-                    "a chart that contains itself (a cycle)".into(),
-                ));
-            }
-            let chart = Chart::load_nested(&sub_dir, Some(real), parents)?;
+    for (v, used) in vendored.drain(..).zip(used) {
+        if !used {
             subcharts.push(Subchart {
-                name: chart.name.clone(),
-                chart,
+                name: v.chart.name.clone(),
+                chart: v.chart,
                 dependency: None,
             });
         }
@@ -284,25 +427,59 @@ fn load_subcharts(
     Ok(subcharts)
 }
 
+/// A dependency without its chart, and what to do.
+fn missing(dir: &Path, chart_yaml_path: &Path, dep: &Dependency) -> Error {
+    let vendored = dir.join("charts").join(&dep.name);
+    match dep.repository.as_deref().map(str::trim).unwrap_or("") {
+        "" => dependency_error(
+            chart_yaml_path,
+            &dep.name,
+            format!(
+                "no chart found at {} (looked for its Chart.yaml, or an archive of it in charts/)",
+                vendored.display()
+            ),
+        )
+        .with_hint(format!(
+            "vendor it into charts/{} or point `repository` at it with `file://<path>`",
+            dep.name
+        )),
+        repo => dependency_error(
+            chart_yaml_path,
+            &dep.name,
+            format!(
+                "not in {} yet; it comes from `{repo}`",
+                dir.join("charts").display()
+            ),
+        )
+        .with_hint(format!(
+            "run `ktera dependency build {}` to fetch what Chart.lock names (or `ktera dependency update` to resolve it anew)",
+            dir.display()
+        )),
+    }
+}
+
 /// `Chart.yaml` that is not what Helm accepts.
-fn invalid_chart(path: &Path, message: impl std::fmt::Display) -> Error {
+pub(super) fn invalid_chart(path: &Path, message: impl std::fmt::Display) -> Error {
     Error::input(format!("invalid Chart.yaml: {message}")).in_file(path.display().to_string())
 }
 
-fn parse_chart_yaml(path: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), Error> {
-    let text = read_text(path)?;
+/// Parses `Chart.yaml`'s text, read from `path`.
+pub(super) fn parse_chart_yaml(
+    text: &str,
+    path: &Path,
+) -> Result<(ChartMeta, serde_yaml::Mapping), Error> {
     let shown = path.display().to_string();
     let located = |e: serde_yaml::Error| {
-        let (line, column) = diagnostic::yaml_error_location(&text, &e).unwrap_or((1, 1));
+        let (line, column) = diagnostic::yaml_error_location(text, &e).unwrap_or((1, 1));
         Error::input(format!(
             "invalid Chart.yaml: {}",
             diagnostic::yaml_error_message(&e)
         ))
-        .in_text(&shown, &text, line, column)
+        .in_text(&shown, text, line, column)
     };
-    let raw: serde_yaml::Value = match crate::yaml::read_document(&text, Keys::Resolved) {
+    let raw: serde_yaml::Value = match crate::yaml::read_document(text, Keys::Resolved) {
         Some(value) => value,
-        None => serde_yaml::from_str(&text).map_err(located)?,
+        None => serde_yaml::from_str(text).map_err(located)?,
     };
     let mapping = match raw {
         serde_yaml::Value::Mapping(m) => m,

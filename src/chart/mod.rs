@@ -3,14 +3,21 @@
 //! loaded once and confined to the chart directory (a template symlinked from outside the
 //! chart is refused).
 //!
-//! - `load` reads a chart directory and its subcharts;
+//! - `load` reads a chart directory and its subcharts, `load_archive` a chart archive (`.tgz`);
+//! - [`archive`] reads and writes chart archives safely and reproducibly;
+//! - [`lock`] is `Chart.lock` and Helm's digest of the dependencies;
+//! - [`package`] makes a chart directory an archive (`ktera package`);
 //! - [`subcharts`] computes the values each enabled subchart renders with;
 //! - [`files`] lists the chart's own files, as templates read them;
 //! - [`values_schema`] checks the merged values against `values.schema.json`;
 //! - [`version`] matches version constraints (dependencies, `kubeVersion`, `semver_compare`).
 
+pub mod archive;
 pub mod files;
 mod load;
+mod load_archive;
+pub mod lock;
+pub mod package;
 pub mod subcharts;
 pub mod values_schema;
 pub mod version;
@@ -135,6 +142,31 @@ pub struct Chart {
 /// A file or directory of the chart that cannot be read.
 pub(crate) fn unreadable(path: &Path, source: std::io::Error) -> Error {
     Error::io(format!("cannot read: {source}"), source).in_file(path.display().to_string())
+}
+
+/// `dir/Chart.yaml`, read and checked as loading a chart checks it (its subcharts are not
+/// looked at: `dependency update` reads a chart whose `charts/` is not there yet).
+pub fn read_chart_yaml(dir: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), Error> {
+    let path = dir.join("Chart.yaml");
+    if !dir.is_dir() {
+        return Err(Error::input("not a chart directory")
+            .in_file(dir.display().to_string())
+            .with_hint("pass the directory that holds Chart.yaml"));
+    }
+    if !path.is_file() {
+        return Err(load::missing_chart_yaml(&dir.display().to_string()));
+    }
+    let text = read_text(&path)?;
+    let (meta, mapping) = load::parse_chart_yaml(&text, &path)?;
+    load::check_meta(&meta, &path)?;
+    Ok((meta, mapping))
+}
+
+pub(crate) use load::dependency_error;
+
+/// Loads a chart archive held in memory; `shown` names it in messages.
+pub fn load_archive_bytes(shown: &Path, bytes: &[u8]) -> Result<Chart, Error> {
+    load_archive::load_bytes(shown, bytes, &mut load::Loading::default())
 }
 
 /// Deepest chain of subcharts of subcharts.

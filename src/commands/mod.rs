@@ -3,8 +3,12 @@
 //! the error and picks the exit code.
 
 pub mod compare;
+pub mod dependency;
 pub mod diff;
 pub mod lint;
+pub mod package;
+pub mod pull;
+pub mod push;
 pub mod render;
 pub mod set;
 pub mod template;
@@ -13,7 +17,7 @@ pub mod values;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use crate::cli::{Command, OutputFormat, ReleaseFlags, ValueFlags};
+use crate::cli::{Command, OutputFormat, ReleaseFlags, RemoteFlags, ValueFlags};
 use crate::error::{Error, ErrorKind};
 use crate::pipeline;
 use crate::release::{self, Release, parse_kube_version};
@@ -50,6 +54,26 @@ pub fn run(command: &Command) -> Result<ExitStatus, Error> {
         Command::Render(args) => render::run(args),
         Command::Set(args) => set::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Dependency(command) => dependency::run(command),
+        Command::Pull(args) => pull::run(args),
+        Command::Package(args) => package::run(args),
+        Command::Push(args) => push::run(args),
+    }
+}
+
+/// The network's access settings from a command's flags.
+pub fn access_from(flags: &RemoteFlags) -> crate::remote::Access {
+    crate::remote::Access {
+        plain_http: flags.plain_http,
+        credentials: match (&flags.username, &flags.password) {
+            (Some(username), Some(password)) => Some(crate::remote::credentials::Credentials {
+                username: username.clone(),
+                password: password.clone(),
+            }),
+            _ => None,
+        },
+        registry_config: flags.registry_config.clone(),
+        repository_config: flags.repository_config.clone(),
     }
 }
 

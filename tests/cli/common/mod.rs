@@ -8,6 +8,7 @@ use tempfile::TempDir;
 
 pub mod same;
 pub mod schema;
+pub mod servers;
 pub mod tools;
 
 /// The `ktera` binary this test run built.

@@ -1,0 +1,31 @@
+//! `ktera push`: a chart archive to an OCI registry (see [`crate::remote::oci`]).
+
+use super::ExitStatus;
+use crate::chart;
+use crate::cli::PushArgs;
+use crate::error::{Error, ErrorKind};
+use crate::remote::Network;
+use crate::remote::oci::{self, OciRef};
+
+pub fn run(args: &PushArgs) -> Result<ExitStatus, Error> {
+    let destination = OciRef::parse(&args.remote).map_err(|e| e.with_kind(ErrorKind::Usage))?;
+    let bytes = std::fs::read(&args.package).map_err(|e| {
+        Error::io(format!("cannot read: {e}"), e).in_file(args.package.display().to_string())
+    })?;
+    // The archive must be a chart ktera (and so Helm) can load.
+    let chart = chart::load_archive_bytes(&args.package, &bytes)?;
+    let network = Network::new(super::access_from(&args.flags))?;
+    let pushed = oci::push(
+        &network,
+        bytes,
+        &chart.chart_yaml,
+        &chart.name,
+        &chart.version,
+        &destination,
+    )?;
+    super::print(&format!(
+        "Pushed: {}\nDigest: {}\n",
+        pushed.reference, pushed.digest
+    ))?;
+    Ok(ExitStatus::Success)
+}

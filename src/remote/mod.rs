@@ -1,0 +1,183 @@
+//! Charts where they live: Helm chart repositories (an `index.yaml` over HTTP) and OCI
+//! registries, and the dependency manager that fetches a chart's dependencies from them
+//! (Helm's `pkg/repo`, `pkg/registry` and `pkg/downloader`).
+//!
+//! Only the network commands (`dependency`, `pull`, `push`) reach this module: the
+//! asynchronous runtime and the TLS stack start here, never on the render path.
+//!
+//! - [`credentials`]: where Helm users keep registry and repository credentials;
+//! - [`repository`]: a chart repository's index and its charts;
+//! - [`oci`]: charts in OCI registries, in Helm's format;
+//! - [`dependencies`]: `dependency update` and `dependency build`.
+
+pub mod credentials;
+pub mod dependencies;
+pub mod oci;
+pub mod repository;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind};
+use credentials::Credentials;
+
+/// How to reach registries and repositories: the flags the network commands share.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    /// Plain HTTP to OCI registries (`--plain-http`), for a registry without TLS.
+    pub plain_http: bool,
+    /// `--username`/`--password`, for registries and repositories given on the command line.
+    pub credentials: Option<Credentials>,
+    /// `--registry-config`.
+    pub registry_config: Option<PathBuf>,
+    /// `--repository-config`.
+    pub repository_config: Option<PathBuf>,
+}
+
+/// Most bytes ktera downloads for one chart archive or repository index.
+pub const MAX_DOWNLOAD_BYTES: u64 = 100 * 1024 * 1024;
+
+/// The network's clients and the runtime they run on, for one command.
+pub struct Network {
+    runtime: tokio::runtime::Runtime,
+    http: reqwest::Client,
+    pub access: Access,
+}
+
+impl Network {
+    pub fn new(access: Access) -> Result<Network, Error> {
+        // rustls with ring: one crypto provider for every TLS connection of the process. ring
+        // builds with the C compiler alone (aws-lc-rs, rustls' default, wants CMake or more);
+        // rustls 0.23.48 deprecates it only for lacking post-quantum key exchange.
+        #[allow(deprecated)]
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::io(format!("cannot start the network runtime: {e}"), e))?;
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent())
+            .connect_timeout(Duration::from_secs(30))
+            .read_timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| network_error(format!("cannot set up HTTPS: {}", describe(&e))))?;
+        Ok(Network {
+            runtime,
+            http,
+            access,
+        })
+    }
+
+    /// Runs one asynchronous operation to its end.
+    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// GETs `url` (with basic authentication when `credentials` are given), at most
+    /// [`MAX_DOWNLOAD_BYTES`].
+    pub fn get(&self, url: &str, credentials: Option<&Credentials>) -> Result<Vec<u8>, Error> {
+        let shown = redact(url);
+        self.block_on(async {
+            let mut request = self.http.get(url);
+            if let Some(c) = credentials {
+                request = request.basic_auth(&c.username, Some(&c.password));
+            }
+            let mut response = request
+                .send()
+                .await
+                .map_err(|e| network_error(format!("{shown}: {}", describe(&e))))?;
+            let status = response.status();
+            if !status.is_success() {
+                let hint = match status.as_u16() {
+                    401 | 403 => "the repository wants credentials: add them to the repository with `helm repo add --username ...`, or pass --username and --password",
+                    404 => "check the URL (a chart repository serves index.yaml at its root)",
+                    _ => "",
+                };
+                return Err(network_error(format!("{shown}: the server answered {status}"))
+                    .with_hint(hint));
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
+                .await
+                .map_err(|e| network_error(format!("{shown}: {}", describe(&e))))?
+            {
+                if (body.len() + chunk.len()) as u64 > MAX_DOWNLOAD_BYTES {
+                    return Err(Error::input(format!(
+                        "{shown}: larger than {} MiB, the most ktera downloads at once",
+                        MAX_DOWNLOAD_BYTES / (1024 * 1024)
+                    )));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(body)
+        })
+    }
+}
+
+/// A failure to reach or talk to a server.
+fn network_error(message: String) -> Error {
+    Error::new(ErrorKind::Io, message)
+}
+
+fn user_agent() -> String {
+    format!("ktera/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// An HTTP client error with its causes (reqwest's own message stops at "error sending
+/// request").
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// `https://user:secret@host/x` -> `https://user:***@host/x`: a URL as messages show it.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let mut hex = String::with_capacity(64);
+    for byte in sha2::Sha256::digest(bytes) {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_in_messages_hide_passwords() {
+        assert_eq!(
+            super::redact("https://bob:hunter2@charts.example.com/x/index.yaml"),
+            "https://bob:***@charts.example.com/x/index.yaml"
+        );
+        assert_eq!(
+            super::redact("https://charts.example.com/a@b"),
+            "https://charts.example.com/a@b"
+        );
+    }
+}

@@ -1,0 +1,181 @@
+//! Real servers on the loopback address, started by the tests that need them and stopped when
+//! the guard drops (on a failed test too): Debian's `docker-registry` (the reference OCI
+//! registry, CNCF Distribution) and a chart repository served by Python's `http.server`. And
+//! Helm 3.17.3, whose `push`/`pull`/`dependency build` show that the formats agree.
+
+use std::fs;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use super::tools::skip_without;
+
+/// A server process; killed and reaped on drop.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    /// The registry's configuration and storage, or the served copy.
+    _dir: TempDir,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// `host:port`.
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Starts the OCI registry, with basic authentication from `htpasswd` (an htpasswd file's
+    /// text) when given. `None` (after a visible skip) when docker-registry is not installed.
+    pub fn registry(htpasswd: Option<&str>) -> Option<Server> {
+        let binary = Path::new("/usr/bin/docker-registry");
+        if !binary.exists() {
+            skip_without(
+                "docker-registry",
+                "Debian's docker-registry package is not installed (apt-get install docker-registry; .ci/run installs it)",
+            );
+            return None;
+        }
+        let dir = TempDir::new().expect("temp dir");
+        let port = free_port();
+        let auth = match htpasswd {
+            Some(text) => {
+                let file = dir.path().join("htpasswd");
+                fs::write(&file, text).expect("write htpasswd");
+                format!(
+                    "auth:\n  htpasswd:\n    realm: ktera-tests\n    path: {}\n",
+                    file.display()
+                )
+            }
+            None => String::new(),
+        };
+        let config = dir.path().join("config.yml");
+        fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}",
+                dir.path().join("storage").display()
+            ),
+        )
+        .expect("write registry config");
+        let log = dir.path().join("log");
+        let mut command = Command::new(binary);
+        command.arg("serve").arg(&config);
+        Some(Server::start(command, port, dir, log))
+    }
+
+    /// Serves a copy of `files` over HTTP (a chart repository is static files). The copy can
+    /// be changed through [`Server::root`] while it serves.
+    pub fn http(files: &Path) -> Server {
+        let dir = TempDir::new().expect("temp dir");
+        let root = dir.path().join("root");
+        super::copy_dir(files, &root);
+        let port = free_port();
+        let log = dir.path().join("log");
+        let mut command = Command::new("python3");
+        command
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .arg("--directory")
+            .arg(&root);
+        Server::start(command, port, dir, log)
+    }
+
+    /// The served directory of [`Server::http`].
+    pub fn root(&self) -> PathBuf {
+        self._dir.path().join("root")
+    }
+
+    fn start(mut command: Command, port: u16, dir: TempDir, log: PathBuf) -> Server {
+        let out = fs::File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("start the server");
+        let mut server = Server {
+            child,
+            port,
+            _dir: dir,
+            log,
+        };
+        // Ready when it accepts connections: at most 200 tries 50 ms apart.
+        for _ in 0..200 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!(
+                    "the server exited ({status}) before listening: {}",
+                    fs::read_to_string(&server.log).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "the server did not listen on port {port}: {}",
+            fs::read_to_string(&server.log).unwrap_or_default()
+        );
+    }
+}
+
+/// A port free on the loopback address now (the OS picks it; the listener closes at once).
+fn free_port() -> u16 {
+    TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// Helm 3.17.3: `$HELM`, else where `scripts/get-helm` installs it, else the anchors' copy.
+/// `None` (after a visible skip) when there is none.
+pub fn helm() -> Option<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
+    let candidates = [
+        std::env::var_os("HELM").map(PathBuf::from),
+        cache
+            .as_ref()
+            .map(|c| c.join("ktera-ci/helm-3.17.3/helm/helm")),
+        cache.as_ref().map(|c| c.join("ktera-anchors/helm/helm")),
+    ];
+    let found = candidates.into_iter().flatten().find(|p| p.is_file());
+    if found.is_none() {
+        skip_without(
+            "helm",
+            "Helm 3.17.3 is not installed (scripts/get-helm installs it)",
+        );
+    }
+    found
+}
+
+/// A `helm` command whose configuration, caches and registry logins live in `home` only.
+pub fn helm_command(helm: &Path, home: &Path) -> Command {
+    let mut command = Command::new(helm);
+    command
+        .env("HELM_CONFIG_HOME", home.join("config"))
+        .env("HELM_CACHE_HOME", home.join("cache"))
+        .env("HELM_DATA_HOME", home.join("data"))
+        .env("HELM_REGISTRY_CONFIG", home.join("registry.json"))
+        .env("HELM_REPOSITORY_CONFIG", home.join("repositories.yaml"))
+        .env("HELM_REPOSITORY_CACHE", home.join("repository-cache"));
+    command
+}

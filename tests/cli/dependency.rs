@@ -1,0 +1,301 @@
+//! `ktera dependency update|build` against real servers on the loopback address: a chart
+//! repository (an index made by `helm repo index`, tests/fixtures/chart-sources/repo, served
+//! by Python's http.server), an OCI registry (docker-registry) and file:// paths; and Helm
+//! 3.17.3 itself accepting the Chart.lock ktera writes (the same digest) and fetching the same
+//! archives.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+
+use crate::common::servers::{Server, helm, helm_command};
+use crate::common::{copy_dir, ktera, write};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chart-sources")
+}
+
+#[test]
+fn the_lock_digest_is_helms() {
+    // lock/Chart.lock was written by `helm dependency update` (scripts/gen-chart-sources-fixtures).
+    let dir = fixtures().join("lock");
+    let chart_yaml: serde_yaml::Value =
+        serde_yaml::from_str(&fs::read_to_string(dir.join("Chart.yaml")).expect("Chart.yaml"))
+            .expect("yaml");
+    let mut requirements = chart_yaml["dependencies"]
+        .as_sequence()
+        .expect("dependencies")
+        .clone();
+    // Helm hashes `@fixtures` as the URL it names (its repositories file in the generator).
+    requirements[1]["repository"] = "http://127.0.0.1:18879".into();
+    let lock = ktera::chart::lock::Lock::read(&dir.join("Chart.lock"))
+        .expect("read")
+        .expect("Chart.lock");
+    assert_eq!(
+        ktera::chart::lock::digest(Some(&requirements), &lock.dependencies),
+        lock.digest
+    );
+}
+
+/// A chart `queue` at `version`, packaged and pushed to `registry` by ktera.
+fn push_queue(registry: &Server, work: &Path, version: &str) {
+    let dir = work.join(format!("queue-src-{version}"));
+    write(
+        &dir,
+        &[
+            (
+                "Chart.yaml",
+                &format!("apiVersion: v2\nname: queue\nversion: {version}\n"),
+            ),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Release.Name }}-queue\ndata:\n  version: {{ Chart.Version | quote }}\n",
+            ),
+        ],
+    );
+    let out = work.join("packages");
+    ktera()
+        .args(["package"])
+        .arg(&dir)
+        .arg("-d")
+        .arg(&out)
+        .assert()
+        .success();
+    ktera()
+        .arg("push")
+        .arg(out.join(format!("queue-{version}.tgz")))
+        .arg(format!("oci://{}/charts", registry.address()))
+        .arg("--plain-http")
+        .assert()
+        .success();
+}
+
+/// The app chart: one dependency from each kind of source.
+fn app_chart(work: &Path, repo: &Server, registry: &Server, cache_constraint: &str) -> PathBuf {
+    copy_dir(&fixtures().join("src/db"), &work.join("db"));
+    let app = work.join("app");
+    write(
+        &app,
+        &[
+            (
+                "Chart.yaml",
+                &format!(
+                    "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: cache\n    version: \"{cache_constraint}\"\n    repository: http://127.0.0.1:{}\n  - name: web\n    version: ^1\n    repository: \"@fixtures\"\n  - name: db\n    version: ~0.3\n    repository: file://../db\n  - name: queue\n    version: \">=1.0.0 <2.0.0\"\n    repository: oci://{}/charts\n",
+                    repo.port,
+                    registry.address()
+                ),
+            ),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n",
+            ),
+        ],
+    );
+    write(
+        work,
+        &[(
+            "repositories.yaml",
+            &format!(
+                "apiVersion: \"\"\ngenerated: \"0001-01-01T00:00:00Z\"\nrepositories:\n- name: fixtures\n  url: http://127.0.0.1:{}\n",
+                repo.port
+            ),
+        )],
+    );
+    app
+}
+
+fn dependency(command: &str, app: &Path, work: &Path) -> assert_cmd::assert::Assert {
+    ktera()
+        .args(["dependency", command])
+        .arg(app)
+        .arg("--plain-http")
+        .arg("--repository-config")
+        .arg(work.join("repositories.yaml"))
+        .assert()
+}
+
+fn archives(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .expect("charts/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tgz"))
+        .map(|p| {
+            let name = p.file_name().expect("name").to_string_lossy().into_owned();
+            (name, fs::read(&p).expect("read"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn update_and_build_fetch_from_a_repository_a_registry_and_a_path() {
+    let Some(registry) = Server::registry(None) else {
+        return;
+    };
+    let repo = Server::http(&fixtures().join("repo"));
+    let work = TempDir::new().expect("temp dir");
+    for version in ["1.0.0", "1.1.0", "2.0.0"] {
+        push_queue(&registry, work.path(), version);
+    }
+    let app = app_chart(work.path(), &repo, &registry, "~0.1.0");
+
+    // Before: the hint names the command that fetches them.
+    ktera()
+        .arg("template")
+        .arg(&app)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("ktera dependency build"));
+
+    dependency("update", &app, work.path()).success();
+    let charts = app.join("charts");
+    let names: Vec<String> = archives(&charts).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "cache-0.1.5.tgz",
+            "db-0.3.0.tgz",
+            "queue-1.1.0.tgz",
+            "web-1.0.0.tgz"
+        ]
+    );
+    // The repository's archive, byte for byte.
+    assert_eq!(
+        fs::read(charts.join("cache-0.1.5.tgz")).expect("cache"),
+        fs::read(fixtures().join("repo/cache-0.1.5.tgz")).expect("fixture")
+    );
+    let lock = fs::read_to_string(app.join("Chart.lock")).expect("Chart.lock");
+    for line in [
+        "- name: cache\n  repository: http://127.0.0.1:",
+        "  version: 0.1.5\n",
+        "- name: web\n  repository: http://127.0.0.1:",
+        "- name: db\n  repository: file://../db\n  version: 0.3.0\n",
+        "  version: 1.1.0\n",
+    ] {
+        assert!(lock.contains(line), "{line:?} not in\n{lock}");
+    }
+    let rendered = crate::common::stdout_of(&["template", app.to_str().expect("utf-8")]);
+    for expected in [
+        "name: release-name-cache",
+        "chart-version: '0.1.5'",
+        "name: release-name-web",
+        "name: release-name-db",
+        "version: '1.1.0'",
+    ] {
+        assert!(rendered.contains(expected), "{expected} not in\n{rendered}");
+    }
+
+    // build reproduces what the lock names, byte for byte.
+    let updated = archives(&charts);
+    fs::remove_dir_all(&charts).expect("rm charts");
+    dependency("build", &app, work.path()).success();
+    assert_eq!(archives(&charts), updated);
+
+    // Helm reads the same lock (same digest) and fetches the same archives from the servers.
+    if let Some(helm) = helm() {
+        let home = work.path().join("helm-home");
+        fs::create_dir_all(&home).expect("helm home");
+        fs::copy(
+            work.path().join("repositories.yaml"),
+            home.join("repositories.yaml"),
+        )
+        .expect("repositories");
+        fs::remove_dir_all(&charts).expect("rm charts");
+        let output = helm_command(&helm, &home)
+            .args(["dependency", "build", "--plain-http"])
+            .arg(&app)
+            .output()
+            .expect("helm");
+        assert!(
+            output.status.success(),
+            "helm dependency build refused ktera's lock: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let helms = archives(&charts);
+        let names: Vec<&String> = helms.iter().map(|(n, _)| n).collect();
+        assert_eq!(names, updated.iter().map(|(n, _)| n).collect::<Vec<_>>());
+        for ((name, helm_bytes), (_, ktera_bytes)) in helms.iter().zip(&updated) {
+            // Helm packages a file:// chart with its own time stamps; the rest is fetched.
+            if name != "db-0.3.0.tgz" {
+                assert_eq!(helm_bytes, ktera_bytes, "{name}");
+            }
+        }
+    }
+
+    // A changed constraint makes the lock out of date: build refuses, update moves on.
+    let chart_yaml = fs::read_to_string(app.join("Chart.yaml")).expect("Chart.yaml");
+    fs::write(
+        app.join("Chart.yaml"),
+        chart_yaml.replace("\"~0.1.0\"", "\"~0.2.0\""),
+    )
+    .expect("write");
+    dependency("build", &app, work.path())
+        .code(1)
+        .stderr(predicates::str::contains("the lock is out of date"))
+        .stderr(predicates::str::contains("ktera dependency update"));
+    dependency("update", &app, work.path())
+        .success()
+        .stderr(predicates::str::contains("removed"));
+    let names: Vec<String> = archives(&charts).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names[0], "cache-0.2.0.tgz");
+    assert!(!names.contains(&"cache-0.1.5.tgz".to_string()));
+}
+
+#[test]
+fn an_archive_that_differs_from_the_index_is_refused() {
+    let repo = Server::http(&fixtures().join("repo"));
+    let index = repo.root().join("index.yaml");
+    let text = fs::read_to_string(&index).expect("index");
+    let real =
+        ktera::remote::sha256_hex(&fs::read(repo.root().join("web-1.0.0.tgz")).expect("web"));
+    fs::write(&index, text.replace(&real, &"0".repeat(64))).expect("write index");
+    let work = TempDir::new().expect("temp dir");
+    let app = work.path().join("app");
+    write(
+        &app,
+        &[(
+            "Chart.yaml",
+            &format!(
+                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: web\n    version: 1.0.0\n    repository: http://127.0.0.1:{}/\n",
+                repo.port
+            ),
+        )],
+    );
+    ktera()
+        .args(["dependency", "update"])
+        .arg(&app)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(format!(
+            "the archive's SHA-256 is {real}, but the repository's index says 0000"
+        )));
+    // All or nothing: no charts/, no lock.
+    assert!(!app.join("charts").exists());
+    assert!(!app.join("Chart.lock").exists());
+}
+
+#[test]
+fn a_lock_of_other_requirements_is_refused_without_the_network() {
+    let work = TempDir::new().expect("temp dir");
+    copy_dir(&fixtures().join("lock"), &work.path().join("lock"));
+    let chart_yaml = work.path().join("lock/Chart.yaml");
+    let text = fs::read_to_string(&chart_yaml).expect("Chart.yaml");
+    fs::write(&chart_yaml, text.replace("^1", "^2")).expect("write");
+    write(
+        work.path(),
+        &[(
+            "repositories.yaml",
+            "repositories:\n- name: fixtures\n  url: http://127.0.0.1:18879\n",
+        )],
+    );
+    ktera()
+        .args(["dependency", "build"])
+        .arg(work.path().join("lock"))
+        .arg("--repository-config")
+        .arg(work.path().join("repositories.yaml"))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("the lock is out of date"));
+}

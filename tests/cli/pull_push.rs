@@ -1,0 +1,305 @@
+//! `ktera push` and `ktera pull` against a real OCI registry (Debian's docker-registry) on the
+//! loopback address, and against Helm 3.17.3's own `helm push`/`helm pull` on the same
+//! registry: what one pushes, the other pulls, byte for byte. And `pull` from a chart
+//! repository served over HTTP, and credentials from the places Helm users keep them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use tempfile::TempDir;
+
+use crate::common::servers::{Server, helm, helm_command};
+use crate::common::{ktera, write};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chart-sources")
+}
+
+fn backend_package(work: &Path) -> PathBuf {
+    ktera()
+        .args(["package", "charts/backend", "-d"])
+        .arg(work)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .assert()
+        .success();
+    work.join("backend-0.2.0.tgz")
+}
+
+#[test]
+fn what_ktera_pushes_helm_and_ktera_pull_byte_for_byte() {
+    let Some(registry) = Server::registry(None) else {
+        return;
+    };
+    let work = TempDir::new().expect("temp dir");
+    let package = backend_package(work.path());
+    let remote = format!("oci://{}/team/charts", registry.address());
+    ktera()
+        .arg("push")
+        .arg(&package)
+        .arg(&remote)
+        .arg("--plain-http")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(format!(
+            "Pushed: {}/team/charts/backend:0.2.0\nDigest: sha256:",
+            registry.address()
+        )));
+
+    // ktera pull: the highest version by default, saved as NAME-VERSION.tgz.
+    let pulled = work.path().join("pulled");
+    ktera()
+        .args(["pull", &format!("{remote}/backend"), "--plain-http", "-d"])
+        .arg(&pulled)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(pulled.join("backend-0.2.0.tgz")).expect("pulled"),
+        fs::read(&package).expect("package")
+    );
+    // --untar into --untardir (relative to -d), and the chart renders from there.
+    ktera()
+        .args(["pull", &format!("{remote}/backend"), "--version", "~0.2"])
+        .args(["--plain-http", "--untar", "--untardir", "unpacked", "-d"])
+        .arg(&pulled)
+        .assert()
+        .success();
+    let unpacked = pulled.join("unpacked/backend");
+    let prod = |chart: &Path| {
+        crate::common::stdout_of(&[
+            "template",
+            chart.to_str().expect("utf-8"),
+            "-f",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/values/prod.yaml"),
+        ])
+    };
+    assert_eq!(
+        prod(&unpacked),
+        prod(&Path::new(env!("CARGO_MANIFEST_DIR")).join("charts/backend"))
+    );
+    ktera()
+        .args(["pull", &format!("{remote}/backend"), "--version", "^1"])
+        .arg("--plain-http")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "no version of `backend` meets `^1` (versions: 0.2.0)",
+        ));
+
+    let Some(helm) = helm() else { return };
+    let home = work.path().join("helm-home");
+    let helm_dir = work.path().join("helm-pulled");
+    fs::create_dir_all(&helm_dir).expect("helm's destination");
+    let output = helm_command(&helm, &home)
+        .args(["pull", &format!("{remote}/backend"), "--version", "0.2.0"])
+        .args(["--plain-http", "-d"])
+        .arg(&helm_dir)
+        .output()
+        .expect("helm");
+    assert!(
+        output.status.success(),
+        "helm pull: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        fs::read(helm_dir.join("backend-0.2.0.tgz")).expect("helm's pull"),
+        fs::read(&package).expect("package")
+    );
+}
+
+#[test]
+fn what_helm_pushes_ktera_pulls() {
+    let Some(registry) = Server::registry(None) else {
+        return;
+    };
+    let Some(helm) = helm() else { return };
+    let work = TempDir::new().expect("temp dir");
+    let home = work.path().join("helm-home");
+    // A version with build metadata: Helm tags it 1.2.3_build.5 (a tag cannot hold `+`).
+    let chart = work.path().join("demo");
+    write(
+        &chart,
+        &[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: demo\nversion: 1.2.3+build.5\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n",
+            ),
+        ],
+    );
+    let run = |args: &[&str]| {
+        let output = helm_command(&helm, &home)
+            .args(args)
+            .current_dir(work.path())
+            .output()
+            .expect("helm");
+        assert!(
+            output.status.success(),
+            "helm {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(&["package", "demo"]);
+    let remote = format!("oci://{}/charts", registry.address());
+    run(&["push", "demo-1.2.3+build.5.tgz", &remote, "--plain-http"]);
+    let pulled = work.path().join("pulled");
+    ktera()
+        .args(["pull", &format!("{remote}/demo"), "--plain-http", "-d"])
+        .arg(&pulled)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(pulled.join("demo-1.2.3+build.5.tgz")).expect("pulled"),
+        fs::read(work.path().join("demo-1.2.3+build.5.tgz")).expect("helm's package")
+    );
+    // The tag as the registry holds it works too.
+    ktera()
+        .args([
+            "pull",
+            &format!("{remote}/demo:1.2.3_build.5"),
+            "--plain-http",
+        ])
+        .arg("--untar")
+        .arg("-d")
+        .arg(work.path().join("by-tag"))
+        .assert()
+        .success();
+    assert!(work.path().join("by-tag/demo/templates/cm.yaml").is_file());
+}
+
+#[test]
+fn credentials_come_from_flags_or_helms_registry_config_and_are_never_printed() {
+    let secret = "pa55-w0rd-never-shown";
+    let hash = bcrypt::hash(secret, 4).expect("bcrypt");
+    let Some(registry) = Server::registry(Some(&format!("alice:{hash}\n"))) else {
+        return;
+    };
+    let work = TempDir::new().expect("temp dir");
+    let package = backend_package(work.path());
+    let remote = format!("oci://{}/charts", registry.address());
+    let push = || {
+        let mut command = ktera();
+        command
+            .arg("push")
+            .arg(&package)
+            .arg(&remote)
+            .arg("--plain-http")
+            .env_remove("KTERA_REGISTRY_USERNAME")
+            .env_remove("KTERA_REGISTRY_PASSWORD")
+            .env("HELM_REGISTRY_CONFIG", work.path().join("none.json"))
+            .env("DOCKER_CONFIG", work.path().join("no-docker"));
+        command
+    };
+    push()
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("helm registry login"));
+    let wrong = push()
+        .args(["--username", "alice", "--password", "wrong-guess"])
+        .output()
+        .expect("run");
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&wrong.stderr).contains("wrong-guess"));
+
+    let flags = push()
+        .args(["--username", "alice", "--password", secret])
+        .output()
+        .expect("run");
+    assert!(
+        flags.status.success(),
+        "{}",
+        String::from_utf8_lossy(&flags.stderr)
+    );
+
+    // What `helm registry login` writes: docker-style auths.
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("alice:{secret}"));
+    let config = work.path().join("registry.json");
+    fs::write(
+        &config,
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
+            registry.address()
+        ),
+    )
+    .expect("config");
+    let pulled = ktera()
+        .args(["pull", &format!("{remote}/backend"), "--plain-http", "-d"])
+        .arg(work.path().join("pulled"))
+        .env("HELM_REGISTRY_CONFIG", &config)
+        .output()
+        .expect("run");
+    assert!(
+        pulled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pulled.stderr)
+    );
+    // The environment works as the flags do.
+    let by_env = ktera()
+        .args(["pull", &format!("{remote}/backend"), "--plain-http", "-d"])
+        .arg(work.path().join("pulled-env"))
+        .env("HELM_REGISTRY_CONFIG", work.path().join("none.json"))
+        .env("KTERA_REGISTRY_USERNAME", "alice")
+        .env("KTERA_REGISTRY_PASSWORD", secret)
+        .output()
+        .expect("run");
+    assert!(
+        by_env.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_env.stderr)
+    );
+    for output in [&flags, &pulled, &by_env] {
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!all.contains(secret), "{all}");
+    }
+}
+
+#[test]
+fn pull_from_a_chart_repository_by_alias_or_url() {
+    let repo = Server::http(&fixtures().join("repo"));
+    let work = TempDir::new().expect("temp dir");
+    let repositories = work.path().join("repositories.yaml");
+    fs::write(
+        &repositories,
+        format!(
+            "repositories:\n- name: fixtures\n  url: http://127.0.0.1:{}\n",
+            repo.port
+        ),
+    )
+    .expect("repositories");
+    ktera()
+        .args(["pull", "fixtures/cache", "--version", "~0.1", "-d"])
+        .arg(work.path())
+        .env("HELM_REPOSITORY_CONFIG", &repositories)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(work.path().join("cache-0.1.5.tgz")).expect("pulled"),
+        fs::read(fixtures().join("repo/cache-0.1.5.tgz")).expect("fixture")
+    );
+    ktera()
+        .args([
+            "pull",
+            "cache",
+            "--repo",
+            &format!("http://127.0.0.1:{}", repo.port),
+        ])
+        .args(["--untar", "-d"])
+        .arg(work.path())
+        .assert()
+        .success();
+    let chart_yaml = fs::read_to_string(work.path().join("cache/Chart.yaml")).expect("untarred");
+    assert!(chart_yaml.contains("version: 0.2.0"), "{chart_yaml}");
+    ktera()
+        .args(["pull", "nowhere/cache"])
+        .env("HELM_REPOSITORY_CONFIG", &repositories)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("helm repo add nowhere URL"));
+}
