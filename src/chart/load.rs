@@ -332,33 +332,45 @@ pub(super) fn attach_subcharts(
     local: &mut dyn FnMut(&Dependency) -> Result<Option<Vendored>, Error>,
 ) -> Result<Vec<Subchart>, Error> {
     let error = |name: &str, message: String| dependency_error(chart_yaml_path, name, message);
-    let mut used = vec![false; vendored.len()];
+    // Each chart of charts/ moves into the last dependency that takes it; an earlier one (the
+    // same chart under two aliases) takes a copy.
+    let mut charts: Vec<Option<Chart>> = Vec::with_capacity(vendored.len());
+    let mut found: Vec<(String, String, Option<PathBuf>)> = Vec::with_capacity(vendored.len());
+    for v in vendored.drain(..) {
+        found.push((v.shown, v.chart.version.clone(), v.real));
+        charts.push(Some(v.chart));
+    }
+    let names: Vec<String> = charts
+        .iter()
+        .map(|c| c.as_ref().map_or(String::new(), |c| c.name.clone()))
+        .collect();
+    let mut used = vec![false; charts.len()];
     let mut subcharts = Vec::new();
-    for dep in &meta.dependencies {
+    for (index, dep) in meta.dependencies.iter().enumerate() {
         let constraint = dep.version.as_deref().filter(|v| !v.trim().is_empty());
-        let fits = |chart: &Chart| match constraint {
-            Some(c) => super::version::matches(c, &chart.version)
+        let fits = |version: &str| match constraint {
+            Some(c) => super::version::matches(c, version)
                 .map_err(|e| error(&dep.name, e.message().to_string())),
             None => Ok(true),
         };
         let (shown, mut chart) = match local(dep)? {
-            Some(found) => {
+            Some(local) => {
                 // A copy of the same chart in charts/ (what `dependency update` vendors) is
                 // not a second subchart.
-                for (i, v) in vendored.iter().enumerate() {
-                    if v.chart.name == found.chart.name || v.real == found.real {
+                for i in 0..charts.len() {
+                    if names[i] == local.chart.name || found[i].2 == local.real {
                         used[i] = true;
                     }
                 }
-                (found.shown, found.chart)
+                (local.shown, local.chart)
             }
             None => {
-                let named: Vec<usize> = (0..vendored.len())
-                    .filter(|&i| vendored[i].chart.name == dep.name)
+                let named: Vec<usize> = (0..charts.len())
+                    .filter(|&i| names[i] == dep.name)
                     .collect();
                 let mut fitting = Vec::new();
                 for &i in &named {
-                    if fits(&vendored[i].chart)? {
+                    if fits(&found[i].1)? {
                         fitting.push(i);
                     }
                 }
@@ -367,8 +379,7 @@ pub(super) fn attach_subcharts(
                     ([only], _) => *only,
                     (_, [only]) => *only,
                     _ => {
-                        let shown: Vec<&str> =
-                            named.iter().map(|&i| vendored[i].shown.as_str()).collect();
+                        let shown: Vec<&str> = named.iter().map(|&i| found[i].0.as_str()).collect();
                         return Err(error(
                             &dep.name,
                             format!(
@@ -383,7 +394,21 @@ pub(super) fn attach_subcharts(
                     }
                 };
                 used[pick] = true;
-                (vendored[pick].shown.clone(), vendored[pick].chart.clone())
+                let taken_later = meta.dependencies[index + 1..]
+                    .iter()
+                    .any(|d| d.name == dep.name);
+                let chart = if taken_later {
+                    charts[pick].clone()
+                } else {
+                    charts[pick].take()
+                };
+                let Some(chart) = chart else {
+                    return Err(error(
+                        &dep.name,
+                        "internal: a vendored chart taken twice".into(),
+                    ));
+                };
+                (found[pick].0.clone(), chart)
             }
         };
         if chart.name != dep.name {
@@ -395,7 +420,7 @@ pub(super) fn attach_subcharts(
                 ),
             ));
         }
-        if !fits(&chart)? {
+        if !fits(&chart.version)? {
             return Err(error(
                 &dep.name,
                 format!(
@@ -415,11 +440,11 @@ pub(super) fn attach_subcharts(
             dependency: Some(dep.clone()),
         });
     }
-    for (v, used) in vendored.drain(..).zip(used) {
-        if !used {
+    for (chart, used) in charts.into_iter().zip(used) {
+        if let (Some(chart), false) = (chart, used) {
             subcharts.push(Subchart {
-                name: v.chart.name.clone(),
-                chart: v.chart,
+                name: chart.name.clone(),
+                chart,
                 dependency: None,
             });
         }
