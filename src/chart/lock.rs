@@ -1,7 +1,10 @@
 //! `Chart.lock`: the exact versions `dependency update` chose for `Chart.yaml`'s
 //! `dependencies`, and Helm's digest of both (`resolver.HashReq` in Helm 3: SHA-256 of Go's
 //! JSON encoding of `[requirements, locked]`), which tells `dependency build` whether the lock
-//! is still that of the requirements. Written as Helm writes it, so Helm and ktera share it.
+//! is still that of the requirements. Written as Helm writes it, so Helm and ktera share it,
+//! plus one field Helm reads past: each fetched archive's own `digest` (SHA-256 of the `.tgz`),
+//! so that `dependency build` gets the very bytes `update` got, not merely the same version
+//! number (a tag moved in a registry, an archive republished in a repository).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -20,6 +23,11 @@ pub struct Locked {
     pub version: String,
     #[serde(default)]
     pub repository: String,
+    /// `sha256:` and the hex SHA-256 of the archive `update` fetched; empty for a `file://` or
+    /// vendored chart (read live, as Helm does) and in Helm's own locks. Not in Helm's digest:
+    /// Helm's `chart.Dependency` has no such field, so Helm drops it when it reads the lock.
+    #[serde(default)]
+    pub digest: String,
 }
 
 /// `Chart.lock`.
@@ -59,6 +67,9 @@ impl Lock {
             let _ = writeln!(out, "- name: {}", scalar(&d.name));
             let _ = writeln!(out, "  repository: {}", scalar(&d.repository));
             let _ = writeln!(out, "  version: {}", scalar(&d.version));
+            if !d.digest.is_empty() {
+                let _ = writeln!(out, "  digest: {}", scalar(&d.digest));
+            }
         }
         let generated = match &self.generated {
             Value::String(s) => s.clone(),

@@ -3,7 +3,8 @@
 //!   an OCI registry's tags, a `file://` chart's own version), fetches the archives into
 //!   `charts/NAME-VERSION.tgz` and writes `Chart.lock` with Helm's digest (when it changed);
 //! - build fetches exactly what `Chart.lock` names, after checking that the lock still belongs
-//!   to `Chart.yaml` (its digest); without a lock it updates.
+//!   to `Chart.yaml` (its digest) and that each archive is the one locked (its own digest,
+//!   where the lock has one: see [`crate::chart::lock`]); without a lock it updates.
 //!
 //! A repository written `@name` or `alias:name` is the repository of that name in Helm's
 //! repositories file, replaced by its URL before hashing, as Helm does. A dependency without a
@@ -102,17 +103,11 @@ pub fn update(dir: &Path, network: &Network) -> Result<Outcome, Error> {
     for dep in &req.deps {
         locked.push(resolve(&req, dep, network, &known, &mut indexes)?);
     }
-    let digest = lock::digest(req.raw.as_deref(), &locked);
-    let old = Lock::read(&dir.join("Chart.lock"))?;
-    let new_lock = match old {
-        Some(old) if old.digest == digest => None,
-        _ => Some(Lock {
-            generated: Value::from(now_rfc3339()),
-            digest,
-            dependencies: locked.clone(),
-        }),
+    let plan = LockPlan::Update {
+        digest: lock::digest(req.raw.as_deref(), &locked),
+        old: Lock::read(&dir.join("Chart.lock"))?,
     };
-    fetch_and_write(&req, &locked, network, &known, &mut indexes, new_lock)
+    fetch_and_write(&req, &locked, network, &known, &mut indexes, plan)
 }
 
 /// `ktera dependency build`: fetches what `Chart.lock` names; updates when there is no lock.
@@ -143,8 +138,17 @@ pub fn build(dir: &Path, network: &Network) -> Result<Outcome, Error> {
         network,
         &known,
         &mut indexes,
-        None,
+        LockPlan::Build { path: lock_path },
     )
+}
+
+/// What becomes of `Chart.lock` once the archives are fetched.
+enum LockPlan {
+    /// `update`: the lock of the requirements (Helm's `digest`), with each archive's digest;
+    /// written unless `old` says the same already.
+    Update { digest: String, old: Option<Lock> },
+    /// `build`: the lock at `path` stays; each archive must be the one it locked.
+    Build { path: PathBuf },
 }
 
 /// Indexes fetched once per run, by repository URL.
@@ -189,6 +193,7 @@ fn resolve(
         name: dep.name.clone(),
         version,
         repository: repository.clone(),
+        digest: String::new(),
     };
     let fail = |message: String| dependency_error(req, &dep.name, message);
     let within = |e: Error| e.with_note(note(req, &dep.name));
@@ -260,7 +265,14 @@ impl<'a> Source<'a> {
     }
 }
 
-/// Fetches every locked archive, checks each, then writes them and `lock` (when given),
+/// One fetched archive: its bytes, where it came from, and its digest when the lock keeps one.
+struct Fetched {
+    bytes: Vec<u8>,
+    source: String,
+    digest: String,
+}
+
+/// Fetches every locked archive, checks each, then writes them and the lock `plan` makes,
 /// removing the archives of `charts/` they replace.
 fn fetch_and_write(
     req: &Requirements,
@@ -268,19 +280,30 @@ fn fetch_and_write(
     network: &Network,
     known: &[RepositoryEntry],
     indexes: &mut Indexes,
-    lock: Option<Lock>,
+    plan: LockPlan,
 ) -> Result<Outcome, Error> {
     let charts_dir = req.dir.join("charts");
-    let mut fetched: BTreeMap<String, (Vec<u8>, String)> = BTreeMap::new();
+    let mut fetched: BTreeMap<String, Fetched> = BTreeMap::new();
+    // `locked` with the digest of each archive fetched from a repository or a registry.
+    let mut with_digests = Vec::with_capacity(locked.len());
     for l in locked {
         let fail = |message: String| dependency_error(req, &l.name, message);
         let within = |e: Error| e.with_note(note(req, &l.name));
         let file_name = format!("{}-{}.tgz", l.name, l.version);
-        if fetched.contains_key(&file_name) {
+        if let Some(already) = fetched.get(&file_name) {
+            with_digests.push(Locked {
+                digest: already.digest.clone(),
+                ..l.clone()
+            });
             continue;
         }
+        // Only what comes from elsewhere is pinned by its digest: a file:// chart is read live.
+        let mut pinned = true;
         let bytes = match Source::of(&l.repository).map_err(within)? {
-            Source::Vendored => continue,
+            Source::Vendored => {
+                with_digests.push(l.clone());
+                continue;
+            }
             Source::File(rel) => {
                 let package = chart::package::package(&req.dir.join(rel))?;
                 if package.version != l.version {
@@ -293,6 +316,7 @@ fn fetch_and_write(
                         req.dir.display()
                     )));
                 }
+                pinned = false;
                 package.bytes
             }
             Source::Oci(base) => oci::pull(network, &base.join(&l.name), &l.version)?.archive,
@@ -320,8 +344,60 @@ fn fetch_and_write(
                 l.repository, chart.name, chart.version, l.name, l.version
             )));
         }
-        fetched.insert(file_name, (bytes, l.repository.clone()));
+        let digest = if pinned {
+            format!("sha256:{}", super::sha256_hex(&bytes))
+        } else {
+            String::new()
+        };
+        if let LockPlan::Build { path } = &plan
+            && !l.digest.is_empty()
+            && pinned
+            && !l.digest.eq_ignore_ascii_case(&digest)
+        {
+            return Err(fail(format!(
+                "{} {} from {} is not the archive Chart.lock locked: its digest is {digest}, the lock's {}",
+                l.name,
+                l.version,
+                super::redact(&l.repository),
+                l.digest
+            ))
+            .with_note(format!("locked in {}", path.display()))
+            .with_hint(format!(
+                "the chart was published again under the same version; if you trust the new archive, `ktera dependency update {}` locks it",
+                req.dir.display()
+            )));
+        }
+        with_digests.push(Locked {
+            digest: digest.clone(),
+            ..l.clone()
+        });
+        fetched.insert(
+            file_name,
+            Fetched {
+                bytes,
+                source: l.repository.clone(),
+                digest,
+            },
+        );
     }
+    let lock = match plan {
+        LockPlan::Build { .. } => None,
+        LockPlan::Update { digest, old } => {
+            let unchanged = old
+                .as_ref()
+                .is_some_and(|o| o.digest == digest && o.dependencies == with_digests);
+            // Helm keeps `generated` while its digest stays; so does ktera.
+            let generated = match old {
+                Some(o) if o.digest == digest => o.generated,
+                _ => Value::from(now_rfc3339()),
+            };
+            (!unchanged).then_some(Lock {
+                generated,
+                digest,
+                dependencies: with_digests,
+            })
+        }
+    };
 
     // Everything is fetched and checked: now the files change, together.
     if !fetched.is_empty() {
@@ -334,10 +410,10 @@ fn fetch_and_write(
     };
     let mut staged = Vec::new();
     let mut outcome = Outcome::default();
-    for (file_name, (bytes, source)) in &fetched {
+    for (file_name, archive) in &fetched {
         let path = charts_dir.join(file_name);
-        staged.push(atomic::stage(&path, bytes).map_err(|e| write_error(&path, e))?);
-        outcome.saved.push((path, source.clone()));
+        staged.push(atomic::stage(&path, &archive.bytes).map_err(|e| write_error(&path, e))?);
+        outcome.saved.push((path, archive.source.clone()));
     }
     if let Some(lock) = &lock {
         let path = req.dir.join("Chart.lock");
@@ -358,10 +434,7 @@ fn fetch_and_write(
 }
 
 /// The archives in `charts/` that are not among the new ones (Helm deletes them too).
-fn outdated_archives(
-    charts_dir: &Path,
-    fetched: &BTreeMap<String, (Vec<u8>, String)>,
-) -> Vec<PathBuf> {
+fn outdated_archives(charts_dir: &Path, fetched: &BTreeMap<String, Fetched>) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(charts_dir) else {
         return Vec::new();
     };

@@ -44,8 +44,10 @@ pub struct Repository {
 
 impl Repository {
     /// A repository by its URL, with the credentials Helm's repositories file keeps for it.
+    /// The URL of the index itself (`https://…/index.yaml`) names its repository too.
     pub fn at(url: &str, known: &[RepositoryEntry], explicit: Option<Credentials>) -> Repository {
-        let url = url.trim_end_matches('/').to_string();
+        let url = url.trim_end_matches('/');
+        let url = url.strip_suffix("/index.yaml").unwrap_or(url).to_string();
         let entry = known.iter().find(|e| e.url.trim_end_matches('/') == url);
         Repository {
             credentials: explicit.or_else(|| entry.and_then(RepositoryEntry::credentials)),

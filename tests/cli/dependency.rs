@@ -40,7 +40,12 @@ fn the_lock_digest_is_helms() {
 
 /// A chart `queue` at `version`, packaged and pushed to `registry` by ktera.
 fn push_queue(registry: &Server, work: &Path, version: &str) {
-    let dir = work.join(format!("queue-src-{version}"));
+    push_queue_with(registry, work, version, "");
+}
+
+/// The same, with `extra` in its ConfigMap: another archive under the same version.
+fn push_queue_with(registry: &Server, work: &Path, version: &str, extra: &str) {
+    let dir = work.join(format!("queue-src-{version}{extra}"));
     write(
         &dir,
         &[
@@ -50,11 +55,13 @@ fn push_queue(registry: &Server, work: &Path, version: &str) {
             ),
             (
                 "templates/cm.yaml",
-                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Release.Name }}-queue\ndata:\n  version: {{ Chart.Version | quote }}\n",
+                &format!(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{{{ Release.Name }}}}-queue\ndata:\n  version: {{{{ Chart.Version | quote }}}}\n{extra}"
+                ),
             ),
         ],
     );
-    let out = work.join("packages");
+    let out = work.join(format!("packages{extra}"));
     ktera()
         .args(["package"])
         .arg(&dir)
@@ -298,4 +305,136 @@ fn a_lock_of_other_requirements_is_refused_without_the_network() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("the lock is out of date"));
+}
+
+#[test]
+fn build_gets_the_very_archives_update_locked() {
+    let Some(registry) = Server::registry(None) else {
+        return;
+    };
+    let repo = Server::http(&fixtures().join("repo"));
+    let work = TempDir::new().expect("temp dir");
+    push_queue(&registry, work.path(), "1.0.0");
+    let app = work.path().join("app");
+    write(
+        &app,
+        &[(
+            "Chart.yaml",
+            &format!(
+                // The index's own URL names its repository as well.
+                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: web\n    version: 1.0.0\n    repository: http://127.0.0.1:{}/index.yaml\n  - name: queue\n    version: 1.0.0\n    repository: oci://{}/charts\n",
+                repo.port,
+                registry.address()
+            ),
+        )],
+    );
+    let run = |command: &str| {
+        ktera()
+            .args(["dependency", command])
+            .arg(&app)
+            .arg("--plain-http")
+            .assert()
+    };
+    run("update").success();
+    let web = fs::read(repo.root().join("web-1.0.0.tgz")).expect("web");
+    let lock = fs::read_to_string(app.join("Chart.lock")).expect("Chart.lock");
+    let web_digest = format!("sha256:{}", ktera::remote::sha256_hex(&web));
+    assert!(
+        lock.contains(&format!("  version: 1.0.0\n  digest: {web_digest}\n")),
+        "{lock}"
+    );
+    // The index's digest of the same archive (helm repo index computed it).
+    let index = fs::read_to_string(repo.root().join("index.yaml")).expect("index");
+    assert!(index.contains(&web_digest["sha256:".len()..]), "{index}");
+    let locked_queue = fs::read(app.join("charts/queue-1.0.0.tgz")).expect("queue");
+    assert!(lock.contains(&format!(
+        "  digest: sha256:{}\n",
+        ktera::remote::sha256_hex(&locked_queue)
+    )));
+    // Helm's digest ignores the archives' digests: the same as for the lock without them.
+    let parsed = ktera::chart::lock::Lock::read(&app.join("Chart.lock"))
+        .expect("read")
+        .expect("lock");
+    let bare: Vec<ktera::chart::lock::Locked> = parsed
+        .dependencies
+        .iter()
+        .map(|l| ktera::chart::lock::Locked {
+            digest: String::new(),
+            ..l.clone()
+        })
+        .collect();
+    let chart_yaml: serde_yaml::Value =
+        serde_yaml::from_str(&fs::read_to_string(app.join("Chart.yaml")).expect("Chart.yaml"))
+            .expect("yaml");
+    let requirements = chart_yaml["dependencies"].as_sequence().expect("deps");
+    assert_eq!(
+        ktera::chart::lock::digest(Some(requirements), &bare),
+        parsed.digest
+    );
+    fs::remove_dir_all(app.join("charts")).expect("rm charts");
+
+    // The repository publishes another web 1.0.0, with an index that matches it: the index
+    // check passes, the lock's refuses.
+    let other_web = work.path().join("other-web");
+    copy_dir(&fixtures().join("src/web"), &other_web);
+    fs::write(other_web.join("values.yaml"), "replicas: 9\n").expect("values");
+    ktera()
+        .arg("package")
+        .arg(&other_web)
+        .arg("-d")
+        .arg(work.path().join("other"))
+        .assert()
+        .success();
+    let republished = fs::read(work.path().join("other/web-1.0.0.tgz")).expect("other web");
+    assert_ne!(republished, web);
+    fs::write(repo.root().join("web-1.0.0.tgz"), &republished).expect("republish");
+    fs::write(
+        repo.root().join("index.yaml"),
+        index.replace(
+            &web_digest["sha256:".len()..],
+            &ktera::remote::sha256_hex(&republished),
+        ),
+    )
+    .expect("index");
+    run("build")
+        .code(1)
+        .stderr(predicates::str::contains(
+            "web 1.0.0 from http://127.0.0.1:",
+        ))
+        .stderr(predicates::str::contains(format!(
+            "is not the archive Chart.lock locked: its digest is sha256:{}, the lock's {web_digest}",
+            ktera::remote::sha256_hex(&republished)
+        )))
+        .stderr(predicates::str::contains("ktera dependency update"));
+    assert!(!app.join("charts").exists(), "nothing written");
+
+    // Back as it was; now the registry's tag moves to another archive.
+    fs::write(repo.root().join("web-1.0.0.tgz"), &web).expect("restore");
+    fs::write(repo.root().join("index.yaml"), &index).expect("restore");
+    run("build").success();
+    push_queue_with(&registry, work.path(), "1.0.0", "  moved: 'yes'\n");
+    fs::remove_dir_all(app.join("charts")).expect("rm charts");
+    run("build")
+        .code(1)
+        .stderr(predicates::str::contains("queue 1.0.0 from oci://"))
+        .stderr(predicates::str::contains(
+            "is not the archive Chart.lock locked",
+        ));
+
+    // update trusts the new archive and locks it; build follows.
+    run("update").success();
+    let moved = fs::read(app.join("charts/queue-1.0.0.tgz")).expect("queue");
+    assert_ne!(moved, locked_queue);
+    let lock = fs::read_to_string(app.join("Chart.lock")).expect("Chart.lock");
+    assert!(lock.contains(&ktera::remote::sha256_hex(&moved)), "{lock}");
+    assert_eq!(
+        ktera::chart::lock::Lock::read(&app.join("Chart.lock"))
+            .expect("read")
+            .expect("lock")
+            .generated,
+        parsed.generated,
+        "the requirements did not change: Helm's `generated` stays"
+    );
+    fs::remove_dir_all(app.join("charts")).expect("rm charts");
+    run("build").success();
 }
