@@ -16,6 +16,7 @@ pub mod oci;
 pub mod repository;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
@@ -37,10 +38,13 @@ pub struct Access {
 /// Most bytes ktera downloads for one chart archive or repository index.
 pub const MAX_DOWNLOAD_BYTES: u64 = 100 * 1024 * 1024;
 
-/// The network's clients and the runtime they run on, for one command.
+/// The network's clients and the runtime they run on, for one command. Each client is made
+/// when first needed and then kept: making one reads the system's root certificates (hundreds
+/// of files), and the OCI client keeps the registries' tokens between requests.
 pub struct Network {
     runtime: tokio::runtime::Runtime,
-    http: reqwest::Client,
+    http: OnceLock<reqwest::Client>,
+    oci: OnceLock<oci_client::Client>,
     pub access: Access,
 }
 
@@ -55,17 +59,35 @@ impl Network {
             .enable_all()
             .build()
             .map_err(|e| Error::io(format!("cannot start the network runtime: {e}"), e))?;
-        let http = reqwest::Client::builder()
+        Ok(Network {
+            runtime,
+            http: OnceLock::new(),
+            oci: OnceLock::new(),
+            access,
+        })
+    }
+
+    /// The HTTP client for chart repositories.
+    fn http(&self) -> Result<&reqwest::Client, Error> {
+        if let Some(client) = self.http.get() {
+            return Ok(client);
+        }
+        let client = reqwest::Client::builder()
             .user_agent(user_agent())
             .connect_timeout(Duration::from_secs(30))
             .read_timeout(Duration::from_secs(120))
             .build()
             .map_err(|e| network_error(format!("cannot set up HTTPS: {}", describe(&e))))?;
-        Ok(Network {
-            runtime,
-            http,
-            access,
-        })
+        Ok(self.http.get_or_init(|| client))
+    }
+
+    /// The client for OCI registries (plain HTTP under `--plain-http`).
+    fn oci(&self) -> Result<&oci_client::Client, Error> {
+        if let Some(client) = self.oci.get() {
+            return Ok(client);
+        }
+        let client = oci::client(self.access.plain_http)?;
+        Ok(self.oci.get_or_init(|| client))
     }
 
     /// Runs one asynchronous operation to its end.
@@ -77,8 +99,9 @@ impl Network {
     /// [`MAX_DOWNLOAD_BYTES`].
     pub fn get(&self, url: &str, credentials: Option<&Credentials>) -> Result<Vec<u8>, Error> {
         let shown = redact(url);
+        let http = self.http()?;
         self.block_on(async {
-            let mut request = self.http.get(url);
+            let mut request = http.get(url);
             if let Some(c) = credentials {
                 request = request.basic_auth(&c.username, Some(&c.password));
             }

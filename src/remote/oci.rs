@@ -114,9 +114,11 @@ pub struct Pushed {
     pub digest: String,
 }
 
-fn client(network: &Network) -> Client {
-    Client::new(ClientConfig {
-        protocol: if network.access.plain_http {
+/// A client for registries; [`Network::oci`] keeps one per command. `try_from`, not `new`:
+/// `new` would fall back to a default client (HTTPS) when this one cannot be made.
+pub(super) fn client(plain_http: bool) -> Result<Client, Error> {
+    Client::try_from(ClientConfig {
+        protocol: if plain_http {
             ClientProtocol::Http
         } else {
             ClientProtocol::Https
@@ -124,6 +126,12 @@ fn client(network: &Network) -> Client {
         user_agent: concat!("ktera/", env!("CARGO_PKG_VERSION")),
         connect_timeout: Some(std::time::Duration::from_secs(30)),
         ..ClientConfig::default()
+    })
+    .map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot set up the registry client: {}", super::describe(&e)),
+        )
     })
 }
 
@@ -160,7 +168,7 @@ fn failed(what: &str, reference: &str, error: oci_client::errors::OciDistributio
 
 /// The chart versions of `reference`, highest first (tags that are not versions left out).
 pub fn versions(network: &Network, reference: &OciRef) -> Result<Vec<String>, Error> {
-    let client = client(network);
+    let client = network.oci()?;
     let auth = auth(network, &reference.registry)?;
     let image = reference.with_tag("latest");
     let response = network
@@ -213,7 +221,7 @@ pub fn resolve_version(
 
 /// Pulls the chart `reference` at `version`, checked against the digests of its manifest.
 pub fn pull(network: &Network, reference: &OciRef, version: &str) -> Result<Pulled, Error> {
-    let client = client(network);
+    let client = network.oci()?;
     let auth = auth(network, &reference.registry)?;
     let tag = version.replace('+', "_");
     let image = reference.with_tag(&tag);
@@ -282,7 +290,7 @@ pub fn push(
     let tag = version.replace('+', "_");
     let image = target.with_tag(&tag);
     let shown = format!("{}:{tag}", target.shown());
-    let client = client(network);
+    let client = network.oci()?;
     let auth = auth(network, &target.registry)?;
     let config = Config::new(config_json(chart_yaml), CONFIG_MEDIA_TYPE.to_string(), None);
     let layers = [ImageLayer::new(archive, CHART_MEDIA_TYPE.to_string(), None)];
