@@ -41,9 +41,22 @@ fn a_package_is_reproducible_and_renders_as_its_directory() {
         first.file_name().and_then(|n| n.to_str()),
         Some("backend-0.2.0.tgz")
     );
-    // A copy elsewhere, with other times on its files: the same bytes.
+    // A copy elsewhere, with other times and modes on its files: the same bytes.
     let copy = work.path().join("copy/backend");
     copy_dir(&repo_root().join("charts/backend"), &copy);
+    let values = fs::File::options()
+        .write(true)
+        .open(copy.join("values.yaml"))
+        .expect("values.yaml");
+    values
+        .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(978_307_200))
+        .expect("set the time");
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        values
+            .set_permissions(fs::Permissions::from_mode(0o600))
+            .expect("chmod");
+    }
     let second = package(&copy, &work.path().join("b"));
     assert_eq!(fs::read(&first).expect("a"), fs::read(&second).expect("b"));
 
