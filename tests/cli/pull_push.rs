@@ -303,3 +303,139 @@ fn pull_from_a_chart_repository_by_alias_or_url() {
         .code(1)
         .stderr(predicates::str::contains("helm repo add nowhere URL"));
 }
+
+#[test]
+fn a_private_repository_gets_the_credentials_of_helms_repositories_file() {
+    let secret = "r3po-s3cret-never-shown";
+    let repo = Server::http_with_basic_auth(&fixtures().join("repo"), "bob", secret);
+    let url = format!("http://127.0.0.1:{}", repo.port);
+    let work = TempDir::new().expect("temp dir");
+    let repositories = |password: &str| {
+        let file = work.path().join(format!("repositories-{password}.yaml"));
+        fs::write(
+            &file,
+            format!(
+                "repositories:\n- name: private\n  url: {url}\n  username: bob\n  password: {password}\n"
+            ),
+        )
+        .expect("repositories");
+        file
+    };
+    let pull = |args: &[&str], repositories: &Path| {
+        ktera()
+            .arg("pull")
+            .args(args)
+            .arg("-d")
+            .arg(work.path().join("pulled"))
+            .env("HELM_REPOSITORY_CONFIG", repositories)
+            .output()
+            .expect("run")
+    };
+    let mut outputs = Vec::new();
+
+    // No credentials: the server's 401, and what to do.
+    let none = work.path().join("none.yaml");
+    let refused = pull(&["cache", "--repo", &url], &none);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("401") && stderr.contains("helm repo add --username"),
+        "{stderr}"
+    );
+    // A wrong password is refused and not shown.
+    let wrong = pull(&["private/cache"], &repositories("wrong-guess"));
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(!String::from_utf8_lossy(&wrong.stderr).contains("wrong-guess"));
+
+    // From the repositories file, as `helm repo add --username --password` keeps them.
+    let file = match helm() {
+        Some(helm) => {
+            let home = work.path().join("helm-home");
+            let output = helm_command(&helm, &home)
+                .args(["repo", "add", "private", &url, "--username", "bob"])
+                .args(["--password", secret])
+                .output()
+                .expect("helm");
+            assert!(
+                output.status.success(),
+                "helm repo add: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            home.join("repositories.yaml")
+        }
+        None => repositories(secret),
+    };
+    let by_alias = pull(&["private/cache", "--version", "0.1.0"], &file);
+    assert!(
+        by_alias.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_alias.stderr)
+    );
+    assert_eq!(
+        fs::read(work.path().join("pulled/cache-0.1.0.tgz")).expect("pulled"),
+        fs::read(fixtures().join("repo/cache-0.1.0.tgz")).expect("fixture")
+    );
+    outputs.push(by_alias);
+    // By URL, the file's entry for that URL gives them too; and the flags do.
+    let by_url = pull(&["web", "--repo", &url], &file);
+    assert!(
+        by_url.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_url.stderr)
+    );
+    outputs.push(by_url);
+    let by_flags = pull(
+        &[
+            "cache",
+            "--repo",
+            &url,
+            "--username",
+            "bob",
+            "--password",
+            secret,
+            "--untar",
+        ],
+        &none,
+    );
+    assert!(
+        by_flags.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_flags.stderr)
+    );
+    outputs.push(by_flags);
+
+    // dependency update through `@private`: the lock names the URL, never the password.
+    let app = work.path().join("app");
+    write(
+        &app,
+        &[(
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: cache\n    version: ~0.1.0\n    repository: \"@private\"\n",
+        )],
+    );
+    let update = ktera()
+        .args(["dependency", "update"])
+        .arg(&app)
+        .arg("--repository-config")
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(
+        update.status.success(),
+        "{}",
+        String::from_utf8_lossy(&update.stderr)
+    );
+    outputs.push(update);
+    let lock = fs::read_to_string(app.join("Chart.lock")).expect("Chart.lock");
+    assert!(lock.contains(&format!("repository: {url}\n")), "{lock}");
+    assert!(!lock.contains(secret), "{lock}");
+
+    for output in &outputs {
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!all.contains(secret), "{all}");
+    }
+}

@@ -77,22 +77,32 @@ impl Server {
     /// Serves a copy of `files` over HTTP (a chart repository is static files). The copy can
     /// be changed through [`Server::root`] while it serves.
     pub fn http(files: &Path) -> Server {
+        Server::serve(files, None)
+    }
+
+    /// The same behind HTTP basic authentication, as a private chart repository: every request
+    /// without `user` and `password` is answered 401.
+    pub fn http_with_basic_auth(files: &Path, user: &str, password: &str) -> Server {
+        Server::serve(files, Some(format!("{user}:{password}")))
+    }
+
+    fn serve(files: &Path, userinfo: Option<String>) -> Server {
         let dir = TempDir::new().expect("temp dir");
         let root = dir.path().join("root");
         super::copy_dir(files, &root);
         let port = free_port();
         let log = dir.path().join("log");
         let mut command = Command::new("python3");
-        command
-            .args([
-                "-m",
-                "http.server",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-            ])
-            .arg("--directory")
-            .arg(&root);
+        match userinfo {
+            None => command
+                .args(["-m", "http.server", &port.to_string()])
+                .args(["--bind", "127.0.0.1", "--directory"])
+                .arg(&root),
+            Some(userinfo) => command
+                .args(["-c", BASIC_AUTH_SERVER, &port.to_string()])
+                .arg(&root)
+                .arg(userinfo),
+        };
         Server::start(command, port, dir, log)
     }
 
@@ -135,6 +145,25 @@ impl Server {
         );
     }
 }
+
+/// Python's http.server with a handler that wants basic authentication: `python3 -c SCRIPT
+/// PORT ROOT USER:PASSWORD`.
+const BASIC_AUTH_SERVER: &str = r#"
+import base64, functools, http.server, sys
+port, root, userinfo = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+expected = "Basic " + base64.b64encode(userinfo.encode()).decode()
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def do_GET(self):
+        if self.headers.get("Authorization") != expected:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="charts"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+handler = functools.partial(Handler, directory=root)
+http.server.ThreadingHTTPServer(("127.0.0.1", port), handler).serve_forever()
+"#;
 
 /// A port free on the loopback address now (the OS picks it; the listener closes at once).
 fn free_port() -> u16 {
