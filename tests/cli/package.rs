@@ -156,6 +156,19 @@ fn archives_in_charts_render_as_helm_dependency_build_leaves_them() {
     for name in ["cache-0.1.5.tgz", "web-1.0.0.tgz"] {
         fs::copy(fixtures.join(name), app.join("charts").join(name)).expect("copy");
     }
+    // As CHART, one of them renders as its own chart.
+    let web = stdout_of(&[
+        "template",
+        fixtures.join("web-1.0.0.tgz").to_str().expect("utf-8"),
+        "--set",
+        "replicas=2",
+    ]);
+    assert!(
+        web.contains("# Source: web/templates/configmap.yaml")
+            && web.contains("name: release-name-web")
+            && web.contains("replicas: '2'"),
+        "{web}"
+    );
     let out = stdout_of(&["template", app.to_str().expect("utf-8")]);
     assert!(
         out.contains("# Source: app/charts/cache/templates/service.yaml"),
