@@ -214,17 +214,50 @@ fn credentials_come_from_flags_or_helms_registry_config_and_are_never_printed() 
         String::from_utf8_lossy(&flags.stderr)
     );
 
-    // What `helm registry login` writes: docker-style auths.
-    let auth = base64::engine::general_purpose::STANDARD.encode(format!("alice:{secret}"));
+    // Helm's registry config: what `helm registry login` writes (docker-style auths), by Helm
+    // itself when it is here.
     let config = work.path().join("registry.json");
-    fs::write(
-        &config,
-        format!(
-            r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
-            registry.address()
-        ),
-    )
-    .expect("config");
+    match helm() {
+        Some(helm) => {
+            let mut login = helm_command(&helm, &work.path().join("helm-home"));
+            let output = login
+                .env("HELM_REGISTRY_CONFIG", &config)
+                .args(["registry", "login", &registry.address(), "--insecure"])
+                .args(["--username", "alice", "--password-stdin"])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .and_then(|mut child| {
+                    use std::io::Write as _;
+                    child
+                        .stdin
+                        .take()
+                        .expect("stdin")
+                        .write_all(secret.as_bytes())?;
+                    child.wait_with_output()
+                })
+                .expect("helm registry login");
+            assert!(
+                output.status.success(),
+                "helm registry login: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        None => {
+            let auth = base64::engine::general_purpose::STANDARD.encode(format!("alice:{secret}"));
+            fs::write(
+                &config,
+                format!(
+                    r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
+                    registry.address()
+                ),
+            )
+            .expect("config");
+        }
+    }
+    let written = fs::read_to_string(&config).expect("the registry config");
+    assert!(written.contains(&registry.address()), "{written}");
     let pulled = ktera()
         .args(["pull", &format!("{remote}/backend"), "--plain-http", "-d"])
         .arg(work.path().join("pulled"))
