@@ -252,10 +252,14 @@ pub fn pull(network: &Network, reference: &OciRef, version: &str) -> Result<Pull
             MAX_DOWNLOAD_BYTES / (1024 * 1024)
         )));
     }
-    let mut archive = Vec::new();
+    let mut capped = Capped {
+        bytes: Vec::new(),
+        limit: usize::try_from(layer.size).unwrap_or(0),
+    };
     network
-        .block_on(client.pull_blob(&image, *layer, &mut archive))
+        .block_on(client.pull_blob(&image, *layer, &mut capped))
         .map_err(|e| failed("cannot pull", &shown, e))?;
+    let archive = capped.bytes;
     let actual = format!("sha256:{}", sha256_hex(&archive));
     if actual != layer.digest {
         return Err(Error::input(format!(
@@ -268,6 +272,46 @@ pub fn pull(network: &Network, reference: &OciRef, version: &str) -> Result<Pull
         version: version.to_string(),
         digest,
     })
+}
+
+/// Where a chart layer is pulled to: at most `limit` bytes (the manifest's size for the layer),
+/// so a registry that sends more fills no memory with it. The client checks the digest only
+/// once everything has arrived.
+struct Capped {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl tokio::io::AsyncWrite for Capped {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        if this.bytes.len().saturating_add(buf.len()) > this.limit {
+            return std::task::Poll::Ready(Err(std::io::Error::other(format!(
+                "the registry sent more than the {} bytes the manifest gives for the chart",
+                this.limit
+            ))));
+        }
+        this.bytes.extend_from_slice(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
 }
 
 /// Pushes a chart archive to `destination` (`oci://host/path`; the chart's name is added, and

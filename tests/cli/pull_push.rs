@@ -472,3 +472,52 @@ fn a_private_repository_gets_the_credentials_of_helms_repositories_file() {
         assert!(!all.contains(secret), "{all}");
     }
 }
+
+#[test]
+fn a_chart_layer_larger_than_its_manifest_says_is_cut_off() {
+    let Some(registry) = Server::registry(None) else {
+        return;
+    };
+    let work = TempDir::new().expect("temp dir");
+    let package = backend_package(work.path());
+    ktera()
+        .arg("push")
+        .arg(&package)
+        .arg(format!("oci://{}/charts", registry.address()))
+        .arg("--plain-http")
+        .assert()
+        .success();
+    // The same manifest under another tag, claiming 100 bytes for the chart layer (the
+    // registry checks that the blobs exist, not their sizes).
+    let script = r#"
+import json, sys, urllib.request
+base = sys.argv[1]
+media = "application/vnd.oci.image.manifest.v1+json"
+get = urllib.request.Request(base + "/manifests/0.2.0", headers={"Accept": media})
+manifest = json.load(urllib.request.urlopen(get))
+for layer in manifest["layers"]:
+    layer["size"] = 100
+put = urllib.request.Request(base + "/manifests/0.2.1", method="PUT",
+    data=json.dumps(manifest).encode(), headers={"Content-Type": media})
+urllib.request.urlopen(put)
+"#;
+    let status = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(format!("http://{}/v2/charts/backend", registry.address()))
+        .status()
+        .expect("python3");
+    assert!(status.success());
+    ktera()
+        .args([
+            "pull",
+            &format!("oci://{}/charts/backend", registry.address()),
+        ])
+        .args(["--version", "0.2.1", "--plain-http", "-d"])
+        .arg(work.path().join("pulled"))
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "the registry sent more than the 100 bytes the manifest gives for the chart",
+        ));
+    assert!(!work.path().join("pulled/backend-0.2.1.tgz").exists());
+}
