@@ -14,7 +14,17 @@ Exit codes:
 
 Environment:
   KTERA_MAX_MEMORY  the most memory ktera may hold (default 8G; bytes, or K, M, G): a template
-                    that builds text without end stops there with an error";
+                    that builds text without end stops there with an error
+  NO_COLOR, CLICOLOR_FORCE, FORCE_COLOR, CLICOLOR, TERM
+                    colour with --color auto (the default); see --color";
+
+const COMPLETION_HELP: &str = "\
+Load the completions in the running shell, or install them for every new one:
+  bash        source <(ktera completion bash)
+              ktera completion bash > ~/.local/share/bash-completion/completions/ktera
+  zsh         ktera completion zsh > \"${fpath[1]}/_ktera\"   (then start a new shell)
+  fish        ktera completion fish > ~/.config/fish/completions/ktera.fish
+  powershell  ktera completion powershell | Out-String | Invoke-Expression";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,8 +36,27 @@ Go templates, with Helm's values semantics, and compares the result with Kustomi
     after_help = EXIT_CODES
 )]
 pub struct Cli {
+    /// Colour the reports (and help): auto colours a terminal, unless NO_COLOR, CLICOLOR=0 or
+    /// TERM=dumb says otherwise; CLICOLOR_FORCE or FORCE_COLOR colour a pipe too
+    #[arg(
+        long = "color",
+        value_enum,
+        global = true,
+        default_value_t,
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--color`'s values, as ls, grep and cargo spell them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +94,12 @@ pub enum Command {
     /// Push a chart archive to an OCI registry, as `helm push` does
     #[command(after_help = EXIT_CODES)]
     Push(PushArgs),
+    /// Print the version, the commit it was built from, the Tera version and the Kubernetes
+    /// versions whose schemas are built in
+    Version(VersionArgs),
+    /// Print a shell completion script: `source <(ktera completion bash)`
+    #[command(after_help = COMPLETION_HELP)]
+    Completion(CompletionArgs),
 }
 
 /// How the network commands reach registries and repositories, with Helm's flag names.
@@ -250,7 +285,7 @@ pub struct ValuesArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum OutputFormat {
-    /// Human-readable report (coloured on a terminal unless NO_COLOR is set)
+    /// Human-readable report (coloured on a terminal; see --color)
     #[default]
     Text,
     /// One JSON document, for machines
@@ -357,4 +392,18 @@ pub struct LintArgs {
     /// Report format
     #[arg(short = 'o', long = "output", value_enum, default_value_t)]
     pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

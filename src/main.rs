@@ -1,7 +1,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use ktera::cli::{Cli, Command};
 use ktera::commands::{self, ExitStatus};
 use ktera::error::{Error, ErrorKind};
@@ -11,9 +11,9 @@ use ktera::memory;
 static ALLOCATOR: memory::CappedAllocator = memory::CappedAllocator;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     let stopped = stopped_code(&cli.command);
-    let result = memory::enable(i32::from(stopped)).and_then(|()| commands::run(&cli.command));
+    let result = memory::enable(i32::from(stopped)).and_then(|()| commands::run(&cli));
     match result {
         Ok(ExitStatus::Success) => ExitCode::SUCCESS,
         Ok(ExitStatus::Failure) => ExitCode::from(1),
@@ -23,6 +23,21 @@ fn main() -> ExitCode {
             ExitCode::from(exit_code(&error, stopped))
         }
     }
+}
+
+/// The command line, with `-V` and `--version` printing what `ktera version` prints, and
+/// clap's help and errors coloured as `--color` and the environment say.
+fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let version = commands::version::text();
+    let command = Cli::command()
+        .version(version.clone())
+        .long_version(version)
+        .color(commands::color::for_clap(commands::color::choice_in_args(
+            &args,
+        )));
+    let matches = command.get_matches_from(args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
 }
 
 /// The code for an error that stopped `command` (README "Exit codes"): 2 from `diff`,

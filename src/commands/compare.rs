@@ -2,13 +2,13 @@
 //! reported as `ktera diff` reports, after a one-screen summary.
 
 use super::ExitStatus;
-use crate::cli::{CompareArgs, OutputFormat};
+use crate::cli::{ColorChoice, CompareArgs, OutputFormat};
 use crate::diff::{self, Document, ReportOptions};
 use crate::error::{Error, ErrorKind};
 use crate::kustomize;
 
 /// Prints the summary and the report; the status says whether the sides are equal (as `diff`).
-pub fn run(args: &CompareArgs) -> Result<ExitStatus, Error> {
+pub fn run(args: &CompareArgs, color: ColorChoice) -> Result<ExitStatus, Error> {
     let release = super::release_from(&args.name, &args.release)?;
     let rendered = super::render_with_flags(&args.chart, &args.values, &release)?;
     let left: Vec<Document> = rendered
@@ -45,7 +45,7 @@ pub fn run(args: &CompareArgs) -> Result<ExitStatus, Error> {
 
     let report = diff::compare(&left, &right);
     let options = ReportOptions {
-        color: super::use_color(args.output),
+        color: super::color::enabled(color, args.output),
         show_secrets: args.show_secrets,
     };
     let counts = report.counts();

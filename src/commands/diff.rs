@@ -4,12 +4,12 @@
 use std::io::{self, Write};
 
 use super::ExitStatus;
-use crate::cli::{DiffArgs, OutputFormat};
+use crate::cli::{ColorChoice, DiffArgs, OutputFormat};
 use crate::diff::{ReportOptions, STDIN, compare, load_side};
 use crate::error::Error;
 
 /// Prints the report; the status says whether the sides are equal.
-pub fn run(args: &DiffArgs) -> Result<ExitStatus, Error> {
+pub fn run(args: &DiffArgs, color: ColorChoice) -> Result<ExitStatus, Error> {
     if args.left == "-" && args.right == "-" {
         return Err(Error::usage(
             "both sides are - (standard input); at most one side can be read from standard input",
@@ -21,7 +21,7 @@ pub fn run(args: &DiffArgs) -> Result<ExitStatus, Error> {
     let report = compare(&left, &right).with_labels(label(&args.left), label(&args.right));
 
     let opts = ReportOptions {
-        color: super::use_color(args.output),
+        color: super::color::enabled(color, args.output),
         show_secrets: args.show_secrets,
     };
     let mut out = io::BufWriter::new(io::stdout().lock());

@@ -2,8 +2,10 @@
 //! Each returns how it went ([`ExitStatus`]) or the [`Error`] that stopped it; `main` prints
 //! the error and picks the exit code.
 
+pub mod color;
 pub mod compare;
 pub mod dependency;
+pub mod completion;
 pub mod diff;
 pub mod lint;
 pub mod package;
@@ -13,11 +15,12 @@ pub mod render;
 pub mod set;
 pub mod template;
 pub mod values;
+pub mod version;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
-use crate::cli::{Command, OutputFormat, ReleaseFlags, RemoteFlags, ValueFlags};
+use crate::cli::{Cli, Command, ReleaseFlags, RemoteFlags, ValueFlags};
 use crate::error::{Error, ErrorKind};
 use crate::pipeline;
 use crate::release::{self, Release, parse_kube_version};
@@ -44,20 +47,23 @@ impl ExitStatus {
     }
 }
 
-/// Runs one command.
-pub fn run(command: &Command) -> Result<ExitStatus, Error> {
-    match command {
+/// Runs the command of a command line.
+pub fn run(cli: &Cli) -> Result<ExitStatus, Error> {
+    let color = cli.color;
+    match &cli.command {
         Command::Template(args) => template::run(args),
         Command::Values(args) => values::run(args),
-        Command::Diff(args) => diff::run(args),
-        Command::Compare(args) => compare::run(args),
-        Command::Render(args) => render::run(args),
+        Command::Diff(args) => diff::run(args, color),
+        Command::Compare(args) => compare::run(args, color),
+        Command::Render(args) => render::run(args, color),
         Command::Set(args) => set::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Dependency(command) => dependency::run(command),
         Command::Pull(args) => pull::run(args),
         Command::Package(args) => package::run(args),
         Command::Push(args) => push::run(args),
+        Command::Version(args) => version::run(args),
+        Command::Completion(args) => completion::run(args),
     }
 }
 
@@ -134,12 +140,4 @@ pub fn print(text: &str) -> Result<(), Error> {
         )
         .with_source(e)),
     }
-}
-
-/// Colour for text output to a terminal, unless `NO_COLOR` is set to anything non-empty
-/// (<https://no-color.org>).
-pub fn use_color(format: OutputFormat) -> bool {
-    format == OutputFormat::Text
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
 }

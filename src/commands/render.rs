@@ -3,7 +3,7 @@
 //! ([`crate::project`] plans, renders, checks and writes; this prints).
 
 use super::ExitStatus;
-use crate::cli::{OutputFormat, RenderArgs};
+use crate::cli::{ColorChoice, OutputFormat, RenderArgs};
 use crate::diff::ReportOptions;
 use crate::error::{Error, ErrorKind};
 use crate::project::plan::{Plan, ReleaseError};
@@ -13,7 +13,7 @@ use crate::project::{Environment, Project};
 
 /// Renders (or checks) the tree; with `-o json`, a run that fails still prints its errors as
 /// JSON on standard output (standard error has them as text).
-pub fn run(args: &RenderArgs) -> Result<ExitStatus, Error> {
+pub fn run(args: &RenderArgs, color: ColorChoice) -> Result<ExitStatus, Error> {
     let json = args.output == OutputFormat::Json;
     let show = |errors: &[ReleaseError<'_, '_>], project: Option<&Project>| {
         if json {
@@ -77,7 +77,7 @@ pub fn run(args: &RenderArgs) -> Result<ExitStatus, Error> {
             .check(&plan.releases, &files)
             .map_err(|e| one(e, Some(&project)))?;
         let opts = ReportOptions {
-            color: super::use_color(args.output),
+            color: super::color::enabled(color, args.output),
             show_secrets: false,
         };
         match args.output {

@@ -8,8 +8,6 @@ use std::process::Output;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::common::tools;
-
 fn fixture(case: &str, side: &str) -> String {
     let path: PathBuf = [
         env!("CARGO_MANIFEST_DIR"),
@@ -353,45 +351,6 @@ fn no_colour_when_piped() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("\x1b[").not());
-}
-
-/// Runs the diff under a pseudo-terminal (util-linux `script`), so colour would be on.
-fn on_terminal(no_color: Option<&str>) -> Option<String> {
-    let command = format!(
-        "{} diff {} {}",
-        assert_cmd::cargo::cargo_bin("ktera").display(),
-        fixture("changed-scalar", "left.yaml"),
-        fixture("changed-scalar", "right.yaml")
-    );
-    let mut script = std::process::Command::new("script");
-    script.args(["-qec", &command, "/dev/null"]);
-    match no_color {
-        Some(value) => script.env("NO_COLOR", value),
-        None => script.env_remove("NO_COLOR"),
-    };
-    let output = script.output().ok()?;
-    Some(text(&output.stdout))
-}
-
-#[test]
-fn colour_on_a_terminal_unless_no_color() {
-    let Some(coloured) = on_terminal(None) else {
-        tools::skip_without(
-            "script",
-            "util-linux `script` is not on PATH (Debian package bsdutils)",
-        );
-        return;
-    };
-    assert!(
-        coloured.contains("\x1b[32m3\x1b[0m"),
-        "no colour on a terminal: {coloured:?}"
-    );
-    let plain = on_terminal(Some("1")).unwrap_or_default();
-    assert!(plain.contains("spec.replicas: 2 -> 3"), "{plain:?}");
-    assert!(!plain.contains("\x1b["), "NO_COLOR ignored: {plain:?}");
-    // An empty NO_COLOR does not count as set.
-    let empty = on_terminal(Some("")).unwrap_or_default();
-    assert!(empty.contains("\x1b["), "{empty:?}");
 }
 
 #[test]
