@@ -4,8 +4,8 @@
 
 pub mod color;
 pub mod compare;
-pub mod dependency;
 pub mod completion;
+pub mod dependency;
 pub mod diff;
 pub mod lint;
 pub mod package;
