@@ -256,10 +256,13 @@ pub struct TemplateArgs {
     #[arg(short = 's', long = "show-only", value_name = "PATH")]
     pub show_only: Vec<String>,
     /// Write each template's manifests to DIR/<chart>/templates/<file> instead of standard output
-    #[arg(long = "output-dir", value_name = "DIR")]
+    #[arg(long = "output-dir", value_name = "DIR", conflicts_with = "output")]
     pub output_dir: Option<PathBuf>,
+    /// Print the objects as a YAML stream or as one JSON list (for scripts)
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: ManifestFormat,
     /// Print the rendered templates/NOTES.txt instead of the manifests
-    #[arg(long = "notes")]
+    #[arg(long = "notes", conflicts_with = "output")]
     pub notes: bool,
     /// Leave out documents annotated helm.sh/hook
     #[arg(long = "no-hooks")]
@@ -281,6 +284,16 @@ pub struct ValuesArgs {
     pub chart: PathBuf,
     #[command(flatten)]
     pub values: ValueFlags,
+}
+
+/// How `template` prints the objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ManifestFormat {
+    /// A YAML stream, each document with its `# Source:` line, as `helm template` prints it
+    #[default]
+    Yaml,
+    /// One JSON list of the objects, in the same order
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

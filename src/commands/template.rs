@@ -1,7 +1,7 @@
 //! `ktera template`: render a chart and print (or write) its manifests.
 
 use super::ExitStatus;
-use crate::cli::TemplateArgs;
+use crate::cli::{ManifestFormat, TemplateArgs};
 use crate::error::Error;
 use crate::lint;
 use crate::manifest::Manifest;
@@ -18,7 +18,14 @@ pub fn run(args: &TemplateArgs) -> Result<ExitStatus, Error> {
     let mut rendered =
         super::render_with_flags(std::path::Path::new(chart_dir), &args.values, &release)?;
     if args.notes {
-        super::print(rendered.notes.as_deref().unwrap_or(""))?;
+        match rendered.notes.as_deref() {
+            Some(notes) => super::print(notes)?,
+            // Nothing on standard output, as for an empty NOTES.txt, and the reason beside it.
+            None => eprintln!(
+                "note: chart {} has no templates/NOTES.txt; --notes prints nothing",
+                rendered.chart.name
+            ),
+        }
         return Ok(ExitStatus::Success);
     }
     if args.validate {
@@ -42,7 +49,10 @@ pub fn run(args: &TemplateArgs) -> Result<ExitStatus, Error> {
             }
             super::print(&report)
         }
-        None => super::print(&output::stream(&manifests)),
+        None => match args.output {
+            ManifestFormat::Yaml => super::print(&output::stream(&manifests)),
+            ManifestFormat::Json => super::print(&output::json_list(&manifests)),
+        },
     };
     // The process ends next and the system reclaims the memory: freeing every parsed object
     // and compiled template one by one would only cost time.

@@ -142,6 +142,11 @@ fn is_invisible(c: char) -> bool {
         | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
+/// The value as JSON, nothing masked: [`to_json_masked`] with no mask.
+pub fn to_json(value: &Value) -> serde_json::Value {
+    to_json_masked(value, &mut Vec::new(), &no_mask)
+}
+
 /// The value as JSON for `-o json`, with the parts `mask` hides replaced by their stand-in text
 /// (a JSON string). Numbers keep their kind (`1` vs `1.0`), non-string keys become their
 /// compact text, a tagged value becomes `{"!tag": value}`.
@@ -205,10 +210,6 @@ mod tests {
 
     fn yaml(text: &str) -> Value {
         serde_yaml::from_str(text).unwrap()
-    }
-
-    fn to_json(value: &Value) -> serde_json::Value {
-        to_json_masked(value, &mut Vec::new(), &no_mask)
     }
 
     #[test]

@@ -34,6 +34,19 @@ pub fn stream(manifests: &[Manifest]) -> String {
     out
 }
 
+/// All objects as one pretty-printed JSON list (`template -o json`), numbers as written (the
+/// diff's YAML to JSON conversion: a big integer stays exact).
+pub fn json_list(manifests: &[Manifest]) -> String {
+    let list: Vec<serde_json::Value> = manifests
+        .iter()
+        .map(|m| crate::diff::to_json(&m.value))
+        .collect();
+    // A list of JSON values always serialises: keys are strings, numbers are finite.
+    let mut text = serde_json::to_string_pretty(&list).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// Files to write under `--output-dir`: the `# Source:` path (`<chart>/templates/<file>`), each
 /// holding that template's documents in install order.
 pub fn files_for(manifests: &[Manifest]) -> Vec<(PathBuf, String)> {

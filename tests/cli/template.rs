@@ -493,3 +493,151 @@ fn renders_under_an_address_space_limit() {
     assert_eq!(limited.stdout, free.stdout);
     assert!(String::from_utf8_lossy(&free.stdout).contains("name: cm"));
 }
+
+/// `-o json`: the objects as one JSON list, in the order of the YAML stream; each object is what
+/// PyYAML (a YAML 1.1 reader, as Kubernetes') reads from the YAML output.
+#[test]
+fn output_json_is_the_yaml_stream_as_a_list() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "values.yaml",
+            "big: 123456789012345678\nratio: 1.5\nanswer: \"yes\"\nwhen: \"2024-01-01\"\n",
+        ),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  answer: {{ Values.answer | quote }}\n  when: {{ Values.when | quote }}\n  empty: \"\"\n",
+        ),
+        (
+            "templates/deploy.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations:\n    big: \"{{ Values.big }}\"\nspec:\n  replicas: 3\n  ratio: {{ Values.ratio }}\n  n: {{ Values.big }}\n  paused: false\n  template: null\n",
+        ),
+        (
+            "templates/ns.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n",
+        ),
+    ]);
+    let yaml = String::from_utf8(template(&dir).output().expect("run").stdout).expect("utf-8");
+    let json = String::from_utf8(
+        template(&dir)
+            .args(["-o", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .expect("utf-8");
+    let list: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let kinds: Vec<&str> = list
+        .as_array()
+        .expect("a JSON list")
+        .iter()
+        .map(|object| object["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(kinds, ["Namespace", "ConfigMap", "Deployment"]);
+    // Numbers stay exact (no float for a big integer).
+    assert!(json.contains("\"n\": 123456789012345678"), "{json}");
+    assert_eq!(list[2]["spec"]["ratio"], serde_json::json!(1.5));
+
+    // The same objects PyYAML reads from the YAML stream.
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    fs::write(tmp.path().join("out.yaml"), &yaml).expect("write");
+    fs::write(tmp.path().join("out.json"), &json).expect("write");
+    let check = "import json, sys, yaml\n\
+        docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d is not None]\n\
+        listed = json.load(open(sys.argv[2]))\n\
+        print('same' if docs == listed else 'different: %r != %r' % (docs, listed))\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", check])
+        .arg(tmp.path().join("out.yaml"))
+        .arg(tmp.path().join("out.json"))
+        .output()
+        .expect("python3 with PyYAML is required (pip install pyyaml)");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "same",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn output_json_follows_show_only_and_hooks_and_refuses_output_dir_and_notes() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/a.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+        ),
+        (
+            "templates/test.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations:\n    helm.sh/hook: test\n",
+        ),
+        ("templates/NOTES.txt", "hello\n"),
+    ]);
+    let names = |extra: &[&str]| -> Vec<String> {
+        let out = template(&dir)
+            .args(["-o", "json"])
+            .args(extra)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON list");
+        list.iter()
+            .map(|o| o["metadata"]["name"].as_str().expect("name").to_string())
+            .collect()
+    };
+    assert_eq!(names(&[]), ["a", "t"]);
+    assert_eq!(names(&["--skip-tests"]), ["a"]);
+    assert_eq!(names(&["-s", "templates/test.yaml"]), ["t"]);
+    assert_eq!(names(&["--no-hooks"]), ["a"]);
+    for conflicting in [&["--output-dir", "out"][..], &["--notes"][..]] {
+        template(&dir)
+            .args(["-o", "json"])
+            .args(conflicting)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot be used with"));
+    }
+    template(&dir)
+        .args(["-o", "xml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[possible values: yaml, json]"));
+}
+
+#[test]
+fn notes_on_a_chart_without_notes_says_so() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/a.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+        ),
+    ]);
+    template(&dir)
+        .arg("--notes")
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "chart demo has no templates/NOTES.txt; --notes prints nothing",
+        ));
+    // With a NOTES.txt, its text and nothing on standard error.
+    fs::write(
+        dir.join("templates/NOTES.txt"),
+        "Hello {{ Release.Name }}\n",
+    )
+    .expect("write");
+    template(&dir)
+        .arg("--notes")
+        .assert()
+        .success()
+        .stdout("Hello release-name\n")
+        .stderr("");
+}
