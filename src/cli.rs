@@ -243,11 +243,22 @@ pub struct ReleaseFlags {
     pub release_service: String,
 }
 
-#[derive(Debug, Args)]
-pub struct TemplateArgs {
-    /// Release name, then the chart directory or archive (.tgz); the name defaults to `release-name`
+/// The release name and the chart, as Helm's commands take them: `[NAME] CHART`, or the name
+/// with `--name`.
+#[derive(Debug, Args, Clone)]
+pub struct ReleaseChart {
+    /// Release name (default `release-name`), then the chart directory or archive (.tgz)
     #[arg(value_name = "[NAME] CHART", num_args = 1..=2, required = true)]
     pub name_and_chart: Vec<String>,
+    /// Release name, as the positional NAME
+    #[arg(long = "name", value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    #[command(flatten)]
+    pub target: ReleaseChart,
     #[command(flatten)]
     pub values: ValueFlags,
     #[command(flatten)]
@@ -321,15 +332,12 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The chart directory or archive (.tgz)
-    pub chart: PathBuf,
+    #[command(flatten)]
+    pub target: ReleaseChart,
     #[command(flatten)]
     pub values: ValueFlags,
     #[command(flatten)]
     pub release: ReleaseFlags,
-    /// Release name used to render the chart
-    #[arg(long = "name", default_value = "release-name")]
-    pub name: String,
     /// A Kustomize directory to build with kustomize or kubectl kustomize
     #[arg(
         long = "kustomize",
@@ -390,15 +398,12 @@ pub struct SetArgs {
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// The chart directory or archive (.tgz)
-    pub chart: PathBuf,
+    #[command(flatten)]
+    pub target: ReleaseChart,
     #[command(flatten)]
     pub values: ValueFlags,
     #[command(flatten)]
     pub release: ReleaseFlags,
-    /// Release name used to render the chart
-    #[arg(long = "name", default_value = "release-name")]
-    pub name: String,
     /// Warnings fail the run too (exit 1)
     #[arg(long = "strict")]
     pub strict: bool,

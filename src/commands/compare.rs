@@ -9,8 +9,9 @@ use crate::kustomize;
 
 /// Prints the summary and the report; the status says whether the sides are equal (as `diff`).
 pub fn run(args: &CompareArgs, color: ColorChoice) -> Result<ExitStatus, Error> {
-    let release = super::release_from(&args.name, &args.release)?;
-    let rendered = super::render_with_flags(&args.chart, &args.values, &release)?;
+    let (name, chart) = super::release_and_chart(&args.target)?;
+    let release = super::release_from(&name, &args.release)?;
+    let rendered = super::render_with_flags(&chart, &args.values, &release)?;
     let left: Vec<Document> = rendered
         .manifests
         .iter()
@@ -20,7 +21,7 @@ pub fn run(args: &CompareArgs, color: ColorChoice) -> Result<ExitStatus, Error> 
             origin: m.source_name.clone(),
         })
         .collect();
-    let chart_label = format!("ktera template {}", args.chart.display());
+    let chart_label = format!("ktera template {}", chart.display());
 
     let (right_label, right) = match (&args.kustomize, &args.golden) {
         (Some(dir), _) => {

@@ -7,14 +7,15 @@ use crate::lint::{self, LintOptions, Summary};
 
 /// Prints the findings; fails on errors (or warnings with --strict).
 pub fn run(args: &LintArgs) -> Result<ExitStatus, Error> {
-    let release = super::release_from(&args.name, &args.release)?;
+    let (name, chart) = super::release_and_chart(&args.target)?;
+    let release = super::release_from(&name, &args.release)?;
     let opts = LintOptions {
         kube_version: release.kube_version.clone(),
         namespace: release.namespace.clone(),
     };
     // An unsupported version fails before the chart is rendered.
     lint::check(&[], &opts).map_err(|e| e.prefixed("--kube-version"))?;
-    let rendered = super::render_with_flags(&args.chart, &args.values, &release)?;
+    let rendered = super::render_with_flags(&chart, &args.values, &release)?;
     let findings = lint::check(&rendered.manifests, &opts)?;
     let summary = Summary::of(&findings);
     let objects = rendered.manifests.len();

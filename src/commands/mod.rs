@@ -18,9 +18,9 @@ pub mod values;
 pub mod version;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, Command, ReleaseFlags, RemoteFlags, ValueFlags};
+use crate::cli::{Cli, Command, ReleaseChart, ReleaseFlags, RemoteFlags, ValueFlags};
 use crate::error::{Error, ErrorKind};
 use crate::pipeline;
 use crate::release::{self, Release, parse_kube_version};
@@ -107,6 +107,41 @@ pub fn render_with_flags(
         release,
         &mut std::io::stdin().lock(),
     )
+}
+
+/// The release name and the chart of `[NAME] CHART` and `--name`: the name given either way
+/// (`release-name` when not at all), twice only if the same.
+pub fn release_and_chart(args: &ReleaseChart) -> Result<(String, PathBuf), Error> {
+    let (positional, chart) = match args.name_and_chart.as_slice() {
+        [chart] => (None, chart),
+        [name, chart] => (Some(name), chart),
+        _ => return Err(Error::usage("expected [NAME] CHART")),
+    };
+    let name = match (positional, &args.name) {
+        (Some(first), Some(flag)) if first != flag => {
+            return Err(Error::usage(format!(
+                "the release name is given twice: `{first}` before the chart and `--name {flag}`"
+            ))
+            .with_hint(format!(
+                "give it once, as NAME before the chart or as --name: `{first} {chart}` or `--name {flag} {chart}`"
+            )));
+        }
+        (Some(first), _) => first.clone(),
+        (None, Some(flag)) => flag.clone(),
+        (None, None) => "release-name".to_string(),
+    };
+    // `ktera lint CHART NAME`: the chart is missing where the name stands, and is found first.
+    if let Some(first) = positional
+        && !Path::new(chart).exists()
+        && Path::new(first).exists()
+    {
+        return Err(
+            Error::usage(format!("{chart}: no such chart, but {first} exists")).with_hint(format!(
+                "the release name comes first, then the chart, as in Helm: `{chart} {first}`"
+            )),
+        );
+    }
+    Ok((name, PathBuf::from(chart)))
 }
 
 pub fn release_from(name: &str, flags: &ReleaseFlags) -> Result<Release, Error> {

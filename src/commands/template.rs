@@ -9,14 +9,9 @@ use crate::output;
 use crate::pipeline;
 
 pub fn run(args: &TemplateArgs) -> Result<ExitStatus, Error> {
-    let (name, chart_dir) = match args.name_and_chart.as_slice() {
-        [chart] => ("release-name", chart),
-        [name, chart] => (name.as_str(), chart),
-        _ => return Err(Error::usage("expected [NAME] CHART")),
-    };
-    let release = super::release_from(name, &args.release)?;
-    let mut rendered =
-        super::render_with_flags(std::path::Path::new(chart_dir), &args.values, &release)?;
+    let (name, chart) = super::release_and_chart(&args.target)?;
+    let release = super::release_from(&name, &args.release)?;
+    let mut rendered = super::render_with_flags(&chart, &args.values, &release)?;
     if args.notes {
         match rendered.notes.as_deref() {
             Some(notes) => super::print(notes)?,

@@ -641,3 +641,77 @@ fn notes_on_a_chart_without_notes_says_so() {
         .stdout("Hello release-name\n")
         .stderr("");
 }
+
+/// The release name as Helm's commands take it, on every command that renders a chart:
+/// `[NAME] CHART`, or `--name NAME CHART`; both only when they agree; a swapped order is found.
+#[test]
+fn release_name_is_given_the_same_way_on_template_lint_and_compare() {
+    let (tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ Release.Name }}-cm\n",
+        ),
+    ]);
+    let chart_arg = dir.display().to_string();
+    let golden = tmp.path().join("golden.yaml");
+    fs::write(
+        &golden,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-cm\n",
+    )
+    .expect("write");
+    let golden_arg = golden.display().to_string();
+    for args in [
+        vec!["web", chart_arg.as_str()],
+        vec!["--name", "web", chart_arg.as_str()],
+        vec!["web", chart_arg.as_str(), "--name", "web"],
+    ] {
+        ktera()
+            .arg("template")
+            .args(&args)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("name: web-cm"));
+        ktera()
+            .arg("compare")
+            .args(&args)
+            .args(["--golden", &golden_arg])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::starts_with("EQUAL"));
+        ktera().arg("lint").args(&args).assert().success();
+    }
+    // The default name differs from the golden file's.
+    ktera()
+        .args(["compare", &chart_arg, "--golden", &golden_arg])
+        .assert()
+        .code(1);
+    for command in ["template", "lint", "compare"] {
+        let extra: Vec<&str> = if command == "compare" {
+            vec!["--golden", &golden_arg]
+        } else {
+            vec![]
+        };
+        ktera()
+            .args([command, "web", &chart_arg, "--name", "api"])
+            .args(&extra)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "the release name is given twice: `web` before the chart and `--name api`",
+            ))
+            .stderr(predicate::str::contains("hint: give it once"));
+        ktera()
+            .current_dir(tmp.path())
+            .args([command, "demo", "web"])
+            .args(&extra)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "web: no such chart, but demo exists",
+            ))
+            .stderr(predicate::str::contains(
+                "the release name comes first, then the chart, as in Helm: `web demo`",
+            ));
+    }
+}
