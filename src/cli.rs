@@ -100,6 +100,10 @@ pub enum Command {
     /// Print a shell completion script: `source <(ktera completion bash)`
     #[command(after_help = COMPLETION_HELP)]
     Completion(CompletionArgs),
+    /// Convert a Helm chart (directory or .tgz) into a ktera chart; --verify proves it renders
+    /// what Helm renders
+    #[command(after_help = EXIT_CODES)]
+    Convert(ConvertArgs),
 }
 
 /// How the network commands reach registries and repositories, with Helm's flag names.
@@ -424,4 +428,42 @@ pub struct CompletionArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The Helm chart: a directory holding Chart.yaml, or a .tgz made by `helm package`
+    #[arg(value_name = "HELM_CHART")]
+    pub chart: PathBuf,
+    /// Where to write the ktera chart; it must not exist (see --force)
+    #[arg(value_name = "OUT_DIR")]
+    pub out_dir: PathBuf,
+    /// Replace OUT_DIR if it exists
+    #[arg(long = "force")]
+    pub force: bool,
+    /// Render the Helm chart with real Helm ($HELM, else `helm` on PATH) and the converted chart
+    /// with ktera, with the same release and values, and compare them as `ktera diff` does
+    #[arg(long = "verify")]
+    pub verify: bool,
+    /// Value flags for --verify (the chart's defaults when none are given)
+    #[command(flatten)]
+    pub values: ValueFlags,
+    /// Release name for --verify
+    #[arg(long = "name", default_value = "release-name")]
+    pub name: String,
+    /// Namespace of the release, for --verify
+    #[arg(short = 'n', long = "namespace", default_value = "default")]
+    pub namespace: String,
+    /// Kubernetes version for --verify (Capabilities.KubeVersion), e.g. v1.32.0
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Extra API versions for --verify (Capabilities.APIVersions); repeatable
+    #[arg(short = 'a', long = "api-versions", value_name = "VERSION")]
+    pub api_versions: Vec<String>,
+    /// Print Secret data values in the --verify report instead of masking them
+    #[arg(long = "show-secrets")]
+    pub show_secrets: bool,
+    /// Report format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t)]
+    pub output: OutputFormat,
 }

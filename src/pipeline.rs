@@ -101,6 +101,7 @@ impl CompiledChart {
                 let top = TreeChart {
                     chart: &compiled.chart,
                     source_base: compiled.chart.name.clone(),
+                    components_only: false,
                 };
                 Engine::for_tree(&[top])?;
             }
@@ -130,13 +131,27 @@ impl CompiledChart {
         if let Some(engine) = found(&self.engines.lock().unwrap_or_else(|e| e.into_inner())) {
             return Ok(engine);
         }
-        let charts: Vec<TreeChart> = resolved
+        let mut charts: Vec<TreeChart> = resolved
             .iter()
             .map(|r| TreeChart {
                 chart: r.chart,
                 source_base: r.source_base.clone(),
+                components_only: false,
             })
             .collect();
+        // The disabled subcharts, for their components only (after the enabled ones, which
+        // win when both define a component).
+        let mut tree = Vec::new();
+        every_chart(&self.chart, self.chart.name.clone(), &mut tree);
+        for (chart, source_base) in tree {
+            if !key.contains(&source_base) {
+                charts.push(TreeChart {
+                    chart,
+                    source_base,
+                    components_only: true,
+                });
+            }
+        }
         let engine = Arc::new(Engine::for_tree(&charts)?);
         let mut engines = self.engines.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(existing) = found(&engines) {
@@ -293,4 +308,13 @@ fn direct_subcharts<'a>(
                 })
         })
         .collect()
+}
+
+/// Every subchart of the tree below `chart` with its `# Source:` base, parents first.
+fn every_chart<'c>(chart: &'c Chart, source_base: String, out: &mut Vec<(&'c Chart, String)>) {
+    for sub in &chart.subcharts {
+        let base = format!("{source_base}/charts/{}", sub.chart.name);
+        out.push((&sub.chart, base.clone()));
+        every_chart(&sub.chart, base, out);
+    }
 }

@@ -5,6 +5,7 @@
 pub mod color;
 pub mod compare;
 pub mod completion;
+pub mod convert;
 pub mod dependency;
 pub mod diff;
 pub mod lint;
@@ -64,6 +65,7 @@ pub fn run(cli: &Cli) -> Result<ExitStatus, Error> {
         Command::Push(args) => push::run(args),
         Command::Version(args) => version::run(args),
         Command::Completion(args) => completion::run(args),
+        Command::Convert(args) => convert::run(args, color),
     }
 }
 

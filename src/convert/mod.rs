@@ -12,12 +12,18 @@
 //! - [`functions`]: the names of the functions a Helm template can call.
 
 pub mod ast;
+pub mod chart;
+pub mod emit;
 pub mod functions;
 mod lex;
 mod literal;
 pub mod parse;
 pub mod print;
+pub mod report;
+pub mod runtime;
 pub mod scope;
+pub mod source;
+pub mod verify;
 
 pub use parse::parse;
 

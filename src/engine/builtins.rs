@@ -269,11 +269,24 @@ fn indent(v: Value, k: &Kwargs, _: &State) -> TeraResult<Value> {
     let blank = k.get::<bool>("blank")?.unwrap_or(false);
     let pad = unit.repeat(width);
     let mut out = String::with_capacity(s.len() * 2);
+    if blank {
+        // Sprig's `indent`: every line start gets the pad, an empty last line too.
+        for (i, line) in s.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            if i > 0 || first {
+                out.push_str(&pad);
+            }
+            out.push_str(line);
+        }
+        return Ok(out.into());
+    }
     for (i, line) in s.lines().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        if (i > 0 || first) && (!line.is_empty() || blank) {
+        if (i > 0 || first) && !line.is_empty() {
             out.push_str(&pad);
         }
         out.push_str(line);

@@ -6,29 +6,66 @@ use serde_yaml::{Mapping, Value};
 use crate::chart::Chart;
 use crate::release::{self, Release};
 
-/// API group/versions served by a stock cluster of the default version (`Capabilities.APIVersions`).
+/// `Capabilities.APIVersions`: the group/versions Helm 3.17.3's `helm template` lists without a
+/// cluster (its Kubernetes client's scheme), in Helm's order, so that a chart choosing an API
+/// with `APIVersions.Has` chooses what it chooses under Helm.
 pub const BUILTIN_API_VERSIONS: &[&str] = &[
     "v1",
     "admissionregistration.k8s.io/v1",
-    "apiextensions.k8s.io/v1",
-    "apiregistration.k8s.io/v1",
+    "admissionregistration.k8s.io/v1alpha1",
+    "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1",
     "apps/v1",
+    "apps/v1beta1",
+    "apps/v1beta2",
     "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1",
+    "authentication.k8s.io/v1beta1",
     "authorization.k8s.io/v1",
+    "authorization.k8s.io/v1beta1",
     "autoscaling/v1",
     "autoscaling/v2",
+    "autoscaling/v2beta1",
+    "autoscaling/v2beta2",
     "batch/v1",
+    "batch/v1beta1",
     "certificates.k8s.io/v1",
+    "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1",
+    "coordination.k8s.io/v1alpha2",
+    "coordination.k8s.io/v1beta1",
     "coordination.k8s.io/v1",
     "discovery.k8s.io/v1",
+    "discovery.k8s.io/v1beta1",
     "events.k8s.io/v1",
+    "events.k8s.io/v1beta1",
+    "extensions/v1beta1",
     "flowcontrol.apiserver.k8s.io/v1",
+    "flowcontrol.apiserver.k8s.io/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3",
     "networking.k8s.io/v1",
+    "networking.k8s.io/v1alpha1",
+    "networking.k8s.io/v1beta1",
     "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1",
+    "node.k8s.io/v1beta1",
     "policy/v1",
+    "policy/v1beta1",
     "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1",
+    "rbac.authorization.k8s.io/v1alpha1",
+    "resource.k8s.io/v1beta1",
+    "resource.k8s.io/v1alpha3",
+    "scheduling.k8s.io/v1alpha1",
+    "scheduling.k8s.io/v1beta1",
     "scheduling.k8s.io/v1",
+    "storage.k8s.io/v1beta1",
     "storage.k8s.io/v1",
+    "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1alpha1",
+    "apiextensions.k8s.io/v1beta1",
+    "apiextensions.k8s.io/v1",
 ];
 
 fn string(s: impl Into<String>) -> Value {
@@ -153,9 +190,19 @@ pub fn capabilities_object(release: &Release) -> Value {
         .chain(release.api_versions.iter().cloned())
         .map(Value::String)
         .collect();
+    // The Helm whose output ktera renders: charts that check the Helm version see 3.17.3.
+    let mut helm = Mapping::new();
+    helm.insert(string("Version"), string("v3.17.3"));
+    helm.insert(
+        string("GitCommit"),
+        string("e4da49785aa6e6ee2b86efd5dd9e43400318262b"),
+    );
+    helm.insert(string("GitTreeState"), string("clean"));
+    helm.insert(string("GoVersion"), string("go1.23.7"));
     let mut m = Mapping::new();
     m.insert(string("KubeVersion"), Value::Mapping(kube));
     m.insert(string("APIVersions"), Value::Sequence(api_versions));
+    m.insert(string("HelmVersion"), Value::Mapping(helm));
     Value::Mapping(m)
 }
 

@@ -33,12 +33,22 @@ pub fn register(r: &mut Registry) {
         }
         Ok(v)
     });
+    // What Go prints for a value: nothing for a missing value or null (Helm removes its
+    // `<no value>`), lists and maps as Go writes them (`[a b]`, `map[k:v]`), anything else as
+    // Tera prints it (numbers as written).
     r.filter("or_empty", &[], |v, _, _| {
         Ok(if v.is_none() || v.is_undefined() {
             Value::from("")
+        } else if v.is_array() || v.is_map() {
+            Value::from(go::strval(&v))
         } else {
             v
         })
+    });
+    // A missing value as null: Go's templates have no "undefined", a missing key is nil (so
+    // Helm's `toYaml` of a missing value writes `null`).
+    r.filter("or_none", &[], |v, _, _| {
+        Ok(if v.is_undefined() { Value::none() } else { v })
     });
     r.function("supply", &["value", "instead_of"], |k, _| {
         let example = r#"supply(value="auth.password", instead_of="randAlphaNum 10")"#;

@@ -42,7 +42,7 @@ pub fn register(r: &mut Registry, files: &TreeFiles) {
     let f = shared.clone();
     r.function(
         "files_get",
-        &["path"],
+        &["path", "default"],
         move |kwargs: &Kwargs, state: &State| {
             let path = required::<String>(
                 kwargs,
@@ -50,13 +50,19 @@ pub fn register(r: &mut Registry, files: &TreeFiles) {
                 "files_get",
                 r#"files_get(path="files/app.conf")"#,
             )?;
-            f.of(state)?.get(&path).map(Value::from).map_err(message)
+            match (f.of(state)?.get(&path), kwargs.get::<Value>("default")?) {
+                (Ok(text), _) => Ok(Value::from(text)),
+                // Helm's `.Files.Get` gives an empty string for a file the chart does not have;
+                // converted charts say so with `default=""`.
+                (Err(_), Some(fallback)) => Ok(fallback),
+                (Err(e), None) => Err(message(e)),
+            }
         },
     );
     let f = shared.clone();
     r.function(
         "files_lines",
-        &["path"],
+        &["path", "default"],
         move |kwargs: &Kwargs, state: &State| {
             let path = required::<String>(
                 kwargs,
@@ -64,7 +70,11 @@ pub fn register(r: &mut Registry, files: &TreeFiles) {
                 "files_lines",
                 r#"files_lines(path="files/list.txt")"#,
             )?;
-            let text = f.of(state)?.get(&path).map_err(message)?;
+            let text = match (f.of(state)?.get(&path), kwargs.get::<Value>("default")?) {
+                (Ok(text), _) => text,
+                (Err(_), Some(fallback)) => return Ok(fallback),
+                (Err(e), None) => return Err(message(e)),
+            };
             Ok(text.lines().map(str::to_string).collect::<Vec<_>>().into())
         },
     );

@@ -51,8 +51,10 @@ pub fn register(r: &mut Registry) {
     });
 }
 
-/// True when `version` (`networking.k8s.io/v1`, or with a kind: `apps/v1/Deployment`) is in
-/// `Capabilities.APIVersions`.
+/// True when `version` (`networking.k8s.io/v1`, `monitoring.coreos.com/v1/ServiceMonitor`) is
+/// listed in `Capabilities.APIVersions`, exactly, as Helm's `APIVersions.Has` checks it (`helm
+/// template` lists group/versions only, so `apps/v1/Deployment` is false unless given with
+/// `--api-versions`).
 fn has_api_version(k: &tera::Kwargs, state: &State) -> TeraResult<Value> {
     let wanted = required::<String>(
         k,
@@ -67,14 +69,10 @@ fn has_api_version(k: &tera::Kwargs, state: &State) -> TeraResult<Value> {
         .get_from_path("APIVersions")
         .and_then(Value::as_array)
         .unwrap_or(&[]);
-    let group_version = match wanted.rsplit_once('/') {
-        Some((gv, kind)) if kind.starts_with(|c: char| c.is_ascii_uppercase()) => Some(gv),
-        _ => None,
-    };
     Ok(listed
         .iter()
         .filter_map(Value::as_str)
-        .any(|entry| entry == wanted || group_version.is_some_and(|gv| entry == gv))
+        .any(|entry| entry == wanted)
         .into())
 }
 

@@ -14,12 +14,14 @@ mod defaults;
 mod file_functions;
 mod functions;
 mod go;
+mod go_yaml;
 mod limit;
 mod numbers;
 mod printf;
 mod regex;
 mod register;
 mod serial;
+mod sprig_more;
 mod stack;
 mod strings;
 mod tpl;
@@ -87,6 +89,10 @@ pub struct TreeChart<'a> {
     pub chart: &'a Chart,
     /// `backend`, `backend/charts/cache`.
     pub source_base: String,
+    /// A subchart the values disable: its partials are compiled for their components (a
+    /// chart's templates may name them in a branch that does not run, which Tera checks when
+    /// compiling and Helm only when running), nothing of it renders.
+    pub components_only: bool,
 }
 
 /// A subchart as its parent's templates see it under `Root.Subcharts.<name>`.
@@ -103,6 +109,7 @@ impl Engine {
         Engine::for_tree(&[TreeChart {
             chart,
             source_base: chart.name.clone(),
+            components_only: false,
         }])
     }
 
@@ -124,7 +131,7 @@ impl Engine {
                     format!("{}/templates/", c.source_base)
                 },
                 source_base: c.source_base.clone(),
-                emitted: if c.chart.is_library() {
+                emitted: if c.chart.is_library() || c.components_only {
                     Vec::new()
                 } else {
                     c.chart
@@ -138,7 +145,9 @@ impl Engine {
                     .chart
                     .templates
                     .iter()
-                    .find(|t| TemplateFile::is_notes(t) && !c.chart.is_library())
+                    .find(|t| {
+                        TemplateFile::is_notes(t) && !c.chart.is_library() && !c.components_only
+                    })
                     .map(|t| t.name.clone()),
             })
             .collect();
@@ -165,6 +174,9 @@ impl Engine {
         let mut sources: HashMap<String, (String, String)> = HashMap::new();
         for (chart, part) in charts.iter().zip(&parts) {
             for t in &chart.chart.templates {
+                if chart.components_only && !t.is_partial() {
+                    continue;
+                }
                 sources.insert(
                     format!("{}{}", part.prefix, t.name),
                     (t.path.display().to_string(), t.source.clone()),
@@ -309,6 +321,7 @@ fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl
     builtins::register(&mut r);
     defaults::register(&mut r);
     strings::register(&mut r);
+    sprig_more::register(&mut r);
     collections::register(&mut r);
     numbers::register(&mut r);
     serial::register(&mut r);
@@ -318,6 +331,7 @@ fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl
     limit::register_range(&mut r);
     file_functions::register(&mut r, files);
     tpl::register(&mut r, handle.clone());
+    tpl::register_include_file(&mut r, handle.clone());
 }
 
 /// Turns a Tera error into one that names the user's file, line and column.

@@ -13,7 +13,7 @@ use super::go;
 use super::register::Registry;
 
 pub fn register(r: &mut Registry) {
-    r.filter("to_yaml", &["sort_keys"], to_yaml);
+    r.filter("to_yaml", &["sort_keys", "style"], to_yaml);
     r.filter("to_json", &["pretty", "sort_keys"], to_json);
     r.filter("from_yaml", &[], |v, _, _| {
         let parsed = parse_yaml(text(&v, "from_yaml")?, "from_yaml")?;
@@ -40,9 +40,10 @@ pub fn register(r: &mut Registry) {
             )),
         }
     });
-    r.filter("from_json", &[], |v, _, _| {
+    r.filter("from_json", &["any"], |v, k, _| {
         let parsed = parse_json(text(&v, "from_json")?, "from_json")?;
-        if parsed.is_map() {
+        // `any=true`: Sprig's `mustFromJson`, which takes any JSON value.
+        if parsed.is_map() || k.get::<bool>("any")?.unwrap_or(false) {
             Ok(parsed)
         } else {
             Err(not_a(
@@ -89,6 +90,19 @@ fn parse_json(text: &str, name: &str) -> TeraResult<Value> {
 /// Helm `toYaml`: the value as YAML without the final newline, written by ktera's emitter;
 /// `sort_keys=true` orders map keys as Helm's YAML library does.
 fn to_yaml(value: Value, k: &Kwargs, _: &State) -> TeraResult<Value> {
+    match k.get::<&str>("style")? {
+        None | Some("ktera") => {}
+        // Helm's toYaml byte for byte, where the text is kept as text (a converted chart's
+        // config files, checksums).
+        Some("go") => {
+            return super::go_yaml::to_yaml(&from_tera(&value)?).map(Value::from);
+        }
+        Some(other) => {
+            return Err(tera::Error::message(format!(
+                "`to_yaml`: style `{other}` is unknown; use `go` (Helm's toYaml text) or leave it out"
+            )));
+        }
+    }
     let value = if k.get::<bool>("sort_keys")?.unwrap_or(false) {
         sorted(&value, yaml_key_order)
     } else {

@@ -51,7 +51,7 @@ pub fn register(r: &mut Registry) {
         Ok(s.strip_suffix(suffix.as_str()).unwrap_or(&s).into())
     });
     r.filter("trunc", &["length"], trunc);
-    r.filter("nindent", &["width"], nindent);
+    r.filter("nindent", &["width", "blank"], nindent);
     r.filter("split", &["pat"], |v, k, _| {
         let s = text(&v, "split")?;
         let pat = required::<&str>(k, "pat", "split", r#"split(pat=",")"#)?;
@@ -203,11 +203,13 @@ fn nindent(v: Value, k: &Kwargs, _: &State) -> TeraResult<Value> {
         return Err(tera::Error::message("`nindent` width is limited to 1000"));
     }
     let s = scalar_text(&v, "nindent")?;
+    // `blank=true`: Sprig's padding of empty lines too (Helm's text byte for byte).
+    let blank = k.get::<bool>("blank")?.unwrap_or(false);
     let pad = " ".repeat(width);
     let mut out = String::with_capacity(s.len() + (width + 1) * (s.lines().count() + 1));
     for line in s.split('\n') {
         out.push('\n');
-        if !line.is_empty() {
+        if blank || !line.is_empty() {
             out.push_str(&pad);
             out.push_str(line);
         }

@@ -64,6 +64,17 @@ fn parse_document(
     index: usize,
     doc: &DocumentText<'_>,
 ) -> Result<Option<Manifest>, Error> {
+    // Helm trims each document and ends it with one newline before anything reads it: a block
+    // scalar at the end (`conf: |+`, `rules: |`) then has that one newline, as in Helm's output.
+    let trimmed = doc.text.trim_end();
+    let owned;
+    let text = if doc.text.len() == trimmed.len() + 1 && doc.text.ends_with('\n') {
+        doc.text
+    } else {
+        owned = format!("{trimmed}\n");
+        owned.as_str()
+    };
+    let doc = &DocumentText { text, ..*doc };
     let value = match yaml::read_document(doc.text, Keys::Resolved) {
         Some(value) => value,
         None => read_with_serde_yaml(rendered, template_source, doc)?,

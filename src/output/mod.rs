@@ -2,6 +2,7 @@
 //! `--output-dir`, written all or nothing ([`atomic`] writes every file ktera writes).
 
 pub mod atomic;
+pub mod tree;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,257 @@
+//! Tera expressions as the emitter builds them: the text, how tightly it binds (so that an
+//! operand is put in parentheses only where Tera would read it otherwise), and what it is known
+//! to hold (so that a print or a concatenation is written plainly where that is safe).
+
+/// Binding strength of a Tera expression, as Tera's parser ranks operators (higher binds
+/// tighter). A filter (`x | f`) binds tighter than every binary operator.
+pub const ATOM: u8 = 100;
+pub const FILTER: u8 = 17;
+pub const MUL: u8 = 13;
+pub const ADD: u8 = 11;
+pub const CMP: u8 = 7;
+/// `in`, `is`, and prefix `not`.
+pub const TEST: u8 = 5;
+pub const AND: u8 = 3;
+pub const OR: u8 = 1;
+pub const TERNARY: u8 = 0;
+
+/// What a value is known to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Str,
+    Int,
+    Float,
+    Bool,
+    /// A number read from a values file: printed as written.
+    Number,
+    List,
+    Map,
+    Nil,
+    /// Anything, as far as the template tells.
+    Any,
+}
+
+#[derive(Debug, Clone)]
+pub struct T {
+    pub text: String,
+    pub prec: u8,
+    pub kind: Kind,
+    /// It may be undefined or null (a missing value, `index` of a missing key, ...).
+    pub nullable: bool,
+    /// A name with attribute accesses (`Values.image`, `host`): `.field` can follow it.
+    pub path: bool,
+    /// A list that is never null (a list literal, `until`, `split`): `range` needs no `items`.
+    pub sure_list: bool,
+}
+
+impl T {
+    pub fn atom(text: impl Into<String>, kind: Kind) -> T {
+        T {
+            text: text.into(),
+            prec: ATOM,
+            kind,
+            nullable: matches!(kind, Kind::Nil | Kind::Any),
+            path: false,
+            sure_list: false,
+        }
+    }
+
+    /// A value that is never null (a function result of a known kind).
+    pub fn sure(text: impl Into<String>, kind: Kind) -> T {
+        T {
+            nullable: kind == Kind::Nil,
+            ..T::atom(text, kind)
+        }
+    }
+
+    pub fn name(text: impl Into<String>, kind: Kind, nullable: bool) -> T {
+        T {
+            nullable,
+            path: true,
+            ..T::atom(text, kind)
+        }
+    }
+
+    pub fn op(text: impl Into<String>, prec: u8, kind: Kind) -> T {
+        T {
+            text: text.into(),
+            prec,
+            kind,
+            nullable: matches!(kind, Kind::Nil | Kind::Any),
+            path: false,
+            sure_list: false,
+        }
+    }
+
+    pub fn nil() -> T {
+        T::atom("none", Kind::Nil)
+    }
+
+    pub fn string(value: &str) -> T {
+        T::sure(string_literal(value), Kind::Str)
+    }
+
+    pub fn with_nullable(mut self, nullable: bool) -> T {
+        self.nullable = nullable;
+        self
+    }
+
+    pub fn with_sure_list(mut self) -> T {
+        self.sure_list = true;
+        self.kind = Kind::List;
+        self.nullable = false;
+        self
+    }
+
+    /// The text, in parentheses when it binds less tightly than `min`.
+    pub fn at(&self, min: u8) -> String {
+        if self.prec >= min {
+            self.text.clone()
+        } else {
+            format!("({})", self.text)
+        }
+    }
+
+    /// `self | filter`, where `filter` is the filter with its arguments (`default(value=1)`).
+    pub fn filter(&self, filter: &str, kind: Kind) -> T {
+        T {
+            nullable: matches!(kind, Kind::Nil | Kind::Any),
+            ..T::op(format!("{} | {filter}", self.at(FILTER)), FILTER, kind)
+        }
+    }
+
+    /// A field of this value: `base.name`, or `base["name"]` where Tera cannot write it so.
+    pub fn field(&self, name: &str) -> T {
+        let text = if self.path && super::names::is_identifier(name) && !is_literal_word(name) {
+            format!("{}.{name}", self.text)
+        } else {
+            format!("{}[{}]", self.at(ATOM), string_literal(name))
+        };
+        T {
+            path: self.path && super::names::is_identifier(name) && !is_literal_word(name),
+            ..T::name(text, Kind::Any, true)
+        }
+    }
+
+    /// A field that is nothing when this value is missing or null (`base?.name`), as Go reads
+    /// a field of a parenthesised value (`(.Values.a).b`).
+    pub fn field_or_nothing(&self, name: &str) -> T {
+        if self.path && super::names::is_identifier(name) && !is_literal_word(name) {
+            T::name(format!("{}?.{name}", self.text), Kind::Any, true)
+        } else {
+            self.field(name)
+        }
+    }
+
+    /// For a keyword argument, a list item or a map value: any expression is fine there.
+    pub fn arg(&self) -> String {
+        self.text.clone()
+    }
+
+    pub fn is_str(&self) -> bool {
+        self.kind == Kind::Str && !self.nullable
+    }
+
+    pub fn is_int(&self) -> bool {
+        self.kind == Kind::Int && !self.nullable
+    }
+}
+
+/// Words Tera's lexer reads as literals, which cannot follow a `.`.
+fn is_literal_word(name: &str) -> bool {
+    matches!(name, "true" | "True" | "false" | "False")
+}
+
+/// A Tera string literal with the same value: `\`, `"` escaped, newline, tab and carriage return
+/// as escapes (Tera knows no others; other characters are written as they are).
+pub fn string_literal(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A float as a Tera literal: decimal digits with a `.` (Tera reads no exponent).
+pub fn float_literal(f: f64) -> String {
+    if !f.is_finite() {
+        return "none".to_string();
+    }
+    let text = format!("{}", f.abs());
+    let text = if text.contains('.') {
+        text
+    } else {
+        format!("{text}.0")
+    };
+    if f.is_sign_negative() && f != 0.0 {
+        format!("-{text}")
+    } else {
+        text
+    }
+}
+
+/// `[a, b]`.
+pub fn list(items: &[T]) -> String {
+    let inner: Vec<String> = items.iter().map(T::arg).collect();
+    format!("[{}]", inner.join(", "))
+}
+
+/// A map literal `{"k": v, ...}`. A `}` never follows another directly: `}}` would end a
+/// `{{ ... }}` tag.
+pub fn map(entries: &[(String, T)]) -> String {
+    if entries.is_empty() {
+        return "{}".to_string();
+    }
+    let inner: Vec<String> = entries
+        .iter()
+        .map(|(k, v)| format!("{}: {}", string_literal(k), v.arg()))
+        .collect();
+    let mut text = format!("{{{}", inner.join(", "));
+    if text.ends_with('}') {
+        text.push(' ');
+    }
+    text.push('}');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_read_back_in_tera() {
+        assert_eq!(string_literal("a\"b\\c\n\t"), r#""a\"b\\c\n\t""#);
+        assert_eq!(float_literal(1e3), "1000.0");
+        assert_eq!(float_literal(1.5), "1.5");
+        assert_eq!(float_literal(-0.25), "-0.25");
+        assert_eq!(float_literal(1e-7), "0.0000001");
+    }
+
+    #[test]
+    fn operands_get_parentheses_only_where_needed() {
+        let sum = T::op("a + b", ADD, Kind::Int);
+        assert_eq!(sum.filter("upper", Kind::Str).text, "(a + b) | upper");
+        let name = T::name("Values.x", Kind::Any, true);
+        assert_eq!(name.filter("upper", Kind::Str).text, "Values.x | upper");
+        assert_eq!(name.field("a-b").text, r#"Values.x["a-b"]"#);
+        assert_eq!(name.field("true").text, r#"Values.x["true"]"#);
+        assert_eq!(name.field("tag").text, "Values.x.tag");
+        let call = T::sure("f(x=1)", Kind::Map);
+        assert_eq!(call.field("a").text, r#"f(x=1)["a"]"#);
+    }
+
+    #[test]
+    fn maps_never_close_with_two_braces() {
+        let inner = T::sure(map(&[("b".into(), T::string("c"))]), Kind::Map);
+        assert_eq!(map(&[("a".into(), inner)]), r#"{"a": {"b": "c"} }"#);
+    }
+}

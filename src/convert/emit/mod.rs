@@ -1,0 +1,1510 @@
+//! The emitter: a Go template's tree to Tera text a person can read and maintain, that renders
+//! what Helm renders (docs/convert.md, sections 3 to 16).
+//!
+//! - [`names`]: variable, loop variable and component names;
+//! - [`expr`]: Tera expressions with their binding strength and what they are known to hold;
+//! - [`plan`]: which variables need `set_global`;
+//! - [`signature`]: the component each `define` becomes, from what its callers pass;
+//! - [`calls`]: Go's, Sprig's and Helm's functions as ktera's filters and functions;
+//! - [`yaml_position`]: whether an action prints YAML structure or text.
+//!
+//! Everything the emitter cannot write exactly is a [`Finding`], located in the Go file.
+
+mod calls;
+pub mod expr;
+mod finding;
+pub mod names;
+mod plan;
+pub mod signature;
+mod yaml_position;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use super::ast::*;
+use super::scope::{Analysis, CallKind};
+use expr::{Kind, T};
+pub use finding::{Finding, Location, Severity};
+use names::Taken;
+pub use signature::{Component, Signature};
+
+/// Finds a component by a define's Go name.
+pub type FindComponent<'f> = dyn Fn(&str) -> Option<Component> + Sync + 'f;
+
+/// What the emitter knows about the whole chart (a chart and its subcharts together, as Helm
+/// shares `define`s among them).
+pub struct Model<'a> {
+    pub analysis: &'a Analysis,
+    /// A component for every define, by the define's Go name.
+    pub components: BTreeMap<String, Component>,
+    /// Each chart's `values.yaml`, by the chart's Helm path (`podinfo`,
+    /// `app/charts/redis`): a value whose default is a plain scalar is printed as it is.
+    pub values: HashMap<String, serde_yaml::Value>,
+    /// For each template file (Helm's name), its name in the converted chart, relative to the
+    /// chart's `templates/` (`_helpers.tpl` -> `_helpers.tera`).
+    pub converted_names: HashMap<String, String>,
+    /// The template being converted is a `tpl` string at render time: its `.` is whatever
+    /// `tpl` was given, and nothing is known about values.
+    pub tpl: bool,
+    /// Components not defined in the converted text (a `tpl` string calling the chart's).
+    pub external: Option<&'a FindComponent<'a>>,
+    /// Where each `include`/`template` call resolved to, by location.
+    calls: HashMap<(String, usize, usize), Option<String>>,
+    /// Template files another template includes by name (the checksum idiom: their text is
+    /// hashed, so it must be Helm's byte for byte).
+    hashed: HashSet<String>,
+}
+
+impl<'a> Model<'a> {
+    pub fn new(analysis: &'a Analysis) -> Model<'a> {
+        let calls = analysis
+            .calls
+            .iter()
+            .filter(|c| c.kind != CallKind::Tpl)
+            .map(|c| {
+                (
+                    (c.location.file.clone(), c.location.line, c.location.column),
+                    c.name.clone(),
+                )
+            })
+            .collect();
+        let hashed = analysis
+            .calls
+            .iter()
+            .filter_map(|c| c.name.clone())
+            .filter(|n| analysis.files.contains(n))
+            .collect();
+        Model {
+            analysis,
+            hashed,
+            components: signature::components(analysis),
+            values: HashMap::new(),
+            converted_names: HashMap::new(),
+            tpl: false,
+            external: None,
+            calls,
+        }
+    }
+
+    /// The component a define became, by the define's Go name.
+    pub fn component(&self, go_name: &str) -> Option<Component> {
+        match self.components.get(go_name) {
+            Some(c) => Some(c.clone()),
+            None => self.external.and_then(|find| find(go_name)),
+        }
+    }
+}
+
+/// One converted file.
+#[derive(Debug, Clone)]
+pub struct Emitted {
+    pub text: String,
+    pub findings: Vec<Finding>,
+}
+
+/// Converts one template file (`name` is Helm's name, `podinfo/templates/deployment.yaml`;
+/// `source` its text, for the YAML context of each action).
+pub fn emit_file(model: &Model, name: &str, source: &str, template: &Template) -> Emitted {
+    let chart = match name.find("/templates/") {
+        Some(i) => name[..i].to_string(),
+        None => String::new(),
+    };
+    let mut emitter = Emitter {
+        model,
+        file: name.to_string(),
+        chart,
+        source,
+        out: String::new(),
+        findings: Vec::new(),
+        scope: Scope::template(&template.nodes, model.tpl),
+        hoisted: Vec::new(),
+        last_trim_right: false,
+        in_structure: false,
+        yaml_structure: false,
+        supply_hint: None,
+        uses: BTreeSet::new(),
+    };
+    emitter.nodes(&template.nodes, false);
+    for hoisted in std::mem::take(&mut emitter.hoisted) {
+        emitter.out.push_str(&hoisted);
+    }
+    emitter.findings.sort_by(|a, b| a.location.cmp(&b.location));
+    emitter.findings.dedup();
+    Emitted {
+        text: emitter.out,
+        findings: emitter.findings,
+    }
+}
+
+/// What `.` (or `$`) is.
+#[derive(Debug, Clone)]
+enum Dot {
+    /// The template's top-level object: its fields are the context's names (`Values`, ...).
+    Root,
+    /// A component of [`Signature::Dict`]: each key is an argument.
+    Names(Vec<String>),
+    /// Any other value.
+    Value(T),
+}
+
+#[derive(Debug, Clone)]
+struct Var {
+    tera: String,
+    kind: Kind,
+    nullable: bool,
+    sure_list: bool,
+    global: bool,
+    /// It holds a value that changes on every render (`$ca := genCA ...`): the `supply(...)`
+    /// call that stands for it is written where it is used, so that a chart that never uses
+    /// it renders.
+    deferred: Option<String>,
+    /// It holds `.Files` (`$files := .Files`): its methods are the file functions.
+    files: bool,
+}
+
+/// The names of one template body or component body.
+struct Scope {
+    dot: Dot,
+    dollar: Dot,
+    /// Go's variables, innermost last.
+    vars: Vec<Vec<(String, Var)>>,
+    taken: Taken,
+    globals: HashSet<Pos>,
+    /// How many Tera `for` loops the current node is in.
+    loops: usize,
+    /// The define being written.
+    component: Option<String>,
+    /// Statements to write before the tag being converted (a `set` that a mutation needs).
+    pending: Vec<String>,
+}
+
+impl Scope {
+    fn template(nodes: &[Node], _tpl: bool) -> Scope {
+        let mut taken = Taken::new();
+        for object in names::OBJECTS {
+            taken.take(object);
+        }
+        Scope {
+            dot: Dot::Root,
+            dollar: Dot::Root,
+            vars: vec![Vec::new()],
+            taken,
+            globals: plan::globals(nodes),
+            loops: 0,
+            component: None,
+            pending: Vec::new(),
+        }
+    }
+}
+
+/// The delimiters of a Tera tag.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Delim {
+    Statement,
+    Print,
+}
+
+struct Emitter<'m> {
+    model: &'m Model<'m>,
+    /// Helm's name of the file.
+    file: String,
+    /// Helm's path of the chart the file belongs to (`podinfo`, `app/charts/redis`).
+    chart: String,
+    source: &'m str,
+    out: String,
+    findings: Vec<Finding>,
+    scope: Scope,
+    /// Components of `block`s, written at the end of the file (Tera defines components only at
+    /// the top level).
+    hoisted: Vec<String>,
+    /// The last converted Go tag trims the whitespace after it.
+    last_trim_right: bool,
+    /// The action being converted prints where YAML structure goes (not in a block scalar, a
+    /// quoted string, a hashed file or a component): text layout there makes no difference to
+    /// the objects, so Helm's exact text is not needed (`blank=true` of `nindent`).
+    in_structure: bool,
+    /// ... and it only lays out `toYaml`'s output: key order makes no difference either.
+    yaml_structure: bool,
+    /// The value a `supply(...)` stands for, when the surrounding call tells.
+    supply_hint: Option<String>,
+    /// The context objects the template or component being written uses (`Values`, `Root`):
+    /// a component takes these implicitly.
+    uses: BTreeSet<&'static str>,
+}
+
+impl<'m> Emitter<'m> {
+    fn location(&self, pos: Pos) -> Location {
+        Location {
+            file: self.file.clone(),
+            line: pos.line,
+            column: pos.column,
+        }
+    }
+
+    fn report(&mut self, pos: Pos, severity: Severity, message: impl Into<String>) {
+        let location = self.location(pos);
+        self.findings.push(Finding {
+            location,
+            severity,
+            message: message.into(),
+        });
+    }
+
+    // ---- tags and text ----
+
+    fn tag(&mut self, delim: Delim, body: &str, trim_left: bool, trim_right: bool) {
+        let (open, close) = match delim {
+            Delim::Statement => ("{%", "%}"),
+            Delim::Print => ("{{", "}}"),
+        };
+        self.out.push_str(open);
+        self.out.push_str(if trim_left { "- " } else { " " });
+        self.out.push_str(body);
+        self.out.push_str(if trim_right { " -" } else { " " });
+        self.out.push_str(close);
+    }
+
+    /// The pending statements, then `main`: the first tag gets the left trim marker, the last
+    /// the right one.
+    fn tags(&mut self, main: Vec<(Delim, String)>, trim_left: bool, trim_right: bool) {
+        let mut all: Vec<(Delim, String)> = std::mem::take(&mut self.scope.pending)
+            .into_iter()
+            .map(|s| (Delim::Statement, s))
+            .collect();
+        all.extend(main);
+        if all.is_empty() {
+            // Nothing to do at run time; keep the tag's trimming with an empty comment.
+            self.out.push_str(if trim_left { "{#-" } else { "{#" });
+            self.out.push_str(if trim_right { "-#}" } else { "#}" });
+            self.last_trim_right = trim_right;
+            return;
+        }
+        let last = all.len() - 1;
+        for (i, (delim, body)) in all.into_iter().enumerate() {
+            self.tag(delim, &body, i == 0 && trim_left, i == last && trim_right);
+        }
+        self.last_trim_right = trim_right;
+    }
+
+    fn text(&mut self, t: &Text, trim_left: bool, trim_right: bool) {
+        let go_ws = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+        let raw = t.raw.as_str();
+        // What Go keeps; the rest is whitespace a trim marker removes in Go and in Tera.
+        let (lead, rest) = if trim_left {
+            let kept = raw.trim_start_matches(go_ws);
+            raw.split_at(raw.len() - kept.len())
+        } else {
+            ("", raw)
+        };
+        let (core, tail) = if trim_right {
+            let kept = rest.trim_end_matches(go_ws);
+            rest.split_at(kept.len())
+        } else {
+            (rest, "")
+        };
+        self.out.push_str(lead);
+        // Tera trims any Unicode whitespace, Go only these four: whitespace Go keeps next to a
+        // trimming tag is printed by an expression, which Tera does not trim.
+        let (mut head, mut body, mut foot) = ("", core, "");
+        if trim_left {
+            let kept = body.trim_start();
+            head = &body[..body.len() - kept.len()];
+            body = kept;
+        }
+        if trim_right {
+            let kept = body.trim_end();
+            foot = &body[kept.len()..];
+            body = kept;
+        }
+        if !head.is_empty() {
+            self.tag(Delim::Print, &expr::string_literal(head), false, false);
+        }
+        self.literal_text(body);
+        if !foot.is_empty() {
+            self.tag(Delim::Print, &expr::string_literal(foot), false, false);
+        }
+        self.out.push_str(tail);
+    }
+
+    /// Text that must not open Tera syntax: `{%` and `{#` are printed as strings, and a `{`
+    /// right before a tag too (Tera would read `{{{`).
+    fn literal_text(&mut self, text: &str) {
+        let mut rest = text;
+        while let Some(i) = rest.find(['{']) {
+            let after = &rest[i + 1..];
+            let marker = match after.chars().next() {
+                Some('%') => Some("{%"),
+                Some('#') => Some("{#"),
+                None => Some("{"),
+                _ => None,
+            };
+            match marker {
+                Some(m) => {
+                    self.out.push_str(&rest[..i]);
+                    self.tag(Delim::Print, &expr::string_literal(m), false, false);
+                    rest = &rest[i + m.len()..];
+                }
+                None => {
+                    self.out.push_str(&rest[..=i]);
+                    rest = after;
+                }
+            }
+        }
+        self.out.push_str(rest);
+    }
+
+    // ---- nodes ----
+
+    /// `after_trim`: the tag that follows these nodes (an `else` or `end`) trims before it.
+    fn nodes(&mut self, nodes: &[Node], after_trim: bool) {
+        for (i, node) in nodes.iter().enumerate() {
+            let next_trim = match nodes.get(i + 1) {
+                Some(n) => trims_left(n),
+                None => after_trim,
+            };
+            self.node(node, next_trim);
+        }
+    }
+
+    fn node(&mut self, node: &Node, next_trim: bool) {
+        match node {
+            Node::Text(t) => {
+                let left = self.last_trim_right;
+                self.text(t, left, next_trim);
+                self.last_trim_right = false;
+            }
+            Node::Comment(c) => self.comment(c),
+            Node::Action(a) => self.action(a),
+            Node::If(b) => self.if_chain(b),
+            Node::With(b) => self.with(b),
+            Node::Range(b) => self.range(b),
+            Node::Template(t) => {
+                let call = self.template_call(t.tag.pos, &t.name.value, t.pipe.as_ref());
+                self.tags(
+                    vec![(Delim::Print, call.arg())],
+                    t.tag.trim_left,
+                    t.tag.trim_right,
+                );
+            }
+            Node::Block(b) => self.block(b),
+            Node::Define(d) => self.define(d),
+            Node::Break(tag) => {
+                self.tags(
+                    vec![(Delim::Statement, "break".into())],
+                    tag.trim_left,
+                    tag.trim_right,
+                );
+            }
+            Node::Continue(tag) => {
+                self.tags(
+                    vec![(Delim::Statement, "continue".into())],
+                    tag.trim_left,
+                    tag.trim_right,
+                );
+            }
+        }
+    }
+
+    fn comment(&mut self, c: &Comment) {
+        let inner = c
+            .text
+            .strip_prefix("/*")
+            .and_then(|t| t.strip_suffix("*/"))
+            .unwrap_or(&c.text);
+        let inner = inner.replace("#}", "# }");
+        self.out
+            .push_str(if c.tag.trim_left { "{#-" } else { "{#" });
+        self.out.push_str(&inner);
+        if inner.ends_with('-') {
+            self.out.push(' ');
+        }
+        self.out
+            .push_str(if c.tag.trim_right { "-#}" } else { "#}" });
+        self.last_trim_right = c.tag.trim_right;
+    }
+
+    fn action(&mut self, a: &Action) {
+        let pipe = &a.pipe;
+        if pipe.decl.is_empty() {
+            self.in_structure = !self.model.tpl
+                && self.scope.component.is_none()
+                && !self.model.hashed.contains(&self.file)
+                && yaml_position::is_structure(self.source, a.tag.pos.offset);
+            self.yaml_structure = self.in_structure && yaml_position::formats_only(pipe);
+            let value = self.pipeline(pipe);
+            self.in_structure = false;
+            self.yaml_structure = false;
+            let printed = self.printed(&value);
+            self.tags(
+                vec![(Delim::Print, printed)],
+                a.tag.trim_left,
+                a.tag.trim_right,
+            );
+            return;
+        }
+        let value = self.pipeline(pipe);
+        let mut statements = Vec::new();
+        for v in &pipe.decl {
+            if v.name == "$_" && !pipe.is_assign && self.unused_blank(v) {
+                if !value.text.is_empty() && !self.is_rebound(&value) {
+                    statements.push(format!("set _ = {}", value.arg()));
+                }
+                continue;
+            }
+            let statement = if pipe.is_assign {
+                self.assign(v, &value)
+            } else {
+                self.declare(v, &value)
+            };
+            statements.push(statement);
+        }
+        let main: Vec<(Delim, String)> = statements
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| (Delim::Statement, s))
+            .collect();
+        if main.is_empty() && self.scope.pending.is_empty() {
+            let names: Vec<&str> = pipe.decl.iter().map(|v| v.name.as_str()).collect();
+            let why = if value.text == "Root.Files" {
+                "its file functions are called where it is used"
+            } else {
+                "its value changes on every render: it is asked for where it is used"
+            };
+            self.comment_text(
+                &format!(" {}: {why} ", names.join(", ")),
+                a.tag.trim_left,
+                a.tag.trim_right,
+            );
+            return;
+        }
+        self.tags(main, a.tag.trim_left, a.tag.trim_right);
+    }
+
+    /// A Tera comment in place of a Go tag, with its trim markers.
+    fn comment_text(&mut self, text: &str, trim_left: bool, trim_right: bool) {
+        self.out.push_str(if trim_left { "{#-" } else { "{#" });
+        self.out.push_str(&text.replace("#}", "# }"));
+        self.out.push_str(if trim_right { "-#}" } else { "#}" });
+        self.last_trim_right = trim_right;
+    }
+
+    /// `$_` is never read afterwards (the idiom `$_ := set $d "k" v`).
+    fn unused_blank(&self, v: &Variable) -> bool {
+        let here = self.location(v.pos);
+        !self
+            .model
+            .analysis
+            .variables
+            .iter()
+            .any(|info| info.location == here && !info.uses.is_empty())
+    }
+
+    /// The value is the variable a mutation just rebound (nothing more to evaluate).
+    fn is_rebound(&self, value: &T) -> bool {
+        value.path
+            && self.scope.pending.last().is_some_and(|s| {
+                s.split_whitespace().nth(1).is_some_and(|var| {
+                    value.text == var || value.text.starts_with(&format!("{var}."))
+                })
+            })
+    }
+
+    /// How a value is printed: as it is where it is known to print as Go prints it, else
+    /// through `or_empty` (nothing for a missing value or null) or `to_string` (Go's `%v`).
+    fn printed(&self, value: &T) -> String {
+        match value.kind {
+            Kind::Str | Kind::Int | Kind::Bool | Kind::Number if !value.nullable => value.arg(),
+            Kind::Float | Kind::List | Kind::Map if !value.nullable => {
+                format!("{} | to_string", value.at(expr::FILTER))
+            }
+            _ => format!("{} | or_empty", value.at(expr::FILTER)),
+        }
+    }
+
+    // ---- variables ----
+
+    fn lookup(&self, go_name: &str) -> Option<&Var> {
+        self.scope
+            .vars
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|(n, _)| n == go_name)
+            .map(|(_, v)| v)
+    }
+
+    fn push_vars(&mut self) {
+        self.scope.vars.push(Vec::new());
+    }
+
+    fn pop_vars(&mut self) {
+        self.scope.vars.pop();
+    }
+
+    /// Binds a Go variable to a new Tera name; returns the name.
+    fn bind(&mut self, v: &Variable, value: &T) -> Var {
+        let global = self.scope.globals.contains(&v.pos);
+        let tera = self.scope.taken.fresh(&names::variable_base(&v.name));
+        let var = Var {
+            tera,
+            kind: value.kind,
+            nullable: value.nullable,
+            sure_list: value.sure_list,
+            global,
+            deferred: is_supply(value).then(|| value.text.clone()),
+            files: value.text == "Root.Files",
+        };
+        if let Some(scope) = self.scope.vars.last_mut() {
+            scope.push((v.name.clone(), var.clone()));
+        }
+        var
+    }
+
+    fn set_keyword(&self, global: bool) -> &'static str {
+        if global && self.scope.loops > 0 {
+            "set_global"
+        } else {
+            "set"
+        }
+    }
+
+    /// `$x := value` (nothing for a value that is made where it is used).
+    fn declare(&mut self, v: &Variable, value: &T) -> String {
+        let var = self.bind(v, value);
+        if var.deferred.is_some() || var.files {
+            return String::new();
+        }
+        format!(
+            "{} {} = {}",
+            self.set_keyword(var.global),
+            var.tera,
+            value.arg()
+        )
+    }
+
+    /// `$x = value`.
+    fn assign(&mut self, v: &Variable, value: &T) -> String {
+        let Some(var) = self.lookup(&v.name).cloned() else {
+            self.report(
+                v.pos,
+                Severity::Error,
+                format!(
+                    "`{0}` is assigned but never declared here: Helm fails when this runs (\"undefined variable: {0}\"); declare it with `{0} := ...` first",
+                    v.name
+                ),
+            );
+            return format!(
+                "set _ = throw(message={})",
+                expr::string_literal(&format!("undefined variable: {}", v.name))
+            );
+        };
+        let keyword = self.set_keyword(var.global);
+        for scope in self.scope.vars.iter_mut().rev() {
+            if let Some((_, slot)) = scope.iter_mut().rev().find(|(n, _)| *n == v.name) {
+                if slot.kind != value.kind {
+                    slot.kind = Kind::Any;
+                }
+                slot.nullable |= value.nullable;
+                slot.sure_list &= value.sure_list;
+                break;
+            }
+        }
+        format!("{keyword} {} = {}", var.tera, value.arg())
+    }
+
+    fn var_value(&self, var: &Var) -> T {
+        let mut t = T::name(var.tera.clone(), var.kind, var.nullable);
+        t.sure_list = var.sure_list;
+        t
+    }
+
+    // ---- control structures ----
+
+    /// The condition of an `if`, `with` or chained branch, with its declared variable if any;
+    /// statements it needs go to `pending`.
+    fn condition(&mut self, pipe: &Pipeline) -> (T, Option<Var>) {
+        let value = self.pipeline(pipe);
+        match pipe.decl.first() {
+            Some(v) if !pipe.is_assign => {
+                let statement = self.declare(v, &value);
+                self.scope.pending.push(statement);
+                let var = self.lookup(&v.name).cloned();
+                let t = var.as_ref().map(|var| self.var_value(var)).unwrap_or(value);
+                (t, var)
+            }
+            Some(v) => {
+                let statement = self.assign(v, &value);
+                self.scope.pending.push(statement);
+                let t = self
+                    .lookup(&v.name)
+                    .cloned()
+                    .map(|var| self.var_value(&var))
+                    .unwrap_or(value);
+                (t, None)
+            }
+            None => (value, None),
+        }
+    }
+
+    fn if_chain(&mut self, b: &Branch) {
+        self.push_vars();
+        let (cond, _) = self.condition(&b.pipe);
+        self.tags(
+            vec![(Delim::Statement, format!("if {}", cond.arg()))],
+            b.tag.trim_left,
+            b.tag.trim_right,
+        );
+        let ends = self.branch_rest(b, false);
+        self.end_tags(&b.end, "endif", ends);
+        self.pop_vars();
+    }
+
+    /// The body and the `else` part of an `if` or `with` (`with_dot`); returns how many `endif`s
+    /// close it (a chained branch that needs statements first nests one more `if`).
+    fn branch_rest(&mut self, b: &Branch, with_dot: bool) -> usize {
+        let after = match &b.otherwise {
+            Some(Otherwise::Else { tag, .. }) => tag.trim_left,
+            Some(Otherwise::Chain(c)) => c.tag.trim_left,
+            None => b.end.trim_left,
+        };
+        self.push_vars();
+        self.nodes(&b.body, after);
+        self.pop_vars();
+        if with_dot {
+            // The caller restores `.`.
+        }
+        match &b.otherwise {
+            None => 1,
+            Some(Otherwise::Else { tag, body }) => {
+                self.tags(
+                    vec![(Delim::Statement, "else".into())],
+                    tag.trim_left,
+                    tag.trim_right,
+                );
+                self.push_vars();
+                self.nodes(body, b.end.trim_left);
+                self.pop_vars();
+                1
+            }
+            Some(Otherwise::Chain(chained)) => {
+                if with_dot {
+                    self.with_chained(chained)
+                } else {
+                    self.if_chained(chained)
+                }
+            }
+        }
+    }
+
+    /// `{{ else if ... }}`: `{% elif %}`, or `{% else %}` and a nested `{% if %}` when the
+    /// condition needs statements first.
+    fn if_chained(&mut self, b: &Branch) -> usize {
+        self.push_vars();
+        let (cond, _) = self.condition(&b.pipe);
+        let ends = if self.scope.pending.is_empty() {
+            self.tags(
+                vec![(Delim::Statement, format!("elif {}", cond.arg()))],
+                b.tag.trim_left,
+                b.tag.trim_right,
+            );
+            self.branch_rest(b, false)
+        } else {
+            let mut main = vec![(Delim::Statement, "else".to_string())];
+            main.extend(
+                std::mem::take(&mut self.scope.pending)
+                    .into_iter()
+                    .map(|s| (Delim::Statement, s)),
+            );
+            main.push((Delim::Statement, format!("if {}", cond.arg())));
+            self.tags(main, b.tag.trim_left, b.tag.trim_right);
+            self.branch_rest(b, false) + 1
+        };
+        self.pop_vars();
+        ends
+    }
+
+    fn end_tags(&mut self, end: &Tag, keyword: &str, count: usize) {
+        let tags = (0..count.max(1))
+            .map(|_| (Delim::Statement, keyword.to_string()))
+            .collect();
+        self.tags(tags, end.trim_left, end.trim_right);
+    }
+
+    fn with(&mut self, b: &Branch) {
+        self.push_vars();
+        let value = self.with_value(b);
+        self.tags(
+            vec![(Delim::Statement, format!("if {}", value.arg()))],
+            b.tag.trim_left,
+            b.tag.trim_right,
+        );
+        let saved = std::mem::replace(&mut self.scope.dot, Dot::Value(value));
+        let ends = self.with_rest(b, saved);
+        self.end_tags(&b.end, "endif", ends);
+        self.pop_vars();
+    }
+
+    /// The body with `.` set to the value, then the `else` part with `.` restored.
+    fn with_rest(&mut self, b: &Branch, outer: Dot) -> usize {
+        let after = match &b.otherwise {
+            Some(Otherwise::Else { tag, .. }) => tag.trim_left,
+            Some(Otherwise::Chain(c)) => c.tag.trim_left,
+            None => b.end.trim_left,
+        };
+        self.push_vars();
+        self.nodes(&b.body, after);
+        self.pop_vars();
+        self.scope.dot = outer;
+        match &b.otherwise {
+            None => 1,
+            Some(Otherwise::Else { tag, body }) => {
+                self.tags(
+                    vec![(Delim::Statement, "else".into())],
+                    tag.trim_left,
+                    tag.trim_right,
+                );
+                self.push_vars();
+                self.nodes(body, b.end.trim_left);
+                self.pop_vars();
+                1
+            }
+            Some(Otherwise::Chain(chained)) => self.with_chained(chained),
+        }
+    }
+
+    fn with_chained(&mut self, b: &Branch) -> usize {
+        self.push_vars();
+        let value = self.with_value(b);
+        let ends = if self.scope.pending.is_empty() {
+            self.tags(
+                vec![(Delim::Statement, format!("elif {}", value.arg()))],
+                b.tag.trim_left,
+                b.tag.trim_right,
+            );
+            0
+        } else {
+            let mut main = vec![(Delim::Statement, "else".to_string())];
+            main.extend(
+                std::mem::take(&mut self.scope.pending)
+                    .into_iter()
+                    .map(|s| (Delim::Statement, s)),
+            );
+            main.push((Delim::Statement, format!("if {}", value.arg())));
+            self.tags(main, b.tag.trim_left, b.tag.trim_right);
+            1
+        };
+        let saved = std::mem::replace(&mut self.scope.dot, Dot::Value(value));
+        let rest = self.with_rest(b, saved);
+        self.pop_vars();
+        ends + rest
+    }
+
+    /// What `.` becomes in a `with` body: the expression itself when it is a plain path that
+    /// the body does not change, else a variable set before the `if`.
+    fn with_value(&mut self, b: &Branch) -> T {
+        if let Some(v) = b.pipe.decl.first() {
+            let (value, _) = self.condition(&b.pipe);
+            let _ = v;
+            return value;
+        }
+        let value = self.pipeline(&b.pipe);
+        if value.path && !changes_variables_of(&b.pipe, &b.body) {
+            return value;
+        }
+        let base = with_variable_name(&b.pipe);
+        let name = self.scope.taken.fresh(&names::variable_base(&base));
+        let keyword = self.set_keyword(false);
+        self.scope
+            .pending
+            .push(format!("{keyword} {name} = {}", value.arg()));
+        let mut t = T::name(name, value.kind, value.nullable);
+        t.sure_list = value.sure_list;
+        t
+    }
+
+    fn range(&mut self, b: &Branch) {
+        self.push_vars();
+        let over = self.pipeline(&b.pipe);
+        let decl = &b.pipe.decl;
+        let (key, value) = match decl.len() {
+            0 => (
+                None,
+                self.scope
+                    .taken
+                    .fresh(&names::singular(&range_field_name(&b.pipe))),
+            ),
+            1 => (None, self.bind(&decl[0], &T::atom("", Kind::Any)).tera),
+            _ => {
+                let k = self.bind(&decl[0], &T::atom("", Kind::Number).with_nullable(false));
+                let v = self.bind(&decl[1], &T::atom("", Kind::Any));
+                (Some(k.tera), v.tera)
+            }
+        };
+        if b.pipe.is_assign && !decl.is_empty() {
+            self.report(
+                b.tag.pos,
+                Severity::Attention,
+                "`range` assigns existing variables (`=`); the converted loop declares its own loop variables, so their values after the loop differ from Go's: check the template here",
+            );
+        }
+        let target = if key.is_none() && over.sure_list {
+            over.arg()
+        } else {
+            format!("{} | items", over.at(expr::FILTER))
+        };
+        let head = match &key {
+            Some(k) => format!("for {k}, {value} in {target}"),
+            None => format!("for {value} in {target}"),
+        };
+        self.tags(
+            vec![(Delim::Statement, head)],
+            b.tag.trim_left,
+            b.tag.trim_right,
+        );
+        let element = T::name(value, Kind::Any, true);
+        let saved = std::mem::replace(&mut self.scope.dot, Dot::Value(element));
+        self.scope.loops += 1;
+        let after = match &b.otherwise {
+            Some(Otherwise::Else { tag, .. }) => tag.trim_left,
+            _ => b.end.trim_left,
+        };
+        self.push_vars();
+        self.nodes(&b.body, after);
+        self.pop_vars();
+        self.scope.loops -= 1;
+        self.scope.dot = saved;
+        if let Some(Otherwise::Else { tag, body }) = &b.otherwise {
+            self.tags(
+                vec![(Delim::Statement, "else".into())],
+                tag.trim_left,
+                tag.trim_right,
+            );
+            self.push_vars();
+            self.nodes(body, b.end.trim_left);
+            self.pop_vars();
+        }
+        self.end_tags(&b.end, "endfor", 1);
+        self.pop_vars();
+    }
+
+    // ---- defines ----
+
+    fn define(&mut self, d: &Define) {
+        let Some(component) = self.model.component(&d.name.value) else {
+            return;
+        };
+        let used = self
+            .model
+            .analysis
+            .defines
+            .get(&d.name.value)
+            .map(|info| {
+                let def = &self.model.analysis.definitions[info.definition];
+                def.location == self.location(d.tag.pos)
+            })
+            .unwrap_or(true);
+        if !used && !self.model.tpl {
+            // Helm uses another definition of this name: this one is left out (the analysis
+            // reports both places).
+            self.out
+                .push_str(if d.tag.trim_left { "{#- " } else { "{# " });
+            self.out.push_str(&format!(
+                "{:?} is defined again elsewhere in the chart; Helm uses the other definition",
+                d.name.value
+            ));
+            self.out
+                .push_str(if d.end.trim_right { " -#}" } else { " #}" });
+            self.last_trim_right = d.end.trim_right;
+            return;
+        }
+        let text = self.component_text(&component, &d.name.value, &d.tag, &d.body, &d.end);
+        self.out.push_str(&text);
+        self.last_trim_right = d.end.trim_right;
+    }
+
+    /// `{% component name(...) %}body{% endcomponent name %}`, with the define's markers.
+    fn component_text(
+        &mut self,
+        component: &Component,
+        go_name: &str,
+        open: &Tag,
+        body: &[Node],
+        end: &Tag,
+    ) -> String {
+        let mut taken = Taken::new();
+        for object in names::OBJECTS {
+            taken.take(object);
+        }
+        let (dot, dollar) = match &component.signature {
+            Signature::Root { .. } => (Dot::Root, Dot::Root),
+            Signature::Dict { keys } => {
+                for k in keys {
+                    taken.take(k);
+                }
+                (Dot::Names(keys.clone()), Dot::Names(keys.clone()))
+            }
+            Signature::Arg => {
+                taken.take("arg");
+                let arg = T::name("arg", Kind::Any, true);
+                (Dot::Value(arg.clone()), Dot::Value(arg))
+            }
+        };
+        let scope = Scope {
+            dot,
+            dollar,
+            vars: vec![Vec::new()],
+            taken,
+            globals: plan::globals(body),
+            loops: 0,
+            component: Some(go_name.to_string()),
+            pending: Vec::new(),
+        };
+        let saved_scope = std::mem::replace(&mut self.scope, scope);
+        let saved_out = std::mem::take(&mut self.out);
+        let saved_uses = std::mem::take(&mut self.uses);
+        self.last_trim_right = open.trim_right;
+        self.nodes(body, end.trim_left);
+        self.tag(
+            Delim::Statement,
+            &format!("endcomponent {}", component.name),
+            end.trim_left,
+            end.trim_right,
+        );
+        let body_text = std::mem::replace(&mut self.out, saved_out);
+        let parameters = match &component.signature {
+            Signature::Root { .. } => signature::implicit_parameters(&self.uses),
+            other => other.parameters(),
+        };
+        self.uses = saved_uses;
+        self.scope = saved_scope;
+        let mut text = String::new();
+        std::mem::swap(&mut self.out, &mut text);
+        self.tag(
+            Delim::Statement,
+            &format!("component {}({parameters})", component.name),
+            open.trim_left,
+            open.trim_right,
+        );
+        std::mem::swap(&mut self.out, &mut text);
+        text.push_str(&body_text);
+        text
+    }
+
+    fn block(&mut self, b: &Block) {
+        let name = b.name.value.clone();
+        if let Some(component) = self.model.component(&name) {
+            let used = self
+                .model
+                .analysis
+                .defines
+                .get(&name)
+                .map(|info| {
+                    self.model.analysis.definitions[info.definition].location
+                        == self.location(b.tag.pos)
+                })
+                .unwrap_or(true);
+            if used {
+                let text = self.component_text(&component, &name, &b.tag, &b.body, &b.end);
+                self.hoisted.push(text);
+            }
+        }
+        let call = self.template_call(b.tag.pos, &name, Some(&b.pipe));
+        self.tags(
+            vec![(Delim::Print, call.arg())],
+            b.tag.trim_left,
+            b.end.trim_right,
+        );
+    }
+
+    /// `{{ template "name" pipe }}` and `{{ block ... }}`: the component's output.
+    fn template_call(&mut self, pos: Pos, name: &str, pipe: Option<&Pipeline>) -> T {
+        match pipe {
+            Some(p) => {
+                let arg_expr = single_expr(p);
+                let uses = self.uses.clone();
+                let arg = self.pipeline(p);
+                if let Some(component) = self.model.component(name)
+                    && matches!(component.signature, Signature::Root { .. })
+                    && matches!(arg_expr, Some(Expr::Dot(_) | Expr::Variable(_)))
+                {
+                    self.uses = uses;
+                }
+                self.component_call(pos, name, &arg, arg_expr)
+            }
+            None => self.component_call(pos, name, &T::nil(), None),
+        }
+    }
+
+    // ---- expressions ----
+
+    fn pipeline(&mut self, pipe: &Pipeline) -> T {
+        let mut value: Option<T> = None;
+        for command in &pipe.commands {
+            value = Some(self.command(command, value));
+        }
+        value.unwrap_or_else(T::nil)
+    }
+
+    fn command(&mut self, command: &Command, piped: Option<T>) -> T {
+        let Some(first) = command.args.first() else {
+            return T::nil();
+        };
+        if let Expr::Identifier(f) = first {
+            return self.call(f, &command.args[1..], piped);
+        }
+        if command.args.len() == 1 && piped.is_none() {
+            return self.expr(first);
+        }
+        self.method(first, &command.args[1..], piped)
+    }
+
+    /// A method with arguments: `.Files.Get "f"`, `.Capabilities.APIVersions.Has "v"`.
+    fn method(&mut self, target: &Expr, args: &[Expr], piped: Option<T>) -> T {
+        let path: Vec<String> = match target {
+            Expr::Field(f) => f.names.clone(),
+            Expr::Variable(v) if self.lookup(&v.name).is_some_and(|var| var.files) => {
+                std::iter::once("Files".to_string())
+                    .chain(v.fields.iter().cloned())
+                    .collect()
+            }
+            Expr::Variable(v) => v.fields.clone(),
+            Expr::Chain(c) => c.fields.clone(),
+            _ => Vec::new(),
+        };
+        let mut values: Vec<T> = args.iter().map(|a| self.expr(a)).collect();
+        values.extend(piped);
+        let tail: Vec<&str> = path.iter().map(String::as_str).collect();
+        match tail.as_slice() {
+            [.., "Files", _] => {
+                self.uses.insert("Template");
+            }
+            [.., "APIVersions", "Has"] => {
+                self.uses.insert("Capabilities");
+            }
+            _ => {}
+        }
+        let one = |values: &[T]| values.first().map(T::arg).unwrap_or_else(|| "none".into());
+        match tail.as_slice() {
+            // Helm gives nothing for a file the chart does not have.
+            [.., "Files", "Get"] | [.., "Files", "GetBytes"] => T::sure(
+                format!("files_get(path={}, default=\"\")", one(&values)),
+                Kind::Str,
+            ),
+            [.., "Files", "Lines"] => T::sure(
+                format!("files_lines(path={}, default=[])", one(&values)),
+                Kind::List,
+            )
+            .with_sure_list(),
+            [.., "Files", "Glob"] => {
+                T::sure(format!("files_glob(pattern={})", one(&values)), Kind::Map)
+            }
+            [.., "APIVersions", "Has"] => T::sure(
+                format!("has_api_version(version={})", one(&values)),
+                Kind::Bool,
+            ),
+            _ => {
+                let text = super::print::expr_text(target);
+                self.report(
+                    target.pos(),
+                    Severity::Attention,
+                    format!("`{text}` is called with arguments, which ktera cannot do: write what it should give here"),
+                );
+                self.fail_expr(&format!("{text} cannot be called with arguments in ktera"))
+            }
+        }
+    }
+
+    fn fail_expr(&self, message: &str) -> T {
+        T::atom(
+            format!("throw(message={})", expr::string_literal(message)),
+            Kind::Any,
+        )
+    }
+
+    fn expr(&mut self, e: &Expr) -> T {
+        match e {
+            Expr::Dot(_) => {
+                let dot = self.scope.dot.clone();
+                self.whole(&dot)
+            }
+            Expr::Field(f) => {
+                let dot = self.scope.dot.clone();
+                self.fields(&dot, &f.names)
+            }
+            Expr::Variable(v) => {
+                if v.name == "$" {
+                    let dollar = self.scope.dollar.clone();
+                    return if v.fields.is_empty() {
+                        self.whole(&dollar)
+                    } else {
+                        self.fields(&dollar, &v.fields)
+                    };
+                }
+                let Some(var) = self.lookup(&v.name).cloned() else {
+                    self.report(
+                        v.pos,
+                        Severity::Error,
+                        format!(
+                            "`{0}` is not declared where this runs: Helm fails here with \"undefined variable: {0}\"",
+                            v.name
+                        ),
+                    );
+                    return self.fail_expr(&format!("undefined variable: {}", v.name));
+                };
+                if let Some(supply) = &var.deferred {
+                    return T::atom(supply.clone(), Kind::Any);
+                }
+                let mut t = self.var_value(&var);
+                for f in &v.fields {
+                    t = t.field(f);
+                }
+                t
+            }
+            Expr::Chain(c) => self.chain(c),
+            Expr::Identifier(i) => self.call(i, &[], None),
+            Expr::Pipeline(p) => {
+                if p.decl.is_empty() {
+                    return self.pipeline(p);
+                }
+                // `($x := f)`: declare, then use the variable.
+                let value = self.pipeline(p);
+                let mut last = value.clone();
+                for v in &p.decl {
+                    let statement = if p.is_assign {
+                        self.assign(v, &value)
+                    } else {
+                        self.declare(v, &value)
+                    };
+                    self.scope.pending.push(statement);
+                    if let Some(var) = self.lookup(&v.name).cloned() {
+                        last = self.var_value(&var);
+                    }
+                }
+                last
+            }
+            Expr::String(s) => T::string(&s.value),
+            Expr::Number(n) => match n.ideal() {
+                IdealNumber::Int(i) => T::sure(i.to_string(), Kind::Int),
+                IdealNumber::Float(f) => T::sure(expr::float_literal(f), Kind::Float),
+                IdealNumber::Complex(..) => {
+                    self.report(
+                        n.pos,
+                        Severity::Error,
+                        format!(
+                            "`{}` is a complex number, which Helm cannot use either",
+                            n.text
+                        ),
+                    );
+                    self.fail_expr(&format!("complex number {}", n.text))
+                }
+                IdealNumber::Overflow => {
+                    self.report(
+                        n.pos,
+                        Severity::Error,
+                        format!("`{}` overflows Go's int: Helm fails here", n.text),
+                    );
+                    self.fail_expr(&format!("{} overflows int", n.text))
+                }
+            },
+            Expr::Bool(b) => T::sure(if b.value { "true" } else { "false" }, Kind::Bool),
+            Expr::Nil(_) => T::nil(),
+        }
+    }
+
+    /// `.` or `$` as a whole.
+    fn whole(&mut self, dot: &Dot) -> T {
+        match dot {
+            Dot::Root => {
+                self.uses.insert("Root");
+                T::name("Root", Kind::Map, false)
+            }
+            Dot::Names(keys) => {
+                let entries: Vec<(String, T)> = keys
+                    .iter()
+                    .map(|k| (k.clone(), T::name(k.clone(), Kind::Any, true)))
+                    .collect();
+                T::sure(expr::map(&entries), Kind::Map)
+            }
+            Dot::Value(t) => t.clone(),
+        }
+    }
+
+    /// Fields of `.` or `$`: `.Values.image.tag` -> `Values.image.tag`.
+    fn fields(&mut self, dot: &Dot, names: &[String]) -> T {
+        let Some((first, rest)) = names.split_first() else {
+            return self.whole(dot);
+        };
+        match dot {
+            Dot::Root => self.root_fields(first, rest),
+            Dot::Names(keys) => {
+                if keys.contains(first) {
+                    let mut t = T::name(first.clone(), Kind::Any, true);
+                    for f in rest {
+                        t = t.field(f);
+                    }
+                    t
+                } else {
+                    // Not a key of the dict the callers pass: nil in Go.
+                    let mut t = T::nil();
+                    for f in rest {
+                        t = t.field(f);
+                    }
+                    t
+                }
+            }
+            Dot::Value(base) => {
+                let mut t = base.clone();
+                for f in names {
+                    t = t.field(f);
+                }
+                t
+            }
+        }
+    }
+
+    /// Fields of the top-level object.
+    fn root_fields(&mut self, first: &str, rest: &[String]) -> T {
+        const OBJECTS: [&str; 5] = ["Values", "Release", "Chart", "Capabilities", "Template"];
+        let Some(object) = OBJECTS.iter().find(|o| **o == first) else {
+            self.uses.insert("Root");
+            let mut t = T::name("Root", Kind::Map, false).field(first);
+            for f in rest {
+                t = t.field(f);
+            }
+            return t;
+        };
+        self.uses.insert(object);
+        let mut t = T::name(first, Kind::Map, false);
+        for f in rest {
+            t = t.field(f);
+        }
+        let path: Vec<&str> = std::iter::once(first)
+            .chain(rest.iter().map(String::as_str))
+            .collect();
+        let known = match path.as_slice() {
+            ["Release", "Name" | "Namespace" | "Service"]
+            | [
+                "Chart",
+                "Name" | "Version" | "AppVersion" | "Description" | "Type" | "APIVersion",
+            ]
+            | [
+                "Capabilities",
+                "KubeVersion",
+                "Version" | "GitVersion" | "Major" | "Minor",
+            ]
+            | ["Template", "Name" | "BasePath"] => Some(Kind::Str),
+            ["Release", "IsInstall" | "IsUpgrade"] => Some(Kind::Bool),
+            ["Release", "Revision"] => Some(Kind::Int),
+            ["Values", values @ ..] if !values.is_empty() => self.values_kind(values),
+            ["Capabilities", "KubeVersion"] => {
+                // Go prints Helm's KubeVersion as its version.
+                t = t.field("Version");
+                Some(Kind::Str)
+            }
+            _ => None,
+        };
+        match known {
+            Some(kind) => {
+                t.kind = kind;
+                t.nullable = false;
+            }
+            None => t.nullable = !rest.is_empty(),
+        }
+        if first == "Capabilities" && rest.first().is_some_and(|f| f == "HelmVersion") {
+            t.nullable = true;
+        }
+        t
+    }
+
+    /// A value whose default in the chart's `values.yaml` is a plain scalar: printed as it is.
+    fn values_kind(&self, path: &[&str]) -> Option<Kind> {
+        if self.model.tpl {
+            return None;
+        }
+        let mut current = self.model.values.get(&self.chart)?;
+        for key in path {
+            current = current.as_mapping()?.get(*key)?;
+        }
+        match current {
+            serde_yaml::Value::String(_) => Some(Kind::Str),
+            serde_yaml::Value::Bool(_) => Some(Kind::Bool),
+            serde_yaml::Value::Number(_) => Some(Kind::Number),
+            serde_yaml::Value::Mapping(_) => Some(Kind::Map),
+            serde_yaml::Value::Sequence(_) => Some(Kind::List),
+            _ => None,
+        }
+    }
+
+    fn chain(&mut self, c: &Chain) -> T {
+        // `(.Files.Glob "p").AsConfig` / `.AsSecrets`.
+        if let [method] = c.fields.as_slice()
+            && (method == "AsConfig" || method == "AsSecrets")
+            && let Expr::Pipeline(p) = &*c.base
+            && let [command] = p.commands.as_slice()
+            && let Some(Expr::Field(f)) = command.args.first()
+            && f.names
+                .ends_with(&["Files".to_string(), "Glob".to_string()])
+            && let Some(pattern) = command.args.get(1)
+        {
+            let pattern = self.expr(pattern);
+            self.uses.insert("Template");
+            let function = if method == "AsConfig" {
+                "files_as_config"
+            } else {
+                "files_as_secrets"
+            };
+            return T::sure(format!("{function}(pattern={})", pattern.arg()), Kind::Str);
+        }
+        let mut t = self.expr(&c.base);
+        for (i, f) in c.fields.iter().enumerate() {
+            // Go gives nothing for a field of a missing parenthesised value (charts write
+            // `(.Values.a).b` for that), and fails only further down.
+            t = if i == 0 && matches!(*c.base, Expr::Pipeline(_)) {
+                t.field_or_nothing(f)
+            } else {
+                t.field(f)
+            };
+        }
+        t
+    }
+}
+
+/// The value is only a `supply(...)` call (a value that changes on every render).
+fn is_supply(value: &T) -> bool {
+    value.text.starts_with("supply(") && value.text.ends_with(')') && value.prec == expr::ATOM
+}
+
+/// Whether a node's first tag trims the whitespace before it.
+fn trims_left(node: &Node) -> bool {
+    match node {
+        Node::Text(_) => false,
+        Node::Comment(c) => c.tag.trim_left,
+        Node::Action(a) => a.tag.trim_left,
+        Node::If(b) | Node::Range(b) | Node::With(b) => b.tag.trim_left,
+        Node::Template(t) => t.tag.trim_left,
+        Node::Block(b) => b.tag.trim_left,
+        Node::Define(d) => d.tag.trim_left,
+        Node::Break(t) | Node::Continue(t) => t.trim_left,
+    }
+}
+
+/// The one expression a pipeline is, when it is one (`(dict "a" 1)`, `.`): calls look at it.
+fn single_expr(p: &Pipeline) -> Option<&Expr> {
+    match p.commands.as_slice() {
+        [c] if p.decl.is_empty() && c.args.len() == 1 => c.args.first(),
+        _ => None,
+    }
+}
+
+/// The name a `with` variable gets: the last field of the value, or the function called.
+fn with_variable_name(p: &Pipeline) -> String {
+    let last = p.commands.last().and_then(|c| {
+        let first = c.args.first()?;
+        Some(match first {
+            Expr::Field(f) => f.names.last().cloned().unwrap_or_default(),
+            Expr::Variable(v) => v
+                .fields
+                .last()
+                .cloned()
+                .unwrap_or_else(|| v.name.trim_start_matches('$').to_string()),
+            Expr::Chain(ch) => ch.fields.last().cloned().unwrap_or_default(),
+            Expr::Identifier(i) => match (i.name.as_str(), c.args.get(1)) {
+                ("include" | "template", Some(Expr::String(s))) => {
+                    s.value.rsplit('.').next().unwrap_or("value").to_string()
+                }
+                (_, Some(Expr::Field(_) | Expr::Variable(_))) => match c.args.last() {
+                    Some(Expr::Field(f)) => f.names.last().cloned().unwrap_or_default(),
+                    Some(Expr::Variable(v)) => v.fields.last().cloned().unwrap_or_default(),
+                    _ => i.name.clone(),
+                },
+                _ => i.name.clone(),
+            },
+            _ => String::new(),
+        })
+    });
+    match last {
+        Some(n) if !n.is_empty() && names::is_identifier(&names::variable_base(&n)) => n,
+        _ => "value".to_string(),
+    }
+}
+
+/// The field a `range` goes over, for its loop variable's name.
+fn range_field_name(p: &Pipeline) -> String {
+    let Some(c) = p.commands.last() else {
+        return String::new();
+    };
+    match c.args.last() {
+        Some(Expr::Field(f)) => f.names.last().cloned().unwrap_or_default(),
+        Some(Expr::Variable(v)) => v
+            .fields
+            .last()
+            .cloned()
+            .unwrap_or_else(|| v.name.trim_start_matches('$').to_string()),
+        Some(Expr::Chain(ch)) => ch.fields.last().cloned().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// Whether the body assigns or changes a variable the pipeline reads (then `.` in the body
+/// must keep the value it had when the `with` started).
+fn changes_variables_of(pipe: &Pipeline, body: &[Node]) -> bool {
+    let mut read = Vec::new();
+    for c in &pipe.commands {
+        for a in &c.args {
+            if let Expr::Variable(v) = a {
+                read.push(v.name.clone());
+            }
+        }
+    }
+    if read.is_empty() {
+        return false;
+    }
+    let mut changed = false;
+    visit_pipelines(body, &mut |p| {
+        if p.is_assign && p.decl.iter().any(|v| read.contains(&v.name)) {
+            changed = true;
+        }
+        for c in &p.commands {
+            if let (Some(Expr::Identifier(f)), Some(Expr::Variable(v))) =
+                (c.args.first(), c.args.get(1))
+                && plan::MUTATORS.contains(&f.name.as_str())
+                && read.contains(&v.name)
+            {
+                changed = true;
+            }
+        }
+    });
+    changed
+}
+
+fn visit_pipelines(nodes: &[Node], f: &mut dyn FnMut(&Pipeline)) {
+    for node in nodes {
+        match node {
+            Node::Action(a) => f(&a.pipe),
+            Node::If(b) | Node::With(b) | Node::Range(b) => {
+                let mut branch = Some(&**b);
+                while let Some(br) = branch {
+                    f(&br.pipe);
+                    visit_pipelines(&br.body, f);
+                    branch = match &br.otherwise {
+                        Some(Otherwise::Else { body, .. }) => {
+                            visit_pipelines(body, f);
+                            None
+                        }
+                        Some(Otherwise::Chain(c)) => Some(c),
+                        None => None,
+                    };
+                }
+            }
+            Node::Template(t) => {
+                if let Some(p) = &t.pipe {
+                    f(p);
+                }
+            }
+            Node::Block(b) => {
+                f(&b.pipe);
+                visit_pipelines(&b.body, f);
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,579 @@
+//! `ktera convert` against real Helm: every Go-template case of `tests/fixtures/convert/cases/`
+//! and every chart of the conversion corpus (`tests/fixtures/convert/charts/`), converted and
+//! rendered by ktera, equal to what Helm 3.17.3 rendered (recorded by
+//! `scripts/gen-convert-case-fixtures` and `scripts/gen-convert-fixtures`); then the command
+//! itself: the report, all-or-nothing writes, `.tgz` charts, `--verify`.
+//!
+//! The few cases where a converted chart renders differently on purpose are listed, each with
+//! why, in one place: `tests/fixtures/convert/differences.yaml`. The test fails when a listed
+//! difference goes away as well as when an unlisted one appears.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use predicates::prelude::*;
+use serde::Deserialize;
+use serde_yaml::Value;
+
+use crate::common;
+
+const CASES: &str = "tests/fixtures/convert/cases";
+const CORPUS: &str = "tests/fixtures/convert/charts";
+const DIFFERENCES: &str = "tests/fixtures/convert/differences.yaml";
+const CHART_YAML: &str = "apiVersion: v2\nname: cases\nversion: 0.1.0\nappVersion: 1.0.0\ndescription: scratch chart for convert cases\n";
+
+#[derive(Deserialize)]
+struct Area {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize, Clone)]
+struct Case {
+    name: String,
+    template: String,
+    #[serde(default)]
+    values: Option<Value>,
+    #[serde(default)]
+    files: Option<BTreeMap<String, String>>,
+    expected: Option<String>,
+    error: Option<String>,
+}
+
+/// `differences.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Differences {
+    /// Cases whose output is compared after ktera's integers are printed as Go prints a
+    /// float64 (`1000000` as `1e+06`): Helm reads every number of a values file as a float64,
+    /// ktera keeps it as written.
+    numbers: Vec<String>,
+    /// Cases whose output is YAML that ktera writes in another style (quotes, key order, line
+    /// folding), compared as data.
+    yaml: Vec<String>,
+    /// Cases the converted chart renders differently, each with why.
+    different: Vec<Difference>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Difference {
+    case: String,
+    why: String,
+}
+
+fn cases() -> Vec<Case> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(CASES)
+        .expect("cases directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|path| {
+            let text = std::fs::read_to_string(path).expect("read case file");
+            let area: Area =
+                serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            area.cases
+        })
+        .collect()
+}
+
+fn differences() -> Differences {
+    let text = std::fs::read_to_string(DIFFERENCES).expect("differences.yaml");
+    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{DIFFERENCES}: {e}"))
+}
+
+/// The case as a Helm chart named `cases` (its template is `templates/cases.yaml`, as the
+/// recorder's driver includes it), converted; ktera's output for it, or its error.
+fn convert_and_render(case: &Case) -> Result<String, String> {
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let helm = tmp.path().join("cases");
+    let values = match &case.values {
+        // As JSON, as the recorder wrote them: YAML would leave strings such as `1e3` plain.
+        Some(v) => serde_json::to_string(v).expect("values as JSON"),
+        None => "{}\n".to_string(),
+    };
+    let mut files: Vec<(String, String)> = vec![
+        ("Chart.yaml".into(), CHART_YAML.into()),
+        ("values.yaml".into(), values),
+        ("templates/cases.yaml".into(), case.template.clone()),
+    ];
+    for (path, content) in case.files.iter().flatten() {
+        files.push((path.clone(), content.clone()));
+    }
+    for (rel, content) in &files {
+        let path = helm.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, content).expect("write");
+    }
+    let source = ktera::convert::source::read(&helm).map_err(|e| e.to_string())?;
+    let conversion = ktera::convert::chart::convert(&source).map_err(|e| e.to_string())?;
+    let out = tmp.path().join("converted");
+    ktera::output::tree::write_dir(&out, &conversion.files, false).expect("write the chart");
+    let chart = ktera::chart::Chart::load(&out).map_err(|e| e.to_string())?;
+    let release = ktera::release::Release {
+        name: "demo".into(),
+        namespace: "apps".into(),
+        kube_version: semver::Version::new(1, 32, 0),
+        service: "Helm".into(),
+        ..Default::default()
+    };
+    let engine = ktera::engine::Engine::new(&chart).map_err(|e| e.to_string())?;
+    let rendered = engine
+        .render(&chart, &chart.values, &release)
+        .map_err(|e| e.to_string())?;
+    Ok(rendered
+        .templates
+        .into_iter()
+        .find(|t| t.name == "cases.yaml")
+        .map(|t| t.text)
+        .unwrap_or_default())
+}
+
+/// ktera's integers as Go prints a float64 (`1000000` -> `1e+06`).
+fn as_go_floats(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = chars[i].is_ascii_digit()
+            && (i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '.'));
+        if !starts {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let digits: String = chars[start..i].iter().collect();
+        let followed = i < chars.len() && (chars[i] == '.' || chars[i].is_alphabetic());
+        match digits.parse::<f64>() {
+            Ok(n) if !followed => {
+                let e = format!("{n:e}");
+                let (mantissa, exponent) = e.split_once('e').expect("exponent");
+                let exponent: i32 = exponent.parse().expect("number");
+                if exponent >= 6 {
+                    out.push_str(&format!("{mantissa}e+{exponent:02}"));
+                } else {
+                    out.push_str(&digits);
+                }
+            }
+            _ => out.push_str(&digits),
+        }
+    }
+    out
+}
+
+fn same_yaml(a: &str, b: &str) -> bool {
+    matches!(
+        (serde_yaml::from_str::<Value>(a), serde_yaml::from_str::<Value>(b)),
+        (Ok(x), Ok(y)) if x == y
+    )
+}
+
+#[test]
+fn every_case_converts_and_renders_what_helm_renders() {
+    let differences = differences();
+    let different: HashMap<&str, &str> = differences
+        .different
+        .iter()
+        .map(|d| (d.case.as_str(), d.why.as_str()))
+        .collect();
+    let all = cases();
+    let names: std::collections::HashSet<&str> = all.iter().map(|c| c.name.as_str()).collect();
+    for listed in differences
+        .numbers
+        .iter()
+        .chain(&differences.yaml)
+        .map(String::as_str)
+        .chain(different.keys().copied())
+    {
+        assert!(names.contains(listed), "{DIFFERENCES}: no case `{listed}`");
+    }
+    let rendered: Vec<Result<String, String>> =
+        ktera::pool::map(&all, all.len(), convert_and_render);
+    let results: Vec<(&Case, Result<String, String>)> = all.iter().zip(rendered).collect();
+    let mut failures = Vec::new();
+    let (mut equal, mut errors) = (0, 0);
+    for (case, got) in &results {
+        let name = case.name.as_str();
+        let agrees = match (got, &case.expected) {
+            (Ok(out), Some(want)) if differences.numbers.iter().any(|n| n == name) => {
+                as_go_floats(out) == *want
+            }
+            (Ok(out), Some(want)) if differences.yaml.iter().any(|n| n == name) => {
+                same_yaml(out, want)
+            }
+            (Ok(out), Some(want)) => out == want,
+            // Helm fails; ktera must fail too (converting, or rendering).
+            (Err(_), None) => case.error.is_some(),
+            _ => false,
+        };
+        match (different.get(name), agrees) {
+            (None, true) => {
+                if case.expected.is_some() {
+                    equal += 1;
+                } else {
+                    errors += 1;
+                }
+            }
+            (Some(_), false) => {}
+            (None, false) => failures.push(format!(
+                "{name}:\n  Helm:  {}\n  ktera: {}",
+                match (&case.expected, &case.error) {
+                    (Some(out), _) => format!("{out:?}"),
+                    (_, Some(e)) => format!("fails: {e}"),
+                    _ => "?".into(),
+                },
+                match got {
+                    Ok(out) => format!("{out:?}"),
+                    Err(e) => format!("fails: {e}"),
+                }
+            )),
+            (Some(why), true) => failures.push(format!(
+                "{name}: listed as a difference ({why}), but ktera now agrees with Helm: remove it from {DIFFERENCES}"
+            )),
+        }
+    }
+    eprintln!(
+        "convert cases: {} in all; {equal} render what Helm renders, {errors} fail where Helm fails, {} differ as documented in {DIFFERENCES}",
+        all.len(),
+        different.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from Helm:\n\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n\n")
+    );
+}
+
+// ---- the corpus of real charts ----
+
+/// Converts the corpus chart `name` and renders it with ktera, with its values files, as
+/// `expected/<which>.yaml` was rendered by Helm; the semantic diff of the two, if any.
+fn corpus_difference(name: &str, features: bool) -> Option<String> {
+    let dir = Path::new(CORPUS).join(name);
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let out = tmp.path().join(name);
+    let convert = common::ktera()
+        .arg("convert")
+        .arg(dir.join("chart"))
+        .arg(&out)
+        .output()
+        .expect("run ktera convert");
+    assert!(
+        convert.status.success(),
+        "{name}: ktera convert failed:\n{}",
+        String::from_utf8_lossy(&convert.stderr)
+    );
+    let mut render = common::ktera();
+    render.args(["template", "demo"]).arg(&out).args([
+        "--namespace",
+        "apps",
+        "--kube-version",
+        "1.32.0",
+        "--release-service",
+        "Helm",
+    ]);
+    for file in ["required.yaml"]
+        .into_iter()
+        .chain(features.then_some("features.yaml"))
+    {
+        let path = dir.join(file);
+        if path.exists() {
+            render.arg("-f").arg(path);
+        }
+    }
+    let rendered = render.output().expect("run ktera template");
+    if !rendered.status.success() {
+        return Some(format!(
+            "ktera template failed:\n{}",
+            String::from_utf8_lossy(&rendered.stderr)
+        ));
+    }
+    let which = if features { "features" } else { "default" };
+    let expected = dir.join("expected").join(format!("{which}.yaml"));
+    let got = tmp.path().join("ktera.yaml");
+    std::fs::write(&got, &rendered.stdout).expect("write output");
+    let diff = common::ktera()
+        .arg("diff")
+        .arg(&expected)
+        .arg(&got)
+        .output()
+        .expect("run ktera diff");
+    (!diff.status.success()).then(|| String::from_utf8_lossy(&diff.stdout).into_owned())
+}
+
+macro_rules! corpus {
+    ($($test:ident: $chart:literal,)*) => {$(
+        #[test]
+        fn $test() {
+            let problems: Vec<String> = [false, true]
+                .into_iter()
+                .filter_map(|features| {
+                    corpus_difference($chart, features).map(|d| {
+                        format!("{} values:\n{d}", if features { "features" } else { "default" })
+                    })
+                })
+                .collect();
+            assert!(
+                problems.is_empty(),
+                "{}: the converted chart renders differently from Helm:\n{}",
+                $chart,
+                problems.join("\n")
+            );
+        }
+    )*};
+}
+
+corpus! {
+    corpus_helm_create: "helm-create",
+    corpus_podinfo: "podinfo",
+    corpus_guestbook: "guestbook",
+    corpus_bitnami_nginx: "bitnami-nginx",
+    corpus_prometheus: "prometheus",
+    corpus_fluent_bit: "fluent-bit",
+    corpus_cluster_autoscaler: "cluster-autoscaler",
+    corpus_grafana: "grafana",
+    corpus_ingress_nginx: "ingress-nginx",
+    corpus_kube_state_metrics: "kube-state-metrics",
+    corpus_prometheus_node_exporter: "prometheus-node-exporter",
+    corpus_metrics_server: "metrics-server",
+    corpus_external_dns: "external-dns",
+    corpus_sealed_secrets: "sealed-secrets",
+    corpus_reloader: "reloader",
+}
+
+// ---- the command ----
+
+/// A Helm chart `h` whose one template makes a password at random unless values give one.
+const RANDOM_PASSWORD: &[(&str, &str)] = &[
+    ("Chart.yaml", "apiVersion: v2\nname: h\nversion: 0.1.0\n"),
+    (
+        "values.yaml",
+        "# the password; made at random when empty\npassword: \"\"\n",
+    ),
+    (
+        "templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  password: {{ .Values.password | default (randAlphaNum 16) | quote }}\n",
+    ),
+];
+
+#[test]
+fn the_report_names_every_place_that_needs_a_person() {
+    let (tmp, helm) = common::chart_named("h", RANDOM_PASSWORD);
+    let out = tmp.path().join("out");
+    let converted = common::ktera()
+        .arg("convert")
+        .arg(&helm)
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(converted.status.success(), "{converted:?}");
+    let report = String::from_utf8_lossy(&converted.stdout);
+    assert!(
+        report.contains("templates/secret.yaml:6:44: attention: `randAlphaNum 16` gives a new value on every render"),
+        "{report}"
+    );
+    assert!(report.contains("1 for attention"), "{report}");
+    // values.yaml is kept byte for byte, comments included.
+    assert_eq!(
+        std::fs::read_to_string(out.join("values.yaml")).expect("values"),
+        RANDOM_PASSWORD[1].1
+    );
+    // The random branch stops the render and names what to supply; a value given renders.
+    common::template(&out).assert().code(1).stderr(
+        predicates::str::contains("out/templates/secret.yaml:6:").and(predicates::str::contains(
+            "randAlphaNum 16, which gives a new value on every render",
+        )),
+    );
+    let given = common::stdout_of(&[
+        "template",
+        out.to_str().expect("path"),
+        "--set",
+        "password=s3cret",
+    ]);
+    assert!(given.contains("password: s3cret"), "{given}");
+}
+
+#[test]
+fn a_template_helm_cannot_read_is_an_error_and_nothing_is_written() {
+    let mut files = RANDOM_PASSWORD.to_vec();
+    files.push(("templates/bad.yaml", "kind: A\n{{ if }}\n"));
+    let (tmp, helm) = common::chart_named("h", &files);
+    let out = tmp.path().join("out");
+    common::ktera()
+        .arg("convert")
+        .arg(&helm)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::starts_with(
+            "error: templates/bad.yaml:2:7: missing value for if",
+        ));
+    assert!(!out.exists(), "a failed conversion wrote {}", out.display());
+}
+
+#[test]
+fn out_dir_is_replaced_only_with_force() {
+    let (tmp, helm) = common::chart_named("h", RANDOM_PASSWORD);
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::write(out.join("mine.txt"), "keep").expect("write");
+    common::ktera()
+        .arg("convert")
+        .arg(&helm)
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("exists").and(predicates::str::contains("--force")));
+    assert!(out.join("mine.txt").exists());
+    common::ktera()
+        .arg("convert")
+        .arg(&helm)
+        .arg(&out)
+        .arg("--force")
+        .assert()
+        .success();
+    assert!(!out.join("mine.txt").exists());
+    assert!(out.join("templates/secret.yaml").exists());
+    // OUT_DIR inside the chart would be removed with it by a later --force.
+    common::ktera()
+        .arg("convert")
+        .arg(&helm)
+        .arg(helm.join("converted"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("overlap"));
+}
+
+/// `dir` packed as `helm package` packs it: every file under `<name>/`.
+fn package(dir: &Path, name: &str, archive: &Path) {
+    let file = std::fs::File::create(archive).expect("create archive");
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    tar.append_dir_all(name, dir).expect("pack");
+    tar.into_inner().expect("tar").finish().expect("gzip");
+}
+
+#[test]
+fn a_packaged_chart_converts_and_renders_what_helm_renders() {
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let archive = tmp.path().join("helm-guestbook-0.1.0.tgz");
+    let corpus = Path::new(CORPUS).join("guestbook");
+    package(&corpus.join("chart"), "helm-guestbook", &archive);
+    let out = tmp.path().join("guestbook");
+    common::ktera()
+        .arg("convert")
+        .arg(&archive)
+        .arg(&out)
+        .assert()
+        .success();
+    let rendered = tmp.path().join("ktera.yaml");
+    let text = common::stdout_of(&[
+        "template",
+        "demo",
+        out.to_str().expect("path"),
+        "--namespace",
+        "apps",
+        "--release-service",
+        "Helm",
+    ]);
+    std::fs::write(&rendered, text).expect("write");
+    common::ktera()
+        .arg("diff")
+        .arg(corpus.join("expected/default.yaml"))
+        .arg(&rendered)
+        .assert()
+        .success();
+}
+
+/// A `helm` that prints what Helm 3.17.3 printed for `helm template demo CHART --namespace apps
+/// --kube-version v1.32.0` (the recorded output `$EXPECTED`), after checking it was asked
+/// exactly that.
+fn recorded_helm(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let helm = dir.join("helm");
+    std::fs::write(
+        &helm,
+        "#!/bin/sh\n\
+         [ \"$1 $2 $4 $5 $6 $7\" = \"template demo --namespace apps --kube-version v1.32.0\" ] || { echo \"unexpected: $*\" >&2; exit 3; }\n\
+         [ $# = 7 ] || { echo \"unexpected: $*\" >&2; exit 3; }\n\
+         cat \"$EXPECTED\"\n",
+    )
+    .expect("write helm");
+    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    helm
+}
+
+fn verify(chart: &Path, out: &Path, helm: &Path, expected: &Path) -> assert_cmd::assert::Assert {
+    common::ktera()
+        .arg("convert")
+        .arg(chart)
+        .arg(out)
+        .args([
+            "--force",
+            "--verify",
+            "--name",
+            "demo",
+            "-n",
+            "apps",
+            "--kube-version",
+            "1.32.0",
+        ])
+        .env("HELM", helm)
+        .env("EXPECTED", expected)
+        .assert()
+}
+
+#[test]
+fn verify_compares_helms_output_with_the_converted_charts() {
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let helm = recorded_helm(tmp.path());
+    let corpus = Path::new(CORPUS).join("guestbook");
+    let out = tmp.path().join("out");
+    verify(
+        &corpus.join("chart"),
+        &out,
+        &helm,
+        &corpus.join("expected/default.yaml"),
+    )
+    .success()
+    .stdout(predicates::str::contains("--verify: EQUAL"));
+
+    // Helm's output changed by one field: not equal, and the report says where.
+    let recorded = std::fs::read_to_string(corpus.join("expected/default.yaml")).expect("expected");
+    let changed = tmp.path().join("changed.yaml");
+    std::fs::write(&changed, recorded.replace("replicas: 1", "replicas: 3")).expect("write");
+    assert_ne!(recorded, std::fs::read_to_string(&changed).expect("read"));
+    verify(&corpus.join("chart"), &out, &helm, &changed)
+        .code(1)
+        .stdout(
+            predicates::str::contains("--verify: NOT EQUAL")
+                .and(predicates::str::contains("replicas")),
+        );
+}
+
+#[test]
+fn verify_without_helm_says_what_to_install() {
+    let (tmp, chart) = common::chart_named("h", RANDOM_PASSWORD);
+    let out = tmp.path().join("out");
+    common::ktera()
+        .arg("convert")
+        .arg(&chart)
+        .arg(&out)
+        .arg("--verify")
+        .env_remove("HELM")
+        .env("PATH", tmp.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicates::str::contains("--verify needs Helm")
+                .and(predicates::str::contains("HELM=")),
+        );
+}
