@@ -3,17 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
-use std::path::{Component, Path};
+use std::path::Path;
 
+use crate::chart::archive;
+use crate::chart::files::{MAX_ENTRIES as MAX_FILES, MAX_FILE_BYTES};
 use crate::error::Error;
 
-/// Largest file read from a chart or an archive (as `ktera template` caps chart files).
-const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
-/// Largest total size of a chart's files.
+/// Largest total size of a chart directory's files (archives have their own cap,
+/// [`archive::MAX_UNPACKED_BYTES`]).
 const MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
-/// Most files in one chart.
-const MAX_FILES: usize = 100_000;
 /// `.tgz` subcharts nested deeper are refused.
 const MAX_ARCHIVE_DEPTH: usize = 16;
 
@@ -38,20 +36,20 @@ pub fn read(path: &Path) -> Result<ChartFiles, Error> {
     let shown = path.display().to_string();
     let meta = fs::metadata(path).map_err(|source| unreadable(&shown, source))?;
     let mut chart = ChartFiles::default();
+    let mut budget = archive::Budget::default();
     if meta.is_dir() {
         let mut total = 0;
         read_dir(path, path, &mut chart.files, &mut total)?;
     } else {
         let bytes = read_file(path)?;
-        chart.files = unpack(&bytes, &shown)?;
+        chart.files = unpack(&bytes, &shown, &mut budget)?.1;
     }
     if !chart.files.contains_key("Chart.yaml") {
-        return Err(invalid(
-            &shown,
-            "this is not a Helm chart: it has no Chart.yaml\n  hint: give the chart's directory (the one holding Chart.yaml) or a .tgz made by `helm package`",
+        return Err(invalid(&shown, "this is not a Helm chart: it has no Chart.yaml").with_hint(
+            "give the chart's directory (the one holding Chart.yaml) or a .tgz made by `helm package`",
         ));
     }
-    unpack_subcharts(&mut chart, "", 0)?;
+    unpack_subcharts(&mut chart, "", 0, &mut budget)?;
     Ok(chart)
 }
 
@@ -112,67 +110,30 @@ fn read_dir(
     Ok(())
 }
 
-/// The files of a chart archive, relative to the chart: `helm package` puts them all under
-/// one directory named after the chart, which is dropped.
-fn unpack(bytes: &[u8], shown: &str) -> Result<BTreeMap<String, Vec<u8>>, Error> {
-    let gz = flate2::read::GzDecoder::new(bytes);
-    let mut archive = tar::Archive::new(gz);
-    let mut files = BTreeMap::new();
-    let mut total: u64 = 0;
-    let entries = archive
-        .entries()
-        .map_err(|e| invalid(shown, format!("not a .tgz chart archive: {e}")))?;
-    for entry in entries {
-        let mut entry =
-            entry.map_err(|e| invalid(shown, format!("not a .tgz chart archive: {e}")))?;
-        if !entry.header().entry_type().is_file() {
-            continue;
-        }
-        let path = entry
-            .path()
-            .map_err(|e| invalid(shown, format!("an entry has an unreadable name: {e}")))?
-            .into_owned();
-        let mut parts = Vec::new();
-        for component in path.components() {
-            match component {
-                Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
-                Component::CurDir => {}
-                _ => {
-                    return Err(invalid(
-                        shown,
-                        format!(
-                            "the archive holds `{}`, a path outside the chart",
-                            path.display()
-                        ),
-                    ));
-                }
-            }
-        }
-        if parts.len() < 2 {
-            continue;
-        }
-        let size = entry.size();
-        if size > MAX_FILE_BYTES {
-            return Err(invalid(shown, format!("`{}` is too large", path.display())));
-        }
-        total += size;
-        if total > MAX_TOTAL_BYTES || files.len() >= MAX_FILES {
-            return Err(invalid(shown, "the archive is too large to convert"));
-        }
-        let mut content = Vec::with_capacity(size as usize);
-        entry
-            .by_ref()
-            .take(MAX_FILE_BYTES)
-            .read_to_end(&mut content)
-            .map_err(|e| invalid(shown, format!("cannot read `{}`: {e}", path.display())))?;
-        files.insert(parts[1..].join("/"), content);
-    }
-    Ok(files)
+/// The files of a chart archive, relative to the chart (Helm's `.tgz`: one top directory named
+/// after the chart, dropped here), and that directory's name.
+fn unpack(
+    bytes: &[u8],
+    shown: &str,
+    budget: &mut archive::Budget,
+) -> Result<(String, BTreeMap<String, Vec<u8>>), Error> {
+    let unpacked = archive::read(bytes, budget).map_err(|e| e.in_file(shown))?;
+    let files = unpacked
+        .files
+        .into_iter()
+        .map(|(path, content)| (path, content.to_vec()))
+        .collect();
+    Ok((unpacked.top, files))
 }
 
 /// Replaces each `charts/*.tgz` of the chart at `prefix` (and of its subcharts) by the
 /// files it holds, under `charts/<name>/`.
-fn unpack_subcharts(chart: &mut ChartFiles, prefix: &str, depth: usize) -> Result<(), Error> {
+fn unpack_subcharts(
+    chart: &mut ChartFiles,
+    prefix: &str,
+    depth: usize,
+    budget: &mut archive::Budget,
+) -> Result<(), Error> {
     if depth > MAX_ARCHIVE_DEPTH {
         return Err(invalid(prefix, "subcharts are nested too deep"));
     }
@@ -190,12 +151,7 @@ fn unpack_subcharts(chart: &mut ChartFiles, prefix: &str, depth: usize) -> Resul
         let Some(bytes) = chart.files.remove(&archive) else {
             continue;
         };
-        let inner = unpack(&bytes, &archive)?;
-        let name = archive_chart_name(&bytes).unwrap_or_else(|| {
-            archive[charts_dir.len()..]
-                .trim_end_matches(".tgz")
-                .to_string()
-        });
+        let (name, inner) = unpack(&bytes, &archive, budget)?;
         let dir = format!("{charts_dir}{name}/");
         if chart.files.keys().any(|k| k.starts_with(&dir)) {
             return Err(invalid(
@@ -221,21 +177,7 @@ fn unpack_subcharts(chart: &mut ChartFiles, prefix: &str, depth: usize) -> Resul
         })
         .collect();
     for sub in subcharts {
-        unpack_subcharts(chart, &sub, depth + 1)?;
+        unpack_subcharts(chart, &sub, depth + 1, budget)?;
     }
     Ok(())
-}
-
-/// The directory the archive's files are under (the chart's name).
-fn archive_chart_name(bytes: &[u8]) -> Option<String> {
-    let gz = flate2::read::GzDecoder::new(bytes);
-    let mut archive = tar::Archive::new(gz);
-    let mut entries = archive.entries().ok()?;
-    let entry = entries.next()?.ok()?;
-    let path = entry.path().ok()?;
-    let first = path.components().find_map(|c| match c {
-        Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
-        _ => None,
-    })?;
-    Some(first)
 }
