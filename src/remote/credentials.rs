@@ -126,10 +126,10 @@ fn from_docker_config(path: &Path, host: &str) -> Result<Option<Credentials>, Er
     if text.trim().is_empty() {
         return Ok(None);
     }
-    // serde_json's message names the line and column, never the content.
     let config: DockerConfig = serde_json::from_str(&text).map_err(|e| {
         Error::input(format!(
-            "not a registry config file (Docker's config.json format): {e}"
+            "not a registry config file (Docker's config.json format): {}",
+            without_values(&e.to_string())
         ))
         .in_file(path.display().to_string())
     })?;
@@ -230,17 +230,27 @@ fn from_helper(name: &str, host: &str) -> Result<Option<Credentials>, Error> {
     }))
 }
 
-/// One entry of Helm's repositories file.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// One entry of Helm's repositories file. `Debug` hides the password.
+#[derive(Clone, Default, Deserialize)]
 pub struct RepositoryEntry {
     pub name: String,
     pub url: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar_as_string")]
     pub username: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar_as_string")]
     pub password: String,
     #[serde(default)]
     pub pass_credentials_all: bool,
+}
+
+impl std::fmt::Debug for RepositoryEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "RepositoryEntry({}, {}, {}, ***)",
+            self.name, self.url, self.username
+        )
+    }
 }
 
 impl RepositoryEntry {
@@ -273,19 +283,94 @@ pub fn repositories(flag: Option<&Path>) -> Result<Vec<RepositoryEntry>, Error> 
         }
     };
     let file: RepositoryFile = serde_yaml::from_str(&text).map_err(|e| {
-        // serde_yaml's messages name places, not values; passwords stay out of them.
-        Error::input(format!(
+        let error = Error::input(format!(
             "not a Helm repositories file: {}",
-            crate::diagnostic::yaml_error_message(&e)
-        ))
-        .in_file(path.display().to_string())
+            without_values(&crate::diagnostic::yaml_error_message(&e))
+        ));
+        // The place, without the snippet: the line may hold a password.
+        match e.location() {
+            Some(l) => error
+                .in_text(path.display().to_string(), &text, l.line(), l.column())
+                .with_snippet(""),
+            None => error.in_file(path.display().to_string()),
+        }
     })?;
     Ok(file.repositories)
+}
+
+/// A serde message without the values it quotes (`invalid type: string "hunter2", expected a
+/// sequence` -> `invalid type: string, expected a sequence`): a credentials file's values may
+/// be secrets, and no error shows them.
+fn without_values(message: &str) -> String {
+    static QUOTED: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"\s*(?:`[^`]*`|"(?:[^"\\]|\\.)*"|'[^']*')"#).ok()
+    });
+    match QUOTED.as_ref() {
+        Some(quoted) => quoted.replace_all(message, "").into_owned(),
+        None => "(the message is left out: it might show a secret)".into(),
+    }
+}
+
+/// A scalar as text, as Go's YAML reads one into a string field: `password: 12345` is the
+/// password `12345`, as Helm takes it.
+fn scalar_as_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match serde_yaml::Value::deserialize(d)? {
+        serde_yaml::Value::String(s) => Ok(s),
+        serde_yaml::Value::Number(n) => Ok(n.to_string()),
+        serde_yaml::Value::Bool(b) => Ok(b.to_string()),
+        serde_yaml::Value::Null => Ok(String::new()),
+        _ => Err(serde::de::Error::custom("expected a string")),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_malformed_credentials_file_is_named_but_its_values_are_not_shown() {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let repositories = dir.path().join("repositories.yaml");
+        let _ = std::fs::write(&repositories, "repositories: \"hunter2-secret\"\n");
+        let Err(error) = self::repositories(Some(&repositories)) else {
+            panic!("a string is no list of repositories");
+        };
+        let shown = error.report();
+        assert!(shown.contains("repositories.yaml:1:"), "{shown}");
+        assert!(
+            shown.contains("invalid type: string, expected a sequence"),
+            "{shown}"
+        );
+        assert!(!shown.contains("hunter2"), "{shown}");
+
+        let config = dir.path().join("config.json");
+        let _ = std::fs::write(&config, r#"{"auths":{"h:5000":"c2VjcmV0LXBhc3M="}}"#);
+        let Err(error) = from_docker_config(&config, "h:5000") else {
+            panic!("an entry is an object");
+        };
+        let shown = error.report();
+        assert!(shown.contains("invalid type: string"), "{shown}");
+        assert!(!shown.contains("c2VjcmV0"), "{shown}");
+    }
+
+    #[test]
+    fn a_numeric_password_is_text_as_helm_reads_it() {
+        let Ok(dir) = tempfile::tempdir() else { return };
+        let path = dir.path().join("repositories.yaml");
+        let _ = std::fs::write(
+            &path,
+            "repositories:\n- name: r\n  url: https://charts.example.com\n  username: 42\n  password: 12345\n",
+        );
+        let found = self::repositories(Some(&path)).unwrap_or_default();
+        assert_eq!(
+            found.first().and_then(RepositoryEntry::credentials),
+            Some(Credentials {
+                username: "42".into(),
+                password: "12345".into()
+            })
+        );
+        assert!(!format!("{found:?}").contains("12345"));
+    }
 
     #[test]
     fn reads_auths_as_helm_registry_login_writes_them() {
