@@ -69,11 +69,10 @@ fn parse_chunks(chunks: &[DocumentText<'_>], origin: &str) -> Result<Vec<Value>,
 /// input). Anything that is not a directory is read as a file, so `<(command)` works too.
 pub fn load_side(arg: &str, stdin: &mut dyn Read) -> Result<Vec<Document>, Error> {
     if arg == "-" {
-        let mut bytes = Vec::new();
-        stdin
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(format!("cannot read {STDIN}: {e}"), e))?;
-        return parse_bytes(&bytes, STDIN);
+        let text = crate::input::read_text(stdin).map_err(|failure| {
+            failure.error_or(STDIN, |e| Error::io(format!("cannot read {STDIN}: {e}"), e))
+        })?;
+        return parse_manifests(&text, STDIN);
     }
     let path = Path::new(arg);
     let metadata = fs::metadata(path).map_err(|error| read_error(path, error))?;
@@ -123,24 +122,10 @@ fn source_directory(file: &Path) -> Option<Error> {
 }
 
 fn parse_file(path: &Path) -> Result<Vec<Document>, Error> {
-    let bytes = fs::read(path).map_err(|error| read_error(path, error))?;
-    parse_bytes(&bytes, &path.display().to_string())
-}
-
-fn parse_bytes(bytes: &[u8], origin: &str) -> Result<Vec<Document>, Error> {
-    let text = std::str::from_utf8(bytes).map_err(|error| {
-        let valid = bytes.get(..error.valid_up_to()).unwrap_or_default();
-        // The valid prefix is UTF-8 by definition; lossy conversion only to count characters.
-        let before = String::from_utf8_lossy(valid);
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let (line, column) = (
-            before.matches('\n').count() + 1,
-            before[line_start..].chars().count() + 1,
-        );
-        Error::input("not valid UTF-8; save the file as UTF-8")
-            .with_diagnostic(Diagnostic::at(origin, line, column))
-    })?;
-    parse_manifests(text, origin)
+    let origin = path.display().to_string();
+    let text = crate::input::read_file_text(path)
+        .map_err(|failure| failure.error_or(&origin, |error| read_error(path, error)))?;
+    parse_manifests(&text, &origin)
 }
 
 fn read_error(path: &Path, error: io::Error) -> Error {
@@ -391,13 +376,9 @@ mod tests {
 
     #[test]
     fn not_utf8_is_located() {
-        let message = parse_bytes(b"a: 1\nb: \xff\n", "f.yaml")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            message.starts_with("f.yaml:2:4: not valid UTF-8"),
-            "{message}"
-        );
+        let mut input: &[u8] = b"a: 1\nb: \xff\n";
+        let message = load_side("-", &mut input).unwrap_err().to_string();
+        assert!(message.starts_with("<stdin>:2:4: not UTF-8"), "{message}");
     }
 
     #[test]

@@ -65,10 +65,15 @@ impl ReleaseSpec {
 impl Project {
     /// Reads, parses and checks the project file at `path`.
     pub fn load(path: &Path) -> Result<Project, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::io(format!("cannot read the project file: {e}"), e)
-                .in_file(path.display().to_string())
-                .with_hint("run ktera render where ktera.yaml is, or pass its path with -p FILE")
+        let shown = path.display().to_string();
+        let text = crate::input::read_file_text(path).map_err(|failure| {
+            failure.error_or(&shown, |e| {
+                Error::io(format!("cannot read the project file: {e}"), e)
+                    .in_file(&shown)
+                    .with_hint(
+                        "run ktera render where ktera.yaml is, or pass its path with -p FILE",
+                    )
+            })
         })?;
         Project::parse(&text, path)
     }

@@ -7,7 +7,6 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::io::Read;
 use std::path::Path;
 
 use serde::de::{
@@ -17,6 +16,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::diagnostic;
 use crate::error::Error;
+use crate::input;
 use crate::yaml::{Keys, read_document};
 
 /// Starts a message raised from inside the visitor, so it can be told from serde_yaml's own
@@ -33,8 +33,8 @@ const MAX_DEPTH: usize = 128;
 pub fn parse_values(text: &str, origin: &str) -> Result<Value, Error> {
     // libyaml misreads a document after a byte order mark as several documents.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.len() as u64 > MAX_VALUES_BYTES {
-        return Err(too_large(origin));
+    if text.len() as u64 > input::MAX_INPUT_BYTES {
+        return Err(input::too_large(origin));
     }
     // The fast reader takes the common documents; the rest, and every error, go to serde_yaml.
     match read_document(text, Keys::Strings) {
@@ -73,49 +73,16 @@ pub fn parse_values_with_serde_yaml(text: &str, origin: &str) -> Result<Value, E
     }
 }
 
-/// Largest values input read (a file, standard input, a `--set-file`): enough for any real
-/// values (100 MB ones included), and it stops `-f /dev/zero` or a mistaken multi-gigabyte file from exhausting memory.
-pub const MAX_VALUES_BYTES: u64 = 256 * 1024 * 1024;
-
-/// Reads at most [`MAX_VALUES_BYTES`]; `None` when there is more.
-pub(crate) fn read_capped(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
-    let mut bytes = Vec::new();
-    reader.take(MAX_VALUES_BYTES + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= MAX_VALUES_BYTES).then_some(bytes))
-}
-
-/// Reads and parses a values file; the error names the path when it cannot be read or is not
-/// UTF-8.
+/// Reads and parses a values file; the error names the path when it cannot be read, is larger
+/// than [`input::MAX_INPUT_BYTES`] or is not UTF-8.
 pub fn load_values_file(path: &Path) -> Result<Value, Error> {
     let shown = path.display().to_string();
-    let bytes = std::fs::File::open(path)
-        .and_then(read_capped)
-        .map_err(|e| Error::io(format!("cannot read values file {shown}: {e}"), e))?
-        .ok_or_else(|| too_large(&shown))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|err| not_utf8(&shown, err.as_bytes(), err.utf8_error()))?;
+    let text = input::read_file_text(path).map_err(|f| {
+        f.error_or(&shown, |e| {
+            Error::io(format!("cannot read values file {shown}: {e}"), e)
+        })
+    })?;
     parse_values(&text, &shown)
-}
-
-pub(crate) fn too_large(origin: &str) -> Error {
-    Error::input(format!(
-        "larger than {} MiB, the most ktera reads as values; check that this is the values file you meant",
-        MAX_VALUES_BYTES / (1024 * 1024)
-    ))
-    .in_file(origin)
-}
-
-/// `bytes` are not UTF-8: the line of the first invalid byte, and its offset.
-pub(crate) fn not_utf8(origin: &str, bytes: &[u8], error: std::str::Utf8Error) -> Error {
-    let offset = error.valid_up_to();
-    let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-    Error::input(format!(
-        "not UTF-8 text (invalid byte at offset {offset}); save the file as UTF-8"
-    ))
-    .with_diagnostic(diagnostic::Diagnostic {
-        line: Some(line),
-        ..diagnostic::Diagnostic::in_file(origin)
-    })
 }
 
 fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> Error {
@@ -772,12 +739,9 @@ mod tests {
 
     #[test]
     fn oversized_values_are_refused_before_parsing() {
-        let limit = usize::try_from(MAX_VALUES_BYTES).unwrap_or(usize::MAX);
+        let limit = usize::try_from(input::MAX_INPUT_BYTES).unwrap_or(usize::MAX);
         let text = format!("a: {}\n", "x".repeat(limit));
         assert!(error(&text).starts_with("v.yaml: larger than 256 MiB"));
-        let endless = std::io::repeat(b'a');
-        assert!(matches!(read_capped(endless), Ok(None)));
-        assert!(matches!(read_capped(&b"a: 1"[..]), Ok(Some(b)) if b == b"a: 1"));
     }
 
     #[test]
@@ -813,7 +777,7 @@ mod tests {
             .map(|_| ())
             .err()
             .map(|e| e.to_string());
-        assert!(e.is_some_and(|e| e.contains("latin1.yaml:2: not UTF-8")));
+        assert!(e.is_some_and(|e| e.contains("latin1.yaml:2:7: not UTF-8")));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -61,20 +61,16 @@ pub fn apply_set(target: &mut Value, expr: &str, kind: SetKind) -> Result<(), Er
 pub(crate) type FileReader<'r> = dyn FnMut(&str) -> Result<String, Error> + 'r;
 
 pub(crate) fn read_text_file(path: &str) -> Result<String, Error> {
-    let bytes = std::fs::File::open(path)
-        .and_then(super::parse::read_capped)
-        .map_err(|e| Error::io(e.to_string(), e))?
-        .ok_or_else(|| {
-            let limit = super::MAX_VALUES_BYTES / (1024 * 1024);
-            Error::input(format!(
-                "larger than {limit} MiB, the most ktera reads as a value"
-            ))
-        })?;
-    String::from_utf8(bytes).map_err(|e| {
-        Error::input(format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+    let file = std::fs::File::open(path).map_err(|e| Error::io(e.to_string(), e))?;
+    crate::input::read_exact_text(file).map_err(|failure| match failure {
+        crate::input::Failure::Io(e) => Error::io(e.to_string(), e),
+        crate::input::Failure::TooLarge => Error::input(format!(
+            "larger than {} MiB, the most ktera reads as a value",
+            crate::input::MAX_INPUT_BYTES / (1024 * 1024)
+        )),
+        crate::input::Failure::NotUtf8 { offset, .. } => {
+            Error::input(format!("not UTF-8 text (invalid byte at offset {offset})"))
+        }
     })
 }
 
