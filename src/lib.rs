@@ -39,5 +39,6 @@ pub mod pool;
 pub mod project;
 pub mod release;
 pub mod remote;
+pub mod secret;
 pub mod values;
 pub mod yaml;

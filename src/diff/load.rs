@@ -189,7 +189,7 @@ fn list_items(value: &mut Value) -> Option<Vec<Value>> {
 /// its message freed of quoted input.
 fn yaml_error(error: &serde_yaml::Error, origin: &str, first_line: usize) -> Error {
     let offset = first_line.saturating_sub(1);
-    let mut message = hide_quoted(&shift_lines(&error.to_string(), offset));
+    let mut message = crate::diagnostic::hide_quoted(&shift_lines(&error.to_string(), offset));
     let (line, column) = match error.location() {
         Some(location) => {
             let (line, column) = (location.line() + offset, location.column());
@@ -224,36 +224,6 @@ fn shift_lines(message: &str, offset: usize) -> String {
         };
     }
     out.push_str(rest);
-    out
-}
-
-/// Parser messages may quote a scalar (`invalid value: string "…", expected an integer`), which
-/// could be Secret data: every quoted span goes, except the key of a duplicate-key message.
-fn hide_quoted(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut chars = message.char_indices().peekable();
-    while let Some((index, c)) = chars.next() {
-        if c != '"' && c != '`' {
-            out.push(c);
-            continue;
-        }
-        let keep = c == '"' && message[..index].ends_with("with key ");
-        out.push(c);
-        let mut escaped = false;
-        for (_, inner) in chars.by_ref() {
-            if inner == c && !escaped {
-                break;
-            }
-            escaped = inner == '\\' && !escaped;
-            if keep {
-                out.push(inner);
-            }
-        }
-        if !keep {
-            out.push('…');
-        }
-        out.push(c);
-    }
     out
 }
 
@@ -350,12 +320,12 @@ mod tests {
     #[test]
     fn hide_quoted_spans() {
         assert_eq!(
-            hide_quoted(r#"invalid value: string "a\"b", expected x"#),
+            crate::diagnostic::hide_quoted(r#"invalid value: string "a\"b", expected x"#),
             r#"invalid value: string "…", expected x"#
         );
-        assert_eq!(hide_quoted("integer `5`"), "integer `…`");
+        assert_eq!(crate::diagnostic::hide_quoted("integer `5`"), "integer `…`");
         assert_eq!(
-            hide_quoted(r#"duplicate entry with key "k""#),
+            crate::diagnostic::hide_quoted(r#"duplicate entry with key "k""#),
             r#"duplicate entry with key "k""#
         );
     }

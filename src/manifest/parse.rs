@@ -109,11 +109,12 @@ fn read_with_serde_yaml(
                 diagnostic::duplicate_key_location(doc.text, line_in_doc, column, &key);
         }
         let line = doc.first_line + line_in_doc.saturating_sub(1);
+        let mut problem = problem_only(&e);
+        if crate::secret::text_may_hold_secret(doc.text) {
+            problem = diagnostic::hide_quoted(&problem);
+        }
         // The place is in the rendered output, which is in no file: the snippet shows it.
-        Error::input(format!(
-            "the rendered output is not valid YAML: {}",
-            problem_only(&e)
-        ))
+        Error::input(format!("the rendered output is not valid YAML: {problem}"))
         .in_file(rendered.path)
         .with_snippet(format!(
             "  at line {line}, column {column} of what this template rendered:\n{}{}",
