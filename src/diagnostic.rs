@@ -60,7 +60,7 @@ impl Diagnostic {
     }
 
     /// `file:line:column: `, `file:line: `, `file: ` or nothing: what leads the message.
-    pub(crate) fn write_place(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_place(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         if self.file.is_empty() {
             return Ok(());
         }
@@ -72,7 +72,7 @@ impl Diagnostic {
     }
 
     /// The snippet and the hint, each on lines of their own after the message.
-    pub(crate) fn write_details(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_details(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         if !self.snippet.is_empty() {
             write!(f, "\n{}", self.snippet)?;
         }

@@ -57,8 +57,11 @@ fn parse_chunks(chunks: &[DocumentText<'_>], origin: &str) -> Result<Vec<Value>,
     pool::map(chunks, worth, |chunk| {
         match read_document(chunk.text, Keys::Resolved) {
             Some(value) => Ok(value),
-            None => serde_yaml::from_str(chunk.text)
-                .map_err(|error| yaml_error(&error, origin, chunk.first_line)),
+            None => {
+                check_depth(chunk.text, origin, chunk.first_line)?;
+                serde_yaml::from_str(chunk.text)
+                    .map_err(|error| yaml_error(&error, origin, chunk.first_line))
+            }
         }
     })
     .into_iter()
@@ -204,6 +207,19 @@ fn yaml_error(error: &serde_yaml::Error, origin: &str, first_line: usize) -> Err
         "invalid YAML: {message}; fix the document and run again"
     ))
     .with_diagnostic(Diagnostic::at(origin, line, column))
+}
+
+/// Flow collections nested past serde_yaml's limit, refused in one pass (libyaml takes minutes
+/// on 100,000 `[`), placed in the file; no snippet, as for every parse error here.
+fn check_depth(text: &str, origin: &str, first_line: usize) -> Result<(), Error> {
+    match crate::yaml::too_deep_flow(text, crate::yaml::MAX_FLOW_DEPTH) {
+        Some((line, column)) => Err(Error::input(format!(
+            "invalid YAML: flow collections (`[`, `{{`) nest deeper than {} levels; flatten the document",
+            crate::yaml::MAX_FLOW_DEPTH
+        ))
+        .with_diagnostic(Diagnostic::at(origin, line + first_line - 1, column))),
+        None => Ok(()),
+    }
 }
 
 /// Adds `offset` to every `line N column M` of a parser message.

@@ -82,6 +82,7 @@ impl Project {
     pub fn parse(text: &str, path: &Path) -> Result<Project, Error> {
         let origin = path.display().to_string();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        crate::yaml::check_flow_depth(text, &origin)?;
         let raw: RawProject = serde_yaml::from_str(text).map_err(|e| {
             let location = diagnostic::yaml_error_location(text, &e);
             let message = diagnostic::yaml_error_message(&e);
