@@ -29,6 +29,7 @@ pub mod edit;
 pub mod engine;
 pub mod error;
 pub mod input;
+pub mod json;
 pub mod kustomize;
 pub mod lint;
 pub mod manifest;

@@ -424,13 +424,12 @@ impl Parser<'_, '_, '_> {
             return Ok((Value::Null, start));
         }
         let rest = &self.src[self.pos..];
-        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<serde_json::Value>();
-        match stream.next() {
-            Some(Ok(json)) => {
-                self.pos += stream.byte_offset();
+        match crate::json::read_prefix(rest) {
+            Some(Ok((value, length))) => {
+                self.pos += length;
                 let end = self.pos;
                 self.empty_value();
-                Ok((from_json(json), end))
+                Ok((value, end))
             }
             Some(Err(err)) => {
                 let mut reason = err.to_string();
@@ -553,32 +552,6 @@ pub(crate) fn typed_value(text: &str) -> Value {
         return Value::from(int);
     }
     Value::String(text.to_string())
-}
-
-/// JSON to values, keeping key order and integers as integers.
-fn from_json(json: serde_json::Value) -> Value {
-    match json {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(b),
-        serde_json::Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else {
-                n.as_f64().map_or(Value::Null, Value::from)
-            }
-        }
-        serde_json::Value::String(s) => Value::String(s),
-        serde_json::Value::Array(items) => {
-            Value::Sequence(items.into_iter().map(from_json).collect())
-        }
-        serde_json::Value::Object(map) => Value::Mapping(
-            map.into_iter()
-                .map(|(k, v)| (Value::String(k), from_json(v)))
-                .collect(),
-        ),
-    }
 }
 
 #[cfg(test)]
