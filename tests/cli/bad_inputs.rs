@@ -16,6 +16,7 @@
 //!   - long_line: {path: long.yaml, prefix: "a: [", mib: 10}   # one line of `x`
 //! timeout: 600                 # seconds before the run counts as a hang (default 60)
 //! stderr_max_bytes: 20000      # a message quotes a bounded part of its input
+//! env: {KTERA_MAX_RENDER_SECONDS: "0"}   # set for the run (a cap turned off to test another)
 //! ```
 //!
 //! Every case also asserts that the run changed no file and wrote none: the scratch directory
@@ -53,6 +54,9 @@ struct Expect {
     timeout: Option<u64>,
     /// Most bytes standard error may hold.
     stderr_max_bytes: Option<usize>,
+    /// Environment variables set for the run.
+    #[serde(default)]
+    env: BTreeMap<String, String>,
 }
 
 /// One step, written as a mapping with one key: `symlink`, `big_values` or `tmpfs`.
@@ -249,7 +253,7 @@ fn run_in(tmp: &Path, args_text: &str, expect: &Expect) -> Result<(), String> {
 
     let timeout = expect.timeout.map_or(TIMEOUT, Duration::from_secs);
     let mut cmd = assert_cmd::Command::cargo_bin("ktera").map_err(|e| e.to_string())?;
-    cmd.current_dir(tmp).args(&args).timeout(timeout);
+    cmd.current_dir(tmp).args(&args).envs(&expect.env).timeout(timeout);
     let output = cmd.output().map_err(|e| format!("cannot run ktera: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
