@@ -253,7 +253,10 @@ fn run_in(tmp: &Path, args_text: &str, expect: &Expect) -> Result<(), String> {
 
     let timeout = expect.timeout.map_or(TIMEOUT, Duration::from_secs);
     let mut cmd = assert_cmd::Command::cargo_bin("ktera").map_err(|e| e.to_string())?;
-    cmd.current_dir(tmp).args(&args).envs(&expect.env).timeout(timeout);
+    cmd.current_dir(tmp)
+        .args(&args)
+        .envs(&expect.env)
+        .timeout(timeout);
     let output = cmd.output().map_err(|e| format!("cannot run ktera: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
