@@ -60,7 +60,7 @@ impl Diagnostic {
     }
 
     /// `file:line:column: `, `file:line: `, `file: ` or nothing: what leads the message.
-    pub(crate) fn write_place(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_place(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         if self.file.is_empty() {
             return Ok(());
         }
@@ -72,7 +72,7 @@ impl Diagnostic {
     }
 
     /// The snippet and the hint, each on lines of their own after the message.
-    pub(crate) fn write_details(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub(crate) fn write_details(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         if !self.snippet.is_empty() {
             write!(f, "\n{}", self.snippet)?;
         }
@@ -84,40 +84,104 @@ impl Diagnostic {
 }
 
 /// [`snippet`] of a document that failed to parse, with the values hidden when the document
-/// is a Secret: its data must not reach a CI log through an error message.
+/// is or may be a Secret ([`crate::secret::text_may_hold_secret`]): its data must not reach a
+/// CI log through an error message.
 pub fn snippet_hiding_secrets(text: &str, line: usize, column: usize, document: &str) -> String {
-    if !looks_like_secret(document) {
+    if !crate::secret::text_may_hold_secret(document) {
         return snippet(text, line, column);
     }
-    let hidden: Vec<String> = text.lines().map(hide_value).collect();
-    snippet(&hidden.join("\n"), line, column)
+    snippet(&hide_values(text), line, column)
 }
 
-/// A top-level `kind: Secret` line (the document does not parse, so it is read as lines).
-fn looks_like_secret(document: &str) -> bool {
-    document.lines().any(|l| {
-        l.strip_prefix("kind:")
-            .map(|v| v.trim().trim_matches(['"', '\'']) == "Secret")
-            .unwrap_or(false)
-    })
+/// Each line reduced to its indentation, list dashes and key: `  password: aHVudGVy` ->
+/// `  password: ***`; a line with no key, and every line of a block scalar (`|`, `>`), shows
+/// `***`.
+fn hide_values(text: &str) -> String {
+    let mut hidden = Vec::new();
+    // The indentation of the line that opened a block scalar: deeper lines are its text.
+    let mut block_of: Option<usize> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(opener) = block_of {
+            if line.trim().is_empty() || indent > opener {
+                hidden.push(if line.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!("{}***", &line[..indent])
+                });
+                continue;
+            }
+            block_of = None;
+        }
+        let (shown, opens_block) = hide_value(line);
+        if opens_block {
+            block_of = Some(indent);
+        }
+        hidden.push(shown);
+    }
+    hidden.join("\n")
 }
 
-/// `  password: aHVudGVy` -> `  password: ***`; a line with no key keeps its indentation and
-/// list dashes only.
-fn hide_value(line: &str) -> String {
+/// One line with its value hidden, and whether the value opens a block scalar.
+fn hide_value(line: &str) -> (String, bool) {
     let body = line.trim_start_matches([' ', '-', '\t']);
     let lead = &line[..line.len() - body.len()];
     if body.is_empty() || body.starts_with('#') {
-        return line.to_string();
+        return (line.to_string(), false);
     }
-    match body
+    let (key, value) = match body
         .split_once(": ")
+        .or_else(|| body.split_once(":\t"))
         .or_else(|| body.strip_suffix(':').map(|k| (k, "")))
     {
-        Some((key, "")) => format!("{lead}{key}:"),
-        Some((key, _)) => format!("{lead}{key}: ***"),
-        None => format!("{lead}***"),
+        Some(parts) => parts,
+        None => return (format!("{lead}***"), false),
+    };
+    let value = value.trim();
+    // `|`, `>-`, `|2+`, an anchor or tag before it, a comment after it.
+    let indicator = value
+        .split_whitespace()
+        .find(|word| !word.starts_with(['&', '!']))
+        .unwrap_or("");
+    let opens_block = indicator.starts_with(['|', '>'])
+        && indicator[1..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == '+');
+    if value.is_empty() {
+        (format!("{lead}{key}:"), false)
+    } else {
+        (format!("{lead}{key}: ***"), opens_block)
     }
+}
+
+/// Parser messages may quote a scalar (`invalid value: string "…", expected an integer`), which
+/// could be Secret data: every quoted span goes, except the key of a duplicate-key message.
+pub fn hide_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.char_indices().peekable();
+    while let Some((index, c)) = chars.next() {
+        if c != '"' && c != '`' {
+            out.push(c);
+            continue;
+        }
+        let keep = c == '"' && message[..index].ends_with("with key ");
+        out.push(c);
+        let mut escaped = false;
+        for (_, inner) in chars.by_ref() {
+            if inner == c && !escaped {
+                break;
+            }
+            escaped = inner == '\\' && !escaped;
+            if keep {
+                out.push(inner);
+            }
+        }
+        if !keep {
+            out.push('…');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The key named in serde_yaml's "duplicate entry with key \"k\"" message.
@@ -284,8 +348,19 @@ mod tests {
         );
         let config = doc.replace("Secret", "ConfigMap");
         assert!(snippet_hiding_secrets(&config, 5, 9, &config).contains("[hunter2"));
-        assert!(looks_like_secret("kind: \"Secret\"\n"));
-        assert!(!looks_like_secret("  kind: Secret\n"));
+    }
+
+    #[test]
+    fn block_scalars_of_a_secret_are_hidden_whole() {
+        let doc = "kind: Secret\nstringData:\n  conf: |-\n    user: admin\n    hunter2\n  x: [\n";
+        let s = snippet_hiding_secrets(doc, 5, 5, doc);
+        assert_eq!(s, "  |\n4 |     ***\n5 |     ***\n  |     ^");
+        assert!(snippet_hiding_secrets(doc, 6, 6, doc).contains("6 |   x: ***"));
+        let json = "{\"kind\":\"Secret\",\"data\":{\"p\":\"aHVudGVy\"}}}";
+        assert_eq!(
+            snippet_hiding_secrets(json, 1, 1, json),
+            "  |\n1 | ***\n  | ^"
+        );
     }
 
     #[test]

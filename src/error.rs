@@ -165,8 +165,16 @@ impl Error {
 /// their own. Many errors show one after another, then their summary.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = Bounded::new(f);
+        self.write_unbounded(&mut out)
+    }
+}
+
+impl Error {
+    fn write_unbounded(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         for error in &self.0.others {
-            writeln!(f, "{error}")?;
+            error.write_unbounded(f)?;
+            f.write_char('\n')?;
         }
         let diagnostic = &self.0.diagnostic;
         diagnostic.write_place(f)?;
@@ -174,6 +182,77 @@ impl fmt::Display for Error {
         diagnostic.write_details(f)?;
         for note in &self.0.notes {
             write!(f, "\n  note: {note}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Longest line of a message, in characters: a line of input quoted in a message (a 10 MB
+/// line of YAML, a tool's output) is cut there, with `…` at the cut.
+pub const MAX_MESSAGE_LINE_CHARS: usize = 1000;
+
+/// Most lines of a message: a tool's output or a list of violations is cut after them.
+pub const MAX_MESSAGE_LINES: usize = 400;
+
+/// A writer that keeps a message within [`MAX_MESSAGE_LINE_CHARS`] and [`MAX_MESSAGE_LINES`].
+struct Bounded<'a, 'f> {
+    out: &'a mut fmt::Formatter<'f>,
+    line_chars: usize,
+    lines: usize,
+}
+
+impl<'a, 'f> Bounded<'a, 'f> {
+    fn new(out: &'a mut fmt::Formatter<'f>) -> Self {
+        Bounded {
+            out,
+            line_chars: 0,
+            lines: 1,
+        }
+    }
+}
+
+impl fmt::Write for Bounded<'_, '_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let mut rest = text;
+        while !rest.is_empty() {
+            if self.lines > MAX_MESSAGE_LINES {
+                return Ok(());
+            }
+            let (line, newline, after) = match rest.find('\n') {
+                Some(i) => (&rest[..i], true, &rest[i + 1..]),
+                None => (rest, false, ""),
+            };
+            let room = (MAX_MESSAGE_LINE_CHARS + 1).saturating_sub(self.line_chars);
+            let shown = match line.char_indices().nth(room) {
+                Some((cut, _)) => &line[..cut],
+                None => line,
+            };
+            let chars = shown.chars().count();
+            if self.line_chars + chars > MAX_MESSAGE_LINE_CHARS {
+                // The line is cut: what fits, then one `…`.
+                let fits = MAX_MESSAGE_LINE_CHARS.saturating_sub(self.line_chars);
+                let end = shown
+                    .char_indices()
+                    .nth(fits)
+                    .map_or(shown.len(), |(i, _)| i);
+                self.out.write_str(&shown[..end])?;
+                self.out.write_str("…")?;
+                self.line_chars = MAX_MESSAGE_LINE_CHARS + 2;
+            } else if self.line_chars <= MAX_MESSAGE_LINE_CHARS {
+                self.out.write_str(shown)?;
+                self.line_chars += chars;
+            }
+            if newline {
+                self.lines += 1;
+                self.line_chars = 0;
+                if self.lines > MAX_MESSAGE_LINES {
+                    self.out
+                        .write_str("\n  … (the rest of this message is left out)")?;
+                    return Ok(());
+                }
+                self.out.write_char('\n')?;
+            }
+            rest = after;
         }
         Ok(())
     }
@@ -213,6 +292,24 @@ impl std::error::Error for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_quotes_a_bounded_part_of_its_input() {
+        let line = "x".repeat(10_000_000);
+        let report = Error::input(format!("bad value {line}"))
+            .with_snippet(format!("{}\n", "y".repeat(5000)).repeat(1000))
+            .report();
+        assert!(report.len() < 2 * MAX_MESSAGE_LINE_CHARS * MAX_MESSAGE_LINES);
+        assert!(report.starts_with("error: bad value xxx"));
+        assert!(
+            report
+                .lines()
+                .all(|l| l.chars().count() <= MAX_MESSAGE_LINE_CHARS + 10)
+        );
+        assert!(report.contains("… (the rest of this message is left out)"));
+        let short = Error::input("fine").with_hint("do this").report();
+        assert_eq!(short, "error: fine\n  hint: do this\n");
+    }
 
     #[test]
     fn the_one_layout() {

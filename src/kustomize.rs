@@ -39,9 +39,15 @@ pub fn build(dir: &Path) -> Result<String, Error> {
             .in_file(&shown)
             .with_snippet(stderr)
     };
+    // A relative path that starts with `-` would be read as an option: `./-x` cannot.
+    let dir_arg = if dir.is_relative() && dir.as_os_str().as_encoded_bytes().starts_with(b"-") {
+        Path::new(".").join(dir)
+    } else {
+        dir.to_path_buf()
+    };
     let output = Command::new(program)
         .args(args)
-        .arg(dir)
+        .arg(&dir_arg)
         .output()
         .map_err(|e| failed("could not start", &e.to_string()).with_source(e))?;
     if !output.status.success() {

@@ -2,6 +2,11 @@
 //! `{% set %}` capture or `~` in a loop: Tera builds it before ktera sees any output) stops with
 //! an error instead of exhausting the machine or being killed by the kernel.
 //!
+//! The same count, kept per thread while a template renders, is its work budget: each byte
+//! allocated and each allocation costs, so text rebuilt on every step of a loop (`~` in a loop
+//! copies the whole string each time: hours for a few kilobytes of input) or a value nested
+//! millions deep stops in seconds, before anything walks it.
+//!
 //! Written by hand: it is a few lines over the system allocator, and the crates that count
 //! allocations only report, they do not stop. The count is of bytes ktera asked for, so it
 //! tracks the heap closely with one atomic add per allocation.
@@ -21,6 +26,20 @@ pub const DEFAULT_MAX_BYTES: u64 = 8 << 30;
 /// The environment variable that sets another cap, as bytes or with a K, M or G suffix.
 pub const MAX_MEMORY_VAR: &str = "KTERA_MAX_MEMORY";
 
+/// The default render-work budget of one template (with its `tpl` strings): bytes allocated,
+/// plus [`WORK_PER_ALLOCATION`] for each allocation. Far above any real template (see
+/// docs/robustness.md, where it is measured), far below what a runaway loop asks for.
+pub const DEFAULT_MAX_RENDER_WORK: u64 = 16 << 30;
+
+/// The environment variable that sets another render-work budget (a size, as the memory cap).
+pub const MAX_RENDER_WORK_VAR: &str = "KTERA_MAX_RENDER_WORK";
+
+/// What one allocation costs beyond its bytes: it stands for the Tera operation that asked for
+/// it, so that millions of small values (a list nested in itself) count too.
+const WORK_PER_ALLOCATION: usize = 8192;
+
+static WORK_LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+
 static IN_USE: AtomicUsize = AtomicUsize::new(0);
 static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
 static EXIT_CODE: AtomicI32 = AtomicI32::new(1);
@@ -32,10 +51,19 @@ const NAME_BYTES: usize = 240;
 thread_local! {
     // What this thread is rendering, for the message; plain bytes, as the allocator reads it.
     static RENDERING: Cell<([u8; NAME_BYTES], usize)> = const { Cell::new(([0; NAME_BYTES], 0)) };
+    // The work the template rendered on this thread may still do; unlimited between renders.
+    static WORK_LEFT: Cell<usize> = const { Cell::new(usize::MAX) };
 }
 
-/// Records the file this thread renders now, so that the error can name it.
+/// Records the file this thread renders now, so that the error can name it, and gives it the
+/// whole work budget (`""`: the render is over, the budget off).
 pub fn rendering(path: &str) {
+    let budget = if path.is_empty() {
+        usize::MAX
+    } else {
+        WORK_LIMIT.load(Ordering::Relaxed)
+    };
+    WORK_LEFT.with(|left| left.set(budget));
     let mut name = [0u8; NAME_BYTES];
     let mut len = path.len().min(NAME_BYTES);
     while !path.is_char_boundary(len) {
@@ -52,11 +80,13 @@ pub struct CappedAllocator;
 // the stop are added.
 unsafe impl GlobalAlloc for CappedAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        charge(layout.size());
         reserve(layout.size());
         counted(layout.size(), unsafe { System.alloc(layout) })
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        charge(layout.size());
         reserve(layout.size());
         counted(layout.size(), unsafe { System.alloc_zeroed(layout) })
     }
@@ -68,6 +98,10 @@ unsafe impl GlobalAlloc for CappedAllocator {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let grown = new_size.saturating_sub(layout.size());
+        if grown > 0 {
+            // Growing may copy the whole block.
+            charge(new_size);
+        }
         reserve(grown);
         let moved = counted(grown, unsafe { System.realloc(ptr, layout, new_size) });
         // A shrink is counted once it has happened (a failed one leaves the block as it was).
@@ -94,6 +128,44 @@ fn reserve(size: usize) {
     if in_use > LIMIT.load(Ordering::Relaxed) && !STOPPING.swap(true, Ordering::Relaxed) {
         stop(in_use);
     }
+}
+
+/// Counts an allocation of `size` bytes against the work budget of the render on this thread.
+fn charge(size: usize) {
+    let cost = size.saturating_add(WORK_PER_ALLOCATION);
+    // `try_with`: the thread may be tearing down; then nothing renders on it.
+    let over = WORK_LEFT
+        .try_with(|left| {
+            let now = left.get();
+            if now == usize::MAX {
+                return false;
+            }
+            left.set(now.saturating_sub(cost));
+            cost > now
+        })
+        .unwrap_or(false);
+    if over && !STOPPING.swap(true, Ordering::Relaxed) {
+        stop_work();
+    }
+}
+
+/// The work budget is spent: prints the error (as [`stop`]) and exits.
+fn stop_work() -> ! {
+    let mut buffer = [0u8; 1024];
+    let mut cursor = std::io::Cursor::new(&mut buffer[..]);
+    let (name, len) = RENDERING
+        .try_with(Cell::get)
+        .unwrap_or(([0; NAME_BYTES], 0));
+    let path = std::str::from_utf8(&name[..len]).unwrap_or("a template");
+    let limit = Size(WORK_LIMIT.load(Ordering::Relaxed));
+    let _ = write!(
+        cursor,
+        "error: {path}: rendering this template does more work than {limit} of allocations in all; it probably rebuilds text on every step of a loop (`~` or a `{{% set %}}` capture in a loop, through `tpl` too) or nests a value in itself without end\n  \
+         hint: build lists with `append`/`join` instead of growing one string; if the render is really this large, raise the budget, as in {MAX_RENDER_WORK_VAR}=64G\n"
+    );
+    let written = usize::try_from(cursor.position()).unwrap_or(0);
+    let _ = std::io::stderr().write_all(&buffer[..written]);
+    std::process::exit(EXIT_CODE.load(Ordering::Relaxed))
 }
 
 /// Prints the error and exits. It runs inside the allocator: the message is formatted into a
@@ -151,8 +223,17 @@ pub fn enable(exit_code: i32) -> Result<(), crate::error::Error> {
         // Where memory is smaller than the default (32-bit), the address space is the cap.
         Err(_) => usize::try_from(DEFAULT_MAX_BYTES).unwrap_or(usize::MAX),
     };
+    let work = match std::env::var(MAX_RENDER_WORK_VAR) {
+        Ok(text) => parse_size(&text).ok_or_else(|| {
+            crate::error::Error::usage(format!(
+                "{MAX_RENDER_WORK_VAR}={text:?} is not a size; write bytes, or a number with K, M or G, as in 64G"
+            ))
+        })?,
+        Err(_) => usize::try_from(DEFAULT_MAX_RENDER_WORK).unwrap_or(usize::MAX),
+    };
     EXIT_CODE.store(exit_code, Ordering::Relaxed);
     LIMIT.store(limit, Ordering::Relaxed);
+    WORK_LIMIT.store(work, Ordering::Relaxed);
     Ok(())
 }
 

@@ -110,13 +110,14 @@ fn read(key: &str, entry: &Entry) -> Result<String, Error> {
         Entry::Escapes(target) => Err(escapes(key, target)),
         Entry::Readable(path) => {
             let unreadable = |e: std::io::Error| Error::io(format!("`{key}`: cannot read: {e}"), e);
-            let size = fs::metadata(path).map_err(unreadable)?.len();
-            if size > MAX_FILE_BYTES {
-                return Err(Error::input(format!(
-                    "`{key}` is larger than {MAX_FILE_BYTES} bytes"
-                )));
-            }
-            let bytes = fs::read(path).map_err(unreadable)?;
+            // Capped while reading, not only by the listed size: a device or a pipe has none.
+            let too_large =
+                || Error::input(format!("`{key}` is larger than {MAX_FILE_BYTES} bytes"));
+            let bytes = match crate::input::read_file_bytes_up_to(path, MAX_FILE_BYTES) {
+                Ok(bytes) => bytes,
+                Err(crate::input::Failure::Io(e)) => return Err(unreadable(e)),
+                Err(_) => return Err(too_large()),
+            };
             String::from_utf8(bytes).map_err(|_| Error::input(format!("`{key}` is not UTF-8 text")))
         }
         Entry::InMemory(bytes) => std::str::from_utf8(bytes)

@@ -504,7 +504,10 @@ pub(super) fn parse_chart_yaml(
     };
     let raw: serde_yaml::Value = match crate::yaml::read_document(text, Keys::Resolved) {
         Some(value) => value,
-        None => serde_yaml::from_str(text).map_err(located)?,
+        None => {
+            crate::yaml::check_flow_depth(text, &shown)?;
+            serde_yaml::from_str(text).map_err(located)?
+        }
     };
     let mapping = match raw {
         serde_yaml::Value::Mapping(m) => m,

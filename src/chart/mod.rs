@@ -22,13 +22,11 @@ pub mod subcharts;
 pub mod values_schema;
 pub mod version;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::values;
 use files::ChartFiles;
 use values_schema::ValuesSchema;
 
@@ -172,39 +170,10 @@ pub fn load_archive_bytes(shown: &Path, bytes: &[u8]) -> Result<Chart, Error> {
 /// Deepest chain of subcharts of subcharts.
 pub const MAX_SUBCHART_DEPTH: usize = 16;
 
-/// Reads a file as UTF-8 text; a leading byte order mark is dropped.
+/// Reads a chart file as UTF-8 text (a leading byte order mark dropped), capped as every input
+/// is: a chart file linked to /dev/zero would otherwise be read until memory runs out.
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    use std::io::Read as _;
-    // Capped: a chart file linked to /dev/zero would otherwise be read until memory runs out.
-    let limit = values::MAX_VALUES_BYTES;
-    let mut bytes = Vec::new();
-    fs::File::open(path)
-        .and_then(|file| {
-            // Sized from the file's length: one read instead of a dozen growing ones (a length
-            // that is wrong, as for /dev/zero, only costs those reads back).
-            let length = file.metadata().map_or(0, |m| m.len());
-            if length <= limit {
-                bytes.reserve_exact(usize::try_from(length).unwrap_or(0));
-            }
-            file.take(limit + 1).read_to_end(&mut bytes)
-        })
-        .and_then(|read| {
-            if read as u64 > limit {
-                return Err(std::io::Error::other(format!(
-                    "larger than {} MiB, the most ktera reads from a chart file",
-                    limit / (1024 * 1024)
-                )));
-            }
-            Ok(())
-        })
-        .map_err(|source| unreadable(path, source))?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Error::input("not valid UTF-8 text")
-            .in_file(path.display().to_string())
-            .with_hint("save the file as UTF-8")
-    })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
+    let shown = path.display().to_string();
+    crate::input::read_file_text(path)
+        .map_err(|failure| failure.error_or(&shown, |source| unreadable(path, source)))
 }

@@ -15,14 +15,16 @@ pub struct ValuesSchema {
 impl ValuesSchema {
     pub fn parse(text: &str, path: &Path) -> Result<ValuesSchema, Error> {
         let shown = path.display().to_string();
-        let schema: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            Error::input(format!("values.schema.json is not valid JSON: {e}")).in_text(
-                &shown,
-                text,
-                e.line(),
-                e.column(),
-            )
-        })?;
+        let invalid = |e: serde_json::Error| {
+            let error = Error::input(format!("values.schema.json is not valid JSON: {e}"));
+            match e.line() {
+                0 => error.in_file(&shown),
+                line => error.in_text(&shown, text, line, e.column()),
+            }
+        };
+        // Read strictly first: a key written twice is an error, as in every JSON ktera reads.
+        crate::json::read(text).map_err(invalid)?;
+        let schema: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
         // Compile once here so a broken schema is reported at load time.
         jsonschema::validator_for(&schema).map_err(|e| bad_schema(&shown, e))?;
         Ok(ValuesSchema {

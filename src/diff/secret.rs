@@ -1,6 +1,8 @@
 //! Secret masking: the values under a Secret's `data` and `stringData` (and the
 //! `last-applied-configuration` annotation, which holds a copy of them) are never printed unless
-//! asked. A hidden value shows its size only: `<secret: 12 bytes>`, decoded for `data`.
+//! asked. A hidden value shows its size only: `<secret: 12 bytes>`, decoded for `data`. Which
+//! objects may be Secrets is [`crate::secret`]'s to say; a Secret inside a list (`kind: List`
+//! of lists, `SecretList`) is masked under its `items[i]`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -8,14 +10,11 @@ use serde_yaml::Value;
 
 use super::path::Segment;
 
-/// kubectl keeps the whole applied object, Secret data included, in this annotation.
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+use crate::secret::LAST_APPLIED;
 
-/// A core-group `Secret` (`apiVersion: v1`, or no apiVersion).
+/// Whether the document is, or holds in its `items`, something that may be a Secret.
 pub fn is_secret(document: &Value) -> bool {
-    let kind = document.get("kind").and_then(Value::as_str);
-    let api_version = document.get("apiVersion").and_then(Value::as_str);
-    kind == Some("Secret") && api_version.is_none_or(|v| !v.contains('/'))
+    crate::secret::holds_secret(document)
 }
 
 enum Encoding {
@@ -26,7 +25,7 @@ enum Encoding {
 /// The stand-in text for the value at `path` (from the Secret's root) when it is hidden;
 /// `None` when it may be printed (its hidden parts, if any, are masked deeper down).
 pub fn stand_in(path: &[Segment], value: &Value) -> Option<String> {
-    let encoding = sensitive(path, value)?;
+    let encoding = sensitive_in_lists(path, value)?;
     Some(match (value, encoding) {
         (Value::String(text), Encoding::Base64) => {
             let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
@@ -57,6 +56,26 @@ fn key(path: &[Segment], index: usize) -> Option<&str> {
     match path.get(index) {
         Some(Segment::Key(Value::String(key))) => Some(key),
         _ => None,
+    }
+}
+
+/// [`sensitive`], for the object at `path` or for an item of a list it is in (`items[3]...`).
+fn sensitive_in_lists(path: &[Segment], value: &Value) -> Option<Encoding> {
+    let mut path = path;
+    loop {
+        if let Some(encoding) = sensitive(path, value) {
+            return Some(encoding);
+        }
+        match path {
+            [
+                Segment::Key(Value::String(key)),
+                Segment::Index(_) | Segment::Item { .. },
+                rest @ ..,
+            ] if key == "items" => {
+                path = rest;
+            }
+            _ => return None,
+        }
     }
 }
 
@@ -126,6 +145,17 @@ mod tests {
         assert_eq!(stand_in(&path(&["data"]), &yaml("{a: b}")), None);
         assert!(stand_in(&path(&["data"]), &Value::from("raw")).is_some());
         assert_eq!(stand_in(&[], &yaml("{data: {a: b}}")), None);
+    }
+
+    #[test]
+    fn list_items_are_masked_as_secrets() {
+        let mut at = path(&["items"]);
+        at.push(Segment::Index(2));
+        at.extend(path(&["items"]));
+        at.push(Segment::Index(0));
+        at.extend(path(&["stringData", "p"]));
+        assert!(stand_in(&at, &Value::from("hunter2")).is_some());
+        assert!(stand_in(&at[..2], &yaml("{kind: Secret}")).is_none());
     }
 
     #[test]

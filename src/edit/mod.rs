@@ -65,21 +65,19 @@ pub fn set_in_file(
     options: Options,
 ) -> Result<Outcome, Error> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::io(
-            format!(
-                "cannot read {shown}: {e}; check the path (the file must exist, ktera set does not create it)"
-            ),
-            e,
-        )
-    })?;
-    let text = String::from_utf8(bytes).map_err(|err| {
-        Error::input(format!(
-            "not UTF-8 text (invalid byte at offset {}); save the file as UTF-8",
-            err.utf8_error().valid_up_to()
-        ))
-        .in_file(&shown)
-    })?;
+    // Read exactly (a byte order mark included: the file is kept byte for byte elsewhere).
+    let text = crate::input::read_file_bytes(path)
+        .and_then(crate::input::utf8)
+        .map_err(|failure| {
+            failure.error_or(&shown, |e| {
+                Error::io(
+                    format!(
+                        "cannot read {shown}: {e}; check the path (the file must exist, ktera set does not create it)"
+                    ),
+                    e,
+                )
+            })
+        })?;
     let edited = edit_text(&text, &shown, assignments, options)?;
     if edited == text {
         return Ok(Outcome::Unchanged);

@@ -60,6 +60,34 @@ pub fn from_tera(value: &TeraValue) -> Result<serde_yaml::Value, tera::Error> {
             "the value is undefined; give it a default with `| default(value=...)`",
         ));
     }
+    if nested_deeper_than(value, MAX_CONVERTED_DEPTH) {
+        return Err(tera::Error::message(format!(
+            "the value nests deeper than {MAX_CONVERTED_DEPTH} levels; a loop probably nests it in itself"
+        )));
+    }
     serde_yaml::to_value(value)
         .map_err(|e| tera::Error::message(format!("cannot convert the value: {e}")))
+}
+
+/// Deepest Tera value converted: serde's walk is recursive, and a template can nest a list in
+/// itself millions of times (`{% set_global x = [x] %}` in a loop).
+const MAX_CONVERTED_DEPTH: usize = 10_000;
+
+/// Whether `value` nests lists and maps deeper than `max`, walked without recursion.
+fn nested_deeper_than(value: &TeraValue, max: usize) -> bool {
+    let mut todo = vec![(value, 1usize)];
+    while let Some((value, depth)) = todo.pop() {
+        let children: Vec<&TeraValue> = if let Some(items) = value.as_array() {
+            items.iter().collect()
+        } else if let Some(map) = value.as_map() {
+            map.values().collect()
+        } else {
+            continue;
+        };
+        if depth > max && !children.is_empty() {
+            return true;
+        }
+        todo.extend(children.into_iter().map(|child| (child, depth + 1)));
+    }
+    false
 }

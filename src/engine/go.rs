@@ -241,7 +241,7 @@ pub fn quote(text: &str) -> String {
             c if (c as u32) < 0x80 && c.is_control() => {
                 out.push_str(&format!("\\x{:02x}", c as u32));
             }
-            c if !is_print(c) => {
+            c if !is_print(c) || !yaml_printable(c) => {
                 if (c as u32) > 0xFFFF {
                     out.push_str(&format!("\\U{:08x}", c as u32));
                 } else {
@@ -258,6 +258,14 @@ pub fn quote(text: &str) -> String {
 /// Go's `strconv.IsPrint`, closely enough: control and format characters and the separators
 /// other than the ASCII space are not printable. (Rust's standard library has no Unicode
 /// category table; these are the characters a values file can realistically hold.)
+/// Whether YAML may carry `c` as it is in a quoted scalar (YAML 1.2's printable set, 5.1);
+/// any other character is escaped, or the result would not be YAML (U+FFFF, U+FFFE, C1
+/// controls but NEL).
+pub fn yaml_printable(c: char) -> bool {
+    let u = c as u32;
+    matches!(u, 0x09 | 0x0A | 0x0D | 0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
 fn is_print(c: char) -> bool {
     let u = c as u32;
     !(c.is_control()

@@ -63,7 +63,19 @@ pub fn start_render() {
 /// [`MAX_RANGE_ITEMS`].
 pub fn register_range(r: &mut Registry) {
     r.function("range", &["start", "end", "step_by"], |k, s| {
-        range(k, s).map(Value::from)
+        let numbers = range(k, s)?;
+        // As i64 where they fit: Tera boxes each i128 (an allocation per number, counted
+        // against the render's work budget).
+        Ok(
+            match numbers
+                .iter()
+                .map(|&n| i64::try_from(n))
+                .collect::<Result<Vec<i64>, _>>()
+            {
+                Ok(small) => Value::from(small),
+                Err(_) => Value::from(numbers),
+            },
+        )
     });
 }
 

@@ -10,6 +10,7 @@ mod case;
 mod collections;
 mod context;
 mod convert;
+pub mod deadline;
 mod defaults;
 mod file_functions;
 mod functions;
@@ -283,6 +284,7 @@ impl Engine {
             .map(|(p, _)| p.clone())
             .unwrap_or_else(|| name.to_string());
         crate::memory::rendering(&path);
+        let _watch = deadline::watch(&path);
         let mut out = limit::Capped::default();
         limit::start_render();
         let rendered = self.tera.render_to(&tera_name, &context, &mut out);

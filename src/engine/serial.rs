@@ -77,14 +77,21 @@ fn not_a(name: &str, wanted: &str, got: &Value, hint: &str) -> tera::Error {
 }
 
 fn parse_yaml(text: &str, name: &str) -> TeraResult<serde_yaml::Value> {
+    if crate::yaml::too_deep_flow(text, crate::yaml::MAX_FLOW_DEPTH).is_some() {
+        return Err(tera::Error::message(format!(
+            "`{name}`: the text nests `[`/`{{` deeper than {} levels",
+            crate::yaml::MAX_FLOW_DEPTH
+        )));
+    }
     serde_yaml::from_str(text)
         .map_err(|e| tera::Error::message(format!("`{name}`: the text is not valid YAML: {e}")))
 }
 
+/// Strict JSON (a repeated key is an error, integers stay exact), as everywhere ktera reads it.
 fn parse_json(text: &str, name: &str) -> TeraResult<Value> {
-    let parsed: serde_json::Value = serde_json::from_str(text)
+    let parsed = crate::json::read(text)
         .map_err(|e| tera::Error::message(format!("`{name}`: the text is not valid JSON: {e}")))?;
-    Ok(Value::from_serializable(&parsed))
+    Ok(super::convert::to_tera(&parsed))
 }
 
 /// Helm `toYaml`: the value as YAML without the final newline, written by ktera's emitter;

@@ -8,7 +8,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 /// Stack a render runs on. `tpl` strings calling components that call `tpl` again nest deep
 /// (32 levels of `tpl` by Tera's 20 of components): more than a thread's default 2 MiB, or
 /// the 8 MiB of the main thread in a debug build. Only the pages used are committed.
-pub const RENDER_STACK_BYTES: usize = 256 * 1024 * 1024;
+pub const RENDER_STACK_BYTES: usize = 1024 * 1024 * 1024;
 
 thread_local! {
     // Whether this thread was started with RENDER_STACK_BYTES of stack.

@@ -127,12 +127,23 @@ fn quote(value: &Value) -> String {
     go::quote(&go::strval(value))
 }
 
-/// Sprig `squote`, except that an inner `'` is doubled so the result stays valid YAML.
+/// Sprig `squote`, except that an inner `'` is doubled so the result stays valid YAML, and
+/// that text a single-quoted scalar cannot carry exactly (a line break, which YAML folds into a
+/// space, or a character YAML only takes escaped) is double-quoted instead, as `quote` does:
+/// the text read back is always the text given (a PEM certificate keeps its lines).
 fn squote(value: &Value) -> String {
     if value.is_none() || value.is_undefined() {
         return String::new();
     }
-    format!("'{}'", go::strval(value).replace('\'', "''"))
+    let text = go::strval(value);
+    let exact = text.chars().all(|c| {
+        go::yaml_printable(c) && !matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    });
+    if exact {
+        format!("'{}'", text.replace('\'', "''"))
+    } else {
+        go::quote(&text)
+    }
 }
 
 /// Go's `strings.Title`: the first letter of each word upper-cased, the rest left as they are.

@@ -112,6 +112,31 @@ fn read_with_serde_yaml(
     template_source: &str,
     doc: &DocumentText<'_>,
 ) -> Result<Value, Error> {
+    let error = |(line_in_doc, column): (usize, usize), problem: String| {
+        let line = doc.first_line + line_in_doc.saturating_sub(1);
+        // The place is in the rendered output, which is in no file: the snippet shows it.
+        Error::input(format!("the rendered output is not valid YAML: {problem}"))
+            .in_file(rendered.path)
+            .with_snippet(format!(
+                "  at line {line}, column {column} of what this template rendered:\n{}{}",
+                diagnostic::snippet_hiding_secrets(rendered.text, line, column, doc.text),
+                source_hint(rendered.text, line, template_source),
+            ))
+            .with_hint(format!(
+                "look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
+                rendered.name
+            ))
+    };
+    // Refused in one pass: libyaml takes minutes on 100,000 nested `[`.
+    if let Some(place) = yaml::too_deep_flow(doc.text, yaml::MAX_FLOW_DEPTH) {
+        return Err(error(
+            place,
+            format!(
+                "flow collections (`[`, `{{`) nest deeper than {} levels",
+                yaml::MAX_FLOW_DEPTH
+            ),
+        ));
+    }
     serde_yaml::from_str(doc.text).map_err(|e| {
         let (mut line_in_doc, mut column) =
             diagnostic::yaml_error_location(doc.text, &e).unwrap_or((1, 1));
@@ -119,22 +144,11 @@ fn read_with_serde_yaml(
             (line_in_doc, column) =
                 diagnostic::duplicate_key_location(doc.text, line_in_doc, column, &key);
         }
-        let line = doc.first_line + line_in_doc.saturating_sub(1);
-        // The place is in the rendered output, which is in no file: the snippet shows it.
-        Error::input(format!(
-            "the rendered output is not valid YAML: {}",
-            problem_only(&e)
-        ))
-        .in_file(rendered.path)
-        .with_snippet(format!(
-            "  at line {line}, column {column} of what this template rendered:\n{}{}",
-            diagnostic::snippet_hiding_secrets(rendered.text, line, column, doc.text),
-            source_hint(rendered.text, line, template_source),
-        ))
-        .with_hint(format!(
-            "look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
-            rendered.name
-        ))
+        let mut problem = problem_only(&e);
+        if crate::secret::text_may_hold_secret(doc.text) {
+            problem = diagnostic::hide_quoted(&problem);
+        }
+        error((line_in_doc, column), problem)
     })
 }
 

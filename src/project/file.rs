@@ -65,10 +65,15 @@ impl ReleaseSpec {
 impl Project {
     /// Reads, parses and checks the project file at `path`.
     pub fn load(path: &Path) -> Result<Project, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::io(format!("cannot read the project file: {e}"), e)
-                .in_file(path.display().to_string())
-                .with_hint("run ktera render where ktera.yaml is, or pass its path with -p FILE")
+        let shown = path.display().to_string();
+        let text = crate::input::read_file_text(path).map_err(|failure| {
+            failure.error_or(&shown, |e| {
+                Error::io(format!("cannot read the project file: {e}"), e)
+                    .in_file(&shown)
+                    .with_hint(
+                        "run ktera render where ktera.yaml is, or pass its path with -p FILE",
+                    )
+            })
         })?;
         Project::parse(&text, path)
     }
@@ -77,6 +82,7 @@ impl Project {
     pub fn parse(text: &str, path: &Path) -> Result<Project, Error> {
         let origin = path.display().to_string();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        crate::yaml::check_flow_depth(text, &origin)?;
         let raw: RawProject = serde_yaml::from_str(text).map_err(|e| {
             let location = diagnostic::yaml_error_location(text, &e);
             let message = diagnostic::yaml_error_message(&e);

@@ -10,6 +10,7 @@ use super::check_env_name;
 use super::plan::PlannedRelease;
 use crate::diff;
 use crate::error::Error;
+use crate::input::Failure;
 use crate::output;
 
 /// How a file ktera writes starts; only such files (or empty ones) are ever removed.
@@ -166,14 +167,15 @@ impl Tree {
         let mut statuses = Vec::with_capacity(files.len());
         for (release, text) in releases.iter().zip(files) {
             let path = self.output.join(&release.file);
-            let status = match fs::read(&path) {
+            let status = match crate::input::read_file_bytes(&path) {
                 Ok(bytes) if bytes == text.as_bytes() => Status::UpToDate,
                 Ok(bytes) => {
                     let committed = String::from_utf8_lossy(&bytes);
                     Status::Stale(semantic_diff(&committed, &path.display().to_string(), text))
                 }
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Status::Missing,
-                Err(e) => return Err(unreadable(&path, e)),
+                Err(Failure::Io(e)) if e.kind() == io::ErrorKind::NotFound => Status::Missing,
+                Err(Failure::Io(e)) => return Err(unreadable(&path, e)),
+                Err(failure) => return Err(failure.into_error(&path.display().to_string())),
             };
             statuses.push((release, status));
         }
@@ -195,7 +197,7 @@ impl Tree {
         let mut statuses = Vec::with_capacity(files.len());
         for (release, text) in releases.iter().zip(files) {
             // Unchanged files are not rewritten: their times stay, and so does a build's cache.
-            let same = fs::read(self.output.join(&release.file))
+            let same = crate::input::read_file_bytes(&self.output.join(&release.file))
                 .is_ok_and(|bytes| bytes == text.as_bytes());
             if !same {
                 changed.push((PathBuf::from(&release.file), text.clone()));

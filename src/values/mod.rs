@@ -18,7 +18,7 @@ use serde_yaml::{Mapping, Value};
 use crate::error::Error;
 
 pub use merge::{merge, merge_files};
-pub use parse::{MAX_VALUES_BYTES, load_values_file, parse_values, parse_values_with_serde_yaml};
+pub use parse::{load_values_file, parse_values, parse_values_with_serde_yaml};
 pub use path::{PathDisplay, Segment};
 pub use strvals::{MAX_INDEX, SetKind, apply_set};
 
@@ -109,10 +109,10 @@ impl StdinOnce<'_> {
             ));
         }
         self.used = true;
-        let bytes = parse::read_capped(&mut self.reader)
-            .map_err(|e| Error::io(format!("cannot read values from standard input: {e}"), e))?
-            .ok_or_else(|| parse::too_large(STDIN))?;
-        String::from_utf8(bytes)
-            .map_err(|err| parse::not_utf8(STDIN, err.as_bytes(), err.utf8_error()))
+        crate::input::read_exact_text(&mut self.reader).map_err(|f| {
+            f.error_or(STDIN, |e| {
+                Error::io(format!("cannot read values from standard input: {e}"), e)
+            })
+        })
     }
 }

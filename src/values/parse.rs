@@ -7,7 +7,6 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::io::Read;
 use std::path::Path;
 
 use serde::de::{
@@ -17,6 +16,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::diagnostic;
 use crate::error::Error;
+use crate::input;
 use crate::yaml::{Keys, read_document};
 
 /// Starts a message raised from inside the visitor, so it can be told from serde_yaml's own
@@ -33,8 +33,8 @@ const MAX_DEPTH: usize = 128;
 pub fn parse_values(text: &str, origin: &str) -> Result<Value, Error> {
     // libyaml misreads a document after a byte order mark as several documents.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.len() as u64 > MAX_VALUES_BYTES {
-        return Err(too_large(origin));
+    if text.len() as u64 > input::MAX_INPUT_BYTES {
+        return Err(input::too_large(origin));
     }
     // The fast reader takes the common documents; the rest, and every error, go to serde_yaml.
     match read_document(text, Keys::Strings) {
@@ -48,7 +48,7 @@ pub fn parse_values(text: &str, origin: &str) -> Result<Value, Error> {
 #[doc(hidden)]
 pub fn parse_values_with_serde_yaml(text: &str, origin: &str) -> Result<Value, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some((line, column)) = too_deep_flow(text) {
+    if let Some((line, column)) = crate::yaml::too_deep_flow(text, MAX_DEPTH) {
         return Err(
             Error::input(format!("values nest deeper than {MAX_DEPTH} levels"))
                 .in_text(origin, text, line, column)
@@ -73,49 +73,16 @@ pub fn parse_values_with_serde_yaml(text: &str, origin: &str) -> Result<Value, E
     }
 }
 
-/// Largest values input read (a file, standard input, a `--set-file`): enough for any real
-/// values (100 MB ones included), and it stops `-f /dev/zero` or a mistaken multi-gigabyte file from exhausting memory.
-pub const MAX_VALUES_BYTES: u64 = 256 * 1024 * 1024;
-
-/// Reads at most [`MAX_VALUES_BYTES`]; `None` when there is more.
-pub(crate) fn read_capped(reader: impl Read) -> std::io::Result<Option<Vec<u8>>> {
-    let mut bytes = Vec::new();
-    reader.take(MAX_VALUES_BYTES + 1).read_to_end(&mut bytes)?;
-    Ok((bytes.len() as u64 <= MAX_VALUES_BYTES).then_some(bytes))
-}
-
-/// Reads and parses a values file; the error names the path when it cannot be read or is not
-/// UTF-8.
+/// Reads and parses a values file; the error names the path when it cannot be read, is larger
+/// than [`input::MAX_INPUT_BYTES`] or is not UTF-8.
 pub fn load_values_file(path: &Path) -> Result<Value, Error> {
     let shown = path.display().to_string();
-    let bytes = std::fs::File::open(path)
-        .and_then(read_capped)
-        .map_err(|e| Error::io(format!("cannot read values file {shown}: {e}"), e))?
-        .ok_or_else(|| too_large(&shown))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|err| not_utf8(&shown, err.as_bytes(), err.utf8_error()))?;
+    let text = input::read_file_text(path).map_err(|f| {
+        f.error_or(&shown, |e| {
+            Error::io(format!("cannot read values file {shown}: {e}"), e)
+        })
+    })?;
     parse_values(&text, &shown)
-}
-
-pub(crate) fn too_large(origin: &str) -> Error {
-    Error::input(format!(
-        "larger than {} MiB, the most ktera reads as values; check that this is the values file you meant",
-        MAX_VALUES_BYTES / (1024 * 1024)
-    ))
-    .in_file(origin)
-}
-
-/// `bytes` are not UTF-8: the line of the first invalid byte, and its offset.
-pub(crate) fn not_utf8(origin: &str, bytes: &[u8], error: std::str::Utf8Error) -> Error {
-    let offset = error.valid_up_to();
-    let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-    Error::input(format!(
-        "not UTF-8 text (invalid byte at offset {offset}); save the file as UTF-8"
-    ))
-    .with_diagnostic(diagnostic::Diagnostic {
-        line: Some(line),
-        ..diagnostic::Diagnostic::in_file(origin)
-    })
 }
 
 fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> Error {
@@ -147,150 +114,6 @@ fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> Error {
         Some((line, column)) => error.in_text(origin, text, line, column),
         None => error.in_file(origin),
     }
-}
-
-/// Where `[`/`{` flow collections open deeper than [`MAX_DEPTH`], if they do. libyaml's
-/// scanner costs time in proportion to the flow depth for every token, so a long run of `{a: `
-/// takes minutes before serde_yaml's own depth check refuses it; this lexical scan refuses it
-/// first. Outside flow collections it counts a bracket only where a node can begin (not inside
-/// a plain scalar such as `a[0]`); quoted strings, comments and the content of block scalars
-/// (`|`, `>`) are skipped.
-fn too_deep_flow(text: &str) -> Option<(usize, usize)> {
-    let (mut line, mut column) = (1usize, 0usize);
-    let mut depth = 0usize;
-    // Inside a plain scalar in block context, where brackets are text.
-    let mut in_plain = false;
-    let mut blank_before = true;
-    let mut line_start = 0usize;
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        column += 1;
-        let next_blank = chars.peek().is_none_or(|&(_, n)| n.is_whitespace());
-        let node_start = depth > 0 || !in_plain;
-        match c {
-            '\n' => {
-                line += 1;
-                column = 0;
-                in_plain = false;
-                line_start = at + 1;
-            }
-            '#' if blank_before => {
-                while chars.peek().is_some_and(|&(_, n)| n != '\n') {
-                    chars.next();
-                }
-            }
-            '\'' | '"' if node_start => {
-                let mut escaped = false;
-                while let Some((_, n)) = chars.next() {
-                    column += 1;
-                    if n == '\n' {
-                        line += 1;
-                        column = 0;
-                    }
-                    if c == '"' && n == '\\' && !escaped {
-                        escaped = true;
-                        continue;
-                    }
-                    if n == c && !escaped {
-                        if c == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') {
-                            chars.next();
-                            column += 1;
-                            continue;
-                        }
-                        break;
-                    }
-                    escaped = false;
-                }
-                in_plain = depth == 0;
-            }
-            '[' | '{' if node_start => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some((line, column));
-                }
-            }
-            ']' | '}' if depth > 0 => {
-                depth -= 1;
-                in_plain = depth == 0;
-            }
-            '|' | '>' if depth == 0 && !in_plain => {
-                if let Some(end) = block_scalar_end(text, at, line_start) {
-                    // On to the first line after the scalar's content.
-                    while chars.peek().is_some_and(|&(i, _)| i < end) {
-                        if chars.next().is_some_and(|(_, n)| n == '\n') {
-                            line += 1;
-                        }
-                    }
-                    column = 0;
-                    blank_before = true;
-                    line_start = end;
-                    continue;
-                }
-                in_plain = true;
-            }
-            ':' | '-' | '?' if next_blank && depth == 0 => in_plain = false,
-            c if c.is_whitespace() => {}
-            _ => in_plain = depth == 0,
-        }
-        blank_before = c.is_whitespace();
-    }
-    None
-}
-
-/// When `text[header..]` starts a block scalar header (`|`, `>-`, `|+2`, then only a comment),
-/// where its content ends: the start of the first line after it. The content is the lines
-/// indented at least as deep as its first non-blank line, and blank lines; `None` when that is
-/// not clear (a leading blank line wider than the first line, which libyaml treats on its own),
-/// so that the scan goes on counting.
-fn block_scalar_end(text: &str, header: usize, line_start: usize) -> Option<usize> {
-    // The header's line: indicators, then blanks, then nothing or a comment. Read forward
-    // only as far as needed, so that many `|` on one long line stay linear.
-    let bytes = text.as_bytes();
-    let mut at = header + 1;
-    while bytes
-        .get(at)
-        .is_some_and(|b| matches!(b, b'-' | b'+' | b'0'..=b'9'))
-    {
-        at += 1;
-    }
-    let blanks_from = at;
-    while bytes.get(at).is_some_and(|b| matches!(b, b' ' | b'\t')) {
-        at += 1;
-    }
-    let line_end = match bytes.get(at) {
-        None | Some(b'\n') => at,
-        Some(b'#') if at > blanks_from => text[at..].find('\n').map_or(text.len(), |i| at + i),
-        _ => return None,
-    };
-    let header_indent = indentation(&text[line_start..]);
-    let mut start = (line_end + 1).min(text.len());
-    let mut widest_blank = 0;
-    let mut content_indent = None;
-    while start < text.len() {
-        let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-        let line = &text[start..end];
-        let indent = indentation(line);
-        let blank = line.trim().is_empty();
-        match content_indent {
-            _ if blank => widest_blank = widest_blank.max(indent),
-            None if indent > header_indent && indent >= widest_blank => {
-                content_indent = Some(indent)
-            }
-            None => return None,
-            Some(wanted) if indent < wanted => return Some(start),
-            Some(_) => {}
-        }
-        start = (end + 1).min(text.len());
-        if end == text.len() {
-            break;
-        }
-    }
-    content_indent.map(|_| text.len())
-}
-
-/// Leading spaces of a line.
-fn indentation(line: &str) -> usize {
-    line.len() - line.trim_start_matches(' ').len()
 }
 
 /// Advice for serde_yaml's and libyaml's own messages.
@@ -739,10 +562,10 @@ mod tests {
         // anchor sends it there); brackets after the scalar still do.
         let block = format!("e: &x 1\na: |\n  {inside}\n\n  {inside}\nb: >-\n    {inside}\nc: 1\n");
         assert!(parse_values_with_serde_yaml(&block, "v.yaml").is_ok());
-        assert!(too_deep_flow(&format!("{block}d: {inside}")).is_some());
+        assert!(crate::yaml::too_deep_flow(&format!("{block}d: {inside}"), MAX_DEPTH).is_some());
         let wide =
             format!("e: &x 1\né: |\n  é{inside}\n") + &format!("{}\n", "a: |x: >y: ".repeat(1000));
-        assert!(too_deep_flow(&wide).is_none());
+        assert!(crate::yaml::too_deep_flow(&wide, MAX_DEPTH).is_none());
     }
 
     proptest::proptest! {
@@ -757,7 +580,7 @@ mod tests {
         )) {
             let text = parts.concat();
             // Weighted towards openers, so that about half the inputs go too deep.
-            if too_deep_flow(&text).is_some() {
+            if crate::yaml::too_deep_flow(&text, MAX_DEPTH).is_some() {
                 proptest::prop_assert!(serde_yaml::from_str::<Value>(&text).is_err(), "{text:?}");
             }
         }
@@ -772,12 +595,9 @@ mod tests {
 
     #[test]
     fn oversized_values_are_refused_before_parsing() {
-        let limit = usize::try_from(MAX_VALUES_BYTES).unwrap_or(usize::MAX);
+        let limit = usize::try_from(input::MAX_INPUT_BYTES).unwrap_or(usize::MAX);
         let text = format!("a: {}\n", "x".repeat(limit));
         assert!(error(&text).starts_with("v.yaml: larger than 256 MiB"));
-        let endless = std::io::repeat(b'a');
-        assert!(matches!(read_capped(endless), Ok(None)));
-        assert!(matches!(read_capped(&b"a: 1"[..]), Ok(Some(b)) if b == b"a: 1"));
     }
 
     #[test]
@@ -813,7 +633,7 @@ mod tests {
             .map(|_| ())
             .err()
             .map(|e| e.to_string());
-        assert!(e.is_some_and(|e| e.contains("latin1.yaml:2: not UTF-8")));
+        assert!(e.is_some_and(|e| e.contains("latin1.yaml:2:7: not UTF-8")));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

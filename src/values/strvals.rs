@@ -61,20 +61,16 @@ pub fn apply_set(target: &mut Value, expr: &str, kind: SetKind) -> Result<(), Er
 pub(crate) type FileReader<'r> = dyn FnMut(&str) -> Result<String, Error> + 'r;
 
 pub(crate) fn read_text_file(path: &str) -> Result<String, Error> {
-    let bytes = std::fs::File::open(path)
-        .and_then(super::parse::read_capped)
-        .map_err(|e| Error::io(e.to_string(), e))?
-        .ok_or_else(|| {
-            let limit = super::MAX_VALUES_BYTES / (1024 * 1024);
-            Error::input(format!(
-                "larger than {limit} MiB, the most ktera reads as a value"
-            ))
-        })?;
-    String::from_utf8(bytes).map_err(|e| {
-        Error::input(format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+    let file = std::fs::File::open(path).map_err(|e| Error::io(e.to_string(), e))?;
+    crate::input::read_exact_text(file).map_err(|failure| match failure {
+        crate::input::Failure::Io(e) => Error::io(e.to_string(), e),
+        crate::input::Failure::TooLarge => Error::input(format!(
+            "larger than {} MiB, the most ktera reads as a value",
+            crate::input::MAX_INPUT_BYTES / (1024 * 1024)
+        )),
+        crate::input::Failure::NotUtf8 { offset, .. } => {
+            Error::input(format!("not UTF-8 text (invalid byte at offset {offset})"))
+        }
     })
 }
 
@@ -428,13 +424,12 @@ impl Parser<'_, '_, '_> {
             return Ok((Value::Null, start));
         }
         let rest = &self.src[self.pos..];
-        let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<serde_json::Value>();
-        match stream.next() {
-            Some(Ok(json)) => {
-                self.pos += stream.byte_offset();
+        match crate::json::read_prefix(rest) {
+            Some(Ok((value, length))) => {
+                self.pos += length;
                 let end = self.pos;
                 self.empty_value();
-                Ok((from_json(json), end))
+                Ok((value, end))
             }
             Some(Err(err)) => {
                 let mut reason = err.to_string();
@@ -557,32 +552,6 @@ pub(crate) fn typed_value(text: &str) -> Value {
         return Value::from(int);
     }
     Value::String(text.to_string())
-}
-
-/// JSON to values, keeping key order and integers as integers.
-fn from_json(json: serde_json::Value) -> Value {
-    match json {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(b),
-        serde_json::Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else {
-                n.as_f64().map_or(Value::Null, Value::from)
-            }
-        }
-        serde_json::Value::String(s) => Value::String(s),
-        serde_json::Value::Array(items) => {
-            Value::Sequence(items.into_iter().map(from_json).collect())
-        }
-        serde_json::Value::Object(map) => Value::Mapping(
-            map.into_iter()
-                .map(|(k, v)| (Value::String(k), from_json(v)))
-                .collect(),
-        ),
-    }
 }
 
 #[cfg(test)]

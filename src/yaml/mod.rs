@@ -17,6 +17,7 @@
 //! - `read`: a fast reader for the plain block YAML templates render, serde_yaml's stand-in
 //!   for the documents it can read.
 
+mod depth;
 mod emit;
 mod read;
 mod scalar;
@@ -25,6 +26,7 @@ mod tag;
 #[cfg(test)]
 mod tests;
 
+pub use depth::{MAX_FLOW_DEPTH, check_flow_depth, too_deep_flow};
 pub use read::{Keys, read_document};
 pub use scalar::quote_scalar_if_needed;
 

@@ -13,7 +13,10 @@
 //!   - symlink: {path: chart/files/out, target: /etc/hostname}
 //!   - big_values: {path: big.yaml, mib: 100}
 //!   - tmpfs: {path: full, kib: 16}
+//!   - long_line: {path: long.yaml, prefix: "a: [", mib: 10}   # one line of `x`
 //! timeout: 600                 # seconds before the run counts as a hang (default 60)
+//! stderr_max_bytes: 20000      # a message quotes a bounded part of its input
+//! env: {KTERA_MAX_RENDER_SECONDS: "0"}   # set for the run (a cap turned off to test another)
 //! ```
 //!
 //! Every case also asserts that the run changed no file and wrote none: the scratch directory
@@ -49,6 +52,11 @@ struct Expect {
     setup: Vec<Setup>,
     /// Seconds before the run counts as a hang; 60 unless given.
     timeout: Option<u64>,
+    /// Most bytes standard error may hold.
+    stderr_max_bytes: Option<usize>,
+    /// Environment variables set for the run.
+    #[serde(default)]
+    env: BTreeMap<String, String>,
 }
 
 /// One step, written as a mapping with one key: `symlink`, `big_values` or `tmpfs`.
@@ -58,6 +66,15 @@ struct Setup {
     symlink: Option<Symlink>,
     big_values: Option<BigValues>,
     tmpfs: Option<Tmpfs>,
+    long_line: Option<LongLine>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LongLine {
+    path: String,
+    prefix: String,
+    mib: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -204,6 +221,10 @@ fn run_case(case: &Path) -> Result<Outcome, String> {
         if let Some(BigValues { path, mib }) = &step.big_values {
             big_values(&tmp.join(path), *mib)?;
         }
+        if let Some(LongLine { path, prefix, mib }) = &step.long_line {
+            let line = format!("{prefix}{}\n", "x".repeat(mib * 1024 * 1024));
+            fs::write(tmp.join(path), line).map_err(|e| e.to_string())?;
+        }
         if let Some(Tmpfs { path, kib }) = &step.tmpfs {
             let at = tmp.join(path);
             if !mount_tmpfs(&at, *kib) {
@@ -232,7 +253,10 @@ fn run_in(tmp: &Path, args_text: &str, expect: &Expect) -> Result<(), String> {
 
     let timeout = expect.timeout.map_or(TIMEOUT, Duration::from_secs);
     let mut cmd = assert_cmd::Command::cargo_bin("ktera").map_err(|e| e.to_string())?;
-    cmd.current_dir(tmp).args(&args).timeout(timeout);
+    cmd.current_dir(tmp)
+        .args(&args)
+        .envs(&expect.env)
+        .timeout(timeout);
     let output = cmd.output().map_err(|e| format!("cannot run ktera: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -255,6 +279,15 @@ fn run_in(tmp: &Path, args_text: &str, expect: &Expect) -> Result<(), String> {
         if !stderr.contains(want.as_str()) {
             return Err(format!("stderr lacks {want:?}{}", shown()));
         }
+    }
+    if let Some(max) = expect.stderr_max_bytes
+        && output.stderr.len() > max
+    {
+        return Err(format!(
+            "standard error holds {} bytes, more than {max}{}",
+            output.stderr.len(),
+            shown()
+        ));
     }
     for want in &expect.stdout {
         if !stdout.contains(want.as_str()) {

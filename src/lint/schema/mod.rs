@@ -47,25 +47,43 @@ pub fn check(manifests: &[Manifest], schemas: &Schemas, findings: &mut Findings)
 }
 
 /// A Secret's data never shows in a finding (CI logs are widely read): its values are named
-/// by their field alone.
+/// by their field and type alone, whatever the layout (a Secret in a `List`, a `SecretList`,
+/// `data` that is a scalar or nested).
 fn hide_secret_values(doc: &Value, issues: &mut [Issue]) {
-    if doc.get("kind").and_then(Value::as_str) != Some("Secret") {
+    let hidden = crate::secret::hidden_values(doc);
+    if hidden.is_empty() {
         return;
     }
-    let mut shown: Vec<(String, &str)> = ["data", "stringData"]
-        .iter()
-        .filter_map(|field| doc.get(field)?.as_mapping())
-        .flat_map(|map| map.values())
-        .filter_map(|value| {
-            let hidden = match value {
-                Value::String(_) => "a string (hidden: Secret data)",
-                Value::Number(_) => "a number (hidden: Secret data)",
-                Value::Bool(_) => "a boolean (hidden: Secret data)",
-                _ => return None,
-            };
-            Some((validate::describe(value), hidden))
-        })
-        .collect();
+    let mut shown: Vec<(String, &str)> = Vec::new();
+    let mut todo = hidden;
+    while let Some(value) = todo.pop() {
+        let label = match value {
+            Value::String(text) => {
+                // The text itself too, wherever a message quotes it without describing it
+                // (short texts would also match unrelated words; they are only described).
+                if text.chars().count() >= 4 {
+                    shown.push((text.clone(), "***"));
+                }
+                "a string (hidden: Secret data)"
+            }
+            Value::Number(_) => "a number (hidden: Secret data)",
+            Value::Bool(_) => "a boolean (hidden: Secret data)",
+            Value::Sequence(items) => {
+                todo.extend(items);
+                continue;
+            }
+            Value::Mapping(map) => {
+                todo.extend(map.values());
+                continue;
+            }
+            Value::Tagged(tagged) => {
+                todo.push(&tagged.value);
+                continue;
+            }
+            Value::Null => continue,
+        };
+        shown.push((validate::describe(value), label));
+    }
     // Longest first, so that no part of a longer value is left after a shorter one.
     shown.sort_by_key(|(text, _)| std::cmp::Reverse(text.len()));
     for issue in issues {
