@@ -13,12 +13,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
-use super::locate::locate;
-
 use crate::diagnostic;
 use crate::error::Error;
 use crate::release::{self, Release, parse_kube_version};
 use crate::values::{Segment, SetKind, ValueSources, apply_set};
+use crate::yaml::locate;
 
 /// The output directory when the project file does not name one.
 pub const DEFAULT_OUTPUT: &str = "rendered";

@@ -16,8 +16,11 @@
 //! - `tag`: `!tag` names.
 //! - `read`: a fast reader for the plain block YAML templates render, serde_yaml's stand-in
 //!   for the documents it can read.
+//! - `locate`: where a node of a document starts, found by its path (for errors found after
+//!   parsing).
 
 mod emit;
+mod locate;
 mod read;
 mod scalar;
 mod tag;
@@ -25,6 +28,7 @@ mod tag;
 #[cfg(test)]
 mod tests;
 
+pub use locate::locate;
 pub use read::{Keys, read_document};
 pub use scalar::quote_scalar_if_needed;
 
