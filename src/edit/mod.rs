@@ -65,6 +65,8 @@ pub fn set_in_file(
     options: Options,
 ) -> Result<Outcome, Error> {
     let shown = path.display().to_string();
+    // Before reading: a FIFO would block the read, a device never end it.
+    crate::output::atomic::check_replaceable(path)?;
     let bytes = std::fs::read(path).map_err(|e| {
         Error::io(
             format!(
