@@ -215,3 +215,31 @@ fn create_dirs_inside(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names are checked when charts load; this is the second wall, for any path that gets here.
+    #[test]
+    fn a_path_that_leaves_the_directory_is_refused_before_anything_is_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        for bad in ["../x.yaml", "a/../../x.yaml", "/tmp/x.yaml", "", "./."] {
+            let files = vec![
+                (
+                    PathBuf::from("demo/templates/ok.yaml"),
+                    "a: 1\n".to_string(),
+                ),
+                (PathBuf::from(bad), "a: 1\n".to_string()),
+            ];
+            let e = write_all(&dir, &files).unwrap_err().to_string();
+            assert!(
+                e.contains("would be written outside the output directory"),
+                "{bad}: {e}"
+            );
+            assert!(!dir.exists(), "{bad}: something was written");
+        }
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+    }
+}

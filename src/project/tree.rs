@@ -163,6 +163,7 @@ impl Tree {
                     && is_dir
                     && check_env_name(name).is_ok()
                     && !envs.contains(&name)
+                    && holds_rendered_file(&entry.path())
                 {
                     let why = "no such environment in the project; remove it by hand";
                     tree.left.push((format!("{name}/"), why));
@@ -263,6 +264,22 @@ impl Tree {
 
 fn unreadable(path: &Path, e: io::Error) -> Error {
     Error::io(format!("cannot read: {e}"), e).in_file(path.display().to_string())
+}
+
+/// Whether `dir` holds a file ktera wrote: the directory of an environment that was removed
+/// from the project (a directory that merely looks like one is not mentioned).
+fn holds_rendered_file(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        entry.file_type().is_ok_and(|t| t.is_file())
+            && entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.ends_with(".yaml"))
+            && written_by_ktera(&entry.path())
+    })
 }
 
 /// A file ktera render writes starts with a `# Source:` document, or is empty (a release that
