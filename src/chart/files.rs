@@ -22,6 +22,9 @@ enum Entry {
     InMemory(std::sync::Arc<[u8]>),
     /// A link whose target is outside the chart.
     Escapes(String),
+    /// What cannot be read as a file of the chart, and why (a FIFO, two names that read the
+    /// same).
+    Refused(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -32,19 +35,25 @@ pub struct ChartFiles {
 
 impl ChartFiles {
     /// Lists the chart's files (contents are read on demand).
-    pub fn list(chart_dir: &Path) -> std::io::Result<ChartFiles> {
-        ChartFiles::list_at(chart_dir, &fs::canonicalize(chart_dir)?)
+    pub fn list(chart_dir: &Path) -> Result<ChartFiles, Error> {
+        let root =
+            fs::canonicalize(chart_dir).map_err(|source| super::unreadable(chart_dir, source))?;
+        ChartFiles::list_at(chart_dir, &root)
     }
 
     /// As [`ChartFiles::list`], given the chart directory's real path (`fs::canonicalize`).
-    pub fn list_at(chart_dir: &Path, root: &Path) -> std::io::Result<ChartFiles> {
+    /// A `.helmignore` that is a link out of the chart is refused.
+    pub fn list_at(chart_dir: &Path, root: &Path) -> Result<ChartFiles, Error> {
+        // Read only when it stays inside the chart.
+        super::confine::chart_file(chart_dir, root, ".helmignore")?;
         let ignore = helmignore(chart_dir);
         let mut files = ChartFiles::default();
         let mut seen = Seen {
             ancestors: vec![root.to_path_buf()],
             entries: 0,
         };
-        walk(chart_dir, root, "", root, &ignore, &mut seen, &mut files)?;
+        walk(chart_dir, root, "", root, &ignore, &mut seen, &mut files)
+            .map_err(|source| super::unreadable(chart_dir, source))?;
         Ok(files)
     }
 
@@ -108,6 +117,7 @@ impl ChartFiles {
 fn read(key: &str, entry: &Entry) -> Result<String, Error> {
     match entry {
         Entry::Escapes(target) => Err(escapes(key, target)),
+        Entry::Refused(why) => Err(Error::input(format!("`{key}` {why}"))),
         Entry::Readable(path) => {
             let unreadable = |e: std::io::Error| Error::io(format!("`{key}`: cannot read: {e}"), e);
             // Capped while reading, not only by the listed size: a device or a pipe has none.
@@ -243,9 +253,22 @@ fn walk(
             let listed = walk(&path, &real, &format!("{key}/"), root, ignore, seen, files);
             seen.ancestors.pop();
             listed?;
-        } else {
-            files.entries.insert(key, Entry::Readable(path));
+            continue;
         }
+        // A FIFO would block the read and a device never end.
+        let entry = if fs::metadata(&real).is_ok_and(|m| m.is_file()) {
+            Entry::Readable(path)
+        } else {
+            Entry::Refused("is not a regular file (a FIFO, socket or device)".into())
+        };
+        // Names that are not UTF-8 read with `\u{fffd}`: two of them may read the same.
+        let entry = match files.entries.get(&key) {
+            Some(_) => Entry::Refused(
+                "names two files (names that are not UTF-8 read the same); rename one".into(),
+            ),
+            None => entry,
+        };
+        files.entries.insert(key, entry);
     }
     Ok(())
 }

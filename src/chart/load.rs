@@ -6,15 +6,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::archive::Budget;
+use super::confine::{self, Found};
 use super::files::ChartFiles;
+use super::names;
 use super::values_schema::ValuesSchema;
 use super::{
     Chart, ChartMeta, Dependency, MAX_SUBCHART_DEPTH, Subchart, TemplateFile, load_archive,
     read_text, unreadable,
 };
-use crate::diagnostic;
+use crate::diagnostic::{self, Diagnostic};
 use crate::error::Error;
-use crate::values;
+use crate::values::{self, Segment};
 use crate::yaml::Keys;
 
 /// What loading one chart tree carries from a chart to its subcharts.
@@ -66,53 +68,51 @@ impl Chart {
                 "a chart is a directory that holds Chart.yaml, values.yaml and templates/",
             ));
         }
-        let chart_yaml_path = dir.join("Chart.yaml");
-        if !chart_yaml_path.exists() {
-            return Err(missing_chart_yaml(&shown));
-        }
-        let text = read_text(&chart_yaml_path)?;
-        let (meta, chart_yaml) = parse_chart_yaml(&text, &chart_yaml_path)?;
-        let (name, version) = check_meta(&meta, &chart_yaml_path)?;
-
-        let values_path = dir.join("values.yaml");
-        let values = if values_path.exists() {
-            let text = read_text(&values_path)?;
-            values::parse_values(&text, &values_path.display().to_string())?
-        } else {
-            serde_yaml::Value::Mapping(Default::default())
-        };
-
-        // The chart's real path, resolved once: templates, crds and files are confined to it.
+        // The chart's real path, resolved once: every file read is confined to it.
         let real = match real {
             Some(real) => real,
             None => fs::canonicalize(dir).map_err(|source| unreadable(dir, source))?,
         };
+        let Some(chart_yaml_path) = confine::chart_file(dir, &real, "Chart.yaml")? else {
+            return Err(missing_chart_yaml(&shown));
+        };
+        let text = read_text(&chart_yaml_path)?;
+        let (meta, chart_yaml) = parse_chart_yaml(&text, &chart_yaml_path)?;
+        let (name, version) = check_meta(&meta, &chart_yaml_path, &text)?;
+
+        let values = match confine::chart_file(dir, &real, "values.yaml")? {
+            Some(path) => {
+                let text = read_text(&path)?;
+                values::parse_values(&text, &path.display().to_string())?
+            }
+            None => serde_yaml::Value::Mapping(Default::default()),
+        };
+
         let templates_dir = dir.join("templates");
         let mut templates = Vec::new();
-        if templates_dir.is_dir() {
-            let here =
-                real_child(&real, &templates_dir).map_err(|e| unreadable(&templates_dir, e))?;
+        if let Found::Dir(here) = confine::resolve(&real, &real, &templates_dir)? {
             collect_templates(&templates_dir, &here, "", &real, &mut templates)?;
         }
         templates.sort_by(|a, b| a.name.cmp(&b.name));
+        check_distinct(&templates)?;
 
-        let schema_path = dir.join("values.schema.json");
-        let schema = if schema_path.exists() {
-            let text = read_text(&schema_path)?;
-            Some(ValuesSchema::parse(&text, &schema_path)?)
-        } else {
-            None
+        let schema = match confine::chart_file(dir, &real, "values.schema.json")? {
+            Some(path) => {
+                let text = read_text(&path)?;
+                Some(ValuesSchema::parse(&text, &path)?)
+            }
+            None => None,
         };
 
-        let files = ChartFiles::list_at(dir, &real).map_err(|source| unreadable(dir, source))?;
+        let files = ChartFiles::list_at(dir, &real)?;
 
         let crds_dir = dir.join("crds");
         let mut crds = Vec::new();
-        if crds_dir.is_dir() {
-            let here = real_child(&real, &crds_dir).map_err(|e| unreadable(&crds_dir, e))?;
+        if let Found::Dir(here) = confine::resolve(&real, &real, &crds_dir)? {
             collect_templates(&crds_dir, &here, "", &real, &mut crds)?;
             crds.retain(|c| is_crd_file(&c.name));
             crds.sort_by(|a, b| a.name.cmp(&b.name));
+            check_distinct(&crds)?;
         }
 
         loading.parents.push(real);
@@ -151,10 +151,11 @@ pub(super) fn is_crd_file(name: &str) -> bool {
         .any(|ext| name.ends_with(ext))
 }
 
-/// Checks `Chart.yaml` as Helm does; returns the chart's name and version.
+/// Checks `Chart.yaml` (its `text`) as Helm does; returns the chart's name and version.
 pub(super) fn check_meta(
     meta: &ChartMeta,
     chart_yaml_path: &Path,
+    text: &str,
 ) -> Result<(String, String), Error> {
     let bad = |message: String| invalid_chart(chart_yaml_path, message);
     match meta.api_version.as_deref() {
@@ -170,6 +171,7 @@ pub(super) fn check_meta(
         Some(n) if !n.trim().is_empty() => n.to_string(),
         _ => return Err(bad("`name` is missing; add `name: <chart name>`".into())),
     };
+    check_names(meta, chart_yaml_path, text)?;
     let version = match meta.version.as_deref() {
         Some(v) if semver::Version::parse(v.trim_start_matches('v')).is_ok() => v.to_string(),
         Some(v) => {
@@ -276,12 +278,15 @@ fn list_vendored(
     loading: &mut Loading,
 ) -> Result<Vec<Vendored>, Error> {
     let charts_dir = dir.join("charts");
-    if !charts_dir.is_dir() {
+    // The chart's real path: charts/ and what is in it stay inside it.
+    let root = loading.parents.last().cloned().unwrap_or_default();
+    let Found::Dir(charts_real) = confine::resolve(&root, &root, &charts_dir)? else {
         return Ok(Vec::new());
-    }
+    };
     let mut entries: Vec<_> = fs::read_dir(&charts_dir)
+        .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
         .map_err(|source| unreadable(&charts_dir, source))?
-        .filter_map(Result::ok)
+        .into_iter()
         .filter(|e| !e.file_name().to_string_lossy().starts_with(['_', '.']))
         .map(|e| e.path())
         .collect();
@@ -289,7 +294,9 @@ fn list_vendored(
     let mut vendored = Vec::new();
     for path in entries {
         let shown = path.display().to_string();
-        if path.extension().is_some_and(|ext| ext == "tgz") && path.is_file() {
+        // A link out of the chart is refused, whatever it leads to.
+        let found = confine::resolve(&root, &charts_real, &path)?;
+        if path.extension().is_some_and(|ext| ext == "tgz") && matches!(found, Found::File) {
             let chart = load_archive::load_file(&path, loading)?;
             vendored.push(Vendored {
                 shown,
@@ -298,12 +305,12 @@ fn list_vendored(
             });
             continue;
         }
+        let Found::Dir(real) = found else {
+            continue;
+        };
         if !path.join("Chart.yaml").is_file() {
             continue;
         }
-        let Ok(real) = fs::canonicalize(&path) else {
-            continue;
-        };
         if loading.parents.contains(&real) {
             return Err(dependency_error(
                 chart_yaml_path,
@@ -440,8 +447,13 @@ pub(super) fn attach_subcharts(
             dependency: Some(dep.clone()),
         });
     }
-    for (chart, used) in charts.into_iter().zip(used) {
+    let mut shown_of = Vec::with_capacity(subcharts.len());
+    for sub in &subcharts {
+        shown_of.push(sub.chart.dir.display().to_string());
+    }
+    for ((chart, used), (shown, _, _)) in charts.into_iter().zip(used).zip(found) {
         if let (Some(chart), false) = (chart, used) {
+            shown_of.push(shown);
             subcharts.push(Subchart {
                 name: chart.name.clone(),
                 chart,
@@ -449,7 +461,91 @@ pub(super) fn attach_subcharts(
             });
         }
     }
+    check_distinct_subcharts(&subcharts, &shown_of, chart_yaml_path)?;
     Ok(subcharts)
+}
+
+/// Two subcharts of one name (an alias equal to the name of another chart in `charts/`) would
+/// render to the same `# Source:` paths and the same values key, one hiding the other:
+/// refused, naming both (Helm refuses two dependencies of one name or alias). `shown` says
+/// where each subchart is.
+fn check_distinct_subcharts(
+    subcharts: &[Subchart],
+    shown: &[String],
+    chart_yaml_path: &Path,
+) -> Result<(), Error> {
+    let described = |i: usize| {
+        let at = shown.get(i).map_or("?", String::as_str);
+        match &subcharts[i].dependency {
+            Some(dep) if dep.alias.is_some() => format!(
+                "{at} (dependency `{}` with alias `{}`)",
+                dep.name, subcharts[i].name
+            ),
+            Some(dep) => format!("{at} (dependency `{}`)", dep.name),
+            None => format!("{at} (in charts/)"),
+        }
+    };
+    for (i, sub) in subcharts.iter().enumerate() {
+        if let Some(first) = subcharts[..i].iter().position(|s| s.name == sub.name) {
+            return Err(invalid_chart(
+                chart_yaml_path,
+                format!(
+                    "two subcharts are named `{}`: {} and {}",
+                    sub.name,
+                    described(first),
+                    described(i)
+                ),
+            )
+            .with_hint("give one of them another alias in `dependencies`, or remove one"));
+        }
+    }
+    Ok(())
+}
+
+/// The chart's name, its dependencies' names and aliases: they become directories of the
+/// output and parts of `# Source:` lines (see [`names`]). Helm's rules, and no two dependencies
+/// of one name or alias.
+fn check_names(meta: &ChartMeta, path: &Path, text: &str) -> Result<(), Error> {
+    let shown = path.display().to_string();
+    let at = |segments: &[Segment], message: String| {
+        let error = invalid_chart(path, message);
+        // The line and column, but no snippet: it would print the name's raw characters.
+        match crate::yaml::locate(text, segments) {
+            Some((line, column)) => error.with_diagnostic(Diagnostic::at(&shown, line, column)),
+            None => error,
+        }
+    };
+    if let Some(name) = &meta.name {
+        names::check_chart_name(name)
+            .map_err(|why| at(&[Segment::Key("name".into())], format!("name {why}")))?;
+    }
+    let mut keys: Vec<&str> = Vec::new();
+    for (index, dep) in meta.dependencies.iter().enumerate() {
+        let field = |key: &str| {
+            [
+                Segment::Key("dependencies".into()),
+                Segment::Index(index),
+                Segment::Key(key.into()),
+            ]
+        };
+        names::check_chart_name(&dep.name)
+            .map_err(|why| at(&field("name"), format!("dependencies[{index}]: name {why}")))?;
+        if let Some(alias) = &dep.alias {
+            names::check_alias(alias)
+                .map_err(|why| at(&field("alias"), format!("dependency `{}`: {why}", dep.name)))?;
+        }
+        let key = dep.alias.as_deref().unwrap_or(&dep.name);
+        if keys.contains(&key) {
+            let which = if dep.alias.is_some() { "alias" } else { "name" };
+            return Err(at(
+                &field(which),
+                format!("more than one dependency with name or alias `{key}`"),
+            )
+            .with_hint("give each dependency its own `alias`"));
+        }
+        keys.push(key);
+    }
+    Ok(())
 }
 
 /// A dependency without its chart, and what to do.
@@ -542,44 +638,44 @@ fn collect_templates(
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
+        names::check_file_name(&entry.file_name())
+            .map_err(|message| Error::input(message).in_file(path.display().to_string()))?;
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        let unreadable_entry = |source| unreadable(&path, source);
-        let file_type = entry.file_type().map_err(unreadable_entry)?;
-        let (real, is_dir) = if file_type.is_symlink() {
-            let real = fs::canonicalize(&path).map_err(unreadable_entry)?;
-            let is_dir = real.is_dir();
-            (real, is_dir)
-        } else {
-            (here.join(entry.file_name()), file_type.is_dir())
-        };
-        if !real.starts_with(chart_root) {
-            return Err(Error::input(format!(
-                "the file is a link that leads out of the chart ({})",
-                real.display()
-            ))
-            .in_file(path.display().to_string())
-            .with_hint("templates must live inside the chart directory"));
-        }
         let name = format!("{prefix}{file_name}");
-        // A link to this directory or one above it is a loop: listing it would never end.
-        if is_dir && here.starts_with(&real) {
-            continue;
-        }
-        if is_dir {
-            collect_templates(&path, &real, &format!("{name}/"), chart_root, out)?;
-        } else {
-            let source = read_text(&path)?;
-            out.push(TemplateFile { name, path, source });
+        match confine::resolve(chart_root, here, &path)? {
+            Found::Missing => {}
+            // A link to this directory or one above it is a loop: listing it would never end.
+            Found::Dir(real) if here.starts_with(&real) => {}
+            Found::Dir(real) => {
+                collect_templates(&path, &real, &format!("{name}/"), chart_root, out)?
+            }
+            Found::File => {
+                let source = read_text(&path)?;
+                out.push(TemplateFile { name, path, source });
+            }
         }
     }
     Ok(())
 }
 
-/// The real path of `dir/name` given the real path of `dir`: only a link can lead elsewhere
-/// (resolving a whole path costs a system call per component of it, and the current directory).
-fn real_child(real_dir: &Path, path: &Path) -> std::io::Result<PathBuf> {
-    match (fs::symlink_metadata(path), path.file_name()) {
-        (Ok(meta), Some(name)) if !meta.file_type().is_symlink() => Ok(real_dir.join(name)),
-        _ => fs::canonicalize(path),
+/// Two files whose names read the same (bytes that are not UTF-8 read as `\u{fffd}`) would
+/// print the same `# Source:` line and write the same file: refused, naming both. `files` are
+/// sorted by name.
+fn check_distinct(files: &[TemplateFile]) -> Result<(), Error> {
+    for pair in files.windows(2) {
+        if let [first, second] = pair
+            && first.name == second.name
+        {
+            let shown = |t: &TemplateFile| names::shown_os(t.path.as_os_str());
+            return Err(Error::input(format!(
+                "two files are both named `{}`: {} and {}",
+                first.name,
+                shown(first),
+                shown(second)
+            ))
+            .in_file(second.path.display().to_string())
+            .with_hint("rename one of them (a name that is not UTF-8 reads as `\u{fffd}`)"));
+        }
     }
+    Ok(())
 }

@@ -73,7 +73,7 @@ fn load_files(
         return Err(missing_chart_yaml(&base.display().to_string()));
     };
     let (meta, chart_yaml) = parse_chart_yaml(&chart_yaml_text, &chart_yaml_path)?;
-    let (name, version) = check_meta(&meta, &chart_yaml_path)?;
+    let (name, version) = check_meta(&meta, &chart_yaml_path, &chart_yaml_text)?;
     let values = match text_of("values.yaml")? {
         Some(text) => values::parse_values(&text, &base.join("values.yaml").display().to_string())?,
         None => serde_yaml::Value::Mapping(Default::default()),
@@ -96,6 +96,11 @@ fn load_files(
             continue;
         };
         let path = base.join(key);
+        // As in a chart directory: no name that would break the `# Source:` line.
+        for part in name.split('/') {
+            super::names::check_file_name(std::ffi::OsStr::new(part))
+                .map_err(|message| Error::input(message).in_file(path.display().to_string()))?;
+        }
         let source = text(&path, bytes)?;
         list.push(TemplateFile {
             name: name.to_string(),

@@ -3,7 +3,9 @@
 //! loaded once and confined to the chart directory (a template symlinked from outside the
 //! chart is refused).
 //!
-//! - `load` reads a chart directory and its subcharts, `load_archive` a chart archive (`.tgz`);
+//! - `load` reads a chart directory and its subcharts, every path resolved by `confine`, which
+//!   keeps reads inside the chart; `load_archive` reads a chart archive (`.tgz`);
+//! - [`names`] checks the names that become paths and `# Source:` lines;
 //! - [`archive`] reads and writes chart archives safely and reproducibly;
 //! - [`lock`] is `Chart.lock` and Helm's digest of the dependencies;
 //! - [`package`] makes a chart directory an archive (`ktera package`);
@@ -13,10 +15,12 @@
 //! - [`version`] matches version constraints (dependencies, `kubeVersion`, `semver_compare`).
 
 pub mod archive;
+mod confine;
 pub mod files;
 mod load;
 mod load_archive;
 pub mod lock;
+pub mod names;
 pub mod package;
 pub mod subcharts;
 pub mod values_schema;
@@ -156,7 +160,7 @@ pub fn read_chart_yaml(dir: &Path) -> Result<(ChartMeta, serde_yaml::Mapping), E
     }
     let text = read_text(&path)?;
     let (meta, mapping) = load::parse_chart_yaml(&text, &path)?;
-    load::check_meta(&meta, &path)?;
+    load::check_meta(&meta, &path, &text)?;
     Ok((meta, mapping))
 }
 

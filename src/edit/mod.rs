@@ -65,6 +65,8 @@ pub fn set_in_file(
     options: Options,
 ) -> Result<Outcome, Error> {
     let shown = path.display().to_string();
+    // Before reading: a FIFO would block the read, a device never end it.
+    crate::output::atomic::check_replaceable(path)?;
     // Read exactly (a byte order mark included: the file is kept byte for byte elsewhere).
     let text = crate::input::read_file_bytes(path)
         .and_then(crate::input::utf8)

@@ -178,10 +178,18 @@ impl Engine {
                 if chart.components_only && !t.is_partial() {
                     continue;
                 }
-                sources.insert(
-                    format!("{}{}", part.prefix, t.name),
-                    (t.path.display().to_string(), t.source.clone()),
-                );
+                let path = t.path.display().to_string();
+                let name = format!("{}{}", part.prefix, t.name);
+                // One name for two templates would render one of them twice and drop the other.
+                if let Some((first, _)) =
+                    sources.insert(name.clone(), (path.clone(), t.source.clone()))
+                {
+                    return Err(Error::input(format!(
+                        "two templates are both named `{name}`: {first} and {path}"
+                    ))
+                    .in_file(path)
+                    .with_hint("rename one of them, or the directory that holds it"));
+                }
             }
         }
         let compile = tera.add_raw_templates(

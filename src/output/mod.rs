@@ -21,7 +21,9 @@ fn cannot_write(path: &Path, source: std::io::Error) -> Error {
 /// Appends one document as Helm prints it: `---`, `# Source: ...`, the YAML.
 pub fn push_document(out: &mut String, manifest: &Manifest) {
     out.push_str("---\n# Source: ");
-    out.push_str(&manifest.source_name);
+    // Names are checked when the chart loads (`chart::names`); should one ever get here with
+    // a line break in it, it is written escaped, so the comment stays one line.
+    out.push_str(&crate::chart::names::shown(&manifest.source_name));
     out.push('\n');
     yaml::emit_document_into(&manifest.value, out);
 }
@@ -67,7 +69,9 @@ pub fn files_for(manifests: &[Manifest]) -> Vec<(PathBuf, String)> {
 }
 
 /// Writes every file or none: each goes to a temporary file beside its target first, and the
-/// targets are replaced only when all temporary files are written.
+/// targets are replaced only when all temporary files are written. Every path is relative and
+/// must stay inside `dir` once joined: one with `..` or a root, or one that would pass through
+/// a link leading out of `dir`, is refused before anything is written.
 pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>, Error> {
     if dir.exists() && !dir.is_dir() {
         return Err(
@@ -76,21 +80,11 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
                 .with_hint("pass a directory (it is created when missing)"),
         );
     }
+    for (rel, _) in files {
+        check_relative(rel)?;
+    }
     let mut created: Vec<PathBuf> = Vec::new();
-    let staged = files
-        .iter()
-        .map(|(rel, text)| {
-            let target = dir.join(rel);
-            let parent = target.parent().unwrap_or(dir);
-            create_dirs(parent, &mut created).map_err(|source| cannot_write(parent, source))?;
-            // Found now, not when renaming: by then other files would already be replaced.
-            if target.is_dir() {
-                let source = std::io::Error::other("a directory of that name is in the way");
-                return Err(cannot_write(&target, source));
-            }
-            atomic::stage(&target, text.as_bytes()).map_err(|source| cannot_write(&target, source))
-        })
-        .collect::<Result<Vec<_>, _>>();
+    let staged = stage_all(dir, files, &mut created);
     let staged = match staged {
         Ok(staged) => staged,
         Err(e) => {
@@ -114,6 +108,55 @@ pub fn write_all(dir: &Path, files: &[(PathBuf, String)]) -> Result<Vec<PathBuf>
     Ok(written)
 }
 
+/// Makes the directories and writes the temporary files.
+fn stage_all(
+    dir: &Path,
+    files: &[(PathBuf, String)],
+    created: &mut Vec<PathBuf>,
+) -> Result<Vec<atomic::Staged>, Error> {
+    create_dirs(dir, created).map_err(|source| cannot_write(dir, source))?;
+    let root = fs::canonicalize(dir).map_err(|source| cannot_write(dir, source))?;
+    files
+        .iter()
+        .map(|(rel, text)| {
+            let target = dir.join(rel);
+            let parent = rel.parent().unwrap_or(Path::new(""));
+            create_dirs_inside(&root, dir, parent, created)?;
+            // Found now, not when renaming: by then other files would already be replaced.
+            match fs::symlink_metadata(&target) {
+                Ok(meta) if meta.is_dir() => {
+                    let source = std::io::Error::other("a directory of that name is in the way");
+                    return Err(cannot_write(&target, source));
+                }
+                Ok(meta) if !meta.is_file() && !meta.file_type().is_symlink() => {
+                    let source = std::io::Error::other(
+                        "something that is not a regular file (a FIFO, socket or device) is in the way",
+                    );
+                    return Err(cannot_write(&target, source));
+                }
+                _ => {}
+            }
+            atomic::stage(&target, text.as_bytes()).map_err(|source| cannot_write(&target, source))
+        })
+        .collect()
+}
+
+/// A path to write under the output directory: relative, with plain names only.
+fn check_relative(rel: &Path) -> Result<(), Error> {
+    let plain = !rel.as_os_str().is_empty()
+        && rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if plain {
+        return Ok(());
+    }
+    Err(Error::input(format!(
+        "`{}` would be written outside the output directory",
+        crate::chart::names::shown(&rel.to_string_lossy())
+    ))
+    .with_hint("a chart or template name holds `..` or `/`; rename it"))
+}
+
 /// Creates `dir` and its missing parents, noting each one made (outermost first).
 fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut missing = Vec::new();
@@ -133,4 +176,71 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Creates the directories of `rel` under `dir` (whose real path is `root`) one at a time,
+/// each checked before anything is made in it: a link that leads out of `dir` is refused
+/// before a directory is made at its far end.
+fn create_dirs_inside(
+    root: &Path,
+    dir: &Path,
+    rel: &Path,
+    created: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    let mut at = dir.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match fs::symlink_metadata(&at) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                fs::create_dir(&at).map_err(|source| cannot_write(&at, source))?;
+                created.push(at.clone());
+            }
+            Err(source) => return Err(cannot_write(&at, source)),
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let real = fs::canonicalize(&at).map_err(|source| cannot_write(&at, source))?;
+                if !real.starts_with(root) || !real.is_dir() {
+                    return Err(Error::input(format!(
+                        "a link that leads out of the output directory ({}) is in the way",
+                        real.display()
+                    ))
+                    .in_file(at.display().to_string())
+                    .with_hint("remove the link; nothing was written"));
+                }
+            }
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                let source = std::io::Error::other("a file of that name is in the way");
+                return Err(cannot_write(&at, source));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Names are checked when charts load; this is the second wall, for any path that gets here.
+    #[test]
+    fn a_path_that_leaves_the_directory_is_refused_before_anything_is_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        for bad in ["../x.yaml", "a/../../x.yaml", "/tmp/x.yaml", "", "./."] {
+            let files = vec![
+                (
+                    PathBuf::from("demo/templates/ok.yaml"),
+                    "a: 1\n".to_string(),
+                ),
+                (PathBuf::from(bad), "a: 1\n".to_string()),
+            ];
+            let e = write_all(&dir, &files).unwrap_err().to_string();
+            assert!(
+                e.contains("would be written outside the output directory"),
+                "{bad}: {e}"
+            );
+            assert!(!dir.exists(), "{bad}: something was written");
+        }
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
+    }
 }

@@ -13,12 +13,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
-use super::locate::locate;
-
 use crate::diagnostic;
 use crate::error::Error;
 use crate::release::{self, Release, parse_kube_version};
 use crate::values::{Segment, SetKind, ValueSources, apply_set};
+use crate::yaml::locate;
 
 /// The output directory when the project file does not name one.
 pub const DEFAULT_OUTPUT: &str = "rendered";
@@ -279,11 +278,11 @@ impl Checker<'_> {
     fn check(&self, raw: RawProject, path: &Path) -> Result<Project, Error> {
         let output = raw.output.unwrap_or_else(|| DEFAULT_OUTPUT.to_string());
         let resolved_output = self.dir.join(&output);
-        if output.trim().is_empty() || is_same_dir(&resolved_output, self.dir) {
+        if let Err(why) = check_output(&output, self.dir) {
             return Err(self.error(
                 &[Segment::Key("output".into())],
-                format!("output `{output}` is the project's own directory"),
-                "name a directory of its own, e.g. `output: rendered`: ktera removes files it rendered before from it",
+                format!("output `{}` {why}", crate::chart::names::shown(&output)),
+                "name a directory of its own inside the project, e.g. `output: rendered`: ktera writes there and removes files it rendered before from it",
             ));
         }
         if raw.environments.0.is_empty() {
@@ -457,16 +456,83 @@ fn field_path(env: &str, index: usize, field: &str) -> Vec<Segment> {
 }
 
 /// Whether `a` and `b` are one directory (`""`, `.` and `./` are the working directory).
-fn is_same_dir(a: &Path, b: &Path) -> bool {
-    let normal = |p: &Path| -> PathBuf {
-        let p = if p.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            p
-        };
-        std::fs::canonicalize(p).unwrap_or_else(|_| p.components().collect())
+/// The output directory, as written in the project file in `dir`: a path inside the project
+/// and not the project itself, checked before anything is written. Written with plain names
+/// only (no `..`, whether or not what it climbs out of exists; no root), and, where it exists,
+/// not a link leading out of the project.
+fn check_output(output: &str, dir: &Path) -> Result<(), String> {
+    use std::path::Component;
+    let path = Path::new(output);
+    if output.trim().is_empty() {
+        return Err("is empty".into());
+    }
+    if let Some(c) = output
+        .chars()
+        .find(|&c| crate::chart::names::forbidden_char(c).is_some())
+    {
+        return Err(format!(
+            "holds U+{:04X}, which no directory name should",
+            c as u32
+        ));
+    }
+    let mut names = 0;
+    for component in path.components() {
+        match component {
+            Component::Normal(_) => names += 1,
+            Component::CurDir => {}
+            Component::ParentDir => {
+                return Err("holds `..`: the output must be a directory inside the project".into());
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(
+                    "is an absolute path: the output must be a directory inside the project, written relative to it".into(),
+                );
+            }
+        }
+    }
+    if names == 0 {
+        return Err("is the project's own directory".into());
+    }
+    // Where it exists, the real path of the output, or of the deepest directory above it.
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
     };
-    normal(a) == normal(b)
+    let Ok(project) = std::fs::canonicalize(dir) else {
+        return Ok(());
+    };
+    let mut existing = dir.join(path);
+    let mut rest = Vec::new();
+    let real = loop {
+        match std::fs::canonicalize(&existing) {
+            Ok(real) => break real,
+            Err(_) if std::fs::symlink_metadata(&existing).is_ok() => {
+                return Err(format!(
+                    "passes through {}, a link to nothing",
+                    existing.display()
+                ));
+            }
+            Err(_) => match (existing.file_name(), existing.parent()) {
+                (Some(name), Some(parent)) => {
+                    rest.push(name.to_os_string());
+                    existing = parent.to_path_buf();
+                }
+                _ => return Ok(()),
+            },
+        }
+    };
+    let real = rest.iter().rev().fold(real, |path, name| path.join(name));
+    if real == project {
+        return Err("is the project's own directory (through a link)".into());
+    }
+    if !real.starts_with(&project) {
+        return Err(format!(
+            "leads out of the project through a link (to {})",
+            real.display()
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -502,6 +568,17 @@ mod tests {
     fn the_output_cannot_be_the_project_directory() {
         let err = error("output: .\nenvironments:\n  dev: {}\n");
         assert!(err.starts_with("ktera.yaml:1:9: output `.`"), "{err}");
+        for (output, why) in [
+            ("..", "holds `..`"),
+            ("x/..", "holds `..`"),
+            ("./rendered/../..", "holds `..`"),
+            ("/tmp/rendered", "is an absolute path"),
+            ("./.", "the project's own directory"),
+            ("\"a\\nb\"", "holds U+000A"),
+        ] {
+            let err = error(&format!("output: {output}\nenvironments:\n  dev: {{}}\n"));
+            assert!(err.contains(why), "{output}: {err}");
+        }
     }
 
     #[test]

@@ -10,7 +10,6 @@
 //! - [`report`] says what happened, as text or JSON.
 
 mod file;
-mod locate;
 pub mod plan;
 pub mod report;
 mod secrets;

@@ -68,6 +68,7 @@ pub fn check_text(
             "{file}: extra (no such release in {project}; ktera render removes it)\n"
         ));
     }
+    push_left(&mut out, &check.left);
     if check.is_up_to_date() {
         out.push_str(&format!(
             "{output}: up to date ({})\n",
@@ -130,6 +131,7 @@ pub fn check_json(
         "stale": stale,
         "missing": missing,
         "extra": check.extra,
+        "left": left_json(&check.left),
         "ok": check.is_up_to_date(),
     })
 }
@@ -143,6 +145,7 @@ pub fn written_text(written: &Written<'_, '_>, output: &str) -> String {
     for file in &written.removed {
         text.push_str(&format!("{file}: removed\n"));
     }
+    push_left(&mut text, &written.left);
     let parts = summary(&[
         (written.with("written").len(), "written"),
         (written.with("unchanged").len(), "unchanged"),
@@ -165,8 +168,23 @@ pub fn written_json(written: &Written<'_, '_>, output: &str, scope: &Scope<'_>) 
         "written": written.with("written"),
         "unchanged": written.with("unchanged"),
         "removed": written.removed,
+        "left": left_json(&written.left),
         "ok": true,
     })
+}
+
+/// What ktera did not write, one line each: `dev/notes.md: left in place (not written by ktera)`.
+fn push_left(out: &mut String, left: &[(&str, &str)]) {
+    for (file, why) in left {
+        out.push_str(&format!("{file}: left in place ({why})\n"));
+    }
+}
+
+/// `[{"file": "dev/notes.md", "reason": "not written by ktera"}]`.
+fn left_json(left: &[(&str, &str)]) -> Json {
+    left.iter()
+        .map(|(file, why)| json!({ "file": file, "reason": why }))
+        .collect()
 }
 
 /// `{"dev": {"backend": {"file": "dev/backend.yaml", "status": "..."}}}`, in project order.

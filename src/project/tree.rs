@@ -20,8 +20,8 @@ const RENDERED_PREFIX: &[u8] = b"---\n# Source: ";
 pub enum Scope<'p> {
     /// `--env E`: only `<output>/E`.
     One(&'p str),
-    /// Every directory of the output named like an environment; those of environments no
-    /// longer in the project are pruned too.
+    /// The directories of every environment of the project; those of environments no longer
+    /// in it are reported, not pruned.
     All(Vec<&'p str>),
 }
 
@@ -38,10 +38,12 @@ impl Scope<'_> {
 /// The files of the output tree that ktera rendered before, within a run's scope.
 pub struct Tree {
     pub output: PathBuf,
-    /// `dev/backend.yaml`, sorted.
+    /// `dev/backend.yaml`, sorted: only files of the directories of the project's environments.
     rendered: Vec<String>,
-    /// Directories of environments that are no longer in the project (`staging`).
-    orphan_dirs: Vec<String>,
+    /// What ktera did not write in those directories (`dev/notes.md`), and the directories of
+    /// environments no longer in the project (`staging/`), with why each is left: reported,
+    /// never removed.
+    left: Vec<(String, &'static str)>,
 }
 
 /// What a release's file is, compared with the fresh render.
@@ -57,6 +59,8 @@ pub struct Check<'a, 'p> {
     pub statuses: Vec<(&'a PlannedRelease<'p>, Status)>,
     /// Files of the tree that no release renders any more.
     pub extra: Vec<&'a str>,
+    /// What ktera did not write, and why it is left in place.
+    pub left: Vec<(&'a str, &'static str)>,
 }
 
 impl Check<'_, '_> {
@@ -75,6 +79,8 @@ pub struct Written<'a, 'p> {
     pub statuses: Vec<(&'a PlannedRelease<'p>, &'static str)>,
     /// Files of releases that are gone.
     pub removed: Vec<&'a str>,
+    /// What ktera did not write, and why it is left in place.
+    pub left: Vec<(&'a str, &'static str)>,
 }
 
 impl Written<'_, '_> {
@@ -89,14 +95,16 @@ impl Written<'_, '_> {
 }
 
 impl Tree {
+    /// Reads the directories of the environments in `scope` (never any other: a directory
+    /// that merely looks like an environment's is not ktera's to prune).
     pub fn read(output: &Path, scope: &Scope<'_>) -> Result<Tree, Error> {
-        let empty = || Tree {
+        let mut tree = Tree {
             output: output.to_path_buf(),
             rendered: Vec::new(),
-            orphan_dirs: Vec::new(),
+            left: Vec::new(),
         };
         match fs::metadata(output) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(empty()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(tree),
             Err(e) => return Err(unreadable(output, e)),
             Ok(meta) if !meta.is_dir() => {
                 return Err(
@@ -107,55 +115,65 @@ impl Tree {
             }
             Ok(_) => {}
         }
-        let dirs: Vec<String> = match scope {
-            Scope::One(env) => vec![env.to_string()],
-            Scope::All(_) => {
-                let mut dirs = Vec::new();
-                for entry in fs::read_dir(output).map_err(|e| unreadable(output, e))? {
-                    let entry = entry.map_err(|e| unreadable(output, e))?;
-                    // Symbolic links are not followed: pruning stays inside the tree.
-                    let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-                    if let Some(name) = entry.file_name().to_str()
-                        && is_dir
-                        && check_env_name(name).is_ok()
-                    {
-                        dirs.push(name.to_string());
-                    }
-                }
-                dirs
-            }
-        };
-        let mut rendered = Vec::new();
-        for dir in &dirs {
-            let path = output.join(dir);
-            let entries = match fs::read_dir(&path) {
+        let real_output = fs::canonicalize(output).map_err(|e| unreadable(output, e))?;
+        for env in scope.environments() {
+            let path = output.join(env);
+            let meta = match fs::symlink_metadata(&path) {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 other => other.map_err(|e| unreadable(&path, e))?,
             };
-            for entry in entries {
+            if meta.file_type().is_symlink() {
+                let real = fs::canonicalize(&path).map_err(|e| unreadable(&path, e))?;
+                if !real.starts_with(&real_output) {
+                    return Err(Error::input(format!(
+                        "the environment's directory is a link that leads out of the output ({})",
+                        real.display()
+                    ))
+                    .in_file(path.display().to_string())
+                    .with_hint("remove the link: ktera writes and prunes only inside the output; nothing was changed"));
+                }
+            }
+            if !path.is_dir() {
+                // Writing the environment's files reports what is in the way.
+                continue;
+            }
+            for entry in fs::read_dir(&path).map_err(|e| unreadable(&path, e))? {
                 let entry = entry.map_err(|e| unreadable(&path, e))?;
+                let name = entry.file_name();
+                // Shown on one line, with bytes that are not UTF-8 escaped.
+                let shown = crate::chart::names::shown_os(&name);
+                let file = format!("{env}/{shown}");
+                // Symbolic links are not followed: a link is never ktera's.
                 let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-                let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-                    continue;
-                };
-                if is_file && name.ends_with(".yaml") && written_by_ktera(&entry.path()) {
-                    rendered.push(format!("{dir}/{name}"));
+                let ours = is_file
+                    && name.to_str() == Some(shown.as_str())
+                    && shown.ends_with(".yaml")
+                    && written_by_ktera(&entry.path());
+                if ours {
+                    tree.rendered.push(file);
+                } else {
+                    tree.left.push((file, "not written by ktera"));
                 }
             }
         }
-        rendered.sort();
-        let orphan_dirs = match scope {
-            Scope::One(_) => Vec::new(),
-            Scope::All(envs) => dirs
-                .into_iter()
-                .filter(|d| !envs.contains(&d.as_str()))
-                .collect(),
-        };
-        Ok(Tree {
-            rendered,
-            orphan_dirs,
-            ..empty()
-        })
+        if let Scope::All(envs) = scope {
+            for entry in fs::read_dir(output).map_err(|e| unreadable(output, e))? {
+                let entry = entry.map_err(|e| unreadable(output, e))?;
+                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                if let Some(name) = entry.file_name().to_str()
+                    && is_dir
+                    && check_env_name(name).is_ok()
+                    && !envs.contains(&name)
+                    && holds_rendered_file(&entry.path())
+                {
+                    let why = "no such environment in the project; remove it by hand";
+                    tree.left.push((format!("{name}/"), why));
+                }
+            }
+        }
+        tree.rendered.sort();
+        tree.left.sort();
+        Ok(tree)
     }
 
     /// Each release's file against its fresh text (`files`, in plan order).
@@ -182,6 +200,7 @@ impl Tree {
         Ok(Check {
             statuses,
             extra: self.extra(releases),
+            left: self.left(releases),
         })
     }
 
@@ -219,11 +238,20 @@ impl Tree {
                 .with_hint("the new files are in place; remove it by hand")
             })?;
         }
-        for dir in &self.orphan_dirs {
-            // Left in place when something else is still in it.
-            let _ = fs::remove_dir(self.output.join(dir));
-        }
-        Ok(Written { statuses, removed })
+        Ok(Written {
+            statuses,
+            removed,
+            left: self.left(releases),
+        })
+    }
+
+    /// What ktera did not write and will not write now: not a file of one of `releases`.
+    fn left(&self, releases: &[PlannedRelease<'_>]) -> Vec<(&str, &'static str)> {
+        self.left
+            .iter()
+            .filter(|(file, _)| !releases.iter().any(|r| r.file == *file))
+            .map(|(file, why)| (file.as_str(), *why))
+            .collect()
     }
 
     /// The files ktera rendered before that none of `releases` renders.
@@ -238,6 +266,22 @@ impl Tree {
 
 fn unreadable(path: &Path, e: io::Error) -> Error {
     Error::io(format!("cannot read: {e}"), e).in_file(path.display().to_string())
+}
+
+/// Whether `dir` holds a file ktera wrote: the directory of an environment that was removed
+/// from the project (a directory that merely looks like one is not mentioned).
+fn holds_rendered_file(dir: &Path) -> bool {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        entry.file_type().is_ok_and(|t| t.is_file())
+            && entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.ends_with(".yaml"))
+            && written_by_ktera(&entry.path())
+    })
 }
 
 /// A file ktera render writes starts with a `# Source:` document, or is empty (a release that

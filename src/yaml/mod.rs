@@ -16,9 +16,12 @@
 //! - `tag`: `!tag` names.
 //! - `read`: a fast reader for the plain block YAML templates render, serde_yaml's stand-in
 //!   for the documents it can read.
+//! - `locate`: where a node of a document starts, found by its path (for errors found after
+//!   parsing).
 
 mod depth;
 mod emit;
+mod locate;
 mod read;
 mod scalar;
 mod tag;
@@ -27,6 +30,7 @@ mod tag;
 mod tests;
 
 pub use depth::{MAX_FLOW_DEPTH, check_flow_depth, too_deep_flow};
+pub use locate::locate;
 pub use read::{Keys, read_document};
 pub use scalar::quote_scalar_if_needed;
 
