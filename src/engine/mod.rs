@@ -16,6 +16,7 @@ mod functions;
 mod go;
 mod limit;
 mod numbers;
+mod print_guard;
 mod printf;
 mod regex;
 mod register;
@@ -67,6 +68,8 @@ pub struct Engine {
     parts: Vec<Part>,
     /// Tera name -> (path on disk, source), to locate errors in the user's file.
     files: HashMap<String, (String, String)>,
+    /// Tera name -> where `print_guard` inserted text, to give error columns back as written.
+    shifts: HashMap<String, Vec<print_guard::Shift>>,
 }
 
 /// One chart of a compiled tree.
@@ -111,9 +114,6 @@ impl Engine {
     /// component defined by two charts is the one of the chart nearer the top, as Helm keeps
     /// the define it reads last.
     pub fn for_tree(charts: &[TreeChart]) -> Result<Engine, Error> {
-        let handle = tpl::EngineHandle::default();
-        let mut tera = Tera::new();
-        tera.autoescape_on(Vec::<&str>::new());
         let parts: Vec<Part> = charts
             .iter()
             .enumerate()
@@ -142,26 +142,6 @@ impl Engine {
                     .map(|t| t.name.clone()),
             })
             .collect();
-        // Subcharts' names are fallbacks in tree order: a component they share with a chart
-        // above them is that chart's.
-        let prefixes: Vec<String> = parts.iter().skip(1).map(|p| p.prefix.clone()).collect();
-        if !prefixes.is_empty() {
-            tera.set_fallback_prefixes(prefixes)
-                .map_err(|e| Error::input(e.to_string()))?;
-        }
-        let files = file_functions::TreeFiles::new(
-            charts
-                .iter()
-                .map(|c| {
-                    (
-                        format!("{}/templates", c.source_base),
-                        c.chart.files.clone(),
-                    )
-                })
-                .collect(),
-        );
-        register_all(&mut tera, &files, &handle);
-
         let mut sources: HashMap<String, (String, String)> = HashMap::new();
         for (chart, part) in charts.iter().zip(&parts) {
             for t in &chart.chart.templates {
@@ -171,20 +151,40 @@ impl Engine {
                 );
             }
         }
-        let compile = tera.add_raw_templates(
-            sources
-                .iter()
-                .map(|(name, (_, source))| (name.as_str(), source.as_str())),
-        );
-        if let Err(e) = compile {
-            return Err(locate(&e, &sources));
-        }
+        let guarded: HashMap<&str, print_guard::Guarded> = sources
+            .iter()
+            .map(|(name, (_, source))| (name.as_str(), print_guard::guard(source)))
+            .collect();
+        let compiled = compile(charts, &parts, |name| {
+            guarded.get(name).map_or("", |g| g.source.as_str())
+        });
+        let (tera, handle, shifts) = match compiled {
+            Ok((tera, handle)) => {
+                let shifts = guarded
+                    .into_iter()
+                    .filter(|(_, g)| !g.shifts.is_empty())
+                    .map(|(name, g)| (name.to_string(), g.shifts))
+                    .collect();
+                (tera, handle, shifts)
+            }
+            // The error as the templates are written: compiled again without the print checks
+            // (only on this path), which also keeps a chart rendering should the wrapping ever
+            // break a template that compiles as written.
+            Err(_) => {
+                let (tera, handle) = compile(charts, &parts, |name| {
+                    sources.get(name).map_or("", |(_, s)| s.as_str())
+                })
+                .map_err(|e| locate(&e, &sources, &HashMap::new()))?;
+                (tera, handle, HashMap::new())
+            }
+        };
         let tera = Arc::new(tera);
         let _ = handle.set(Arc::downgrade(&tera));
         Ok(Engine {
             tera,
             parts,
             files: sources,
+            shifts,
         })
     }
 
@@ -279,7 +279,7 @@ impl Engine {
             return Err(Error::input(limit::too_large("the template")).in_file(path));
         }
         rendered.map_err(|e| {
-            let error = locate(&e, &self.files);
+            let error = locate(&e, &self.files, &self.shifts);
             let file = &error.diagnostic().file;
             if file.is_empty() && !error.message().contains(&path) {
                 // Errors without a place (a component calling itself too deep) still name the file.
@@ -302,9 +302,57 @@ impl Engine {
     }
 }
 
+/// One Tera instance holding the templates of `charts`, with the text `source` gives for each
+/// Tera name.
+fn compile<'s>(
+    charts: &[TreeChart],
+    parts: &[Part],
+    source: impl Fn(&str) -> &'s str,
+) -> Result<(Tera, tpl::EngineHandle), tera::Error> {
+    let handle = tpl::EngineHandle::default();
+    let mut tera = Tera::new();
+    tera.autoescape_on(Vec::<&str>::new());
+    // Subcharts' names are fallbacks in tree order: a component they share with a chart above
+    // them is that chart's.
+    let prefixes: Vec<String> = parts.iter().skip(1).map(|p| p.prefix.clone()).collect();
+    if !prefixes.is_empty() {
+        tera.set_fallback_prefixes(prefixes)?;
+    }
+    let files = file_functions::TreeFiles::new(
+        charts
+            .iter()
+            .map(|c| {
+                (
+                    format!("{}/templates", c.source_base),
+                    c.chart.files.clone(),
+                )
+            })
+            .collect(),
+    );
+    register_all(&mut tera, &files, &handle);
+    let names: Vec<String> = charts
+        .iter()
+        .zip(parts)
+        .flat_map(|(c, p)| {
+            c.chart
+                .templates
+                .iter()
+                .map(move |t| format!("{}{}", p.prefix, t.name))
+        })
+        .collect();
+    tera.add_raw_templates(names.iter().map(|n| (n.as_str(), source(n))))?;
+    Ok((tera, handle))
+}
+
 /// Every filter, test and function a template can call, each with the keyword arguments it
 /// takes (`register`).
 fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl::EngineHandle) {
+    tera.register_filter(
+        print_guard::FILTER,
+        |v: tera::Value, kwargs: tera::Kwargs, state: &tera::State| {
+            print_guard::check(v, &kwargs, state)
+        },
+    );
     let mut r = register::Registry::new(tera);
     builtins::register(&mut r);
     defaults::register(&mut r);
@@ -321,7 +369,13 @@ fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl
 }
 
 /// Turns a Tera error into one that names the user's file, line and column.
-fn locate(error: &tera::Error, files: &HashMap<String, (String, String)>) -> Error {
+/// `shifts` (by template name) give columns of templates whose prints were wrapped
+/// (`print_guard`) back as the user wrote them.
+fn locate(
+    error: &tera::Error,
+    files: &HashMap<String, (String, String)>,
+    shifts: &HashMap<String, Vec<print_guard::Shift>>,
+) -> Error {
     match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
@@ -331,13 +385,24 @@ fn locate(error: &tera::Error, files: &HashMap<String, (String, String)>) -> Err
             let Some((path, source)) = files.get(report.filename()) else {
                 return error.with_hint(hint);
             };
+            let shift = shifts.get(report.filename()).map_or(&[][..], Vec::as_slice);
+            let mut start_col =
+                print_guard::original_column(shift, span.start_line, span.start_col);
+            let mut end_col = print_guard::original_column(shift, span.end_line, span.end_col);
+            // A print's check failed: point at the printed expression.
+            if let Some((_, start, end)) =
+                print_guard::printed_expression(shift, span.start_line, span.start_col)
+            {
+                start_col = start;
+                end_col = end;
+            }
             // A span over several lines is underlined to the end of its first.
             let width = if span.end_line == span.start_line {
-                span.end_col.saturating_sub(span.start_col)
+                end_col.saturating_sub(start_col)
             } else {
                 usize::MAX
             };
-            let (line, column) = (span.start_line, span.start_col + 1);
+            let (line, column) = (span.start_line, start_col + 1);
             error.with_diagnostic(Diagnostic {
                 snippet: span_snippet(source, line, column, width),
                 hint,
@@ -367,7 +432,11 @@ fn locate(error: &tera::Error, files: &HashMap<String, (String, String)>) -> Err
 
 /// A hint for the messages Tera gives most often, in the words of a Helm user.
 fn hint_for(message: &str) -> String {
-    if message.contains("is not defined") {
+    if message.contains("a value that is null") {
+        "the value is null (a key left empty in values.yaml, `~`): Helm would print nothing; give it a value, use `| default(value=...)`, or print nothing on purpose with `| or_empty`".into()
+    } else if message.contains("a variable that is undefined") {
+        "every value must be defined: set it in values.yaml or a -f file, or use `| default(value=...)`; `| or_empty` prints nothing instead".into()
+    } else if message.contains("is not defined") {
         "every value must be defined: set it in values.yaml or a -f file, or use `| default(value=...)`".into()
     } else if message.contains("Unknown filter")
         || message.contains("filter") && message.contains("not") && message.contains("found")

@@ -251,3 +251,43 @@ fn a_misspelled_keyword_argument_is_a_located_error_with_a_suggestion() {
         assert!(stderr.contains("templates/cm.yaml:6:"), "located: {stderr}");
     }
 }
+
+#[test]
+fn printing_a_null_is_an_error_that_points_at_the_value() {
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            ("Chart.yaml", CHART),
+            ("values.yaml", "image:\n  repository: nginx\n  tag:\n"),
+            (
+                "templates/cm.yaml",
+                &configmap("  image: \"{{ Values.image.repository }}:{{ Values.image.tag }}\""),
+            ),
+        ],
+    );
+    let output = common::template(&dir).output().expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("templates/cm.yaml:6:44: Tried to render a value that is null"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("^^^^^^^^^^^^^^^^"), "{stderr}");
+    assert!(stderr.contains("`| default(value=...)`"), "{stderr}");
+
+    // What a chart says it wants instead renders.
+    for (print, want) in [
+        (
+            "{{ Values.image.tag | default(value=\"1.0\") }}",
+            "nginx:1.0",
+        ),
+        ("{{ Values.image.tag | or_empty }}", "nginx:"),
+    ] {
+        let template = configmap(&format!(
+            "  image: \"{{{{ Values.image.repository }}}}:{print}\""
+        ));
+        std::fs::write(dir.join("templates/cm.yaml"), template).expect("write");
+        let out = common::stdout_of(&["template", dir.to_str().expect("path")]);
+        assert!(out.contains(want), "{print}: {out}");
+    }
+}
