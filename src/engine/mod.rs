@@ -2,7 +2,8 @@
 //! instance, then rendered with the template context (`Values`, `Release`, `Chart`,
 //! `Capabilities`, `Template`, and `Root`, all of them as one value), with
 //! Helm's and Sprig's functions under Tera names, `tpl`, and the limits that keep a render from
-//! running away.
+//! running away. Prints go through a check that refuses null (`print_guard`), and errors name
+//! the user's file, line and column.
 
 mod args;
 mod builtins;
@@ -69,7 +70,7 @@ pub struct Engine {
     /// Tera name -> (path on disk, source), to locate errors in the user's file.
     files: HashMap<String, (String, String)>,
     /// Tera name -> where `print_guard` inserted text, to give error columns back as written.
-    shifts: HashMap<String, Vec<print_guard::Shift>>,
+    inserts: HashMap<String, Vec<(usize, usize)>>,
 }
 
 /// One chart of a compiled tree.
@@ -158,14 +159,14 @@ impl Engine {
         let compiled = compile(charts, &parts, |name| {
             guarded.get(name).map_or("", |g| g.source.as_str())
         });
-        let (tera, handle, shifts) = match compiled {
+        let (tera, handle, inserts) = match compiled {
             Ok((tera, handle)) => {
-                let shifts = guarded
+                let inserts = guarded
                     .into_iter()
-                    .filter(|(_, g)| !g.shifts.is_empty())
-                    .map(|(name, g)| (name.to_string(), g.shifts))
+                    .filter(|(_, g)| !g.inserts.is_empty())
+                    .map(|(name, g)| (name.to_string(), g.inserts))
                     .collect();
-                (tera, handle, shifts)
+                (tera, handle, inserts)
             }
             // The error as the templates are written: compiled again without the print checks
             // (only on this path), which also keeps a chart rendering should the wrapping ever
@@ -174,7 +175,7 @@ impl Engine {
                 let (tera, handle) = compile(charts, &parts, |name| {
                     sources.get(name).map_or("", |(_, s)| s.as_str())
                 })
-                .map_err(|e| locate(&e, &sources, &HashMap::new()))?;
+                .map_err(|e| locate(&e, &sources, &HashMap::new(), None))?;
                 (tera, handle, HashMap::new())
             }
         };
@@ -184,7 +185,7 @@ impl Engine {
             tera,
             parts,
             files: sources,
-            shifts,
+            inserts,
         })
     }
 
@@ -279,7 +280,7 @@ impl Engine {
             return Err(Error::input(limit::too_large("the template")).in_file(path));
         }
         rendered.map_err(|e| {
-            let error = locate(&e, &self.files, &self.shifts);
+            let error = locate(&e, &self.files, &self.inserts, Some(&context));
             let file = &error.diagnostic().file;
             if file.is_empty() && !error.message().contains(&path) {
                 // Errors without a place (a component calling itself too deep) still name the file.
@@ -369,42 +370,71 @@ fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl
 }
 
 /// Turns a Tera error into one that names the user's file, line and column.
-/// `shifts` (by template name) give columns of templates whose prints were wrapped
-/// (`print_guard`) back as the user wrote them.
+/// `inserts` (by template name) give columns of templates whose prints were wrapped
+/// (`print_guard`) back as the user wrote them; `context`, while rendering, names the missing
+/// field of an undefined path that a print checked.
 fn locate(
     error: &tera::Error,
     files: &HashMap<String, (String, String)>,
-    shifts: &HashMap<String, Vec<print_guard::Shift>>,
+    inserts: &HashMap<String, Vec<(usize, usize)>>,
+    context: Option<&Context>,
 ) -> Error {
     match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
-            let message = report.message().to_string();
-            let hint = hint_for(&message);
-            let error = Error::input(message);
-            let Some((path, source)) = files.get(report.filename()) else {
-                return error.with_hint(hint);
+            let mut message = report.message().to_string();
+            let Some((path, written)) = files.get(report.filename()) else {
+                let hint = hint_for(&message);
+                return Error::input(message).with_hint(hint);
             };
-            let shift = shifts.get(report.filename()).map_or(&[][..], Vec::as_slice);
+            let shift = inserts
+                .get(report.filename())
+                .map(|inserts| print_guard::shifts(written, inserts))
+                .unwrap_or_default();
             let mut start_col =
-                print_guard::original_column(shift, span.start_line, span.start_col);
-            let mut end_col = print_guard::original_column(shift, span.end_line, span.end_col);
+                print_guard::original_column(&shift, span.start_line, span.start_col);
+            let mut end_col = print_guard::original_column(&shift, span.end_line, span.end_col);
+            let written_line = written
+                .lines()
+                .nth(span.start_line.saturating_sub(1))
+                .unwrap_or("");
             // A print's check failed: point at the printed expression.
-            if let Some((_, start, end)) =
-                print_guard::printed_expression(shift, span.start_line, span.start_col)
-            {
+            if let Some((start, end)) = print_guard::printed_expression(
+                &shift,
+                written_line,
+                span.start_line,
+                span.start_col,
+            ) {
                 start_col = start;
                 end_col = end;
+                let printed: String = written_line
+                    .chars()
+                    .skip(start)
+                    .take(end.saturating_sub(start))
+                    .collect();
+                // An undefined path printed: name the missing field as Tera does.
+                if message == print_guard::UNDEFINED
+                    && let Some(better) =
+                        context.and_then(|c| print_guard::undefined_path(printed.trim(), c))
+                {
+                    message = better;
+                }
+                // A missing field: point at it, as Tera does.
+                if let Some((from, len)) = print_guard::missing_field_place(&printed, &message) {
+                    (start_col, end_col) = (start + from, start + from + len);
+                }
             }
+            let hint = hint_for(&message);
             // A span over several lines is underlined to the end of its first.
             let width = if span.end_line == span.start_line {
                 end_col.saturating_sub(start_col)
             } else {
                 usize::MAX
             };
-            let (line, column) = (span.start_line, start_col + 1);
-            error.with_diagnostic(Diagnostic {
-                snippet: span_snippet(source, line, column, width),
+            let line = span.start_line;
+            let column = start_col + 1;
+            Error::input(message).with_diagnostic(Diagnostic {
+                snippet: span_snippet(written, line, column, width),
                 hint,
                 ..Diagnostic::at(path, line, column)
             })

@@ -15,6 +15,7 @@ use tera::{TeraResult, Value};
 pub const FILTER: &str = "ktera_printable";
 
 const SUFFIX: &str = ") | ktera_printable";
+const PATH_SUFFIX: &str = " | ktera_printable";
 
 /// Filters whose result is never null or undefined: a print ending in one needs no check.
 const NEVER_NULL: &[&str] = &[
@@ -60,22 +61,59 @@ pub struct Shift {
     pub len: usize,
 }
 
-/// A template's text with its prints wrapped, and where text was inserted.
+/// A template's text with its prints wrapped, and where text was inserted: (byte offset in
+/// the text as written, characters inserted there), turned into [`Shift`]s by [`shifts`]
+/// only when an error needs them.
 pub struct Guarded {
     pub source: String,
-    pub shifts: Vec<Shift>,
+    pub inserts: Vec<(usize, usize)>,
 }
 
-/// What `ktera_printable` does with a printed value. A plain path (`Values.image.tag`) comes
-/// with its text, so that a missing last field is named as Tera names it.
+/// Where `inserts` put text, as lines and columns of the wrapped text.
+pub fn shifts(written: &str, inserts: &[(usize, usize)]) -> Vec<Shift> {
+    let mut out = Vec::with_capacity(inserts.len());
+    let (mut line, mut line_start, mut scanned) = (1, 0, 0);
+    let mut added_on_line = 0;
+    for &(offset, len) in inserts {
+        let offset = offset.min(written.len());
+        for (i, b) in written.as_bytes()[scanned..offset].iter().enumerate() {
+            if *b == b'\n' {
+                line += 1;
+                line_start = scanned + i + 1;
+                added_on_line = 0;
+            }
+        }
+        scanned = offset;
+        let column = written
+            .get(line_start..offset)
+            .map_or(0, |t| t.chars().count())
+            + added_on_line;
+        out.push(Shift { line, column, len });
+        added_on_line += len;
+    }
+    out
+}
+
+/// What `ktera_printable` does with a printed value. A path of a loop's or a `set`'s variable
+/// comes with its text (`path`), to name a missing field as Tera does from the variables in
+/// scope; a path of the template's objects is named after the fact ([`undefined_path`]),
+/// which keeps the common print free of an argument to evaluate.
 pub fn check(value: Value, kwargs: &tera::Kwargs, state: &tera::State) -> TeraResult<Value> {
     if value.is_undefined() {
         if let Some(path) = kwargs.get::<&str>("path")? {
-            return Err(tera::Error::message(undefined_path(path, state)));
+            let (first, fields) = path.split_once('.').unwrap_or((path, ""));
+            let message = match state.get::<Value>(first) {
+                Ok(Some(root)) => missing_field(root, fields),
+                // A `set` of an undefined value, or a name never set: Tera's state does not
+                // tell them apart.
+                _ if fields.is_empty() => Some(format!("Variable `{first}` is undefined")),
+                _ => Some(format!("Variable `{first}` is not defined")),
+            };
+            return Err(tera::Error::message(
+                message.as_deref().unwrap_or(UNDEFINED),
+            ));
         }
-        return Err(tera::Error::message(
-            "Tried to render a variable that is undefined",
-        ));
+        return Err(tera::Error::message(UNDEFINED));
     }
     if value.is_none() {
         return Err(tera::Error::message("Tried to render a value that is null"));
@@ -83,15 +121,53 @@ pub fn check(value: Value, kwargs: &tera::Kwargs, state: &tera::State) -> TeraRe
     Ok(value)
 }
 
-/// Tera's words for a path whose last field is missing: `Field `name` is not defined.
-/// Available fields: tag`.
-fn undefined_path(path: &str, state: &tera::State) -> String {
-    let mut parts = path.split('.');
-    let first = parts.next().unwrap_or_default();
-    let Ok(Some(mut current)) = state.get::<Value>(first) else {
-        return format!("Variable `{first}` is not defined");
-    };
-    for field in parts {
+/// What `ktera_printable` says of an undefined value; [`undefined_path`] says more when the
+/// printed expression is a path of the template's objects.
+pub const UNDEFINED: &str = "Tried to render a variable that is undefined";
+
+/// The objects of a template's context: a printed path starting at one is named after the
+/// fact, from the context.
+const OBJECTS: &[&str] = &[
+    "Values",
+    "Release",
+    "Chart",
+    "Capabilities",
+    "Template",
+    "Files",
+    "Root",
+    "Subcharts",
+];
+
+/// Tera's words for a printed path whose last field is missing (`Field `name` is not defined.
+/// Available fields: tag`), found in the template's context; `None` when the path does not
+/// start at an object of the context (a loop variable).
+pub fn undefined_path(path: &str, context: &tera::Context) -> Option<String> {
+    if !is_plain_path(path) {
+        return None;
+    }
+    let (first, fields) = path.split_once('.')?;
+    missing_field(context.get(first)?.clone(), fields)
+}
+
+/// Where in the printed path `printed` is the field that `message` (`Field `name` is not
+/// defined...`) names: its column and width in characters, within `printed`.
+pub fn missing_field_place(printed: &str, message: &str) -> Option<(usize, usize)> {
+    let field = message
+        .strip_prefix("Field `")
+        .and_then(|m| m.split('`').next())?;
+    let mut column = 0;
+    for (i, segment) in printed.split('.').enumerate() {
+        if i > 0 && segment == field {
+            return Some((column, field.chars().count()));
+        }
+        column += segment.chars().count() + 1;
+    }
+    None
+}
+
+/// Tera's words for the first of `fields` (dotted) missing under `current`.
+fn missing_field(mut current: Value, fields: &str) -> Option<String> {
+    for field in fields.split('.').filter(|f| !f.is_empty()) {
         match current.get_from_path(field) {
             Some(next) => current = next.clone(),
             None => {
@@ -105,11 +181,11 @@ fn undefined_path(path: &str, state: &tera::State) -> String {
                         message.push_str(&format!(" Available fields: {}", names.join(", ")));
                     }
                 }
-                return message;
+                return Some(message);
             }
         }
     }
-    "Tried to render a variable that is undefined".into()
+    None
 }
 
 /// `Values.image.tag`: names joined by dots, nothing else.
@@ -121,33 +197,22 @@ fn is_plain_path(expr: &str) -> bool {
         })
 }
 
+/// Copies the written text, keeping count of how much, and inserts.
 struct Writer {
     out: String,
-    line: usize,
-    column: usize,
-    shifts: Vec<Shift>,
+    written: usize,
+    inserts: Vec<(usize, usize)>,
 }
 
 impl Writer {
     fn push(&mut self, text: &str) {
-        for c in text.chars() {
-            if c == '\n' {
-                self.line += 1;
-                self.column = 0;
-            } else {
-                self.column += 1;
-            }
-        }
+        self.written += text.len();
         self.out.push_str(text);
     }
 
     fn insert(&mut self, text: &str) {
-        self.shifts.push(Shift {
-            line: self.line,
-            column: self.column,
-            len: text.chars().count(),
-        });
-        self.push(text);
+        self.inserts.push((self.written, text.chars().count()));
+        self.out.push_str(text);
     }
 }
 
@@ -155,9 +220,8 @@ impl Writer {
 pub fn guard(source: &str) -> Guarded {
     let mut w = Writer {
         out: String::with_capacity(source.len() + source.len() / 8),
-        line: 1,
-        column: 0,
-        shifts: Vec::new(),
+        written: 0,
+        inserts: Vec::new(),
     };
     let mut rest = source;
     while let Some(at) = rest.find('{') {
@@ -194,11 +258,18 @@ pub fn guard(source: &str) -> Guarded {
                 let leading = expr.len() - expr.trim_start().len();
                 w.push(&expr[..leading]);
                 let printed = expr[leading..].trim_end();
-                w.insert("(");
-                w.push(printed);
                 if is_plain_path(printed) {
-                    w.insert(&format!("{SUFFIX}(path=\"{printed}\")"));
+                    // `Values.image.tag | ktera_printable`: a filter binds to a whole path.
+                    w.push(printed);
+                    let root = printed.split('.').next().unwrap_or_default();
+                    if OBJECTS.contains(&root) {
+                        w.insert(PATH_SUFFIX);
+                    } else {
+                        w.insert(&format!("{PATH_SUFFIX}(path=\"{printed}\")"));
+                    }
                 } else {
+                    w.insert("(");
+                    w.push(printed);
                     w.insert(SUFFIX);
                 }
                 w.push(&expr[leading + expr[leading..].trim_end().len()..]);
@@ -215,7 +286,7 @@ pub fn guard(source: &str) -> Guarded {
     w.push(rest);
     Guarded {
         source: w.out,
-        shifts: w.shifts,
+        inserts: w.inserts,
     }
 }
 
@@ -296,6 +367,14 @@ fn needs_check(expr: &str) -> bool {
     }
     if top_level_words(expr).contains(&"if") {
         return true;
+    }
+    // Helm's objects other than Values hold no nulls.
+    if is_plain_path(expr)
+        && ["Release.", "Chart.", "Capabilities.", "Template."]
+            .iter()
+            .any(|root| expr.starts_with(root))
+    {
+        return false;
     }
     match last_filter(expr) {
         Some(name) => !NEVER_NULL.contains(&name),
@@ -430,19 +509,30 @@ pub fn original_column(shifts: &[Shift], line: usize, column: usize) -> usize {
 /// not in a wrapping's closing text, or the expression spans lines.
 pub fn printed_expression(
     shifts: &[Shift],
+    source_line: &str,
     line: usize,
     column: usize,
-) -> Option<(usize, usize, usize)> {
+) -> Option<(usize, usize)> {
     let closing = shifts.iter().position(|s| {
         s.line == line && column >= s.column && column < s.column + s.len && s.len > 1
     })?;
-    let opening = shifts.get(closing.checked_sub(1)?)?;
-    if opening.line != line {
-        return None;
-    }
-    let start = original_column(shifts, line, opening.column + 1);
     let end = original_column(shifts, line, shifts[closing].column);
-    Some((line, start, end))
+    let opening = closing
+        .checked_sub(1)
+        .map(|i| shifts[i])
+        .filter(|o| o.line == line && o.len == 1);
+    let start = match opening {
+        Some(o) => original_column(shifts, line, o.column + 1),
+        // A path has no opening parenthesis: it starts after the `{{ ` before it.
+        None => {
+            let before: String = source_line.chars().take(end).collect();
+            let open = before.rfind("{{")?;
+            let after = &before[open + 2..];
+            let skip = after.len() - after.trim_start_matches(['-', ' ', '\t']).len();
+            before[..open + 2 + skip].chars().count()
+        }
+    };
+    Some((start, end))
 }
 
 #[cfg(test)]
@@ -451,14 +541,18 @@ mod tests {
 
     #[test]
     fn prints_that_may_be_null_are_wrapped() {
-        let g = guard("a: {{ Values.x }}\nb: {{- Values.y -}} {{ Values.z | quote }} {{ <c /> }}");
+        let written =
+            "a: {{ Values.x }}\nb: {{- Values.y ~ 1 -}} {{ Values.z | quote }} {{ <c /> }}";
+        let g = guard(written);
+        let shifts = shifts(written, &g.inserts);
         assert_eq!(
             g.source,
-            "a: {{ (Values.x) | ktera_printable(path=\"Values.x\") }}\nb: {{- (Values.y) | ktera_printable(path=\"Values.y\") -}} {{ Values.z | quote }} {{ <c /> }}"
+            "a: {{ Values.x | ktera_printable }}\nb: {{- (Values.y ~ 1) | ktera_printable -}} {{ Values.z | quote }} {{ <c /> }}"
         );
-        // `Values.x` starts at column 6 (0-based) as written and in the wrapped text at 7.
-        assert_eq!(original_column(&g.shifts, 1, 7), 6);
-        assert_eq!(original_column(&g.shifts, 1, 6), 6);
+        // `Values.x` starts at column 6 (0-based) as written and wrapped; `Values.y` on line 2
+        // after the inserted `(`.
+        assert_eq!(original_column(&shifts, 1, 6), 6);
+        assert_eq!(original_column(&shifts, 2, 8), 7);
         // `Values.z` on line 2: after two insertions.
         let z = g
             .source
@@ -468,9 +562,29 @@ mod tests {
             .find("Values.z")
             .expect("z");
         assert_eq!(
-            original_column(&g.shifts, 2, z),
-            "b: {{- Values.y -}} {{ ".len()
+            original_column(&shifts, 2, z),
+            "b: {{- Values.y ~ 1 -}} {{ ".len()
         );
+    }
+
+    #[test]
+    fn a_variable_s_path_carries_its_text_and_an_object_s_does_not() {
+        assert_eq!(
+            guard("{{ item.name }} {{ y }} {{ Values.a.b }} {{ Release.Name }}").source,
+            "{{ item.name | ktera_printable(path=\"item.name\") }} {{ y | ktera_printable(path=\"y\") }} {{ Values.a.b | ktera_printable }} {{ Release.Name }}"
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_found_in_the_printed_path() {
+        let message = "Field `port` is not defined. Available fields: name";
+        assert_eq!(missing_field_place("Values.port", message), Some((7, 4)));
+        assert_eq!(
+            missing_field_place("Values.a.port.x", message),
+            Some((9, 4))
+        );
+        assert_eq!(missing_field_place("port", message), None);
+        assert_eq!(missing_field_place("Values.port", "Tried to render"), None);
     }
 
     #[test]

@@ -291,3 +291,46 @@ fn printing_a_null_is_an_error_that_points_at_the_value() {
         assert!(out.contains(want), "{print}: {out}");
     }
 }
+
+/// A loop's or a `set`'s variable: a missing field is named as Tera names it, a null field is
+/// refused as a null value is, each pointed at as written (line 7, the printed path).
+#[test]
+fn a_variable_s_missing_or_null_field_is_named() {
+    let values = "ports:\n  - name: http\n    number: 80\n  - name:\n    number: 81\n";
+    for (lines, says, at) in [
+        (
+            "{%- for p in Values.ports %}\n  p{{ p.number }}: \"{{ p.nmae }}\"\n{%- endfor %}",
+            "Field `nmae` is not defined. Available fields: name, number",
+            "nmae",
+        ),
+        (
+            "{%- for p in Values.ports %}\n  p{{ p.number }}: \"{{ p.name }}\"\n{%- endfor %}",
+            "Tried to render a value that is null",
+            "p.name",
+        ),
+        (
+            "{%- set first = Values.ports | first %}\n  a: {{ first.nubmer }}",
+            "Field `nubmer` is not defined. Available fields: name, number",
+            "nubmer",
+        ),
+    ] {
+        let template = configmap(lines);
+        let (_tmp, dir) = common::chart_named(
+            "app",
+            &[
+                ("Chart.yaml", CHART),
+                ("values.yaml", values),
+                ("templates/cm.yaml", &template),
+            ],
+        );
+        let output = common::template(&dir).output().expect("run");
+        assert_eq!(output.status.code(), Some(1), "{lines}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let written = template.lines().nth(6).expect("line 7");
+        let column = written.find(at).expect("printed path") + 1;
+        let place = format!("templates/cm.yaml:7:{column}: {says}");
+        assert!(stderr.contains(&place), "{place}\n{stderr}");
+        let carets = format!("| {}{}\n", " ".repeat(column - 1), "^".repeat(at.len()));
+        assert!(stderr.contains(&carets), "{carets}\n{stderr}");
+    }
+}
