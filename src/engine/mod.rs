@@ -3,7 +3,8 @@
 //! `Capabilities`, `Template`, and `Root`, all of them as one value), with
 //! Helm's and Sprig's functions under Tera names, `tpl`, and the limits that keep a render from
 //! running away. Prints go through a check that refuses null (`print_guard`), and errors name
-//! the user's file, line and column.
+//! the user's file, line and column, in a Helm user's words where a Helm habit caused them
+//! (`habits`).
 
 mod args;
 mod builtins;
@@ -15,6 +16,7 @@ mod defaults;
 mod file_functions;
 mod functions;
 mod go;
+mod habits;
 mod limit;
 mod numbers;
 mod print_guard;
@@ -347,7 +349,11 @@ fn compile<'s>(
 
 /// Every filter, test and function a template can call, each with the keyword arguments it
 /// takes (`register`).
-fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl::EngineHandle) {
+fn register_all(
+    tera: &mut Tera,
+    files: &file_functions::TreeFiles,
+    handle: &tpl::EngineHandle,
+) -> register::Signatures {
     tera.register_filter(
         print_guard::FILTER,
         |v: tera::Value, kwargs: tera::Kwargs, state: &tera::State| {
@@ -367,6 +373,15 @@ fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl
     limit::register_range(&mut r);
     file_functions::register(&mut r, files);
     tpl::register(&mut r, handle.clone());
+    r.into_signatures()
+}
+
+/// Every filter and function a template can call, with the keyword arguments each takes (for
+/// the hints of `habits`).
+fn signatures() -> register::Signatures {
+    let mut scratch = Tera::new();
+    let files = file_functions::TreeFiles::new(Vec::new());
+    register_all(&mut scratch, &files, &tpl::EngineHandle::default())
 }
 
 /// Turns a Tera error into one that names the user's file, line and column.
@@ -424,20 +439,45 @@ fn locate(
                     (start_col, end_col) = (start + from, start + from + len);
                 }
             }
-            let hint = hint_for(&message);
+            let mut hint = hint_for(&message);
+            let mut note = None;
+            let mut line = span.start_line;
             // A span over several lines is underlined to the end of its first.
-            let width = if span.end_line == span.start_line {
+            let mut width = if span.end_line == span.start_line {
                 end_col.saturating_sub(start_col)
             } else {
                 usize::MAX
             };
-            let line = span.start_line;
+            // A Helm habit on the line: named, pointed at, and what to write instead.
+            let habit = match error.kind() {
+                tera::ErrorKind::SyntaxError(_) => habits::explain(written_line, start_col),
+                _ => habits::misread_action(&message, written_line, start_col),
+            };
+            if let Some(habit) = habit {
+                note = Some(format!("Tera said: {message}"));
+                (message, hint) = (habit.message, habit.hint);
+                (start_col, width) = (habit.column, habit.width);
+            } else if let Some(open) = habits::unclosed_tag(written)
+                .filter(|_| matches!(error.kind(), tera::ErrorKind::SyntaxError(_)))
+                .filter(|_| message.contains("end of input"))
+            {
+                // Pointed at where the tag opens: the end of the text says nothing.
+                note = Some(format!("Tera said: {message}"));
+                (message, hint) = (open.message, open.hint);
+                (line, start_col, width) = (open.line, open.column, open.width);
+            } else if let Some(why) = habits::component_hint(&message, written, span.start_line) {
+                hint = why;
+            }
             let column = start_col + 1;
-            Error::input(message).with_diagnostic(Diagnostic {
+            let error = Error::input(message).with_diagnostic(Diagnostic {
                 snippet: span_snippet(written, line, column, width),
                 hint,
                 ..Diagnostic::at(path, line, column)
-            })
+            });
+            match note {
+                Some(note) => error.with_note(note),
+                None => error,
+            }
         }
         _ => {
             // Other kinds (include cycles, missing templates) name templates, not lines.
@@ -450,12 +490,18 @@ fn locate(
             if let Some(rest) = message.strip_prefix("error: ") {
                 message = rest.to_string();
             }
+            let hint = if message.contains("Unknown filter") || message.contains("Unknown function")
+            {
+                habits::helm_name_hint(&message).unwrap_or_default()
+            } else {
+                String::new()
+            };
             let mut source = std::error::Error::source(error);
             while let Some(inner) = source {
                 message.push_str(&format!(": {inner}"));
                 source = inner.source();
             }
-            Error::input(message)
+            Error::input(message).with_hint(hint)
         }
     }
 }

@@ -21,6 +21,7 @@ mod errors;
 mod example_kinds;
 mod gitlab_ci;
 mod golden;
+mod habits;
 mod helm;
 mod lint;
 mod package;
