@@ -2,7 +2,9 @@
 //! instance, then rendered with the template context (`Values`, `Release`, `Chart`,
 //! `Capabilities`, `Template`, and `Root`, all of them as one value), with
 //! Helm's and Sprig's functions under Tera names, `tpl`, and the limits that keep a render from
-//! running away.
+//! running away. Prints go through a check that refuses null (`print_guard`), and errors name
+//! the user's file, line and column, in a Helm user's words where a Helm habit caused them
+//! (`habits`).
 
 mod args;
 mod builtins;
@@ -16,8 +18,10 @@ mod file_functions;
 mod functions;
 mod go;
 mod go_yaml;
+mod habits;
 mod limit;
 mod numbers;
+mod print_guard;
 mod printf;
 mod regex;
 mod register;
@@ -70,6 +74,8 @@ pub struct Engine {
     parts: Vec<Part>,
     /// Tera name -> (path on disk, source), to locate errors in the user's file.
     files: HashMap<String, (String, String)>,
+    /// Tera name -> where `print_guard` inserted text, to give error columns back as written.
+    inserts: HashMap<String, Vec<(usize, usize)>>,
 }
 
 /// One chart of a compiled tree.
@@ -119,9 +125,6 @@ impl Engine {
     /// component defined by two charts is the one of the chart nearer the top, as Helm keeps
     /// the define it reads last.
     pub fn for_tree(charts: &[TreeChart]) -> Result<Engine, Error> {
-        let handle = tpl::EngineHandle::default();
-        let mut tera = Tera::new();
-        tera.autoescape_on(Vec::<&str>::new());
         let parts: Vec<Part> = charts
             .iter()
             .enumerate()
@@ -152,26 +155,6 @@ impl Engine {
                     .map(|t| t.name.clone()),
             })
             .collect();
-        // Subcharts' names are fallbacks in tree order: a component they share with a chart
-        // above them is that chart's.
-        let prefixes: Vec<String> = parts.iter().skip(1).map(|p| p.prefix.clone()).collect();
-        if !prefixes.is_empty() {
-            tera.set_fallback_prefixes(prefixes)
-                .map_err(|e| Error::input(e.to_string()))?;
-        }
-        let files = file_functions::TreeFiles::new(
-            charts
-                .iter()
-                .map(|c| {
-                    (
-                        format!("{}/templates", c.source_base),
-                        c.chart.files.clone(),
-                    )
-                })
-                .collect(),
-        );
-        register_all(&mut tera, &files, &handle);
-
         let mut sources: HashMap<String, (String, String)> = HashMap::new();
         for (chart, part) in charts.iter().zip(&parts) {
             for t in &chart.chart.templates {
@@ -192,20 +175,40 @@ impl Engine {
                 }
             }
         }
-        let compile = tera.add_raw_templates(
-            sources
-                .iter()
-                .map(|(name, (_, source))| (name.as_str(), source.as_str())),
-        );
-        if let Err(e) = compile {
-            return Err(locate(&e, &sources));
-        }
+        let guarded: HashMap<&str, print_guard::Guarded> = sources
+            .iter()
+            .map(|(name, (_, source))| (name.as_str(), print_guard::guard(source)))
+            .collect();
+        let compiled = compile(charts, &parts, |name| {
+            guarded.get(name).map_or("", |g| g.source.as_str())
+        });
+        let (tera, handle, inserts) = match compiled {
+            Ok((tera, handle)) => {
+                let inserts = guarded
+                    .into_iter()
+                    .filter(|(_, g)| !g.inserts.is_empty())
+                    .map(|(name, g)| (name.to_string(), g.inserts))
+                    .collect();
+                (tera, handle, inserts)
+            }
+            // The error as the templates are written: compiled again without the print checks
+            // (only on this path), which also keeps a chart rendering should the wrapping ever
+            // break a template that compiles as written.
+            Err(_) => {
+                let (tera, handle) = compile(charts, &parts, |name| {
+                    sources.get(name).map_or("", |(_, s)| s.as_str())
+                })
+                .map_err(|e| locate(&e, &sources, &HashMap::new(), None))?;
+                (tera, handle, HashMap::new())
+            }
+        };
         let tera = Arc::new(tera);
         let _ = handle.set(Arc::downgrade(&tera));
         Ok(Engine {
             tera,
             parts,
             files: sources,
+            inserts,
         })
     }
 
@@ -301,7 +304,7 @@ impl Engine {
             return Err(Error::input(limit::too_large("the template")).in_file(path));
         }
         rendered.map_err(|e| {
-            let error = locate(&e, &self.files);
+            let error = locate(&e, &self.files, &self.inserts, Some(&context));
             let file = &error.diagnostic().file;
             if file.is_empty() && !error.message().contains(&path) {
                 // Errors without a place (a component calling itself too deep) still name the file.
@@ -324,9 +327,61 @@ impl Engine {
     }
 }
 
+/// One Tera instance holding the templates of `charts`, with the text `source` gives for each
+/// Tera name.
+fn compile<'s>(
+    charts: &[TreeChart],
+    parts: &[Part],
+    source: impl Fn(&str) -> &'s str,
+) -> Result<(Tera, tpl::EngineHandle), tera::Error> {
+    let handle = tpl::EngineHandle::default();
+    let mut tera = Tera::new();
+    tera.autoescape_on(Vec::<&str>::new());
+    // Subcharts' names are fallbacks in tree order: a component they share with a chart above
+    // them is that chart's.
+    let prefixes: Vec<String> = parts.iter().skip(1).map(|p| p.prefix.clone()).collect();
+    if !prefixes.is_empty() {
+        tera.set_fallback_prefixes(prefixes)?;
+    }
+    let files = file_functions::TreeFiles::new(
+        charts
+            .iter()
+            .map(|c| {
+                (
+                    format!("{}/templates", c.source_base),
+                    c.chart.files.clone(),
+                )
+            })
+            .collect(),
+    );
+    register_all(&mut tera, &files, &handle);
+    let names: Vec<String> = charts
+        .iter()
+        .zip(parts)
+        .flat_map(|(c, p)| {
+            c.chart
+                .templates
+                .iter()
+                .map(move |t| format!("{}{}", p.prefix, t.name))
+        })
+        .collect();
+    tera.add_raw_templates(names.iter().map(|n| (n.as_str(), source(n))))?;
+    Ok((tera, handle))
+}
+
 /// Every filter, test and function a template can call, each with the keyword arguments it
 /// takes (`register`).
-fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl::EngineHandle) {
+fn register_all(
+    tera: &mut Tera,
+    files: &file_functions::TreeFiles,
+    handle: &tpl::EngineHandle,
+) -> register::Signatures {
+    tera.register_filter(
+        print_guard::FILTER,
+        |v: tera::Value, kwargs: tera::Kwargs, state: &tera::State| {
+            print_guard::check(v, &kwargs, state)
+        },
+    );
     let mut r = register::Registry::new(tera);
     builtins::register(&mut r);
     defaults::register(&mut r);
@@ -342,31 +397,111 @@ fn register_all(tera: &mut Tera, files: &file_functions::TreeFiles, handle: &tpl
     file_functions::register(&mut r, files);
     tpl::register(&mut r, handle.clone());
     tpl::register_include_file(&mut r, handle.clone());
+    r.into_signatures()
+}
+
+/// Every filter and function a template can call, with the keyword arguments each takes (for
+/// the hints of `habits`).
+fn signatures() -> register::Signatures {
+    let mut scratch = Tera::new();
+    let files = file_functions::TreeFiles::new(Vec::new());
+    register_all(&mut scratch, &files, &tpl::EngineHandle::default())
 }
 
 /// Turns a Tera error into one that names the user's file, line and column.
-fn locate(error: &tera::Error, files: &HashMap<String, (String, String)>) -> Error {
+/// `inserts` (by template name) give columns of templates whose prints were wrapped
+/// (`print_guard`) back as the user wrote them; `context`, while rendering, names the missing
+/// field of an undefined path that a print checked.
+fn locate(
+    error: &tera::Error,
+    files: &HashMap<String, (String, String)>,
+    inserts: &HashMap<String, Vec<(usize, usize)>>,
+    context: Option<&Context>,
+) -> Error {
     match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
             let span = report.span();
-            let message = report.message().to_string();
-            let hint = hint_for(&message);
-            let error = Error::input(message);
-            let Some((path, source)) = files.get(report.filename()) else {
-                return error.with_hint(hint);
+            let mut message = report.message().to_string();
+            let Some((path, written)) = files.get(report.filename()) else {
+                let hint = hint_for(&message);
+                return Error::input(message).with_hint(hint);
             };
+            let shift = inserts
+                .get(report.filename())
+                .map(|inserts| print_guard::shifts(written, inserts))
+                .unwrap_or_default();
+            let mut start_col =
+                print_guard::original_column(&shift, span.start_line, span.start_col);
+            let mut end_col = print_guard::original_column(&shift, span.end_line, span.end_col);
+            let written_line = written
+                .lines()
+                .nth(span.start_line.saturating_sub(1))
+                .unwrap_or("");
+            // A print's check failed: point at the printed expression.
+            if let Some((start, end)) = print_guard::printed_expression(
+                &shift,
+                written_line,
+                span.start_line,
+                span.start_col,
+            ) {
+                start_col = start;
+                end_col = end;
+                let printed: String = written_line
+                    .chars()
+                    .skip(start)
+                    .take(end.saturating_sub(start))
+                    .collect();
+                // An undefined path printed: name the missing field as Tera does.
+                if message == print_guard::UNDEFINED
+                    && let Some(better) =
+                        context.and_then(|c| print_guard::undefined_path(printed.trim(), c))
+                {
+                    message = better;
+                }
+                // A missing field: point at it, as Tera does.
+                if let Some((from, len)) = print_guard::missing_field_place(&printed, &message) {
+                    (start_col, end_col) = (start + from, start + from + len);
+                }
+            }
+            let mut hint = hint_for(&message);
+            let mut note = None;
+            let mut line = span.start_line;
             // A span over several lines is underlined to the end of its first.
-            let width = if span.end_line == span.start_line {
-                span.end_col.saturating_sub(span.start_col)
+            let mut width = if span.end_line == span.start_line {
+                end_col.saturating_sub(start_col)
             } else {
                 usize::MAX
             };
-            let (line, column) = (span.start_line, span.start_col + 1);
-            error.with_diagnostic(Diagnostic {
-                snippet: span_snippet(source, line, column, width),
+            // A Helm habit on the line: named, pointed at, and what to write instead.
+            let habit = match error.kind() {
+                tera::ErrorKind::SyntaxError(_) => habits::explain(written_line, start_col),
+                _ => habits::misread_action(&message, written_line, start_col),
+            };
+            if let Some(habit) = habit {
+                note = Some(format!("Tera said: {message}"));
+                (message, hint) = (habit.message, habit.hint);
+                (start_col, width) = (habit.column, habit.width);
+            } else if let Some(open) = habits::unclosed_tag(written)
+                .filter(|_| matches!(error.kind(), tera::ErrorKind::SyntaxError(_)))
+                .filter(|_| message.contains("end of input"))
+            {
+                // Pointed at where the tag opens: the end of the text says nothing.
+                note = Some(format!("Tera said: {message}"));
+                (message, hint) = (open.message, open.hint);
+                (line, start_col, width) = (open.line, open.column, open.width);
+            } else if let Some(why) = habits::component_hint(&message, written, span.start_line) {
+                hint = why;
+            }
+            let column = start_col + 1;
+            let error = Error::input(message).with_diagnostic(Diagnostic {
+                snippet: span_snippet(written, line, column, width),
                 hint,
                 ..Diagnostic::at(path, line, column)
-            })
+            });
+            match note {
+                Some(note) => error.with_note(note),
+                None => error,
+            }
         }
         _ => {
             // Other kinds (include cycles, missing templates) name templates, not lines.
@@ -379,19 +514,29 @@ fn locate(error: &tera::Error, files: &HashMap<String, (String, String)>) -> Err
             if let Some(rest) = message.strip_prefix("error: ") {
                 message = rest.to_string();
             }
+            let hint = if message.contains("Unknown filter") || message.contains("Unknown function")
+            {
+                habits::helm_name_hint(&message).unwrap_or_default()
+            } else {
+                String::new()
+            };
             let mut source = std::error::Error::source(error);
             while let Some(inner) = source {
                 message.push_str(&format!(": {inner}"));
                 source = inner.source();
             }
-            Error::input(message)
+            Error::input(message).with_hint(hint)
         }
     }
 }
 
 /// A hint for the messages Tera gives most often, in the words of a Helm user.
 fn hint_for(message: &str) -> String {
-    if message.contains("is not defined") {
+    if message.contains("a value that is null") {
+        "the value is null (a key left empty in values.yaml, `~`): Helm would print nothing; give it a value, use `| default(value=...)`, or print nothing on purpose with `| or_empty`".into()
+    } else if message.contains("a variable that is undefined") {
+        "every value must be defined: set it in values.yaml or a -f file, or use `| default(value=...)`; `| or_empty` prints nothing instead".into()
+    } else if message.contains("is not defined") {
         "every value must be defined: set it in values.yaml or a -f file, or use `| default(value=...)`".into()
     } else if message.contains("Unknown filter")
         || message.contains("filter") && message.contains("not") && message.contains("found")

@@ -11,11 +11,28 @@ use tera::{Kwargs, State, Tera, TeraResult, Value};
 /// Registers on one Tera instance; every registration declares its keyword arguments.
 pub struct Registry<'t> {
     tera: &'t mut Tera,
+    /// What was registered, with the keyword arguments each takes (for error messages' hints).
+    signatures: Signatures,
+}
+
+/// The names of the filters and functions registered, each with the keyword arguments it takes.
+#[derive(Default)]
+pub struct Signatures {
+    pub filters: Vec<(&'static str, &'static [&'static str])>,
+    pub functions: Vec<(&'static str, &'static [&'static str])>,
 }
 
 impl<'t> Registry<'t> {
     pub fn new(tera: &'t mut Tera) -> Registry<'t> {
-        Registry { tera }
+        Registry {
+            tera,
+            signatures: Signatures::default(),
+        }
+    }
+
+    /// What was registered, with the keyword arguments each takes.
+    pub fn into_signatures(self) -> Signatures {
+        self.signatures
     }
 
     /// A filter `value | name(...)` taking the keyword arguments `accepted`.
@@ -23,6 +40,7 @@ impl<'t> Registry<'t> {
     where
         F: Fn(Value, &Kwargs, &State) -> TeraResult<Value> + Send + Sync + 'static,
     {
+        self.signatures.filters.push((name, accepted));
         self.tera.register_filter(
             name,
             move |value: Value, kwargs: Kwargs, state: &State| -> TeraResult<Value> {
@@ -37,6 +55,7 @@ impl<'t> Registry<'t> {
     where
         F: Fn(&Kwargs, &State) -> TeraResult<Value> + Send + Sync + 'static,
     {
+        self.signatures.functions.push((name, accepted));
         self.tera.register_function(
             name,
             move |kwargs: Kwargs, state: &State| -> TeraResult<Value> {

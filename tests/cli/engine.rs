@@ -251,3 +251,86 @@ fn a_misspelled_keyword_argument_is_a_located_error_with_a_suggestion() {
         assert!(stderr.contains("templates/cm.yaml:6:"), "located: {stderr}");
     }
 }
+
+#[test]
+fn printing_a_null_is_an_error_that_points_at_the_value() {
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            ("Chart.yaml", CHART),
+            ("values.yaml", "image:\n  repository: nginx\n  tag:\n"),
+            (
+                "templates/cm.yaml",
+                &configmap("  image: \"{{ Values.image.repository }}:{{ Values.image.tag }}\""),
+            ),
+        ],
+    );
+    let output = common::template(&dir).output().expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("templates/cm.yaml:6:44: Tried to render a value that is null"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("^^^^^^^^^^^^^^^^"), "{stderr}");
+    assert!(stderr.contains("`| default(value=...)`"), "{stderr}");
+
+    // What a chart says it wants instead renders.
+    for (print, want) in [
+        (
+            "{{ Values.image.tag | default(value=\"1.0\") }}",
+            "nginx:1.0",
+        ),
+        ("{{ Values.image.tag | or_empty }}", "nginx:"),
+    ] {
+        let template = configmap(&format!(
+            "  image: \"{{{{ Values.image.repository }}}}:{print}\""
+        ));
+        std::fs::write(dir.join("templates/cm.yaml"), template).expect("write");
+        let out = common::stdout_of(&["template", dir.to_str().expect("path")]);
+        assert!(out.contains(want), "{print}: {out}");
+    }
+}
+
+/// A loop's or a `set`'s variable: a missing field is named as Tera names it, a null field is
+/// refused as a null value is, each pointed at as written (line 7, the printed path).
+#[test]
+fn a_variable_s_missing_or_null_field_is_named() {
+    let values = "ports:\n  - name: http\n    number: 80\n  - name:\n    number: 81\n";
+    for (lines, says, at) in [
+        (
+            "{%- for p in Values.ports %}\n  p{{ p.number }}: \"{{ p.nmae }}\"\n{%- endfor %}",
+            "Field `nmae` is not defined. Available fields: name, number",
+            "nmae",
+        ),
+        (
+            "{%- for p in Values.ports %}\n  p{{ p.number }}: \"{{ p.name }}\"\n{%- endfor %}",
+            "Tried to render a value that is null",
+            "p.name",
+        ),
+        (
+            "{%- set first = Values.ports | first %}\n  a: {{ first.nubmer }}",
+            "Field `nubmer` is not defined. Available fields: name, number",
+            "nubmer",
+        ),
+    ] {
+        let template = configmap(lines);
+        let (_tmp, dir) = common::chart_named(
+            "app",
+            &[
+                ("Chart.yaml", CHART),
+                ("values.yaml", values),
+                ("templates/cm.yaml", &template),
+            ],
+        );
+        let output = common::template(&dir).output().expect("run");
+        assert_eq!(output.status.code(), Some(1), "{lines}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let written = template.lines().nth(6).expect("line 7");
+        let column = written.find(at).expect("printed path") + 1;
+        let place = format!("templates/cm.yaml:7:{column}: {says}");
+        assert!(stderr.contains(&place), "{place}\n{stderr}");
+        let carets = format!("| {}{}\n", " ".repeat(column - 1), "^".repeat(at.len()));
+        assert!(stderr.contains(&carets), "{carets}\n{stderr}");
+    }
+}

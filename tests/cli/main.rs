@@ -22,6 +22,7 @@ mod errors;
 mod example_kinds;
 mod gitlab_ci;
 mod golden;
+mod habits;
 mod helm;
 mod lint;
 mod package;

@@ -1,0 +1,610 @@
+//! Printing a null is an error, as printing an undefined value is: Tera prints null as
+//! nothing, which hides a missing value exactly where strict rendering should show it (a
+//! values file's `tag:` left empty renders `image: 'nginx:'`). Tera has no hook on what
+//! `{{ }}` prints, so before a template is compiled each print's expression is wrapped in the
+//! filter `ktera_printable`, which fails on null and undefined: `{{ x }}` compiles as
+//! `{{ (x) | ktera_printable }}`. Prints whose last filter never gives null (`quote`,
+//! `to_yaml`, `nindent`, ...) are left as written.
+//!
+//! The wrapping moves what follows it on the line; [`Shift`]s record where text was inserted
+//! so that error positions are given back in the file as written.
+
+use tera::{TeraResult, Value};
+
+/// The filter each print goes through.
+pub const FILTER: &str = "ktera_printable";
+
+const SUFFIX: &str = ") | ktera_printable";
+const PATH_SUFFIX: &str = " | ktera_printable";
+
+/// Filters whose result is never null or undefined: a print ending in one needs no check.
+const NEVER_NULL: &[&str] = &[
+    "quote",
+    "squote",
+    "to_yaml",
+    "to_json",
+    "nindent",
+    "indent",
+    "default",
+    "or_empty",
+    "to_string",
+    "str",
+    "b64encode",
+    "b64decode",
+    "sha256",
+    "sha1",
+    "trunc",
+    "trim",
+    "trim_suffix",
+    "trim_prefix",
+    "trim_all",
+    "upper",
+    "lower",
+    "title",
+    "replace",
+    "join",
+    "length",
+    "tpl",
+    "required",
+    "int",
+    "to_int",
+    "float",
+    "to_float",
+    "regex_replace_all",
+];
+
+/// Text inserted at `column` (0-based, in characters, in the wrapped text) of `line` (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shift {
+    pub line: usize,
+    pub column: usize,
+    pub len: usize,
+}
+
+/// A template's text with its prints wrapped, and where text was inserted: (byte offset in
+/// the text as written, characters inserted there), turned into [`Shift`]s by [`shifts`]
+/// only when an error needs them.
+pub struct Guarded {
+    pub source: String,
+    pub inserts: Vec<(usize, usize)>,
+}
+
+/// Where `inserts` put text, as lines and columns of the wrapped text.
+pub fn shifts(written: &str, inserts: &[(usize, usize)]) -> Vec<Shift> {
+    let mut out = Vec::with_capacity(inserts.len());
+    let (mut line, mut line_start, mut scanned) = (1, 0, 0);
+    let mut added_on_line = 0;
+    for &(offset, len) in inserts {
+        let offset = offset.min(written.len());
+        for (i, b) in written.as_bytes()[scanned..offset].iter().enumerate() {
+            if *b == b'\n' {
+                line += 1;
+                line_start = scanned + i + 1;
+                added_on_line = 0;
+            }
+        }
+        scanned = offset;
+        let column = written
+            .get(line_start..offset)
+            .map_or(0, |t| t.chars().count())
+            + added_on_line;
+        out.push(Shift { line, column, len });
+        added_on_line += len;
+    }
+    out
+}
+
+/// What `ktera_printable` does with a printed value. A path of a loop's or a `set`'s variable
+/// comes with its text (`path`), to name a missing field as Tera does from the variables in
+/// scope; a path of the template's objects is named after the fact ([`undefined_path`]),
+/// which keeps the common print free of an argument to evaluate.
+pub fn check(value: Value, kwargs: &tera::Kwargs, state: &tera::State) -> TeraResult<Value> {
+    if value.is_undefined() {
+        if let Some(path) = kwargs.get::<&str>("path")? {
+            let (first, fields) = path.split_once('.').unwrap_or((path, ""));
+            let message = match state.get::<Value>(first) {
+                Ok(Some(root)) => missing_field(root, fields),
+                // A `set` of an undefined value, or a name never set: Tera's state does not
+                // tell them apart.
+                _ if fields.is_empty() => Some(format!("Variable `{first}` is undefined")),
+                _ => Some(format!("Variable `{first}` is not defined")),
+            };
+            return Err(tera::Error::message(
+                message.as_deref().unwrap_or(UNDEFINED),
+            ));
+        }
+        return Err(tera::Error::message(UNDEFINED));
+    }
+    if value.is_none() {
+        return Err(tera::Error::message("Tried to render a value that is null"));
+    }
+    Ok(value)
+}
+
+/// What `ktera_printable` says of an undefined value; [`undefined_path`] says more when the
+/// printed expression is a path of the template's objects.
+pub const UNDEFINED: &str = "Tried to render a variable that is undefined";
+
+/// The objects of a template's context: a printed path starting at one is named after the
+/// fact, from the context.
+const OBJECTS: &[&str] = &[
+    "Values",
+    "Release",
+    "Chart",
+    "Capabilities",
+    "Template",
+    "Files",
+    "Root",
+    "Subcharts",
+];
+
+/// Tera's words for a printed path whose last field is missing (`Field `name` is not defined.
+/// Available fields: tag`), found in the template's context; `None` when the path does not
+/// start at an object of the context (a loop variable).
+pub fn undefined_path(path: &str, context: &tera::Context) -> Option<String> {
+    if !is_plain_path(path) {
+        return None;
+    }
+    let (first, fields) = path.split_once('.')?;
+    missing_field(context.get(first)?.clone(), fields)
+}
+
+/// Where in the printed path `printed` is the field that `message` (`Field `name` is not
+/// defined...`) names: its column and width in characters, within `printed`.
+pub fn missing_field_place(printed: &str, message: &str) -> Option<(usize, usize)> {
+    let field = message
+        .strip_prefix("Field `")
+        .and_then(|m| m.split('`').next())?;
+    let mut column = 0;
+    for (i, segment) in printed.split('.').enumerate() {
+        if i > 0 && segment == field {
+            return Some((column, field.chars().count()));
+        }
+        column += segment.chars().count() + 1;
+    }
+    None
+}
+
+/// Tera's words for the first of `fields` (dotted) missing under `current`.
+fn missing_field(mut current: Value, fields: &str) -> Option<String> {
+    for field in fields.split('.').filter(|f| !f.is_empty()) {
+        match current.get_from_path(field) {
+            Some(next) => current = next.clone(),
+            None => {
+                let mut message = format!("Field `{field}` is not defined.");
+                if let Some(map) = current.as_map() {
+                    let names: Vec<String> = map
+                        .keys()
+                        .map(|k| super::go::strval(&k.as_value()))
+                        .collect();
+                    if !names.is_empty() {
+                        message.push_str(&format!(" Available fields: {}", names.join(", ")));
+                    }
+                }
+                return Some(message);
+            }
+        }
+    }
+    None
+}
+
+/// `Values.image.tag`: names joined by dots, nothing else.
+fn is_plain_path(expr: &str) -> bool {
+    !expr.is_empty()
+        && expr.split('.').all(|part| {
+            part.starts_with(|c: char| c.is_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+}
+
+/// Copies the written text, keeping count of how much, and inserts.
+struct Writer {
+    out: String,
+    written: usize,
+    inserts: Vec<(usize, usize)>,
+}
+
+impl Writer {
+    fn push(&mut self, text: &str) {
+        self.written += text.len();
+        self.out.push_str(text);
+    }
+
+    fn insert(&mut self, text: &str) {
+        self.inserts.push((self.written, text.chars().count()));
+        self.out.push_str(text);
+    }
+}
+
+/// Wraps every print of `source` that could print a null.
+pub fn guard(source: &str) -> Guarded {
+    let mut w = Writer {
+        out: String::with_capacity(source.len() + source.len() / 8),
+        written: 0,
+        inserts: Vec::new(),
+    };
+    let mut rest = source;
+    while let Some(at) = rest.find('{') {
+        w.push(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with("{#") {
+            let end = rest.find("#}").map_or(rest.len(), |e| e + 2);
+            w.push(&rest[..end]);
+            rest = &rest[end..];
+        } else if rest.starts_with("{%") {
+            let end = tag_end(rest, "%}").map_or(rest.len(), |e| e + 2);
+            let tag = &rest[..end];
+            w.push(tag);
+            rest = &rest[end..];
+            if is_raw(tag) {
+                let end = raw_end(rest);
+                w.push(&rest[..end]);
+                rest = &rest[end..];
+            }
+        } else if rest.starts_with("{{") {
+            let Some(close) = tag_end(rest, "}}") else {
+                w.push(rest);
+                rest = "";
+                continue;
+            };
+            let open = if rest[2..].starts_with('-') { 3 } else { 2 };
+            let mut expr_end = close;
+            if expr_end > open && rest[..expr_end].ends_with('-') {
+                expr_end -= 1;
+            }
+            let expr = &rest[open..expr_end.max(open)];
+            w.push(&rest[..open]);
+            if needs_check(expr) {
+                let leading = expr.len() - expr.trim_start().len();
+                w.push(&expr[..leading]);
+                let printed = expr[leading..].trim_end();
+                if is_plain_path(printed) {
+                    // `Values.image.tag | ktera_printable`: a filter binds to a whole path.
+                    w.push(printed);
+                    let root = printed.split('.').next().unwrap_or_default();
+                    if OBJECTS.contains(&root) {
+                        w.insert(PATH_SUFFIX);
+                    } else {
+                        w.insert(&format!("{PATH_SUFFIX}(path=\"{printed}\")"));
+                    }
+                } else {
+                    w.insert("(");
+                    w.push(printed);
+                    w.insert(SUFFIX);
+                }
+                w.push(&expr[leading + expr[leading..].trim_end().len()..]);
+            } else {
+                w.push(expr);
+            }
+            w.push(&rest[expr_end.max(open)..close + 2]);
+            rest = &rest[close + 2..];
+        } else {
+            w.push("{");
+            rest = &rest[1..];
+        }
+    }
+    w.push(rest);
+    Guarded {
+        source: w.out,
+        inserts: w.inserts,
+    }
+}
+
+/// Where `close` ends the tag starting `text`, outside string literals.
+fn tag_end(text: &str, close: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 2;
+    let mut quote: Option<u8> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) => {
+                if b == b'\\' {
+                    i += 1;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => {
+                if b == b'"' || b == b'\'' || b == b'`' {
+                    quote = Some(b);
+                } else if text[i..].starts_with(close) {
+                    return Some(i);
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn is_raw(tag: &str) -> bool {
+    let inner = tag
+        .trim_start_matches("{%")
+        .trim_end_matches("%}")
+        .trim_matches('-')
+        .trim();
+    inner == "raw"
+}
+
+/// The end of a `{% raw %}` block's content: the start of its `{% endraw %}`.
+fn raw_end(text: &str) -> usize {
+    let mut from = 0;
+    while let Some(at) = text[from..].find("{%") {
+        let start = from + at;
+        if let Some(end) = tag_end(&text[start..], "%}") {
+            let tag = &text[start..start + end + 2];
+            let inner = tag
+                .trim_start_matches("{%")
+                .trim_end_matches("%}")
+                .trim_matches('-')
+                .trim();
+            if inner == "endraw" {
+                return start;
+            }
+            from = start + end + 2;
+        } else {
+            break;
+        }
+    }
+    text.len()
+}
+
+/// Whether a print's value may be null: not when it is a literal, a component's text, or the
+/// result of a filter that never gives null.
+fn needs_check(expr: &str) -> bool {
+    let expr = expr.trim();
+    if expr.is_empty() {
+        return false;
+    }
+    if expr.starts_with('<') && expr.ends_with("/>") {
+        return false;
+    }
+    let starts_literal =
+        expr.starts_with(['"', '\'', '`']) || expr.starts_with(|c: char| c.is_ascii_digit());
+    if starts_literal && !expr.contains('|') && !expr.contains(' ') {
+        return false;
+    }
+    if top_level_words(expr).contains(&"if") {
+        return true;
+    }
+    // Helm's objects other than Values hold no nulls.
+    if is_plain_path(expr)
+        && ["Release.", "Chart.", "Capabilities.", "Template."]
+            .iter()
+            .any(|root| expr.starts_with(root))
+    {
+        return false;
+    }
+    match last_filter(expr) {
+        Some(name) => !NEVER_NULL.contains(&name),
+        None => true,
+    }
+}
+
+/// The name of the last filter applied at the top level of `expr`.
+fn last_filter(expr: &str) -> Option<&str> {
+    let bytes = expr.as_bytes();
+    let mut depth = 0i32;
+    let mut quote: Option<u8> = None;
+    let mut last_pipe = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) => {
+                if b == b'\\' {
+                    i += 1;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'"' | b'\'' | b'`' => quote = Some(b),
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth -= 1,
+                b'|' if depth == 0 => last_pipe = Some(i),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    let after = expr[last_pipe? + 1..].trim_start();
+    let end = after
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(after.len());
+    // Something else follows the filter at the top level (`x | f ~ y`): not its result.
+    let tail = after[end..].trim_start();
+    let tail = if tail.starts_with('(') {
+        matching_paren_rest(tail)
+    } else {
+        tail
+    };
+    if !tail.trim().is_empty() {
+        return None;
+    }
+    Some(&after[..end])
+}
+
+/// What follows the parenthesised arguments at the start of `text`.
+fn matching_paren_rest(text: &str) -> &str {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[i + 1..];
+                }
+            }
+            _ => {}
+        }
+    }
+    ""
+}
+
+/// The words of `expr` outside string literals and brackets.
+fn top_level_words(expr: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut start = None;
+    for (i, c) in expr.char_indices() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        let word_char = c.is_alphanumeric() || c == '_';
+        if word_char && depth == 0 {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
+            words.push(&expr[s..i]);
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        words.push(&expr[s..]);
+    }
+    words
+}
+
+/// A column (0-based, characters) of the wrapped text as a column of the text as written.
+pub fn original_column(shifts: &[Shift], line: usize, column: usize) -> usize {
+    let mut removed = 0;
+    for shift in shifts.iter().filter(|s| s.line == line) {
+        if column >= shift.column + shift.len {
+            removed += shift.len;
+        } else if column >= shift.column {
+            return shift.column - removed;
+        }
+    }
+    column - removed
+}
+
+/// For an error of `ktera_printable` (reported at its inserted text), the printed expression
+/// as written: its line and its start and end columns (0-based). `None` when the position is
+/// not in a wrapping's closing text, or the expression spans lines.
+pub fn printed_expression(
+    shifts: &[Shift],
+    source_line: &str,
+    line: usize,
+    column: usize,
+) -> Option<(usize, usize)> {
+    let closing = shifts.iter().position(|s| {
+        s.line == line && column >= s.column && column < s.column + s.len && s.len > 1
+    })?;
+    let end = original_column(shifts, line, shifts[closing].column);
+    let opening = closing
+        .checked_sub(1)
+        .map(|i| shifts[i])
+        .filter(|o| o.line == line && o.len == 1);
+    let start = match opening {
+        Some(o) => original_column(shifts, line, o.column + 1),
+        // A path has no opening parenthesis: it starts after the `{{ ` before it.
+        None => {
+            let before: String = source_line.chars().take(end).collect();
+            let open = before.rfind("{{")?;
+            let after = &before[open + 2..];
+            let skip = after.len() - after.trim_start_matches(['-', ' ', '\t']).len();
+            before[..open + 2 + skip].chars().count()
+        }
+    };
+    Some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_that_may_be_null_are_wrapped() {
+        let written =
+            "a: {{ Values.x }}\nb: {{- Values.y ~ 1 -}} {{ Values.z | quote }} {{ <c /> }}";
+        let g = guard(written);
+        let shifts = shifts(written, &g.inserts);
+        assert_eq!(
+            g.source,
+            "a: {{ Values.x | ktera_printable }}\nb: {{- (Values.y ~ 1) | ktera_printable -}} {{ Values.z | quote }} {{ <c /> }}"
+        );
+        // `Values.x` starts at column 6 (0-based) as written and wrapped; `Values.y` on line 2
+        // after the inserted `(`.
+        assert_eq!(original_column(&shifts, 1, 6), 6);
+        assert_eq!(original_column(&shifts, 2, 8), 7);
+        // `Values.z` on line 2: after two insertions.
+        let z = g
+            .source
+            .lines()
+            .nth(1)
+            .expect("line")
+            .find("Values.z")
+            .expect("z");
+        assert_eq!(
+            original_column(&shifts, 2, z),
+            "b: {{- Values.y ~ 1 -}} {{ ".len()
+        );
+    }
+
+    #[test]
+    fn a_variable_s_path_carries_its_text_and_an_object_s_does_not() {
+        assert_eq!(
+            guard("{{ item.name }} {{ y }} {{ Values.a.b }} {{ Release.Name }}").source,
+            "{{ item.name | ktera_printable(path=\"item.name\") }} {{ y | ktera_printable(path=\"y\") }} {{ Values.a.b | ktera_printable }} {{ Release.Name }}"
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_found_in_the_printed_path() {
+        let message = "Field `port` is not defined. Available fields: name";
+        assert_eq!(missing_field_place("Values.port", message), Some((7, 4)));
+        assert_eq!(
+            missing_field_place("Values.a.port.x", message),
+            Some((9, 4))
+        );
+        assert_eq!(missing_field_place("port", message), None);
+        assert_eq!(missing_field_place("Values.port", "Tried to render"), None);
+    }
+
+    #[test]
+    fn raw_blocks_comments_and_strings_are_left_alone() {
+        for text in [
+            "{% raw %}{{ x }}{% endraw %}",
+            "{# {{ x }} #}",
+            "{% set a = \"{{ x }}\" %}",
+            "{{ 'a' }}",
+            "{{ x | default(value=\"}}\") }}",
+        ] {
+            assert_eq!(guard(text).source, text, "{text}");
+        }
+        assert_eq!(
+            guard("{{ a if b else c | quote }}").source,
+            "{{ (a if b else c | quote) | ktera_printable }}"
+        );
+        assert_eq!(
+            guard("{{ x | quote ~ y }}").source,
+            "{{ (x | quote ~ y) | ktera_printable }}"
+        );
+    }
+}
