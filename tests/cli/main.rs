@@ -14,6 +14,7 @@ mod chart_model;
 mod color;
 mod compare;
 mod completion;
+mod create;
 mod dependency;
 mod diff;
 mod engine;
