@@ -61,6 +61,9 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create a new chart in a new directory: a Deployment, a Service and the usual options
+    #[command(after_help = EXIT_CODES)]
+    Create(CreateArgs),
     /// Render a chart's templates and print the manifests (or write them with --output-dir)
     #[command(after_help = EXIT_CODES)]
     Template(TemplateArgs),
@@ -245,6 +248,13 @@ pub struct ReleaseFlags {
     /// (Helm renders `Helm`)
     #[arg(long = "release-service", value_name = "NAME", default_value = "ktera")]
     pub release_service: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The new chart's directory; its last part is the chart's name (e.g. charts/my-app)
+    #[arg(value_name = "NAME")]
+    pub dir: PathBuf,
 }
 
 /// The release name and the chart, as Helm's commands take them: `[NAME] CHART`, or the name

@@ -9,6 +9,7 @@
 //! - [`archive`] reads and writes chart archives safely and reproducibly;
 //! - [`lock`] is `Chart.lock` and Helm's digest of the dependencies;
 //! - [`package`] makes a chart directory an archive (`ktera package`);
+//! - [`create`] writes a new chart from the starter (`ktera create`);
 //! - [`subcharts`] computes the values each enabled subchart renders with;
 //! - [`files`] lists the chart's own files, as templates read them;
 //! - [`values_schema`] checks the merged values against `values.schema.json`;
@@ -16,6 +17,7 @@
 
 pub mod archive;
 mod confine;
+pub mod create;
 pub mod files;
 mod load;
 mod load_archive;

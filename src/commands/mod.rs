@@ -6,6 +6,7 @@ pub mod color;
 pub mod compare;
 pub mod completion;
 pub mod convert;
+pub mod create;
 pub mod dependency;
 pub mod diff;
 pub mod lint;
@@ -52,6 +53,7 @@ impl ExitStatus {
 pub fn run(cli: &Cli) -> Result<ExitStatus, Error> {
     let color = cli.color;
     match &cli.command {
+        Command::Create(args) => create::run(args),
         Command::Template(args) => template::run(args),
         Command::Values(args) => values::run(args),
         Command::Diff(args) => diff::run(args, color),

@@ -120,6 +120,30 @@ spec:
         }
     }
 
+    /// A Pod that is not restarted (a `helm test` hook) runs to completion, as a Job does, and
+    /// wants no probes; one that is restarted runs on and does.
+    #[test]
+    fn probes_are_expected_of_pods_that_run_on() {
+        let pod = |policy: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: t}}\nspec:\n  restartPolicy: {policy}\n  containers:\n    - name: wget\n      image: busybox:1.37\n      resources: {{limits: {{memory: 16Mi}}}}\n"
+            )
+        };
+        for policy in ["Never", "OnFailure"] {
+            let found = check(&manifests(&pod(policy)), &LintOptions::default()).unwrap();
+            assert!(found.is_empty(), "{policy}: {found:#?}");
+        }
+        let found = check(&manifests(&pod("Always")), &LintOptions::default()).unwrap();
+        let paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.containers[name=wget].livenessProbe",
+                "spec.containers[name=wget].readinessProbe"
+            ]
+        );
+    }
+
     #[test]
     fn unsupported_version_is_an_error_not_a_finding() {
         let opts = LintOptions {

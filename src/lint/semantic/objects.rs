@@ -51,12 +51,17 @@ impl<'m> Object<'m> {
             ),
             _ => return None,
         };
+        let spec = lookup(v, spec_at)?;
+        // A bare Pod that is not restarted (a `helm test` hook) runs to completion like a Job.
+        let restart_policy = spec.get("restartPolicy").and_then(Value::as_str);
+        let runs_to_completion = self.group == "batch"
+            || (self.kind == "Pod" && matches!(restart_policy, Some("Never" | "OnFailure")));
         Some(PodTemplate {
             labels: lookup(v, labels_at).and_then(Value::as_mapping),
             labels_path: FieldPath::of(labels_at),
-            spec: lookup(v, spec_at)?,
+            spec,
             spec_path: FieldPath::of(spec_at),
-            runs_to_completion: self.group == "batch",
+            runs_to_completion,
         })
     }
 }
@@ -66,7 +71,7 @@ pub struct PodTemplate<'m> {
     pub labels_path: FieldPath,
     pub spec: &'m Value,
     pub spec_path: FieldPath,
-    /// Jobs and CronJobs: no probes expected.
+    /// Jobs, CronJobs and Pods that are not restarted: no probes expected.
     pub runs_to_completion: bool,
 }
 

@@ -1,6 +1,7 @@
 //! Warnings about what the API server accepts but production regrets: images without a pinned
 //! tag, containers without resource requests or limits, long-running containers without
-//! liveness or readiness probes. Init containers and Jobs are not expected to have probes.
+//! liveness or readiness probes. Init containers, Jobs and Pods that are
+//! not restarted (a `helm test` hook) are not expected to have probes.
 
 use serde_yaml::Value;
 
