@@ -23,7 +23,7 @@ mod unify;
 mod values;
 mod write;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use serde_yaml::Value;
@@ -214,9 +214,6 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
             writer.finish(),
         ));
     }
-    for (path, text) in &files {
-        chart_files.push((PathBuf::from(path), text.clone()));
-    }
 
     // values.yaml and values/<env>.yaml: the chart's own keys first, then the objects'.
     let defaults = values::defaults(&slots);
@@ -232,11 +229,12 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
     };
     let mut order: Vec<usize> = (0..slots.len()).collect();
     order.sort_by_key(|&s| (rank(&slots[s]), s));
+    let text_files = TextFiles::new(&slots, &defaults, &envs, &files);
     let mut chart_values = values::Document::default();
     for &s in &order {
         let slot = &slots[s];
         if let Some(default) = &defaults[s] {
-            chart_values.set(&slot.path, default.clone(), None);
+            chart_values.set(&slot.path, text_files.value(s, default), None);
         }
     }
     for object in &objects {
@@ -271,6 +269,10 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
         &format!("{chart_dir}/values.yaml"),
     )?;
     chart_files.push((PathBuf::from("values.yaml"), values_yaml));
+
+    for (path, text) in files.iter().chain(&text_files.files) {
+        chart_files.push((PathBuf::from(path), text.clone()));
+    }
 
     let provenance = provenance::Provenance {
         own: (0..envs.len()).map(|e| tree.own_nodes(e, base)).collect(),
@@ -308,6 +310,7 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
                         base: None,
                         object: slot.object,
                         fixed_default: None,
+                        file: None,
                     };
                     doc.set(
                         &path,
@@ -317,7 +320,11 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
                 }
                 continue;
             }
-            doc.set(&slot.path, entry, Some(provenance.explain(e, slot, object)));
+            doc.set(
+                &slot.path,
+                text_files.value(s, &entry),
+                Some(provenance.explain(e, slot, object)),
+            );
         }
         let path = request.values_dir.join(format!("{}.yaml", env.name));
         let header = format!(
@@ -364,6 +371,69 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
         builds,
         notes,
     })
+}
+
+/// Long texts that differ between environments, each kept in a file of the chart; the values
+/// hold its path: `files/<object>/<name>` for the default, `files/<object>/<env>/<name>` for
+/// an environment's own.
+struct TextFiles {
+    /// (slot, text) -> path.
+    paths: HashMap<(usize, String), String>,
+    files: Vec<(String, String)>,
+}
+
+impl TextFiles {
+    fn new(slots: &[Slot], defaults: &[Option<Value>], envs: &[Env], taken: &[(String, String)]) -> TextFiles {
+        let mut out = TextFiles {
+            paths: HashMap::new(),
+            files: Vec::new(),
+        };
+        let mut used: BTreeSet<String> = taken.iter().map(|(p, _)| p.clone()).collect();
+        for (s, slot) in slots.iter().enumerate() {
+            let Some((dir, name)) = &slot.file else { continue };
+            let mut wanted: Vec<(Option<&str>, &str)> = Vec::new();
+            if let Some(Value::String(text)) = &defaults[s] {
+                wanted.push((None, text));
+            }
+            for (e, env) in envs.iter().enumerate() {
+                if let Some(Value::String(text)) = &slot.values[e]
+                    && slot.cares[e]
+                {
+                    wanted.push((Some(&env.name), text));
+                }
+            }
+            for (env, text) in wanted {
+                if out.paths.contains_key(&(s, text.to_string())) {
+                    continue;
+                }
+                let stem = match env {
+                    Some(env) => format!("files/{dir}/{env}/{name}"),
+                    None => format!("files/{dir}/{name}"),
+                };
+                let mut path = stem.clone();
+                let mut n = 2;
+                while used.contains(&path) {
+                    path = format!("{stem}-{n}");
+                    n += 1;
+                }
+                used.insert(path.clone());
+                out.paths.insert((s, text.to_string()), path.clone());
+                out.files.push((path, text.to_string()));
+            }
+        }
+        out
+    }
+
+    /// The value the values files hold: the file's path for such a text.
+    fn value(&self, slot: usize, value: &Value) -> Value {
+        match value {
+            Value::String(text) => match self.paths.get(&(slot, text.clone())) {
+                Some(path) => Value::from(path.as_str()),
+                None => value.clone(),
+            },
+            other => other.clone(),
+        }
+    }
 }
 
 /// The namespace every object that has one is in, when they share one.
@@ -419,6 +489,7 @@ impl Prelude<'_> {
             object,
             source,
             fixed_default: None,
+            file: None,
         });
         self.slots.len() - 1
     }

@@ -95,6 +95,9 @@ pub struct Slot {
     pub source: Source,
     /// A default that does not come from the environments (presence flags).
     pub fixed_default: Option<Option<Value>>,
+    /// Long text kept in the chart's `files/`: the values hold the file's path, and this is
+    /// where such files go (`files/<dir>/<name>`, or `files/<dir>/<env>/<name>`).
+    pub file: Option<(String, String)>,
 }
 
 /// A piece of a template.

@@ -110,16 +110,8 @@ impl<'a> Writer<'a> {
                 }
             }
             Node::Slot(slot) => {
-                let access = names::access(&self.slots[*slot].path);
-                match scalar_form(&self.slots[*slot]) {
-                    Some(filter) => {
-                        self.line(indent, &format!("{key}: {{{{ {access}{filter} }}}}"))
-                    }
-                    None => self.line(
-                        indent,
-                        &format!("{key}:{{{{ {access} | to_yaml | nindent(width={width}) }}}}"),
-                    ),
-                }
+                let text = self.slot_text(*slot, indent, width);
+                self.line(indent, &format!("{key}:{text}"));
             }
             Node::Expr(text) => self.line(indent, &format!("{key}: {text}")),
             Node::Loop { slot, encode } => {
@@ -181,12 +173,16 @@ impl<'a> Writer<'a> {
                 }
             }
             Node::Slot(slot) => {
-                let access = names::access(&self.slots[*slot].path);
-                match scalar_form(&self.slots[*slot]) {
-                    Some(filter) => self.line(indent, &format!("- {{{{ {access}{filter} }}}}")),
+                let text = self.slot_text(*slot, width, width);
+                match text.strip_prefix(' ') {
+                    Some(same_line) => self.line(indent, &format!("- {same_line}")),
+                    // A block: its first line on the dash's line.
                     None => self.line(
                         indent,
-                        &format!("- {{{{ {access} | to_yaml | indent(width={width}) }}}}"),
+                        &format!(
+                            "- {{{{ {} | to_yaml | indent(width={width}) }}}}",
+                            names::access(&self.slots[*slot].path)
+                        ),
                     ),
                 }
             }
@@ -202,6 +198,22 @@ impl<'a> Writer<'a> {
         }
         if item.guard.is_some() {
             self.tag(indent, "endif");
+        }
+    }
+
+    /// What follows `key:` to read a slot, for a key at `column` whose block goes to `width`:
+    /// ` {{ x | quote }}` on the same line, or `{{ x | to_yaml | nindent(width=N) }}`.
+    fn slot_text(&self, slot: usize, column: usize, width: usize) -> String {
+        let slot = &self.slots[slot];
+        let access = names::access(&slot.path);
+        if slot.file.is_some() {
+            return format!(
+                " {{{{ files_get(path={access}) | to_yaml | indent(width={column}) }}}}"
+            );
+        }
+        match scalar_form(slot) {
+            Some(filter) => format!(" {{{{ {access}{filter} }}}}"),
+            None => format!("{{{{ {access} | to_yaml | nindent(width={width}) }}}}"),
         }
     }
 

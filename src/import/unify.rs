@@ -37,6 +37,17 @@ pub struct Paths {
 }
 
 impl Paths {
+    /// How many paths are taken under `top`, to go back to with [`Paths::rollback`].
+    pub fn mark(&self, top: &str) -> usize {
+        self.taken.get(top).map_or(0, Vec::len)
+    }
+
+    pub fn rollback(&mut self, top: &str, mark: usize) {
+        if let Some(taken) = self.taken.get_mut(top) {
+            taken.truncate(mark);
+        }
+    }
+
     /// Claims `path`, or the first of `alternatives` that does not clash with a path taken
     /// (the same, or one inside the other), or `path` with a number.
     pub fn claim(&mut self, path: Vec<String>, alternatives: Vec<Vec<String>>) -> Vec<String> {
@@ -376,9 +387,12 @@ impl<'a> Unifier<'a> {
             at.pop();
             return Some(Node::Seq(vec![Item { node, guard: None }]));
         }
-        let field = ITEM_KEYS
+        let keyed = ITEM_KEYS
             .iter()
-            .find(|field| lists.iter().all(|l| keyed_by(l, field)))?;
+            .find(|field| lists.iter().all(|l| keyed_by(l, field)));
+        let Some(field) = keyed else {
+            return self.positional(o, vals, &lists, at);
+        };
         let orders: Vec<Vec<String>> = lists
             .iter()
             .map(|l| {
@@ -409,6 +423,53 @@ impl<'a> Unifier<'a> {
             };
             at.pop();
             items.push(item);
+        }
+        Some(Node::Seq(items))
+    }
+
+    /// Lists of one length whose items have no name: walked item by item only when that makes
+    /// no value (the items differ only in names the template computes, as a projected
+    /// volume's sources); a value's path never holds a list index.
+    fn positional(
+        &mut self,
+        o: usize,
+        vals: &[(usize, &Value)],
+        lists: &[&Vec<Value>],
+        at: &mut Vec<Step>,
+    ) -> Option<Node> {
+        let len = lists[0].len();
+        if lists.iter().any(|l| l.len() != len) {
+            return None;
+        }
+        let mark = (
+            self.slots.len(),
+            self.files.len(),
+            self.images.len(),
+            self.paths.mark(&self.objects[o].key),
+        );
+        let mut items = Vec::with_capacity(len);
+        for i in 0..len {
+            at.push(Step::Item {
+                field: String::new(),
+                value: i.to_string(),
+            });
+            let item_vals: Vec<(usize, &Value)> = vals
+                .iter()
+                .zip(lists)
+                .map(|(&(e, _), l)| (e, &l[i]))
+                .collect();
+            items.push(Item {
+                node: self.node(o, &item_vals, at),
+                guard: None,
+            });
+            at.pop();
+        }
+        if self.slots.len() > mark.0 {
+            self.slots.truncate(mark.0);
+            self.files.truncate(mark.1);
+            self.images.truncate(mark.2);
+            self.paths.rollback(&self.objects[o].key, mark.3);
+            return None;
         }
         Some(Node::Seq(items))
     }
@@ -715,6 +776,21 @@ impl<'a> Unifier<'a> {
             path.extend(extra.iter().map(|s| s.to_string()));
         }
         let path = self.paths.claim(short, vec![full]);
+        let long_text = |v: &Option<Value>| {
+            v.as_ref().is_none_or(|v| {
+                v.as_str()
+                    .is_some_and(|t| t.matches('\n').count() + 1 >= FILE_LINES)
+            })
+        };
+        let file = (extra.is_empty()
+            && values.iter().any(|(_, v)| v.is_some())
+            && values.iter().all(|(_, v)| long_text(v)))
+        .then(|| {
+            (
+                names::file_part(&object.core),
+                names::file_part(&leaf_name(at)),
+            )
+        });
         let n = self.envs.len();
         let mut slot_values = vec![None; n];
         let mut cares = vec![false; n];
@@ -735,22 +811,14 @@ impl<'a> Unifier<'a> {
             object: Some(o),
             source,
             fixed_default: None,
+            file,
         })
     }
 
     /// Writes a long constant string to `files/<object>/<key>`; returns that path.
     fn add_file(&mut self, o: usize, at: &[Step], text: &str) -> String {
-        let leaf = at
-            .iter()
-            .rev()
-            .find_map(|s| match s {
-                Step::Key(k) => Some(k.as_str()),
-                Step::Item { value, .. } => Some(value.as_str()),
-                Step::Only => None,
-            })
-            .unwrap_or("text");
         let dir = names::file_part(&self.objects[o].core);
-        let stem = names::file_part(leaf);
+        let stem = names::file_part(&leaf_name(at));
         let mut path = format!("files/{dir}/{stem}");
         let mut n = 2;
         while self.files.iter().any(|(p, _)| *p == path) {
@@ -760,6 +828,18 @@ impl<'a> Unifier<'a> {
         self.files.push((path.clone(), text.to_string()));
         path
     }
+}
+
+/// The last key of the path (a ConfigMap's file name): the name of a file written for it.
+fn leaf_name(at: &[Step]) -> String {
+    at.iter()
+        .rev()
+        .find_map(|s| match s {
+            Step::Key(k) => Some(k.clone()),
+            Step::Item { value, .. } => Some(value.clone()),
+            Step::Only => None,
+        })
+        .unwrap_or_else(|| "text".into())
 }
 
 /// Whether the path is exactly these keys.

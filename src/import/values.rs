@@ -266,6 +266,7 @@ mod tests {
             object: None,
             source: Source::Presence,
             fixed_default: None,
+            file: None,
         }
     }
 
