@@ -383,14 +383,21 @@ struct TextFiles {
 }
 
 impl TextFiles {
-    fn new(slots: &[Slot], defaults: &[Option<Value>], envs: &[Env], taken: &[(String, String)]) -> TextFiles {
+    fn new(
+        slots: &[Slot],
+        defaults: &[Option<Value>],
+        envs: &[Env],
+        taken: &[(String, String)],
+    ) -> TextFiles {
         let mut out = TextFiles {
             paths: HashMap::new(),
             files: Vec::new(),
         };
         let mut used: BTreeSet<String> = taken.iter().map(|(p, _)| p.clone()).collect();
         for (s, slot) in slots.iter().enumerate() {
-            let Some((dir, name)) = &slot.file else { continue };
+            let Some((dir, name)) = &slot.file else {
+                continue;
+            };
             let mut wanted: Vec<(Option<&str>, &str)> = Vec::new();
             if let Some(Value::String(text)) = &defaults[s] {
                 wanted.push((None, text));

@@ -76,7 +76,10 @@ pub fn build_with_warnings(dir: &Path) -> Result<(String, String), Error> {
         .map_err(|e| failed("could not start", &e.to_string()).with_source(e))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(failed(&output.status.to_string(), stderr.trim_end()));
+        return Err(failed(
+            &output.status.to_string(),
+            &without_stack(stderr.trim_end()),
+        ));
     }
     let warnings = String::from_utf8_lossy(&output.stderr)
         .trim_end()
@@ -85,4 +88,16 @@ pub fn build_with_warnings(dir: &Path) -> Result<(String, String), Error> {
         Error::input(format!("`{command}` printed output that is not UTF-8 text")).in_file(&shown)
     })?;
     Ok((manifests, warnings))
+}
+
+/// Kustomize's message without the stack of its goroutines, when it panicked: the panic's
+/// own lines say what went wrong.
+fn without_stack(stderr: &str) -> String {
+    match stderr.find("\ngoroutine ") {
+        Some(at) => format!(
+            "{}\n(the stack trace Kustomize printed is left out)",
+            stderr[..at].trim_end()
+        ),
+        None => stderr.to_string(),
+    }
 }

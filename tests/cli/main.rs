@@ -23,6 +23,7 @@ mod example_kinds;
 mod gitlab_ci;
 mod golden;
 mod helm;
+mod import;
 mod lint;
 mod package;
 mod pre_commit;
