@@ -80,11 +80,13 @@ pub fn run(
     Ok((builds, base_objects))
 }
 
+/// A build's standard output and standard error, or why it failed.
+type Outcome = Result<(String, String), Error>;
+
 /// Runs the builds on as many threads as there are cores; results in the order of `dirs`.
-fn build_all(dirs: &[&Path]) -> Vec<Result<(String, String), Error>> {
+fn build_all(dirs: &[&Path]) -> Vec<Outcome> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<(String, String), Error>>>> =
-        Mutex::new((0..dirs.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new((0..dirs.len()).map(|_| None).collect());
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, dirs.len().max(1));

@@ -95,6 +95,7 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
                 name: b.env.clone(),
                 dir: b.dir.clone(),
                 namespace: common_namespace(&objects),
+                mixed_namespaces: namespaces(&objects) > 1,
                 objects,
                 prefix,
                 suffix,
@@ -113,7 +114,8 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
 
     // Names: the overlay's prefix and suffix, Kustomize's hash, or a value.
     let uses_affix = pre.names(&mut objects);
-    let namespace_expr = pre.namespace(&mut objects);
+    let namespace = pre.namespace();
+    let namespace_expr = namespace.as_ref().map(|(expr, _)| expr.clone());
     pre.conditions(&mut objects, &tree);
     let commons = pre.commons(&tree);
 
@@ -126,16 +128,16 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
         tree.all_nodes().flat_map(|k| k.replicas.clone()).collect();
 
     let Prelude { slots, paths, .. } = pre;
-    let mut unifier = Unifier::new(
-        &envs,
-        &objects,
-        &commons,
-        namespace_expr.clone(),
-        &managed_images,
-        &managed_replicas,
-        paths,
-        slots,
-    );
+    let context = unify::Context {
+        envs: &envs,
+        objects: &objects,
+        commons: &commons,
+        namespace_expr: namespace_expr.clone(),
+        namespace_guard: namespace.and_then(|(_, guard)| guard),
+        managed_images: &managed_images,
+        managed_replicas: &managed_replicas,
+    };
+    let mut unifier = Unifier::new(context, paths, slots);
     let mut nodes = Vec::with_capacity(objects.len());
     for o in 0..objects.len() {
         nodes.push(unifier.object(o));
@@ -443,6 +445,15 @@ impl TextFiles {
     }
 }
 
+/// How many namespaces the objects are in.
+fn namespaces(objects: &[Value]) -> usize {
+    let set: BTreeSet<&str> = objects
+        .iter()
+        .filter_map(|o| o.get("metadata")?.get("namespace")?.as_str())
+        .collect();
+    set.len()
+}
+
 /// The namespace every object that has one is in, when they share one.
 fn common_namespace(objects: &[Value]) -> Option<String> {
     let mut found: Option<&str> = None;
@@ -541,7 +552,7 @@ impl Prelude<'_> {
                 && present.iter().all(|&e| {
                     object.name_in(e).is_some() && object.name_in(e) == envs[e].namespace.as_deref()
                 })
-                && envs.iter().all(|e| e.namespace.is_some())
+                && !envs.iter().any(|e| e.mixed_namespaces)
             {
                 object.name_expr = Some(format!("<{}.namespace />{quote}", self.ns));
                 continue;
@@ -639,26 +650,40 @@ impl Prelude<'_> {
         }
     }
 
-    /// The namespace helper, when every environment puts its objects in one namespace.
-    fn namespace(&mut self, _objects: &mut [ChartObject]) -> Option<String> {
+    /// The namespace helper, when each environment puts its objects in one namespace (or, in
+    /// some, in none): the expression, and the test for environments without one.
+    fn namespace(&mut self) -> Option<(String, Option<String>)> {
         let envs = self.envs;
-        let namespaces: Option<Vec<&str>> = envs.iter().map(|e| e.namespace.as_deref()).collect();
-        let namespaces = namespaces?;
+        if envs.iter().any(|e| e.mixed_namespaces) || envs.iter().all(|e| e.namespace.is_none()) {
+            return None;
+        }
         let base = self.base.and_then(common_namespace).map(Value::from);
-        let values = namespaces.iter().map(|n| Some(Value::from(*n))).collect();
-        self.slot(
+        let values: Vec<Option<Value>> = envs
+            .iter()
+            .map(|e| e.namespace.as_deref().map(Value::from))
+            .collect();
+        let slot = self.slot(
             vec!["namespace".into()],
             values,
             base,
             None,
             Source::Namespace,
         );
-        let quote = if namespaces.iter().all(|n| plain(n)) {
+        self.slots[slot].cares = vec![true; envs.len()];
+        let quote = if envs
+            .iter()
+            .filter_map(|e| e.namespace.as_deref())
+            .all(plain)
+        {
             ""
         } else {
             " | quote"
         };
-        Some(format!("{{{{ <{}.namespace />{quote} }}}}", self.ns))
+        let guard = envs
+            .iter()
+            .any(|e| e.namespace.is_none())
+            .then(|| names::defined(&self.slots[slot].path));
+        Some((format!("{{{{ <{}.namespace />{quote} }}}}", self.ns), guard))
     }
 
     /// A condition for each object some environment lacks: `cache.enabled` for the objects a
@@ -778,13 +803,12 @@ impl Prelude<'_> {
     }
 }
 
+/// Keys, and each environment's value for each.
+type SharedPairs = (Vec<String>, Vec<BTreeMap<String, String>>);
+
 /// The `field` (labels or annotations) pairs every object of every environment carries,
 /// among the `allowed` keys: the keys, and each environment's values.
-fn shared_pairs(
-    envs: &[Env],
-    field: &str,
-    allowed: &BTreeSet<String>,
-) -> Option<(Vec<String>, Vec<BTreeMap<String, String>>)> {
+fn shared_pairs(envs: &[Env], field: &str, allowed: &BTreeSet<String>) -> Option<SharedPairs> {
     let per_env: Option<Vec<BTreeMap<String, String>>> = envs
         .iter()
         .map(|env| {

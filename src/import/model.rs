@@ -18,6 +18,8 @@ pub struct Env {
     pub suffix: String,
     /// The namespace of every namespaced object, when they all share one.
     pub namespace: Option<String>,
+    /// Objects in more than one namespace.
+    pub mixed_namespaces: bool,
 }
 
 /// An object of the chart: the objects of each environment that are the same object.

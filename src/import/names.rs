@@ -140,15 +140,6 @@ pub fn tera_string(text: &str) -> String {
     out
 }
 
-/// A values path as `ktera set` and `--set` write it: `backendApp.labels.app\.kubernetes\.io/name`.
-pub fn display_path(path: &[String]) -> String {
-    let segments: Vec<crate::values::Segment> = path
-        .iter()
-        .map(|key| crate::values::Segment::Key(key.clone()))
-        .collect();
-    crate::values::PathDisplay(&segments).to_string()
-}
-
 /// An image reference split as charts write it: repository, tag, digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef {
@@ -200,7 +191,6 @@ mod tests {
             access(&["a".into(), "app.kubernetes.io/name".into(), "in".into()]),
             "Values.a[\"app.kubernetes.io/name\"][\"in\"]"
         );
-        assert_eq!(display_path(&["a".into(), "b.c".into()]), "a.b\\.c");
     }
 
     #[test]

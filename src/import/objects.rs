@@ -197,6 +197,7 @@ fn attach_base(objects: &mut [ChartObject], base: &[Value]) {
         prefix: String::new(),
         suffix: String::new(),
         namespace: None,
+        mixed_namespaces: false,
     };
     for doc in base {
         let Some(id) = ObjectId::of(doc) else {

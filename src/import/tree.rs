@@ -42,8 +42,6 @@ pub struct Kustomization {
 pub struct ImageEntry {
     pub name: String,
     pub new_name: Option<String>,
-    pub new_tag: Option<String>,
-    pub digest: Option<String>,
 }
 
 /// A patch and where it is written (its file, or the kustomization for an inline one).
@@ -176,7 +174,8 @@ impl Tree {
     }
 
     /// The shared base: the kustomization (not a component, not an environment itself) that
-    /// every environment builds from, nearest to them. None with fewer than two environments.
+    /// the most environments build from (at least two), nearest to them. None with fewer than
+    /// two environments.
     pub fn common_base(&self) -> Option<usize> {
         if self.reach.len() < 2 {
             return None;
@@ -187,24 +186,23 @@ impl Tree {
             .filter_map(|r| r.first())
             .map(|r| r.0)
             .collect();
-        let mut best: Option<(usize, usize)> = None;
-        for &(node, _) in &self.reach[0] {
+        let mut best: Option<(usize, usize, usize)> = None;
+        for node in 0..self.nodes.len() {
             if tops.contains(&node) || self.nodes[node].component {
                 continue;
             }
-            let depths: Option<Vec<usize>> = self
+            let depths: Vec<usize> = self
                 .reach
                 .iter()
-                .map(|r| r.iter().find(|(n, _)| *n == node).map(|(_, d)| *d))
+                .filter_map(|r| r.iter().find(|(n, _)| *n == node).map(|(_, d)| *d))
                 .collect();
-            if let Some(depths) = depths {
-                let total: usize = depths.iter().sum();
-                if best.is_none_or(|(_, t)| total < t) {
-                    best = Some((node, total));
-                }
+            let (count, total) = (depths.len(), depths.iter().sum::<usize>());
+            let better = best.is_none_or(|(_, c, t)| count > c || (count == c && total < t));
+            if count >= 2 && better {
+                best = Some((node, count, total));
             }
         }
-        best.map(|(node, _)| node)
+        best.map(|(node, _, _)| node)
     }
 
     /// The nodes that make environment `env` what it is: reachable from it but not from the
@@ -350,8 +348,6 @@ fn read_kustomization(dir: &Path, file: &Path, doc: &Value) -> Kustomization {
             k.images.push(ImageEntry {
                 name: field("name").unwrap_or_default(),
                 new_name: field("newName"),
-                new_tag: field("newTag"),
-                digest: field("digest"),
             });
         }
     }

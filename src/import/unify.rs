@@ -84,6 +84,21 @@ impl Paths {
     }
 }
 
+/// What the walk knows of the whole chart.
+pub struct Context<'a> {
+    pub envs: &'a [Env],
+    pub objects: &'a [ChartObject],
+    pub commons: &'a [Common],
+    /// `{{ <backend.namespace /> }}` when every environment puts its objects in one namespace.
+    pub namespace_expr: Option<String>,
+    /// `Values.namespace is defined`, when some environment puts its objects in none.
+    pub namespace_guard: Option<String>,
+    /// Repositories and names that some `images` entry sets: always written as values.
+    pub managed_images: &'a BTreeSet<String>,
+    /// Names that some `replicas` entry sets.
+    pub managed_replicas: &'a BTreeSet<String>,
+}
+
 /// Walks the objects and collects the values and files their templates need.
 pub struct Unifier<'a> {
     pub envs: &'a [Env],
@@ -91,6 +106,7 @@ pub struct Unifier<'a> {
     pub commons: &'a [Common],
     /// `{{ <backend.namespace /> }}` when every environment puts its objects in one namespace.
     pub namespace_expr: Option<String>,
+    pub namespace_guard: Option<String>,
     /// Repositories and names that some `images` entry sets: always written as values.
     pub managed_images: &'a BTreeSet<String>,
     /// Names that some `replicas` entry sets.
@@ -106,6 +122,9 @@ pub struct Unifier<'a> {
     /// entry of Kustomize sets every container that names the image.
     images: Vec<Vec<(&'static str, usize)>>,
 }
+
+/// A part of an image reference and how to take it out of one.
+type ImagePart = (&'static str, fn(&ImageRef) -> Option<String>);
 
 /// Fields of a ConfigMap or Secret that Kustomize's hash covers.
 pub const HASHED_FIELDS: [&str; 4] = ["data", "binaryData", "type", "stringData"];
@@ -126,16 +145,17 @@ const ITEM_KEYS: [&str; 8] = [
 const FILE_LINES: usize = 4;
 
 impl<'a> Unifier<'a> {
-    pub fn new(
-        envs: &'a [Env],
-        objects: &'a [ChartObject],
-        commons: &'a [Common],
-        namespace_expr: Option<String>,
-        managed_images: &'a BTreeSet<String>,
-        managed_replicas: &'a BTreeSet<String>,
-        paths: Paths,
-        slots: Vec<Slot>,
-    ) -> Unifier<'a> {
+    /// `slots` are those made before (names, labels, conditions), their paths in `paths`.
+    pub fn new(context: Context<'a>, paths: Paths, slots: Vec<Slot>) -> Unifier<'a> {
+        let Context {
+            envs,
+            objects,
+            commons,
+            namespace_expr,
+            namespace_guard,
+            managed_images,
+            managed_replicas,
+        } = context;
         let mut by_name: HashMap<(usize, String), Vec<usize>> = HashMap::new();
         for (i, object) in objects.iter().enumerate() {
             if object.name_expr.is_none() {
@@ -152,6 +172,7 @@ impl<'a> Unifier<'a> {
             objects,
             commons,
             namespace_expr,
+            namespace_guard,
             managed_images,
             managed_replicas,
             slots,
@@ -282,14 +303,11 @@ impl<'a> Unifier<'a> {
             .map(Vec::as_slice)
             .unwrap_or_default();
         let field = ITEM_KEYS.iter().find(|field| keyed_by(list, field));
-        for i in 0..len {
+        for (i, item) in list.iter().enumerate().take(len) {
             at.push(match field {
                 Some(field) => Step::Item {
                     field: field.to_string(),
-                    value: list[i]
-                        .get(*field)
-                        .and_then(scalar_text)
-                        .unwrap_or_default(),
+                    value: item.get(*field).and_then(scalar_text).unwrap_or_default(),
                 },
                 None => Step::Item {
                     field: String::new(),
@@ -344,6 +362,8 @@ impl<'a> Unifier<'a> {
                     key: key.clone(),
                     guard: None,
                 }
+            } else if let Some(field) = self.namespace_field(vals, &key, at) {
+                field
             } else {
                 let values: Vec<(usize, Option<&Value>)> =
                     vals.iter().map(|&(e, v)| (e, v.get(&key))).collect();
@@ -532,12 +552,7 @@ impl<'a> Unifier<'a> {
 
     /// A Secret's data as a values map that the template encodes, when every value is text
     /// that base64 gives back exactly; else the base64 strings themselves.
-    fn secret_data(
-        &mut self,
-        o: usize,
-        vals: &[(usize, &Value)],
-        at: &mut Vec<Step>,
-    ) -> Option<Node> {
+    fn secret_data(&mut self, o: usize, vals: &[(usize, &Value)], at: &[Step]) -> Option<Node> {
         let text_map = |v: &Value| {
             v.as_mapping()
                 .is_some_and(|m| !m.is_empty() && m.values().all(Value::is_string))
@@ -563,7 +578,7 @@ impl<'a> Unifier<'a> {
                 false,
             ),
         };
-        let slot = self.new_slot(o, at, &[], values, Source::Field(at.clone()));
+        let slot = self.new_slot(o, at, &[], values, Source::Field(at.to_vec()));
         if encode && let Some(base) = self.slots[slot].base.take() {
             self.slots[slot].base = decode_all(&base);
         }
@@ -576,7 +591,7 @@ impl<'a> Unifier<'a> {
         &mut self,
         o: usize,
         vals: &[(usize, &Value)],
-        at: &mut Vec<Step>,
+        at: &[Step],
         all_equal: bool,
     ) -> Option<Node> {
         let is_image = matches!(at.last(), Some(Step::Key(k)) if k == "image")
@@ -613,7 +628,7 @@ impl<'a> Unifier<'a> {
             .and_then(|b| lookup(b, at))
             .and_then(Value::as_str)
             .map(ImageRef::parse);
-        let parts: [(&'static str, fn(&ImageRef) -> Option<String>); 3] = [
+        let parts: [ImagePart; 3] = [
             ("repository", |r| Some(r.repository.clone())),
             ("tag", |r| r.tag.clone()),
             ("digest", |r| r.digest.clone()),
@@ -658,7 +673,8 @@ impl<'a> Unifier<'a> {
                     .into_iter()
                     .map(|(name, values)| {
                         let values = values.into_iter().map(|(e, v)| (e, Some(v))).collect();
-                        let slot = self.new_slot(o, at, &[name], values, Source::Image(at.clone()));
+                        let slot =
+                            self.new_slot(o, at, &[name], values, Source::Image(at.to_vec()));
                         let get = parts.iter().find(|(n, _)| *n == name).map(|(_, g)| *g);
                         self.slots[slot].base = base
                             .as_ref()
@@ -700,6 +716,22 @@ impl<'a> Unifier<'a> {
                 .is_some_and(|s| Some(s) == self.envs[e].namespace.as_deref())
         });
         (named && matches).then(|| expr.clone())
+    }
+
+    /// `metadata.namespace` where the environments that have a namespace set it, and the
+    /// others have none: the helper, under the test that the namespace is given.
+    fn namespace_field(&self, vals: &[(usize, &Value)], key: &Value, at: &[Step]) -> Option<Field> {
+        let guard = self.namespace_guard.as_ref()?;
+        let expr = self.namespace_expr.as_ref()?;
+        let fits = at_is(at, &["metadata", "namespace"])
+            && vals.iter().all(|&(e, v)| {
+                v.get(key).and_then(Value::as_str) == self.envs[e].namespace.as_deref()
+            });
+        fits.then(|| Field {
+            key: key.clone(),
+            node: Node::Expr(expr.clone()),
+            guard: Some(guard.clone()),
+        })
     }
 
     /// The name of another object that Kustomize computed, written as the template computes
@@ -1022,10 +1054,10 @@ pub fn short_path(kind: &str, at: &[Step], single: bool) -> Vec<String> {
         } else if !template.is_empty() && starts(&meta) {
             rest = &at[meta.len()..];
             out.push("pod".into());
-        } else if kind == "CronJob" && starts(&["spec", "jobTemplate", "spec"]) {
-            rest = &at[3..];
-            out.push("job".into());
-        } else if kind == "CronJob" && starts(&["spec", "jobTemplate", "metadata"]) {
+        } else if kind == "CronJob"
+            && (starts(&["spec", "jobTemplate", "spec"])
+                || starts(&["spec", "jobTemplate", "metadata"]))
+        {
             rest = &at[3..];
             out.push("job".into());
         } else if kind == "Pod" && starts(&["spec"]) {

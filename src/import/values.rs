@@ -160,10 +160,6 @@ impl Document {
         self.headings.insert(key.to_string(), comment);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.root.is_empty()
-    }
-
     /// The document as YAML under `header` (comment lines), checked to read back as built.
     pub fn write(&self, header: &str, origin: &str) -> Result<String, Error> {
         let mut out = String::from(header);
