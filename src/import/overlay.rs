@@ -89,6 +89,8 @@ pub fn check_all(overlays: &[Overlay]) -> Result<(), Error> {
                 overlay.dir.display()
             )));
         }
+    }
+    for overlay in overlays {
         if !overlay.dir.is_dir() {
             return Err(Error::input("no such directory")
                 .in_file(overlay.dir.display().to_string())

@@ -66,15 +66,19 @@ impl Paths {
                 break;
             }
         }
+        // Else a number on the last segment that makes it free; a segment nearer the top when
+        // a shorter path taken already holds this one's start.
         let chosen = chosen.unwrap_or_else(|| {
             let mut n = 2;
             loop {
-                let mut candidate = path.clone();
-                if let Some(last) = candidate.last_mut() {
-                    *last = format!("{last}{n}");
-                }
-                if !clashes(&candidate) {
-                    break candidate;
+                for i in (1..path.len().max(2)).rev() {
+                    let mut candidate = path.clone();
+                    if let Some(segment) = candidate.get_mut(i.min(path.len() - 1)) {
+                        segment.push_str(&n.to_string());
+                    }
+                    if !clashes(&candidate) {
+                        return candidate;
+                    }
                 }
                 n += 1;
             }
@@ -1214,7 +1218,9 @@ mod tests {
         let c = paths.claim(vec!["web".into(), "replicas".into(), "x".into()], vec![]);
         assert_eq!(a.join("."), "web.replicas");
         assert_eq!(b.join("."), "web.spec.replicas");
-        assert_eq!(c.join("."), "web.replicas2");
+        assert_eq!(c.join("."), "web.replicas2.x");
+        let d = paths.claim(vec!["web".into(), "replicas".into()], vec![]);
+        assert_eq!(d.join("."), "web.replicas3");
     }
 
     #[test]
