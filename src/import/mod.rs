@@ -279,6 +279,7 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
     let provenance = provenance::Provenance {
         own: (0..envs.len()).map(|e| tree.own_nodes(e, base)).collect(),
         tree: &tree,
+        sources: &sources,
     };
     let mut values_files = Vec::new();
     for (e, env) in envs.iter().enumerate() {

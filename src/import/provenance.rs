@@ -6,28 +6,39 @@
 //! generators (the file each key comes from) and patches (the one that says something at the
 //! value's path). When none of them says, the overlay's own kustomization is named.
 
+use std::collections::HashMap;
+
 use super::model::{ChartObject, Slot, Source};
 use super::names::ImageRef;
 use super::tree::{Step, Tree};
 
 pub struct Provenance<'a> {
     pub tree: &'a Tree,
+    /// Where each object is written: [`Tree::sources`].
+    pub sources: &'a HashMap<(String, String), String>,
     /// Per environment, its own kustomizations, nearest first.
     pub own: Vec<Vec<usize>>,
 }
 
 impl Provenance<'_> {
     /// The comment for `slot`'s value in environment `env`.
+    /// When no file of the environment's own changed it, the value is the object's as
+    /// written (the default could not hold it, a null say): its file is named.
     pub fn explain(&self, env: usize, slot: &Slot, object: Option<&ChartObject>) -> String {
-        self.find(env, slot, object).unwrap_or_else(|| {
-            match self.own[env]
-                .first()
-                .or(self.tree.reach[env].first().map(|r| &r.0))
-            {
-                Some(&node) => self.tree.nodes[node].file.clone(),
-                None => String::new(),
-            }
-        })
+        if let Some(found) = self.find(env, slot, object) {
+            return found;
+        }
+        let written = object.and_then(|o| self.sources.get(&(o.kind.clone(), o.core.clone())));
+        if let (Some(file), Source::Field(_) | Source::Image(_)) = (written, &slot.source) {
+            return format!("as in {file}");
+        }
+        match self.own[env]
+            .first()
+            .or(self.tree.reach[env].first().map(|r| &r.0))
+        {
+            Some(&node) => self.tree.nodes[node].file.clone(),
+            None => String::new(),
+        }
     }
 
     fn find(&self, env: usize, slot: &Slot, object: Option<&ChartObject>) -> Option<String> {
