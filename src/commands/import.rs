@@ -25,6 +25,8 @@ pub fn run(args: &ImportArgs, color: ColorChoice) -> Result<ExitStatus, Error> {
         name: args.name.clone(),
         overlays,
     };
+    import::check_all(&request.overlays)?;
+    import::check_targets(&request.chart, &request.values_files(), args.force)?;
     let plan = import::plan(&request)?;
     import::write(&plan, args.force)?;
     let templates = plan

@@ -30,7 +30,7 @@ use serde_yaml::Value;
 
 pub use build::Build;
 pub use overlay::{Overlay, check_all, parse as parse_overlay};
-pub use write::write;
+pub use write::{check_targets, write};
 
 use model::{ChartObject, Env, Slot, Source};
 use tree::Tree;
@@ -61,6 +61,16 @@ pub struct Import {
     pub builds: Vec<Build>,
     /// What the user should know: Secrets in the values, Kustomize's warnings.
     pub notes: Vec<String>,
+}
+
+impl Request {
+    /// `<values-dir>/<env>.yaml` for each environment.
+    pub fn values_files(&self) -> Vec<PathBuf> {
+        self.overlays
+            .iter()
+            .map(|o| self.values_dir.join(format!("{}.yaml", o.env)))
+            .collect()
+    }
 }
 
 /// Builds every overlay and makes the chart and values that render the same objects.
@@ -110,6 +120,7 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
         slots: Vec::new(),
         paths: Paths::default(),
         base: base_objects.as_deref(),
+        headings: Vec::new(),
     };
 
     // Names: the overlay's prefix and suffix, Kustomize's hash, or a value.
@@ -127,7 +138,12 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
     let managed_replicas: BTreeSet<String> =
         tree.all_nodes().flat_map(|k| k.replicas.clone()).collect();
 
-    let Prelude { slots, paths, .. } = pre;
+    let Prelude {
+        slots,
+        paths,
+        headings,
+        ..
+    } = pre;
     let context = unify::Context {
         envs: &envs,
         objects: &objects,
@@ -239,6 +255,9 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
             chart_values.set(&slot.path, text_files.value(s, default), None);
         }
     }
+    for (key, heading) in headings {
+        chart_values.heading(&key, heading);
+    }
     for object in &objects {
         chart_values.heading(
             &object.key,
@@ -329,7 +348,7 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
                 Some(provenance.explain(e, slot, object)),
             );
         }
-        let path = request.values_dir.join(format!("{}.yaml", env.name));
+        let path = request.values_files()[e].clone();
         let header = format!(
             "# {}: only what differs from {chart_dir}/values.yaml, imported from {} by `ktera import`.\n#   ktera template {chart_dir} -f {}\n\n",
             env.name,
@@ -487,6 +506,8 @@ struct Prelude<'a> {
     slots: Vec<Slot>,
     paths: Paths,
     base: Option<&'a [Value]>,
+    /// Comments above top-level keys that are not objects (a component's switch).
+    headings: Vec<(String, String)>,
 }
 
 impl Prelude<'_> {
@@ -747,6 +768,18 @@ impl Prelude<'_> {
                 );
                 self.slots[slot].fixed_default = Some(Some(Value::Bool(default)));
                 let condition = names::access(&self.slots[slot].path);
+                let top = self.slots[slot].path[0].clone();
+                if !objects.iter().any(|o| o.key == top) {
+                    let titles: Vec<&str> =
+                        members.iter().map(|&o| objects[o].title.as_str()).collect();
+                    self.headings.push((
+                        top,
+                        format!(
+                            "On where true: {} (a component of the overlays).",
+                            titles.join(", ")
+                        ),
+                    ));
+                }
                 for o in members {
                     objects[o].condition = Some(condition.clone());
                 }

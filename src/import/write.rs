@@ -11,33 +11,51 @@ use super::Import;
 use crate::error::Error;
 use crate::output::atomic;
 
+/// Refuses targets that exist (unless `force`), and values files inside the chart directory
+/// (which the import replaces whole): before anything is built.
+pub fn check_targets(chart: &Path, values: &[PathBuf], force: bool) -> Result<(), Error> {
+    let inside =
+        |path: &Path| super::tree::normalize(path).starts_with(super::tree::normalize(chart));
+    if let Some(file) = values.iter().find(|v| inside(v)) {
+        return Err(Error::usage(format!(
+            "the values files cannot go inside the chart directory {}",
+            chart.display()
+        ))
+        .in_file(file.display().to_string())
+        .with_hint("choose another --values-dir"));
+    }
+    if force {
+        return Ok(());
+    }
+    let mut existing: Vec<String> = Vec::new();
+    if chart.exists() {
+        existing.push(chart.display().to_string());
+    }
+    existing.extend(
+        values
+            .iter()
+            .filter(|p| p.exists())
+            .map(|p| p.display().to_string()),
+    );
+    if existing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::input(format!(
+        "{} already exist{}; nothing was written",
+        existing.join(", "),
+        if existing.len() == 1 { "s" } else { "" },
+    ))
+    .with_hint(format!(
+        "pass --force to replace {}, or choose another --chart or --values-dir",
+        if existing.len() == 1 { "it" } else { "them" }
+    )))
+}
+
 /// Writes the import; returns the paths written (the chart directory, then the values files).
 pub fn write(import: &Import, force: bool) -> Result<Vec<PathBuf>, Error> {
     let chart = &import.chart;
-    if !force {
-        let mut existing: Vec<String> = Vec::new();
-        if chart.exists() {
-            existing.push(chart.display().to_string());
-        }
-        existing.extend(
-            import
-                .values_files
-                .iter()
-                .filter(|(p, _)| p.exists())
-                .map(|(p, _)| p.display().to_string()),
-        );
-        if !existing.is_empty() {
-            return Err(Error::input(format!(
-                "{} already exist{}; nothing was written",
-                existing.join(", "),
-                if existing.len() == 1 { "s" } else { "" },
-            ))
-            .with_hint(format!(
-                "pass --force to replace {}, or choose another --chart or --values-dir",
-                if existing.len() == 1 { "it" } else { "them" }
-            )));
-        }
-    }
+    let values: Vec<PathBuf> = import.values_files.iter().map(|(p, _)| p.clone()).collect();
+    check_targets(chart, &values, force)?;
     if chart.exists() && !chart.is_dir() {
         return Err(Error::input(
             "--chart must be a directory, but this is a file; nothing was written",
