@@ -538,7 +538,6 @@ impl Prelude<'_> {
     fn names(&mut self, objects: &mut [ChartObject]) -> Option<(bool, bool)> {
         let envs = self.envs;
         let mut uses = (false, false);
-        let mut name_slots = Vec::new();
         for (o, object) in objects.iter_mut().enumerate() {
             let present = object.present();
             if present.is_empty() || object.name_in(present[0]).is_none() {
@@ -585,7 +584,8 @@ impl Prelude<'_> {
             let affixed = present
                 .iter()
                 .any(|&e| !envs[e].prefix.is_empty() || !envs[e].suffix.is_empty());
-            let base_expr = if fits && affixed {
+            // The name before the hash: the helper, one literal name, or a value.
+            let call = if fits && affixed {
                 uses.0 |= present.iter().any(|&e| !envs[e].prefix.is_empty());
                 uses.1 |= present.iter().any(|&e| !envs[e].suffix.is_empty());
                 let call = format!(
@@ -603,8 +603,24 @@ impl Prelude<'_> {
                 for (&e, u) in present.iter().zip(&unhashed) {
                     values[e] = Some(Value::from(u.as_str()));
                 }
-                name_slots.push((o, values));
-                Some(String::new())
+                let base = object
+                    .base
+                    .as_ref()
+                    .and_then(|b| b.get("metadata")?.get("name").cloned());
+                let at = vec![
+                    tree::Step::Key("metadata".into()),
+                    tree::Step::Key("name".into()),
+                ];
+                let slot = self.slot(
+                    vec![object.key.clone(), "name".into()],
+                    values,
+                    base,
+                    Some(o),
+                    Source::Field(at),
+                );
+                let access = names::access(&self.slots[slot].path);
+                object.stem = format!("{{{{ {access} }}}}");
+                Some(access)
             };
             object.name_expr = if object.hashed {
                 Some(format!(
@@ -613,30 +629,8 @@ impl Prelude<'_> {
                     names::snake(&object.key)
                 ))
             } else {
-                base_expr.map(|b| format!("{b}{quote}"))
+                call.map(|call| format!("{call}{quote}"))
             };
-        }
-        for (o, values) in name_slots {
-            let base = objects[o]
-                .base
-                .as_ref()
-                .and_then(|b| b.get("metadata")?.get("name").cloned());
-            let slot = self.slot(
-                vec![objects[o].key.clone(), "name".into()],
-                values,
-                base,
-                Some(o),
-                Source::Field(vec![
-                    tree::Step::Key("metadata".into()),
-                    tree::Step::Key("name".into()),
-                ]),
-            );
-            let access = names::access(&self.slots[slot].path);
-            objects[o].stem = format!("{{{{ {access} }}}}");
-            if !objects[o].hashed {
-                let quote = objects[o].name_expr.clone().unwrap_or_default();
-                objects[o].name_expr = Some(format!("{access}{quote}"));
-            }
         }
         if uses.0 || uses.1 {
             let envs = self.envs;
@@ -770,12 +764,18 @@ impl Prelude<'_> {
                 let condition = names::access(&self.slots[slot].path);
                 let top = self.slots[slot].path[0].clone();
                 if !objects.iter().any(|o| o.key == top) {
-                    let titles: Vec<&str> =
-                        members.iter().map(|&o| objects[o].title.as_str()).collect();
+                    let mut titles: Vec<String> = members
+                        .iter()
+                        .take(3)
+                        .map(|&o| objects[o].title.clone())
+                        .collect();
+                    if members.len() > 3 {
+                        titles.push(format!("{} more", members.len() - 3));
+                    }
                     self.headings.push((
                         top,
                         format!(
-                            "On where true: {} (a component of the overlays).",
+                            "The objects of a component of the overlays, on where true: {}.",
                             titles.join(", ")
                         ),
                     ));

@@ -571,10 +571,14 @@ fn json_path_meets(op: &[String], path: &[Step]) -> bool {
     })
 }
 
-/// The strategic-merge document says something at `path` (or above it, replacing it whole).
+/// The strategic-merge document says something at `path` (or above it, replacing it whole,
+/// or deleting the item with `$patch`).
 fn reaches(doc: &Value, path: &[Step]) -> bool {
     let mut at = doc;
     for step in path {
+        if at.get("$patch").is_some() {
+            return true;
+        }
         let next = match (step, at) {
             (Step::Key(key), Value::Mapping(map)) => map.get(key.as_str()),
             (Step::Item { field, value }, Value::Sequence(items)) => items
