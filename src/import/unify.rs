@@ -125,6 +125,8 @@ pub struct Unifier<'a> {
     /// image has the same values in every environment reads the same ones, as one `images`
     /// entry of Kustomize sets every container that names the image.
     images: Vec<Vec<(&'static str, usize)>>,
+    /// Walking inside a subtree that every environment has the same.
+    inside_equal: bool,
 }
 
 /// A part of an image reference and how to take it out of one.
@@ -184,6 +186,7 @@ impl<'a> Unifier<'a> {
             files: Vec::new(),
             by_name,
             images: Vec::new(),
+            inside_equal: false,
         }
     }
 
@@ -233,7 +236,8 @@ impl<'a> Unifier<'a> {
     fn node(&mut self, o: usize, vals: &[(usize, &Value)], at: &mut Vec<Step>) -> Node {
         let object = &self.objects[o];
         let first = vals[0].1;
-        let all_equal = vals.iter().all(|(_, v)| *v == first);
+        // Inside a subtree found equal, every part of it is: not compared again.
+        let all_equal = self.inside_equal || vals.iter().all(|(_, v)| *v == first);
 
         if at_is(at, &["metadata", "name"])
             && let Some(expr) = &object.name_expr
@@ -269,11 +273,17 @@ impl<'a> Unifier<'a> {
             .all(|(_, v)| v.as_mapping().is_some_and(|m| !m.is_empty()))
         {
             let common = self.common_at(o, vals, at);
-            return self.map(o, vals, at, common);
+            let outer = std::mem::replace(&mut self.inside_equal, all_equal);
+            let node = self.map(o, vals, at, common);
+            self.inside_equal = outer;
+            return node;
         }
         if all_equal {
             if let Some(items) = first.as_sequence().filter(|s| !s.is_empty()) {
-                return self.equal_items(o, vals, items.len(), at);
+                let outer = std::mem::replace(&mut self.inside_equal, true);
+                let node = self.equal_items(o, vals, items.len(), at);
+                self.inside_equal = outer;
+                return node;
             }
             if let Some(text) = first.as_str()
                 && text.matches('\n').count() + 1 >= FILE_LINES
@@ -949,6 +959,10 @@ fn keyed_by(list: &[Value], field: &str) -> bool {
 /// The keys of every map, each once: the first map's order, with keys the others add placed
 /// after the key they follow there.
 fn merged_keys(maps: impl Iterator<Item = Vec<Value>>) -> Vec<Value> {
+    let maps: Vec<Vec<Value>> = maps.collect();
+    if maps.iter().all(|keys| *keys == maps[0]) {
+        return maps.into_iter().next().unwrap_or_default();
+    }
     let mut merged: Vec<Value> = Vec::new();
     for keys in maps {
         let mut after: Option<usize> = None;
