@@ -139,6 +139,9 @@ pub struct Document {
 
 impl Document {
     pub fn set(&mut self, path: &[String], value: Value, comment: Option<String>) {
+        if path.is_empty() {
+            return;
+        }
         let mut map = &mut self.root;
         for key in &path[..path.len() - 1] {
             let entry = map

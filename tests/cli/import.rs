@@ -529,6 +529,26 @@ fn an_unwritable_target_writes_nothing() {
 }
 
 #[test]
+fn without_kustomize_it_says_what_to_install() {
+    let out = TempDir::new().expect("temp dir");
+    let empty = TempDir::new().expect("temp dir");
+    ktera()
+        .env("PATH", empty.path())
+        .arg("import")
+        .arg("--chart")
+        .arg(out.path().join("chart"))
+        .arg("--values-dir")
+        .arg(out.path().join("values"))
+        .arg("kustomize/backend/overlays/dev")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "neither `kustomize` nor `kubectl` is installed",
+        ));
+    assert_eq!(fs::read_dir(out.path()).expect("out").count(), 0);
+}
+
+#[test]
 fn usage_errors() {
     ktera()
         .args(["import", "--chart", "x", "bad name=overlays/dev"])
