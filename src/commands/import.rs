@@ -48,11 +48,7 @@ pub fn run(args: &ImportArgs, color: ColorChoice) -> Result<ExitStatus, Error> {
         eprintln!("note: {note}");
     }
 
-    let flags = ReleaseFlags {
-        namespace: "default".into(),
-        ..ReleaseFlags::default()
-    };
-    let release = super::release_from("release-name", &flags)?;
+    let release = compare_release()?;
     let options = ReportOptions {
         color: super::color::enabled(color, OutputFormat::Text),
         show_secrets: false,
@@ -92,4 +88,21 @@ pub fn run(args: &ImportArgs, color: ColorChoice) -> Result<ExitStatus, Error> {
         .with_hint("this is a bug in ktera import: please report it with the overlays"));
     }
     Ok(ExitStatus::Success)
+}
+
+/// The release `ktera compare` renders for when given no release flags: the release flags'
+/// own defaults, read from their definition so that the two cannot drift apart.
+fn compare_release() -> Result<crate::release::Release, Error> {
+    #[derive(clap::Parser)]
+    struct Defaults {
+        #[command(flatten)]
+        release: ReleaseFlags,
+    }
+    let flags = <Defaults as clap::Parser>::try_parse_from(["ktera"])
+        .map_err(|e| {
+            Error::usage(format!("the release flags' defaults do not parse: {e}"))
+                .with_hint("this is a bug in ktera: please report it")
+        })?
+        .release;
+    super::release_from("release-name", &flags)
 }
