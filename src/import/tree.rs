@@ -130,7 +130,7 @@ impl Tree {
         let i = self.nodes.len();
         self.index.insert(key, i);
         self.nodes.push(Kustomization::default());
-        let node = read_kustomization(dir, &file, &doc);
+        let node = read_kustomization(&normalize(dir), &normalize(&file), &doc);
         let mut children = Vec::new();
         let mut components = Vec::new();
         let mut resource_files = Vec::new();
