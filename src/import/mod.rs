@@ -18,6 +18,8 @@ mod objects;
 mod overlay;
 mod provenance;
 mod template;
+#[cfg(test)]
+mod tests;
 mod tree;
 mod unify;
 mod values;
@@ -94,7 +96,19 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
     let base = tree.common_base();
     let base_dir = base.map(|b| tree.nodes[b].dir.clone());
     let (builds, base_objects) = build::run(&request.overlays, base_dir.as_deref())?;
+    assemble(request, &chart_name, &tree, builds, base_objects)
+}
 
+/// The chart and values from the builds (and the base's objects), with what the
+/// kustomization files say.
+fn assemble(
+    request: &Request,
+    chart_name: &str,
+    tree: &Tree,
+    builds: Vec<Build>,
+    base_objects: Option<Vec<Value>>,
+) -> Result<Import, Error> {
+    let base = tree.common_base();
     let envs: Vec<Env> = builds
         .iter()
         .enumerate()
@@ -113,7 +127,7 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
         })
         .collect();
     let mut objects = objects::match_objects(&envs, base_objects.as_deref());
-    let ns = names::snake(&chart_name);
+    let ns = names::snake(chart_name);
     let mut pre = Prelude {
         envs: &envs,
         ns: &ns,
@@ -127,8 +141,8 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
     let uses_affix = pre.names(&mut objects);
     let namespace = pre.namespace();
     let namespace_expr = namespace.as_ref().map(|(expr, _)| expr.clone());
-    pre.conditions(&mut objects, &tree);
-    let commons = pre.commons(&tree);
+    pre.conditions(&mut objects, tree);
+    let commons = pre.commons(tree);
 
     let managed_images: BTreeSet<String> = tree
         .all_nodes()
@@ -194,12 +208,12 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
     let mut chart_files: Vec<(PathBuf, String)> = Vec::new();
     chart_files.push((
         PathBuf::from("Chart.yaml"),
-        chart_yaml(&chart_name, &request.overlays),
+        chart_yaml(chart_name, &request.overlays),
     ));
     if !helpers.is_empty() {
         chart_files.push((
             PathBuf::from("templates/_helpers.tera"),
-            helpers.text(&chart_name),
+            helpers.text(chart_name),
         ));
     }
     for (o, object) in objects.iter().enumerate() {
@@ -222,7 +236,9 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
         }
         writer.root(&nodes[o].0);
         if let Some(call) = &content_calls[o] {
-            writer.push(&format!("{{{{ {call} }}}}\n"));
+            // No newline after it: the component's text ends with its own, and one more would
+            // join a `|+` block at its end.
+            writer.push(&format!("{{{{ {call} }}}}"));
         }
         if object.condition.is_some() {
             writer.tag(0, "endif");
@@ -297,7 +313,7 @@ pub fn plan(request: &Request) -> Result<Import, Error> {
 
     let provenance = provenance::Provenance {
         own: (0..envs.len()).map(|e| tree.own_nodes(e, base)).collect(),
-        tree: &tree,
+        tree,
         sources: &sources,
     };
     let mut values_files = Vec::new();

@@ -239,7 +239,7 @@ impl<'a> Writer<'a> {
 }
 
 /// How a value is written after `key: `, when each environment's value is a scalar: the
-/// filter to apply (`| quote` for text, none for numbers and booleans, `| to_json` for the
+/// filter to apply (`| quote` for text, none for integers and booleans, `| to_yaml` for the
 /// rest). `None`: a map or list somewhere, written as a block.
 fn scalar_form(slot: &Slot) -> Option<&'static str> {
     let values: Vec<&Value> = slot
@@ -257,11 +257,14 @@ fn scalar_form(slot: &Slot) -> Option<&'static str> {
         .all(|v| v.is_bool() || v.as_i64().is_some() || v.as_u64().is_some())
     {
         Some("")
-    } else if values
-        .iter()
-        .all(|v| !v.is_mapping() && !v.is_sequence() && !matches!(v, Value::Tagged(_)))
-    {
-        Some(" | to_json")
+    } else if values.iter().all(|v| {
+        !v.is_mapping()
+            && !v.is_sequence()
+            && !matches!(v, Value::Tagged(_))
+            && v.as_str().is_none_or(|s| !s.contains('\n'))
+    }) {
+        // ktera's emitter: a float keeps its `.0`, a null is `null`, a string its quotes.
+        Some(" | to_yaml")
     } else {
         None
     }

@@ -196,7 +196,12 @@ impl Document {
             if indent == 0
                 && let Some(heading) = self.headings.get(&key_text)
             {
-                if !out.is_empty() && !out.ends_with("\n\n") {
+                // A blank line between groups, but not after a `|+` block, which would take
+                // it as its own (its last line is blank already).
+                let last_line = out.trim_end_matches('\n').rsplit('\n').next().unwrap_or("");
+                let after_kept_block =
+                    out.ends_with("\n") && last_line.trim().is_empty() && !last_line.is_empty();
+                if !out.is_empty() && !out.ends_with("\n\n") && !after_kept_block {
                     out.push('\n');
                 }
                 for line in heading.lines() {
@@ -209,13 +214,15 @@ impl Document {
                     let mut one = Mapping::new();
                     one.insert(key.clone(), value.clone());
                     let text = crate::yaml::emit_document(&Value::Mapping(one));
-                    for (i, line) in text.lines().enumerate() {
+                    // Blank lines kept: they can be the end of a `|+` block.
+                    let body = text.strip_suffix('\n').unwrap_or(&text);
+                    for (i, line) in body.split('\n').enumerate() {
                         if !line.is_empty() {
                             out.push_str(&pad);
                         }
                         out.push_str(line);
                         if i == 0
-                            && let Some(comment) = comment
+                            && let Some(comment) = comment.as_ref().filter(|c| !c.is_empty())
                         {
                             out.push_str("  # ");
                             out.push_str(comment);
@@ -234,8 +241,12 @@ impl Document {
                     _ => {
                         let mut one = Mapping::new();
                         one.insert(key.clone(), value.clone());
-                        for line in crate::yaml::emit_document(&Value::Mapping(one)).lines() {
-                            out.push_str(&pad);
+                        let text = crate::yaml::emit_document(&Value::Mapping(one));
+                        let body = text.strip_suffix('\n').unwrap_or(&text);
+                        for line in body.split('\n') {
+                            if !line.is_empty() {
+                                out.push_str(&pad);
+                            }
                             out.push_str(line);
                             out.push('\n');
                         }
