@@ -26,7 +26,7 @@ mod values;
 mod write;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
@@ -376,22 +376,43 @@ fn assemble(
     }
 
     let mut notes = Vec::new();
-    let with_secrets: BTreeSet<&String> = objects
+    let secrets: Vec<&ChartObject> = objects.iter().filter(|o| o.kind == "Secret").collect();
+    let with_secrets: BTreeSet<&String> = secrets.iter().map(|o| &o.core).collect();
+    // The files that hold a Secret's data: more under its key than the switch `enabled`.
+    let holds_secret_data = |text: &str| {
+        let values: Value = serde_yaml::from_str(text).unwrap_or(Value::Null);
+        secrets.iter().any(|o| {
+            values
+                .get(o.key.as_str())
+                .and_then(Value::as_mapping)
+                .is_some_and(|m| m.keys().any(|k| k.as_str() != Some("enabled")))
+        })
+    };
+    let mut places: Vec<String> = values_files
         .iter()
-        .filter(|o| o.kind == "Secret")
-        .map(|o| &o.core)
+        .map(|(p, text)| (p.display().to_string(), text.as_str()))
+        .chain(
+            chart_files
+                .iter()
+                .filter(|(p, _)| p == Path::new("values.yaml"))
+                .map(|(_, text)| (format!("{chart_dir}/values.yaml"), text.as_str())),
+        )
+        .filter(|(_, text)| holds_secret_data(text))
+        .map(|(path, _)| path)
         .collect();
-    if !with_secrets.is_empty() {
-        let in_values: Vec<String> = values_files
+    if places.is_empty() {
+        // The same data in every environment is written in the template itself.
+        places = secrets
             .iter()
-            .map(|(p, _)| p.display().to_string())
-            .chain(std::iter::once(format!("{chart_dir}/values.yaml")))
+            .map(|o| format!("{chart_dir}/templates/{}", o.file))
             .collect();
+    }
+    if !with_secrets.is_empty() {
         notes.push(format!(
             "the data of the Secret{} {} is in {}, as the overlays held it; keep it out of Git (Sealed Secrets, External Secrets, SOPS) before you commit",
             if with_secrets.len() > 1 { "s" } else { "" },
             with_secrets.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-            in_values.join(", ")
+            places.join(", ")
         ));
     }
     for build in &builds {

@@ -202,7 +202,14 @@ fn the_example_imports_equal_in_both_environments() {
         .code(0)
         .stdout(predicate::str::contains("EQUAL: ").count(2))
         .stderr(
-            predicate::str::contains("backend-app-secret").and(predicate::str::contains("Git")),
+            // The note names the files that hold the Secret's data: prod has none (its
+            // credentials come from an ExternalSecret), dev's are the defaults.
+            predicate::str::contains("the data of the Secret backend-app-secret is in")
+                .and(predicate::str::contains(
+                    "backend/values.yaml, as the overlays held it",
+                ))
+                .and(predicate::str::contains("prod.yaml,").not())
+                .and(predicate::str::contains("Git")),
         );
     for env in ["dev", "prod"] {
         let file = values.join(format!("{env}.yaml"));
