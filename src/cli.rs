@@ -8,7 +8,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success; diff/compare: the sides are equal; render --check: up to date; lint: no errors
   1  an error in the inputs (chart, values, templates, rendered YAML, files); diff/compare: the
-     sides differ; render --check: the tree is stale; lint: errors (or warnings with --strict)
+     sides differ; render --check: the tree is stale; lint: errors (or warnings with --strict);
+     import: an environment does not compare equal
   2  usage error (unknown flag, missing argument, invalid release name); diff, compare and lint:
      any error that stopped the comparison or the checks
 
@@ -107,6 +108,9 @@ pub enum Command {
     /// what Helm renders
     #[command(after_help = EXIT_CODES)]
     Convert(ConvertArgs),
+    /// Turn Kustomize overlays into a chart and one values file per environment, checked equal
+    #[command(after_help = EXIT_CODES)]
+    Import(ImportArgs),
 }
 
 /// How the network commands reach registries and repositories, with Helm's flag names.
@@ -476,4 +480,33 @@ pub struct ConvertArgs {
     /// Report format
     #[arg(short = 'o', long = "output", value_enum, default_value_t)]
     pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Turn a Kustomize base and its overlays into a chart and one values file per \
+environment that render the same objects. Each overlay is built with the real Kustomize \
+(kustomize build, else kubectl kustomize); what is equal in every environment is written in \
+the templates, what differs becomes a value: values.yaml holds the defaults, \
+<values-dir>/<env>.yaml only what differs. At the end every environment is compared as \
+`ktera compare CHART -f <values-dir>/<env>.yaml --kustomize OVERLAY` would; the exit code is 0 \
+only if all are equal.",
+    after_help = "Example:\n  ktera import --chart charts/backend --values-dir values \\\n      kustomize/backend/overlays/dev kustomize/backend/overlays/prod"
+)]
+pub struct ImportArgs {
+    /// The chart directory to write (charts/<name>)
+    #[arg(long = "chart", value_name = "DIR")]
+    pub chart: PathBuf,
+    /// Where to write <env>.yaml for each environment
+    #[arg(long = "values-dir", value_name = "DIR", default_value = "values")]
+    pub values_dir: PathBuf,
+    /// The chart's name (Chart.yaml and the helpers' prefix); default: the --chart directory's name
+    #[arg(long = "name", value_name = "NAME")]
+    pub name: Option<String>,
+    /// Replace an existing chart directory and values files
+    #[arg(long = "force")]
+    pub force: bool,
+    /// Kustomize directories, one per environment: DIR (the environment is its name) or ENV=DIR
+    #[arg(value_name = "OVERLAY", required = true)]
+    pub overlays: Vec<String>,
 }

@@ -28,6 +28,7 @@ pub mod diff;
 pub mod edit;
 pub mod engine;
 pub mod error;
+pub mod import;
 pub mod input;
 pub mod json;
 pub mod kustomize;

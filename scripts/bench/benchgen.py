@@ -287,6 +287,43 @@ def objects_chart(root, objects):
     return root, values
 
 
+# --- ktera import: 3 overlays of 1,000 objects -------------------------------------------
+
+IMPORT_OVERLAY = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - ../../base
+namePrefix: {env}-
+labels:
+  - pairs:
+      environment: {env}
+    includeTemplates: true
+images:
+  - name: registry.example.com/app
+    newTag: "{tag}"
+replicas:
+{replicas}"""
+
+
+def import_overlays(root, objects):
+    """objects_kustomize's base with three overlays (dev, staging, prod): each its own name
+    prefix, label, image tag and replica counts for a tenth of the apps. Returns
+    [(env, overlay dir)]."""
+    objects_kustomize(root, objects)
+    out = []
+    for n, env in enumerate(("dev", "staging", "prod")):
+        replicas = "".join(
+            f"  - name: app-{i:04}\n    count: {n + 2}\n" for i in range(0, objects // 2, 10)
+        )
+        write(
+            os.path.join(root, "overlays", env, "kustomization.yaml"),
+            IMPORT_OVERLAY.format(env=env, tag=f"2.{n}.0", replicas=replicas),
+        )
+        out.append((env, os.path.join(root, "overlays", env)))
+    return out
+
+
 # --- 20 environments x 10 releases --------------------------------------------------------
 
 

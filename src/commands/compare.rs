@@ -12,24 +12,13 @@ pub fn run(args: &CompareArgs, color: ColorChoice) -> Result<ExitStatus, Error> 
     let (name, chart) = super::release_and_chart(&args.target)?;
     let release = super::release_from(&name, &args.release)?;
     let rendered = super::render_with_flags(&chart, &args.values, &release)?;
-    let left: Vec<Document> = rendered
-        .manifests
-        .iter()
-        .map(|m| Document {
-            id: m.id(),
-            value: m.value.clone(),
-            origin: m.source_name.clone(),
-        })
-        .collect();
+    let left = chart_documents(&rendered);
     let chart_label = format!("ktera template {}", chart.display());
 
     let (right_label, right) = match (&args.kustomize, &args.golden) {
         (Some(dir), _) => {
             let text = kustomize::build(dir)?;
-            let origin = match kustomize::find() {
-                Some((program, args)) => format!("{program} {} {}", args.join(" "), dir.display()),
-                None => format!("kustomize build {}", dir.display()),
-            };
+            let origin = kustomize::command_line(dir);
             let docs = diff::parse_manifests(&text, &origin)?;
             (origin, docs)
         }
@@ -49,7 +38,6 @@ pub fn run(args: &CompareArgs, color: ColorChoice) -> Result<ExitStatus, Error> 
         color: super::color::enabled(color, args.output),
         show_secrets: args.show_secrets,
     };
-    let counts = report.counts();
     let mut out = Vec::new();
     match args.output {
         OutputFormat::Json => {
@@ -65,32 +53,65 @@ pub fn run(args: &CompareArgs, color: ColorChoice) -> Result<ExitStatus, Error> 
             out.push(b'\n');
         }
         OutputFormat::Text => {
-            let verdict = if report.is_equal() {
-                "EQUAL"
+            let other = if args.kustomize.is_some() {
+                "kustomize"
             } else {
-                "DIFFERENT"
+                "the file"
             };
-            let summary = format!(
-                "{verdict}: {chart_label} vs {right_label}\n  {} equal, {} changed, {} only in the chart, {} only in {}\n",
-                counts.equal,
-                counts.changed,
-                counts.only_left,
-                counts.only_right,
-                if args.kustomize.is_some() {
-                    "kustomize"
-                } else {
-                    "the file"
-                },
-            );
-            out.extend_from_slice(summary.as_bytes());
-            if !report.is_equal() {
-                out.push(b'\n');
-                report
-                    .write_text(&options, &mut out)
-                    .map_err(|e| Error::io(e.to_string(), e))?;
-            }
+            write_text(
+                &report,
+                &chart_label,
+                &right_label,
+                other,
+                &options,
+                &mut out,
+            )?;
         }
     }
     super::print(&String::from_utf8_lossy(&out))?;
     Ok(ExitStatus::success_if(report.is_equal()))
+}
+
+/// The rendered chart's objects, as `compare` pairs them.
+pub(crate) fn chart_documents(rendered: &crate::pipeline::Output) -> Vec<Document> {
+    rendered
+        .manifests
+        .iter()
+        .map(|m| Document {
+            id: m.id(),
+            value: m.value.clone(),
+            origin: m.source_name.clone(),
+        })
+        .collect()
+}
+
+/// The text report: a one-screen summary (`EQUAL: ... vs ...`, the counts), then, when the
+/// sides differ, every difference as `ktera diff` reports it. `other` names the right side in
+/// the counts (`kustomize`, `the file`).
+pub(crate) fn write_text(
+    report: &diff::Report,
+    chart_label: &str,
+    right_label: &str,
+    other: &str,
+    options: &ReportOptions,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let counts = report.counts();
+    let verdict = if report.is_equal() {
+        "EQUAL"
+    } else {
+        "DIFFERENT"
+    };
+    let summary = format!(
+        "{verdict}: {chart_label} vs {right_label}\n  {} equal, {} changed, {} only in the chart, {} only in {other}\n",
+        counts.equal, counts.changed, counts.only_left, counts.only_right,
+    );
+    out.extend_from_slice(summary.as_bytes());
+    if !report.is_equal() {
+        out.push(b'\n');
+        report
+            .write_text(options, out)
+            .map_err(|e| Error::io(e.to_string(), e))?;
+    }
+    Ok(())
 }

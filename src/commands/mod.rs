@@ -9,6 +9,7 @@ pub mod convert;
 pub mod create;
 pub mod dependency;
 pub mod diff;
+pub mod import;
 pub mod lint;
 pub mod package;
 pub mod pull;
@@ -68,6 +69,7 @@ pub fn run(cli: &Cli) -> Result<ExitStatus, Error> {
         Command::Version(args) => version::run(args),
         Command::Completion(args) => completion::run(args),
         Command::Convert(args) => convert::run(args, color),
+        Command::Import(args) => import::run(args, color),
     }
 }
 

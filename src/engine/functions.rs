@@ -1,6 +1,7 @@
 //! Helm's functions that are not about strings or collections: `semver`, `semver_compare`,
 //! `has_api_version` (`.Capabilities.APIVersions.Has`), `lookup` (always empty: ktera never
-//! talks to a cluster) and `htpasswd`.
+//! talks to a cluster) and `htpasswd`; and `kustomize_hash`, the name suffix Kustomize gives a
+//! generated ConfigMap or Secret.
 
 use sha2::Digest as _;
 use tera::{Map, State, TeraResult, Value};
@@ -43,6 +44,16 @@ pub fn register(r: &mut Registry) {
             Ok(Map::new().into())
         },
     );
+    r.function("kustomize_hash", &["object"], |k, _| {
+        let example = r#"kustomize_hash(object={"kind": "ConfigMap", "data": data})"#;
+        let object = required::<Value>(k, "object", "kustomize_hash", example)?;
+        let object = super::convert::from_tera(&object)?;
+        crate::kustomize::name_hash(&object).map(Value::from).ok_or_else(|| {
+            tera::Error::message(
+                "`kustomize_hash`: `object` must be a map with `kind: ConfigMap` or `kind: Secret`",
+            )
+        })
+    });
     r.function("htpasswd", &["username", "password"], |k, _| {
         let example = r#"htpasswd(username="admin", password=Values.password)"#;
         let username = required::<String>(k, "username", "htpasswd", example)?;

@@ -26,6 +26,7 @@ mod gitlab_ci;
 mod golden;
 mod habits;
 mod helm;
+mod import;
 mod lint;
 mod package;
 mod pre_commit;
