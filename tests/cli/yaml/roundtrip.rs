@@ -507,8 +507,11 @@ spec:
       tolerations: []
 "#;
 
+/// The emitter's speed is measured by `cargo bench --bench stages` (emit/...), not asserted here:
+/// a wall-clock limit fails on a loaded machine. This checks that 500 documents in one buffer
+/// each read back as what was emitted.
 #[test]
-fn five_hundred_deployments_emit_fast() {
+fn five_hundred_deployments_emit_each_alike() {
     let base: Value = serde_yaml::from_str(DEPLOYMENT).expect("fixture");
     let docs: Vec<Value> = (0..500)
         .map(|i| {
@@ -519,36 +522,17 @@ fn five_hundred_deployments_emit_fast() {
             d
         })
         .collect();
-    // Best of a few rounds: the machine is shared.
-    let mut best = std::time::Duration::MAX;
     let mut out = String::new();
-    for _ in 0..5 {
-        out.clear();
-        let start = std::time::Instant::now();
-        for d in &docs {
-            out.push_str("---\n");
-            ktera::yaml::emit_document_into(d, &mut out);
-        }
-        best = best.min(start.elapsed());
-    }
-    let start = std::time::Instant::now();
-    let mut reference = 0;
     for d in &docs {
-        reference += serde_yaml::to_string(d).map(|s| s.len()).unwrap_or(0);
+        out.push_str("---\n");
+        ktera::yaml::emit_document_into(d, &mut out);
     }
-    println!(
-        "500 Deployments: {best:?} ({} bytes); serde_yaml::to_string {:?} ({reference} bytes)",
-        out.len(),
-        start.elapsed()
-    );
-    // Generous for a debug build on a busy machine (tens of ms); a quadratic slip is far above.
-    assert!(
-        best < std::time::Duration::from_millis(500),
-        "emitting 500 Deployments took {best:?}"
-    );
-    let first = out.split("---\n").nth(1).unwrap_or_default();
-    assert!(same(
-        &serde_yaml::from_str(first).expect("parses"),
-        &docs[0]
-    ));
+    let emitted: Vec<&str> = out.split("---\n").skip(1).collect();
+    assert_eq!(emitted.len(), docs.len());
+    for (text, doc) in emitted.iter().zip(&docs) {
+        assert!(
+            same(&serde_yaml::from_str(text).expect("parses"), doc),
+            "{text}"
+        );
+    }
 }
