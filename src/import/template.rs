@@ -110,7 +110,7 @@ impl<'a> Writer<'a> {
                 }
             }
             Node::Slot(slot) => {
-                let text = self.slot_text(*slot, indent, width);
+                let text = self.slot_text(*slot, width);
                 self.line(indent, &format!("{key}:{text}"));
             }
             Node::Expr(text) => self.line(indent, &format!("{key}: {text}")),
@@ -125,10 +125,12 @@ impl<'a> Writer<'a> {
                 );
                 self.line(indent, "{%- endfor %}");
             }
+            // Quoted, not a block: a `|+` block that ends a document would lose its final blank
+            // lines to the document splitter (as Helm's does); a quoted scalar keeps them.
             Node::File(path) => self.line(
                 indent,
                 &format!(
-                    "{key}: {{{{ files_get(path={}) | to_yaml | indent(width={indent}) }}}}",
+                    "{key}: {{{{ files_get(path={}) | quote }}}}",
                     names::tera_string(path)
                 ),
             ),
@@ -173,7 +175,7 @@ impl<'a> Writer<'a> {
                 }
             }
             Node::Slot(slot) => {
-                let text = self.slot_text(*slot, width, width);
+                let text = self.slot_text(*slot, width);
                 match text.strip_prefix(' ') {
                     Some(same_line) => self.line(indent, &format!("- {same_line}")),
                     // A block: its first line on the dash's line.
@@ -190,7 +192,7 @@ impl<'a> Writer<'a> {
             Node::File(path) => self.line(
                 indent,
                 &format!(
-                    "- {{{{ files_get(path={}) | to_yaml | indent(width={width}) }}}}",
+                    "- {{{{ files_get(path={}) | quote }}}}",
                     names::tera_string(path)
                 ),
             ),
@@ -201,18 +203,17 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// What follows `key:` to read a slot, for a key at `column` whose block goes to `width`:
+    /// What follows `key:` to read a slot, for a key whose block goes to `width`:
     /// ` {{ x | quote }}` on the same line, or `{{ x | to_yaml | nindent(width=N) }}`.
-    fn slot_text(&self, slot: usize, column: usize, width: usize) -> String {
+    fn slot_text(&self, slot: usize, width: usize) -> String {
         let slot = &self.slots[slot];
         let access = names::access(&slot.path);
         if slot.file.is_some() {
-            return format!(
-                " {{{{ files_get(path={access}) | to_yaml | indent(width={column}) }}}}"
-            );
+            return format!(" {{{{ files_get(path={access}) | quote }}}}");
         }
         match scalar_form(slot) {
             Some(filter) => format!(" {{{{ {access}{filter} }}}}"),
+            None if keeps_final_blank_lines(slot) => format!(" {{{{ {access} | to_json }}}}"),
             None => format!("{{{{ {access} | to_yaml | nindent(width={width}) }}}}"),
         }
     }
@@ -268,6 +269,26 @@ fn scalar_form(slot: &Slot) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Whether a slot is written as JSON rather than as a YAML block: when a value holds text
+/// ending in a blank line. As a `|+` block it would lose that line where it ends the document
+/// (the splitter trims each document, as Helm's does); JSON's quoted strings keep every line.
+/// Not when a value holds a float: `to_json` prints `1.0` as `1`, as Helm's `toJson` does.
+fn keeps_final_blank_lines(slot: &Slot) -> bool {
+    fn any(value: &Value, test: &dyn Fn(&Value) -> bool) -> bool {
+        test(value)
+            || match value {
+                Value::Sequence(items) => items.iter().any(|v| any(v, test)),
+                Value::Mapping(map) => map.values().any(|v| any(v, test)),
+                Value::Tagged(tagged) => any(&tagged.value, test),
+                _ => false,
+            }
+    }
+    let mut values = slot.values.iter().flatten().chain(slot.base.as_ref());
+    let blank_end = |v: &Value| v.as_str().is_some_and(|s| s.ends_with("\n\n"));
+    let float = |v: &Value| v.is_f64();
+    values.clone().any(|v| any(v, &blank_end)) && !values.any(|v| any(v, &float))
 }
 
 /// A map key as YAML writes it, quoted when it would read as something else.
