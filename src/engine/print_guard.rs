@@ -308,7 +308,7 @@ fn tag_end(text: &str, close: &str) -> Option<usize> {
             None => {
                 if b == b'"' || b == b'\'' || b == b'`' {
                     quote = Some(b);
-                } else if text[i..].starts_with(close) {
+                } else if bytes[i..].starts_with(close.as_bytes()) {
                     return Some(i);
                 }
             }
@@ -538,6 +538,14 @@ pub fn printed_expression(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `render` fuzz target: a multi-byte character inside a tag panicked.
+    #[test]
+    fn a_tag_with_multi_byte_text_ends_where_its_close_is() {
+        let tag = "{% for i in range(en\u{fffd}d=3) %}---";
+        assert_eq!(tag_end(tag, "%}"), Some(tag.len() - 5));
+        assert_eq!(tag_end("{% \u{fffd}", "%}"), None);
+    }
 
     #[test]
     fn prints_that_may_be_null_are_wrapped() {
