@@ -16,7 +16,7 @@
 //! returns the one [`error::Error`], placed in the user's file by a [`diagnostic::Diagnostic`];
 //! `main.rs` alone prints it and picks the exit code.
 
-// Only the memory cap's allocator wrapper (`memory`) may use `unsafe`.
+// The lint holds everywhere but in the memory cap's allocator wrapper (`memory`), which allows itself.
 #![deny(unsafe_code)]
 
 pub mod chart;
