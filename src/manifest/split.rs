@@ -2,7 +2,9 @@
 //! `ktera diff` the files it compares, so both see the same documents.
 //!
 //! A marker is `---` or `...` at the start of a line, followed by a space, a tab or the line end
-//! (YAML forbids these at the start of a line inside a document, block scalars included). As in
+//! (YAML forbids these at the start of a line inside a document, block scalars included), and,
+//! as Helm splits it, `---` directly followed by a comment (`---# next`: a template's trim
+//! marker often eats the line end after `---`). As in
 //! YAML and Helm, content may follow `---` on its line (`--- {a: 1}`, `--- |`): the document
 //! starts there. Comments, blank lines and `%` directives before a document's first `---`
 //! belong to it. Each document's text starts after a bare `---` line, so that the fast reader
@@ -89,6 +91,7 @@ fn marker<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
     let rest = line.strip_prefix(marker)?;
     match rest.chars().next() {
         None | Some(' ' | '\t' | '\r' | '\n') => Some(rest),
+        Some('#') if marker == "---" => Some(rest),
         _ => None,
     }
 }
@@ -152,6 +155,15 @@ mod tests {
     fn document_end_marker() {
         assert_eq!(
             texts("a: 1\n...\nb: 2\n"),
+            [("a: 1\n", 1, 1), ("b: 2\n", 3, 3)]
+        );
+    }
+
+    #[test]
+    fn a_comment_right_after_the_marker() {
+        // Helm's `(?:^|\s*\n)---\s*` splits there (cert-manager's rbac.yaml renders this).
+        assert_eq!(
+            texts("a: 1\n---# next\nb: 2\n"),
             [("a: 1\n", 1, 1), ("b: 2\n", 3, 3)]
         );
     }

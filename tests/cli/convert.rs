@@ -377,7 +377,7 @@ fn the_report_names_every_place_that_needs_a_person() {
     assert!(converted.status.success(), "{converted:?}");
     let report = String::from_utf8_lossy(&converted.stdout);
     assert!(
-        report.contains("templates/secret.yaml:6:44: attention: `randAlphaNum 16` gives a new value on every render"),
+        report.contains("templates/secret.yaml:6:44: attention: `randAlphaNum 16` gives a new value on every render; ktera renders the same output every time: the converted chart stops here and asks for password to be set"),
         "{report}"
     );
     assert!(report.contains("1 for attention"), "{report}");
@@ -399,6 +399,45 @@ fn the_report_names_every_place_that_needs_a_person() {
         "password=s3cret",
     ]);
     assert!(given.contains("password: s3cret"), "{given}");
+}
+
+/// Helm reads a values file's numbers as float64 and prints `1000000` as `1e+06` and `1.0` as
+/// `1` (cases `print-values-large-ints`, `values-float-print`); ktera prints them as written,
+/// so the report names each place that prints one whose default Helm would print otherwise.
+#[test]
+fn the_report_names_numbers_that_helm_prints_as_float64() {
+    let (tmp, helm) = common::chart_named(
+        "n",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: n\nversion: 0.1.0\n"),
+            ("values.yaml", "limit: 1000000\nratio: 1.0\nport: 8080\n"),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: n\ndata:\n  limit: {{ .Values.limit | quote }}\n  ratio: \"{{ .Values.ratio }}\"\n  port: {{ .Values.port | quote }}\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let converted = common::ktera()
+        .arg("convert")
+        .arg(&helm)
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(converted.status.success(), "{converted:?}");
+    let report = String::from_utf8_lossy(&converted.stdout);
+    assert!(
+        report.contains("templates/cm.yaml:6:13: attention: Helm prints this value (1000000 by default) as 1e+06"),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "templates/cm.yaml:7:14: attention: Helm prints this value (1.0 by default) as 1:"
+        ),
+        "{report}"
+    );
+    assert!(!report.contains("8080"), "{report}");
+    assert!(report.contains("2 for attention"), "{report}");
 }
 
 #[test]

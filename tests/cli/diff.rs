@@ -396,7 +396,7 @@ fn empty_directory_is_an_error() {
 /// one template uses every form of the `---` marker (content on its line, a comment after it,
 /// empty documents), and tests/fixtures/helm-split/expected.yaml is real Helm's output
 /// (scripts/gen-helm-split-fixture). `ktera template`'s output, and the template read by
-/// `ktera diff` as it is, are both Helm's four objects.
+/// `ktera diff` as it is, are both Helm's five objects.
 #[test]
 fn template_and_diff_split_a_stream_as_helm_does() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/helm-split");
@@ -417,7 +417,7 @@ fn template_and_diff_split_a_stream_as_helm_does() {
             .arg(&expected)
             .assert()
             .code(0)
-            .stdout("no differences: 4 objects equal\n");
+            .stdout("no differences: 5 objects equal\n");
     }
 }
 

@@ -417,7 +417,10 @@ impl<'m> Emitter<'m> {
                 };
                 t(0).filter(filter, Kind::Str).with_nullable(false)
             }
-            "toString" => t(0).filter("to_string", Kind::Str).with_nullable(false),
+            // A missing value is Go's nil: `<nil>`.
+            "toString" => serialised(&t(0))
+                .filter("to_string", Kind::Str)
+                .with_nullable(false),
             "trimAll" => t(1)
                 .filter(&format!("trim_all(chars={})", t(0).arg()), Kind::Str)
                 .with_nullable(false),

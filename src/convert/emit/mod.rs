@@ -433,6 +433,7 @@ impl<'m> Emitter<'m> {
             let value = self.pipeline(pipe);
             self.in_structure = false;
             self.yaml_structure = false;
+            self.report_go_float(pipe, &value);
             let printed = self.printed(&value);
             self.tags(
                 vec![(Delim::Print, printed)],
@@ -506,6 +507,45 @@ impl<'m> Emitter<'m> {
                     value.text == var || value.text.starts_with(&format!("{var}."))
                 })
             })
+    }
+
+    /// `{{ .Values.n }}` (or `| quote`, `| toString`) of a number whose default Helm prints in
+    /// another form: Helm reads a values file's numbers as float64 and prints `1000000` as
+    /// `1e+06` and `1.0` as `1`; ktera prints them as written. Reported, not imitated.
+    fn report_go_float(&mut self, pipe: &Pipeline, value: &T) {
+        let [first, rest @ ..] = pipe.commands.as_slice() else {
+            return;
+        };
+        let [Expr::Field(field)] = first.args.as_slice() else {
+            return;
+        };
+        let keeps_text = rest.iter().all(|c| {
+            matches!(c.args.as_slice(), [Expr::Identifier(f)] if matches!(f.name.as_str(), "quote" | "squote" | "toString"))
+        });
+        if !keeps_text
+            || field.names.first().is_none_or(|n| n != "Values")
+            || !value.text.starts_with("Values.")
+        {
+            return;
+        }
+        let path: Vec<&str> = field.names[1..].iter().map(String::as_str).collect();
+        let Some(serde_yaml::Value::Number(n)) = self.values_default(&path) else {
+            return;
+        };
+        let Some(f) = n.as_f64() else {
+            return;
+        };
+        let written = n.to_string();
+        let go = go_float(f);
+        if go != written {
+            self.report(
+                field.pos,
+                Severity::Attention,
+                format!(
+                    "Helm prints this value ({written} by default) as {go}: it reads a values file's numbers as float64; ktera prints it as written (the converted chart's output differs here unless the text is read back as a number)"
+                ),
+            );
+        }
     }
 
     /// How a value is printed: as it is where it is known to print as Go prints it, else
@@ -1038,8 +1078,18 @@ impl<'m> Emitter<'m> {
 
     fn pipeline(&mut self, pipe: &Pipeline) -> T {
         let mut value: Option<T> = None;
+        let mut previous: Option<&Command> = None;
         for command in &pipe.commands {
+            // `.Values.x | default (randAlphaNum 10)`: the value to supply is `x`.
+            if let (Some(Expr::Identifier(f)), Some([Expr::Field(field)])) =
+                (command.args.first(), previous.map(|p| p.args.as_slice()))
+                && f.name == "default"
+                && field.names.first().is_some_and(|n| n == "Values")
+            {
+                self.supply_hint = Some(field.names[1..].join("."));
+            }
             value = Some(self.command(command, value));
+            previous = Some(command);
         }
         value.unwrap_or_else(T::nil)
     }
@@ -1315,8 +1365,8 @@ impl<'m> Emitter<'m> {
         t
     }
 
-    /// A value whose default in the chart's `values.yaml` is a plain scalar: printed as it is.
-    fn values_kind(&self, path: &[&str]) -> Option<Kind> {
+    /// The default in the chart's `values.yaml` of the value at `path` (under `Values`).
+    fn values_default(&self, path: &[&str]) -> Option<&serde_yaml::Value> {
         if self.model.tpl {
             return None;
         }
@@ -1324,7 +1374,12 @@ impl<'m> Emitter<'m> {
         for key in path {
             current = current.as_mapping()?.get(*key)?;
         }
-        match current {
+        Some(current)
+    }
+
+    /// A value whose default in the chart's `values.yaml` is a plain scalar: printed as it is.
+    fn values_kind(&self, path: &[&str]) -> Option<Kind> {
+        match self.values_default(path)? {
             serde_yaml::Value::String(_) => Some(Kind::Str),
             serde_yaml::Value::Bool(_) => Some(Kind::Bool),
             serde_yaml::Value::Number(_) => Some(Kind::Number),
@@ -1365,6 +1420,23 @@ impl<'m> Emitter<'m> {
             };
         }
         t
+    }
+}
+
+/// `f` as Go's `%v` prints a float64: the shortest digits, in exponent form (`1e+06`,
+/// `1.5e-05`) when the exponent is below -4 or 6 and above.
+fn go_float(f: f64) -> String {
+    if !f.is_finite() {
+        return f.to_string();
+    }
+    let scientific = format!("{f:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if f != 0.0 && !(-4..6).contains(&exponent) {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
+    } else {
+        f.to_string()
     }
 }
 
@@ -1506,5 +1578,23 @@ fn visit_pipelines(nodes: &[Node], f: &mut dyn FnMut(&Pipeline)) {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_float;
+
+    #[test]
+    fn numbers_as_go_prints_a_float64() {
+        assert_eq!(go_float(1_000_000.0), "1e+06");
+        assert_eq!(go_float(1_234_567.0), "1.234567e+06");
+        assert_eq!(go_float(999_999.0), "999999");
+        assert_eq!(go_float(8080.0), "8080");
+        assert_eq!(go_float(1.0), "1");
+        assert_eq!(go_float(1.5), "1.5");
+        assert_eq!(go_float(0.0001), "0.0001");
+        assert_eq!(go_float(0.00001), "1e-05");
+        assert_eq!(go_float(-2_500_000.0), "-2.5e+06");
     }
 }
