@@ -1,6 +1,7 @@
 //! Semantic checks: what a schema cannot say about one object alone, or about objects together.
 
 mod identity;
+mod images;
 mod ingress;
 mod names;
 mod objects;
@@ -20,6 +21,7 @@ pub fn check(manifests: &[Manifest], default_namespace: &str, findings: &mut Fin
     identity::check(manifests, &objects, findings);
     names::check(&objects, findings);
     pods::check(&objects, findings);
+    images::check(&objects, findings);
     ports::check(&objects, findings);
     services::check(&objects, findings);
     ingress::check(&objects, findings);

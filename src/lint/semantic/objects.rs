@@ -78,20 +78,44 @@ pub struct PodTemplate<'m> {
 pub struct Container<'m> {
     pub value: &'m Value,
     pub path: FieldPath,
-    pub init: bool,
+    pub role: Role,
+}
+
+/// Which list of the pod spec a container is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Main,
+    /// `initContainers`: run to completion before the others (no probes expected).
+    Init,
+    /// `ephemeralContainers`: debugging containers, without ports, probes or resources.
+    Ephemeral,
 }
 
 impl<'m> PodTemplate<'m> {
     /// Containers, then init containers, each with its path.
     pub fn containers(&self) -> Vec<Container<'m>> {
+        self.lists(&[("containers", Role::Main), ("initContainers", Role::Init)])
+    }
+
+    /// Containers, init containers, then ephemeral containers: for what any of them has (an
+    /// image).
+    pub fn every_container(&self) -> Vec<Container<'m>> {
+        self.lists(&[
+            ("containers", Role::Main),
+            ("initContainers", Role::Init),
+            ("ephemeralContainers", Role::Ephemeral),
+        ])
+    }
+
+    fn lists(&self, lists: &[(&str, Role)]) -> Vec<Container<'m>> {
         let mut found = Vec::new();
-        for (field, init) in [("containers", false), ("initContainers", true)] {
+        for &(field, role) in lists {
             let list = self.spec.get(field).and_then(Value::as_sequence);
             for (i, value) in list.into_iter().flatten().enumerate() {
                 found.push(Container {
                     value,
                     path: self.spec_path.field(field).item(i, value),
-                    init,
+                    role,
                 });
             }
         }
