@@ -305,6 +305,13 @@ pub struct TemplateArgs {
     /// Validate the rendered objects as `ktera lint` does; findings go to standard error
     #[arg(long = "validate")]
     pub validate: bool,
+    /// With --validate: JSON Schemas of custom resources, as `ktera lint --schema-location`
+    #[arg(
+        long = "schema-location",
+        value_name = "DIR|TEMPLATE",
+        requires = "validate"
+    )]
+    pub schema_locations: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -425,6 +432,11 @@ pub struct LintArgs {
     /// Warnings fail the run too (exit 1)
     #[arg(long = "strict")]
     pub strict: bool,
+    /// JSON Schemas of custom resources: a directory laid out as GROUP/KIND_VERSION.json (the
+    /// CRD catalogs' layout) or a kubeconform path template ending in .json; repeatable, tried
+    /// in order after the chart's own CRDs
+    #[arg(long = "schema-location", value_name = "DIR|TEMPLATE")]
+    pub schema_locations: Vec<String>,
     /// Report format
     #[arg(short = 'o', long = "output", value_enum, default_value_t)]
     pub output: OutputFormat,

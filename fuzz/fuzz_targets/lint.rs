@@ -30,11 +30,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let opts = LintOptions::default();
-    let Ok(findings) = check(&manifests, &opts) else {
+    let Ok(findings) = check(&manifests, &[], &opts) else {
         return;
     };
     let shown = format_text(&findings);
-    let json = format_json(&findings, &opts.kube_version, manifests.len());
+    let json = format_json(&findings, &opts.kube_version, "v1.32", manifests.len());
     assert!(
         !shown.contains("S3cr3tQz"),
         "a Secret value shows:\n{shown}"

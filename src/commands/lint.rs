@@ -12,24 +12,36 @@ pub fn run(args: &LintArgs) -> Result<ExitStatus, Error> {
     let opts = LintOptions {
         kube_version: release.kube_version.clone(),
         namespace: release.namespace.clone(),
+        schema_locations: schema_locations(&args.schema_locations)?,
     };
-    // An unsupported version fails before the chart is rendered.
-    lint::check(&[], &opts).map_err(|e| e.prefixed("--kube-version"))?;
+    // Said before rendering, in text and JSON alike (standard output stays a report).
+    let schemas = lint::schemas_for(&opts.kube_version);
+    if let Some(note) = &schemas.note {
+        eprintln!("{note}");
+    }
     let rendered = super::render_with_flags(&chart, &args.values, &release)?;
-    let findings = lint::check(&rendered.manifests, &opts)?;
+    let findings = lint::check(&rendered.manifests, &rendered.crds, &opts)?;
     let summary = Summary::of(&findings);
     let objects = rendered.manifests.len();
     let report = match args.output {
-        OutputFormat::Json => lint::format_json(&findings, &opts.kube_version, objects),
+        OutputFormat::Json => {
+            lint::format_json(&findings, &opts.kube_version, &schemas.minor, objects)
+        }
         OutputFormat::Text => {
             let mut text = lint::format_text(&findings);
             if !findings.is_empty() {
                 text.push('\n');
             }
+            let against = match schemas.note {
+                None => format!("Kubernetes v{}", opts.kube_version),
+                Some(_) => format!(
+                    "the Kubernetes {} schemas (for v{})",
+                    schemas.minor, opts.kube_version
+                ),
+            };
             text.push_str(&format!(
-                "{} checked against Kubernetes v{}: {summary}\n",
+                "{} checked against {against}: {summary}\n",
                 plural(objects, "object"),
-                opts.kube_version
             ));
             text
         }
@@ -37,6 +49,14 @@ pub fn run(args: &LintArgs) -> Result<ExitStatus, Error> {
     super::print(&report)?;
     let failed = summary.errors > 0 || (args.strict && summary.warnings > 0);
     Ok(ExitStatus::success_if(!failed))
+}
+
+/// `--schema-location` values, checked before anything is rendered.
+pub fn schema_locations(given: &[String]) -> Result<Vec<lint::SchemaLocation>, Error> {
+    given
+        .iter()
+        .map(|text| lint::SchemaLocation::parse(text))
+        .collect()
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -24,7 +24,8 @@ pub fn run(args: &TemplateArgs) -> Result<ExitStatus, Error> {
         return Ok(ExitStatus::Success);
     }
     if args.validate {
-        validate(&rendered, &release)?;
+        let locations = super::lint::schema_locations(&args.schema_locations)?;
+        validate(&rendered, &release, locations)?;
     }
     let mut manifests = select(&mut rendered, &args.show_only)?;
     let drop_hook =
@@ -57,13 +58,21 @@ pub fn run(args: &TemplateArgs) -> Result<ExitStatus, Error> {
 
 /// `--validate`: lints every rendered object (not only `--show-only` ones, so references
 /// between objects are checked); findings go to standard error, errors fail the run.
-fn validate(rendered: &pipeline::Output, release: &crate::release::Release) -> Result<(), Error> {
+fn validate(
+    rendered: &pipeline::Output,
+    release: &crate::release::Release,
+    schema_locations: Vec<lint::SchemaLocation>,
+) -> Result<(), Error> {
     let options = lint::LintOptions {
         kube_version: release.kube_version.clone(),
         namespace: release.namespace.clone(),
+        schema_locations,
     };
-    let findings =
-        lint::check(&rendered.manifests, &options).map_err(|e| e.prefixed("--validate"))?;
+    if let Some(note) = lint::schemas_for(&options.kube_version).note {
+        eprintln!("{note}");
+    }
+    let findings = lint::check(&rendered.manifests, &rendered.crds, &options)
+        .map_err(|e| e.prefixed("--validate"))?;
     eprint!("{}", lint::format_text(&findings));
     let errors = findings
         .iter()

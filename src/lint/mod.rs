@@ -1,7 +1,8 @@
 //! `ktera lint`: offline validation of rendered objects, against the Kubernetes API schemas of
-//! one version ([`schema`], shipped in schemas/) and against each other ([`semantic`]: names,
-//! labels, identities, Service selectors and ports, Ingress backends, ConfigMap and Secret
-//! references, image tags, resources and probes). `ktera template --validate` runs the same.
+//! one version ([`schema`], shipped in schemas/), the chart's CRDs and `--schema-location`
+//! files, and against each other ([`semantic`]: names, labels, identities, Service selectors
+//! and ports, Ingress backends, ConfigMap and Secret references, image references, resources
+//! and probes). `ktera template --validate` runs the same.
 
 mod finding;
 mod report;
@@ -10,6 +11,8 @@ mod semantic;
 
 pub use finding::{Finding, Severity};
 pub use report::{Summary, format_json, format_text};
+pub use schema::location::SchemaLocation;
+pub use schema::store::{Choice as SchemaChoice, nearest as schemas_for};
 pub use schema::supported_versions;
 
 use crate::error::Error;
@@ -19,10 +22,14 @@ use finding::Findings;
 /// What to check against.
 #[derive(Debug, Clone)]
 pub struct LintOptions {
-    /// Kubernetes version whose API schemas apply (any patch of a supported minor).
+    /// Kubernetes version whose API schemas apply (any patch of a supported minor; outside the
+    /// shipped range, the nearest shipped minor: see [`schemas_for`]).
     pub kube_version: semver::Version,
     /// Namespace of objects that set none (the release namespace, `-n`).
     pub namespace: String,
+    /// Where JSON Schemas of custom resources are looked up (`--schema-location`), in order,
+    /// after the chart's own CRDs.
+    pub schema_locations: Vec<SchemaLocation>,
 }
 
 impl Default for LintOptions {
@@ -30,16 +37,24 @@ impl Default for LintOptions {
         LintOptions {
             kube_version: semver::Version::new(1, 32, 0),
             namespace: "default".into(),
+            schema_locations: Vec::new(),
         }
     }
 }
 
-/// Checks rendered manifests; findings come in manifest order, each object's together.
-/// Fails only when the version has no shipped schemas.
-pub fn check(manifests: &[Manifest], opts: &LintOptions) -> Result<Vec<Finding>, Error> {
+/// Checks rendered manifests; `crds` are the chart's `crds/` documents (their schemas apply to
+/// custom resources; they are not checked themselves). Findings come in manifest order, each
+/// object's together. Fails when a `--schema-location` file cannot be used, or the shipped
+/// schemas cannot be read (a broken build).
+pub fn check(
+    manifests: &[Manifest],
+    crds: &[Manifest],
+    opts: &LintOptions,
+) -> Result<Vec<Finding>, Error> {
     let schemas = schema::Schemas::for_version(&opts.kube_version)?;
+    let mut catalog = schema::location::Catalog::new(&opts.schema_locations, &opts.kube_version);
     let mut findings = Findings::default();
-    schema::check(manifests, schemas, &mut findings);
+    schema::check(manifests, crds, schemas, &mut catalog, &mut findings)?;
     semantic::check(manifests, &opts.namespace, &mut findings);
     Ok(findings.into_sorted())
 }
@@ -90,7 +105,7 @@ spec:
 
     #[test]
     fn check_reports_in_manifest_order_with_identity_and_path() {
-        let found = check(&manifests(APP), &LintOptions::default()).unwrap();
+        let found = check(&manifests(APP), &[], &LintOptions::default()).unwrap();
         assert_eq!(found.len(), 1, "{found:#?}");
         let f = &found[0];
         assert_eq!(f.severity, Severity::Error);
@@ -115,7 +130,7 @@ spec:
                 kube_version: semver::Version::parse(&format!("{}.0", &version[1..])).unwrap(),
                 ..LintOptions::default()
             };
-            let found = check(&manifests(&fixed), &opts).unwrap();
+            let found = check(&manifests(&fixed), &[], &opts).unwrap();
             assert!(found.is_empty(), "{version}: {found:#?}");
         }
     }
@@ -130,10 +145,10 @@ spec:
             )
         };
         for policy in ["Never", "OnFailure"] {
-            let found = check(&manifests(&pod(policy)), &LintOptions::default()).unwrap();
+            let found = check(&manifests(&pod(policy)), &[], &LintOptions::default()).unwrap();
             assert!(found.is_empty(), "{policy}: {found:#?}");
         }
-        let found = check(&manifests(&pod("Always")), &LintOptions::default()).unwrap();
+        let found = check(&manifests(&pod("Always")), &[], &LintOptions::default()).unwrap();
         let paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -145,17 +160,14 @@ spec:
     }
 
     #[test]
-    fn unsupported_version_is_an_error_not_a_finding() {
+    fn a_version_past_the_shipped_ones_is_checked_against_the_newest() {
         let opts = LintOptions {
-            kube_version: semver::Version::new(2, 0, 0),
+            kube_version: semver::Version::new(1, 99, 0),
             ..LintOptions::default()
         };
-        let error = check(&[], &opts).map(|_| ()).unwrap_err();
-        assert_eq!(error.kind(), crate::error::ErrorKind::Usage);
-        assert!(
-            error
-                .message()
-                .starts_with("no Kubernetes schemas for version v2.0.0")
-        );
+        let found = check(&manifests(APP), &[], &opts).unwrap();
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].path, "spec.replicas");
+        assert!(schemas_for(&opts.kube_version).note.is_some());
     }
 }

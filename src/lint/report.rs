@@ -68,8 +68,14 @@ pub fn format_text(findings: &[Finding]) -> String {
     out
 }
 
-/// One JSON document: the version checked against, counts, and every finding.
-pub fn format_json(findings: &[Finding], kube_version: &semver::Version, objects: usize) -> String {
+/// One JSON document: the version asked for and the shipped schemas used for it (the same minor,
+/// or the nearest shipped one), counts, and every finding.
+pub fn format_json(
+    findings: &[Finding],
+    kube_version: &semver::Version,
+    schema_version: &str,
+    objects: usize,
+) -> String {
     let summary = Summary::of(findings);
     let items: Vec<serde_json::Value> = findings
         .iter()
@@ -90,6 +96,7 @@ pub fn format_json(findings: &[Finding], kube_version: &semver::Version, objects
         .collect();
     let doc = json!({
         "kubernetesVersion": format!("v{kube_version}"),
+        "schemaVersion": schema_version,
         "objects": objects,
         "summary": {
             "errors": summary.errors,

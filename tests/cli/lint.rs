@@ -355,6 +355,52 @@ fn latest_tags_resources_and_probes_are_warnings() {
     assert_eq!(code, 1, "--strict fails on warnings");
 }
 
+/// Image references the kubelet cannot parse (it reports InvalidImageName and the pod never
+/// starts), in every kind of container list and workload; the empty tag comes from a value.
+#[test]
+fn invalid_image_references_are_errors() {
+    let pod = "spec.template.spec";
+    let cron = "spec.jobTemplate.spec.template.spec";
+    case(
+        "bad-image",
+        1,
+        &[
+            (
+                "error",
+                "Deployment/web",
+                &format!("{pod}.initContainers[name=migrate].image"),
+                "the repository name \"Team/Migrate\" must be lower-case",
+            ),
+            (
+                "error",
+                "Deployment/web",
+                &format!("{pod}.containers[name=web].image"),
+                "\"nginx:\" is not a valid image reference: the tag after `:` is empty",
+            ),
+            (
+                "error",
+                "CronJob/report",
+                &format!("{cron}.containers[name=report].image"),
+                "the digest \"sha256:abc123\" is not `algorithm:hex` with at least 32 hex digits",
+            ),
+            (
+                "error",
+                "Pod/debug",
+                "spec.ephemeralContainers[name=shell].image",
+                "\"busybox: 1.37\" is not a valid image reference: it contains white space",
+            ),
+        ],
+    );
+    // With the tag set, the same chart has only the three other errors.
+    let (code, _, found) = lint_json(&fixture("bad-image"), &["--set", "image.tag=1.27"]);
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(
+        found.iter().all(|f| !f.path.contains("name=web")),
+        "{found:#?}"
+    );
+}
+
 #[test]
 fn crd_schema_applies_to_its_objects_and_unknown_kinds_get_a_note() {
     case(
@@ -381,6 +427,147 @@ fn crd_schema_applies_to_its_objects_and_unknown_kinds_get_a_note() {
             ),
         ],
     );
+}
+
+/// The ServiceMonitor findings against the CRD subset of tests/fixtures/lint/crds-dir, whether
+/// the schema comes from the chart's `crds/` or from its catalog file (the same schema made
+/// strict by scripts/gen-lint-catalog-fixture).
+const SERVICE_MONITOR_FINDINGS: [(&str, &str, &str, &str); 3] = [
+    (
+        "error",
+        "ServiceMonitor/broken",
+        "spec.endpoints[0].port",
+        "expected a string, got integer 8080",
+    ),
+    (
+        "error",
+        "ServiceMonitor/broken",
+        "spec.endpoints[0].interval",
+        "30 seconds",
+    ),
+    (
+        "error",
+        "ServiceMonitor/broken",
+        "spec.endpoints[0].schema",
+        "unknown field \"schema\" (did you mean \"scheme\"?)",
+    ),
+];
+
+/// A CRD in the chart's `crds/` directory validates its custom resources, for the versions it
+/// serves; a kind with no CRD anywhere still gets a note.
+#[test]
+fn crds_directory_schemas_apply_to_custom_resources() {
+    let mut expected = SERVICE_MONITOR_FINDINGS.to_vec();
+    expected.extend([
+        (
+            "error",
+            "ServiceMonitor/old",
+            "apiVersion",
+            "the chart's CustomResourceDefinition servicemonitors.monitoring.coreos.com does not serve monitoring.coreos.com/v1beta1; it serves v1",
+        ),
+        (
+            "note",
+            "Certificate/web-tls",
+            "",
+            "no schema for cert-manager.io/v1 Certificate",
+        ),
+    ]);
+    case("crds-dir", 1, &expected);
+}
+
+/// `--schema-location` as a catalog directory and as kubeconform's path template: the same
+/// findings as with the CRD in the chart; without it, notes only.
+#[test]
+fn schema_location_validates_custom_resources_from_a_catalog() {
+    let chart = fixture("crd-catalog");
+    let (code, _, found) = lint_json(&chart, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .all(|f| f.severity == "note" && f.message.contains("no --schema-location is given")),
+        "{found:#?}"
+    );
+
+    let catalog = "tests/fixtures/lint/catalog";
+    let template = "tests/fixtures/lint/catalog/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json";
+    let missing = "tests/fixtures/lint/no-such-file-{{.ResourceKind}}.json";
+    for location in [catalog, template] {
+        let (code, _, found) = lint_json(
+            &chart,
+            &["--schema-location", missing, "--schema-location", location],
+        );
+        let mut expected = SERVICE_MONITOR_FINDINGS.to_vec();
+        expected.push((
+            "note",
+            "Certificate/web-tls",
+            "",
+            "no --schema-location has it (looked for tests/fixtures/lint/no-such-file-certificate.json, tests/fixtures/lint/catalog/cert-manager.io/certificate_v1.json)",
+        ));
+        assert_findings(&found, &expected);
+        assert_eq!(code, 1, "{location}");
+    }
+
+    // The same through `template --validate`, findings on standard error.
+    let run = ktera(&[
+        "template",
+        &chart.to_string_lossy(),
+        "--validate",
+        "--schema-location",
+        catalog,
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("ERROR monitoring.coreos.com/ServiceMonitor shop/broken: spec.endpoints[0].port: expected a string, got integer 8080"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn schema_location_errors_name_the_flag_or_the_file() {
+    let chart = fixture("crd-catalog");
+    let chart = chart.to_string_lossy();
+    let run = ktera(&[
+        "lint",
+        &chart,
+        "--schema-location",
+        "tests/fixtures/lint/no-such-dir",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("--schema-location tests/fixtures/lint/no-such-dir: no such directory"),
+        "{}",
+        run.stderr
+    );
+    let run = ktera(&[
+        "lint",
+        &chart,
+        "--schema-location",
+        "https://example.com/{{ .Group }}.json",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("local files only"), "{}", run.stderr);
+
+    // A file that is not JSON: its name, line and column.
+    let run = ktera(&[
+        "lint",
+        &chart,
+        "--schema-location",
+        "tests/fixtures/lint/broken-catalog",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains(
+            "tests/fixtures/lint/broken-catalog/monitoring.coreos.com/servicemonitor_v1.json:4:"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("not valid JSON"), "{}", run.stderr);
 }
 
 #[test]
@@ -513,24 +700,63 @@ fn clean_chart_exits_zero() {
     assert_eq!(doc["summary"]["errors"], 0);
 }
 
+/// A cluster newer (or older) than the shipped schemas is checked against the nearest shipped
+/// minor, and one note on standard error says so, whatever the output format.
 #[test]
-fn unsupported_kube_version_lists_the_supported_ones() {
-    let chart = fixture("clean");
+fn kube_version_outside_the_shipped_range_uses_the_nearest_schemas() {
+    let chart = fixture("wrong-type");
+    let chart = chart.to_string_lossy();
+    let note = "note: ktera ships no schemas for Kubernetes v1.40; validating against v1.36, the nearest shipped (v1.30 to v1.36)\n";
+    let run = ktera(&["lint", &chart, "--kube-version", "v1.40.1"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stderr, note);
+    assert!(
+        run.stdout.ends_with("1 object checked against the Kubernetes v1.36 schemas (for v1.40.1): 1 error, 0 warnings, 0 notes\n"),
+        "{}",
+        run.stdout
+    );
+
+    let run = ktera(&["lint", &chart, "--kube-version", "1.12", "-o", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        note.replace("v1.40", "v1.12")
+            .replace("v1.36, the", "v1.30, the")
+    );
+    let doc: Value = serde_json::from_str(&run.stdout).expect("standard output is the report");
+    assert_eq!(doc["kubernetesVersion"], "v1.12.0");
+    assert_eq!(doc["schemaVersion"], "v1.30");
+    assert_eq!(doc["summary"]["errors"], 1);
+
+    // A shipped minor: no note.
+    let run = ktera(&["lint", &chart, "--kube-version", "v1.33.2", "-o", "json"]);
+    assert_eq!(run.stderr, "");
+    let doc: Value = serde_json::from_str(&run.stdout).expect("standard output is the report");
+    assert_eq!(doc["schemaVersion"], "v1.33");
+
+    // `template --validate` says the same, before its findings.
     let run = ktera(&[
-        "lint",
-        &chart.to_string_lossy(),
+        "template",
+        &chart,
+        "--validate",
         "--kube-version",
-        "v1.12.0",
+        "v1.40.1",
     ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.starts_with(note), "{}", run.stderr);
+}
+
+#[test]
+fn kube_version_that_is_not_a_version_is_a_usage_error() {
+    let chart = fixture("clean");
+    let run = ktera(&["lint", &chart.to_string_lossy(), "--kube-version", "v1.x"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stdout.is_empty());
     assert!(
-        run.stderr
-            .contains("no Kubernetes schemas for version v1.12.0"),
+        run.stderr.contains("`v1.x` is not a Kubernetes version"),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("v1.30, v1.31, v1.32"), "{}", run.stderr);
 }
 
 #[test]

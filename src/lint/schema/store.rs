@@ -63,20 +63,12 @@ pub struct Schemas {
 }
 
 impl Schemas {
-    /// The schemas for `version`'s minor (any patch release), parsed once per process.
+    /// The schemas for `version`'s minor (any patch release), or for the nearest shipped minor
+    /// when ktera ships none for it ([`nearest`] says which); parsed once per process.
     pub fn for_version(version: &semver::Version) -> Result<&'static Schemas, Error> {
         static LOADED: [OnceLock<Result<Schemas, Error>>; SUPPORTED.len()] =
             [const { OnceLock::new() }; SUPPORTED.len()];
-        let slot = SUPPORTED
-            .iter()
-            .position(|(minor, _, _)| version.major == 1 && *minor == version.minor)
-            .ok_or_else(|| {
-                Error::usage(format!(
-                    "no Kubernetes schemas for version v{version}: ktera ships schemas for {}",
-                    supported_versions().join(", ")
-                ))
-                .with_hint("pass one of these with --kube-version (any patch release of a supported minor works)")
-            })?;
+        let slot = nearest(version).slot;
         let (_, file, bytes) = SUPPORTED[slot];
         LOADED[slot]
             .get_or_init(|| parse(bytes))
@@ -121,12 +113,50 @@ impl Schemas {
     }
 }
 
-/// `v1.30`, `v1.31`, ...: what `--kube-version` accepts.
+/// `v1.30`, `v1.31`, ...: the minors whose schemas are built in.
 pub fn supported_versions() -> Vec<String> {
     SUPPORTED
         .iter()
         .map(|(minor, _, _)| format!("v1.{minor}"))
         .collect()
+}
+
+/// Which shipped schemas serve a Kubernetes version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    slot: usize,
+    /// `v1.36`: the minor whose schemas are used.
+    pub minor: String,
+    /// Set when that is not the version asked for: one line saying so, for standard error.
+    pub note: Option<String>,
+}
+
+/// The shipped minor of `version`, else the nearest one (the oldest below the range, the newest
+/// above it, the newer of two equally near): a cluster a release or two ahead of the shipped
+/// schemas still gets its objects checked, and the note says against what.
+pub fn nearest(version: &semver::Version) -> Choice {
+    let newest = SUPPORTED.len() - 1;
+    let slot = match version.major {
+        0 => 0,
+        // Iterated newest first: the first of equally near minors is the newer one.
+        1 => (0..SUPPORTED.len())
+            .rev()
+            .min_by_key(|&slot| version.minor.abs_diff(SUPPORTED[slot].0))
+            .unwrap_or(newest),
+        _ => newest,
+    };
+    let minor = format!("v1.{}", SUPPORTED[slot].0);
+    let exact = version.major == 1 && version.minor == SUPPORTED[slot].0;
+    let note = (!exact).then(|| {
+        format!(
+            "note: ktera ships no schemas for Kubernetes v{}.{}; validating against {minor}, the nearest shipped ({} to {})",
+            version.major,
+            version.minor,
+            supported_versions().first().map_or("", String::as_str),
+            supported_versions().last().map_or("", String::as_str),
+        )
+    });
+    Choice { slot, minor, note }
 }
 
 fn parse(gzipped: &[u8]) -> Result<Schemas, Error> {
@@ -167,11 +197,22 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_versions_list_the_supported_ones() {
-        let err = Schemas::for_version(&semver::Version::new(1, 12, 0)).unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("v1.12.0"), "{text}");
-        assert!(text.contains("v1.30, v1.31, v1.32"), "{text}");
+    fn versions_outside_the_range_use_the_nearest_shipped_one_and_say_so() {
+        let choose = |major, minor| nearest(&semver::Version::new(major, minor, 2));
+        assert_eq!(choose(1, 31).minor, "v1.31");
+        assert_eq!(choose(1, 31).note, None);
+        assert_eq!(choose(1, 12).minor, "v1.30");
+        assert_eq!(choose(1, 40).minor, "v1.36");
+        assert_eq!(choose(2, 0).minor, "v1.36");
+        assert_eq!(choose(0, 99).minor, "v1.30");
+        assert_eq!(
+            choose(1, 40).note.as_deref(),
+            Some(
+                "note: ktera ships no schemas for Kubernetes v1.40; validating against v1.36, the nearest shipped (v1.30 to v1.36)"
+            )
+        );
+        let schemas = Schemas::for_version(&semver::Version::new(1, 12, 0)).unwrap();
+        assert_eq!(schemas.kubernetes, "v1.30.0");
     }
 
     #[test]

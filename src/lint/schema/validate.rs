@@ -429,7 +429,7 @@ fn is_yaml11_bool(value: &Value) -> bool {
     })
 }
 
-fn type_name(kind: &str) -> &str {
+pub fn type_name(kind: &str) -> &str {
     match kind {
         "object" => "a mapping",
         "array" => "a list",
