@@ -22,7 +22,21 @@ pub fn register(r: &mut Registry) {
         m.insert("Prerelease".into(), v.pre.as_str().into());
         m.insert("Metadata".into(), v.build.as_str().into());
         m.insert("Original".into(), text.as_str().into());
+        // Go's `Version.String`, what Helm prints for a semver value.
+        m.insert("String".into(), v.to_string().into());
         Ok(m.into())
+    });
+    r.function("semver_order", &["left", "right"], |k, _| {
+        let example = r#"semver_order(left=semver(version="1.2.3"), right="1.3.0")"#;
+        let left = required::<Value>(k, "left", "semver_order", example)?;
+        let right = required::<Value>(k, "right", "semver_order", example)?;
+        let (left, right) = (semver_value(&left)?, semver_value(&right)?);
+        // Masterminds' `Compare`: build metadata does not count.
+        Ok(Value::from(match left.cmp_precedence(&right) {
+            std::cmp::Ordering::Less => -1,
+            std::cmp::Ordering::Equal => 0,
+            std::cmp::Ordering::Greater => 1,
+        }))
     });
     r.function("semver_compare", &["constraint", "version"], |k, _| {
         let example =
@@ -60,6 +74,20 @@ pub fn register(r: &mut Registry) {
         let password = required::<String>(k, "password", "htpasswd", example)?;
         htpasswd(&username, &password).map(Value::from)
     });
+}
+
+/// A version from `semver(...)`'s map or from its text.
+fn semver_value(value: &Value) -> TeraResult<semver::Version> {
+    let text = match value.get_from_path("Original").and_then(Value::as_str) {
+        Some(original) => original.to_string(),
+        None => value.as_str().map(str::to_string).ok_or_else(|| {
+            tera::Error::message(format!(
+                "`semver_order` compares versions: give it `semver(version=...)` or a version's text, not {}",
+                super::args::describe(value)
+            ))
+        })?,
+    };
+    version::parse(&text).map_err(|e| tera::Error::message(format!("`semver_order`: {e}")))
 }
 
 /// True when `version` (`networking.k8s.io/v1`, `monitoring.coreos.com/v1/ServiceMonitor`) is

@@ -16,7 +16,8 @@ pub mod deadline;
 mod defaults;
 mod file_functions;
 mod functions;
-mod go;
+pub(crate) mod go;
+mod go_toml;
 mod go_yaml;
 mod habits;
 mod limit;
@@ -30,6 +31,7 @@ mod sprig_more;
 mod stack;
 mod strings;
 mod tpl;
+mod url;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -390,6 +392,8 @@ fn register_all(
     collections::register(&mut r);
     numbers::register(&mut r);
     serial::register(&mut r);
+    go_toml::register(&mut r);
+    url::register(&mut r);
     regex::register(&mut r);
     printf::register(&mut r);
     functions::register(&mut r);

@@ -59,7 +59,7 @@ fn arity(name: &str) -> Option<(usize, usize)> {
         | "snakecase" | "kebabcase" | "add1" | "add1f" | "floor" | "ceil" | "until"
         | "getHostByName" | "regexQuoteMeta" | "fail" | "quote" | "squote" | "b32enc"
         | "b32dec" | "sha512sum" | "adler32sum" | "clean" | "nospace" | "initials" | "swapcase"
-        | "toStrings" | "isAbs" | "toDecimal" => match name {
+        | "toStrings" | "isAbs" | "toDecimal" | "urlParse" | "urlJoin" | "toToml" => match name {
             "keys" => (1, MANY),
             "quote" | "squote" => (0, MANY),
             _ => (1, 1),
@@ -67,9 +67,9 @@ fn arity(name: &str) -> Option<(usize, usize)> {
         "trimAll" | "trimPrefix" | "trimSuffix" | "trunc" | "contains" | "hasPrefix"
         | "hasSuffix" | "indent" | "nindent" | "split" | "splitList" | "join" | "required"
         | "has" | "mustHas" | "hasKey" | "append" | "mustAppend" | "push" | "mustPush"
-        | "prepend" | "mustPrepend" | "kindIs" | "typeIs" | "deepEqual" | "regexMatch"
-        | "mustRegexMatch" | "regexFind" | "mustRegexFind" | "semverCompare" | "htpasswd"
-        | "sub" | "div" | "mod" | "tpl" | "unset" | "eq" => match name {
+        | "prepend" | "mustPrepend" | "kindIs" | "typeIs" | "typeIsLike" | "deepEqual"
+        | "regexMatch" | "mustRegexMatch" | "regexFind" | "mustRegexFind" | "semverCompare"
+        | "htpasswd" | "sub" | "div" | "mod" | "tpl" | "unset" | "eq" => match name {
             "eq" => (2, MANY),
             _ => (2, 2),
         },
@@ -329,7 +329,8 @@ impl<'m> Emitter<'m> {
             "kindIs" => self.kind_is(a),
             "kindOf" => T::sure(format!("kind_of(value={})", t(0).arg()), Kind::Str),
             "typeOf" => T::sure(format!("type_of(value={})", t(0).arg()), Kind::Str),
-            "typeIs" => T::op(
+            // ktera has no pointer types: `typeIsLike "T"` (`T` or `*T`) is `typeIs "T"`.
+            "typeIs" | "typeIsLike" => T::op(
                 format!("type_of(value={}) == {}", t(1).arg(), t(0).at(CMP + 1)),
                 CMP,
                 Kind::Bool,
@@ -638,6 +639,20 @@ impl<'m> Emitter<'m> {
                     .filter("to_json(sort_keys=true)", Kind::Str)
                     .with_nullable(false)
             }
+            "toToml" => {
+                // A values file's numbers are float64 in Helm, which writes them as `1.0`.
+                let from_values = t(0).text == "Values" || t(0).text.starts_with("Values.");
+                let filter = if from_values {
+                    "to_toml(go_floats=true)"
+                } else {
+                    "to_toml"
+                };
+                serialised(&t(0))
+                    .filter(filter, Kind::Str)
+                    .with_nullable(false)
+            }
+            "urlParse" => t(0).filter("url_parse", Kind::Map).with_nullable(false),
+            "urlJoin" => t(0).filter("url_join", Kind::Str).with_nullable(false),
             "fromYaml" => t(0).filter("from_yaml", Kind::Map).with_nullable(false),
             "fromJson" => t(0).filter("from_json", Kind::Map).with_nullable(false),
             // Sprig's, which Helm does not replace: any JSON value, not only a map.

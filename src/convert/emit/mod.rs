@@ -536,7 +536,7 @@ impl<'m> Emitter<'m> {
             return;
         };
         let written = n.to_string();
-        let go = go_float(f);
+        let go = crate::engine::go::format_float(f);
         if go != written {
             self.report(
                 field.pos,
@@ -551,6 +551,11 @@ impl<'m> Emitter<'m> {
     /// How a value is printed: as it is where it is known to print as Go prints it, else
     /// through `or_empty` (nothing for a missing value or null) or `to_string` (Go's `%v`).
     fn printed(&self, value: &T) -> String {
+        // Helm prints a semver value as its version (Go's `Stringer`).
+        if value.kind == Kind::Map && value.text.starts_with("semver(") && value.prec == expr::ATOM
+        {
+            return value.field("String").arg();
+        }
         match value.kind {
             Kind::Str | Kind::Int | Kind::Bool | Kind::Number if !value.nullable => value.arg(),
             Kind::Float | Kind::List | Kind::Map if !value.nullable => {
@@ -1151,6 +1156,31 @@ impl<'m> Emitter<'m> {
                 format!("has_api_version(version={})", one(&values)),
                 Kind::Bool,
             ),
+            // The methods of a `semver` value (Masterminds' `Version`).
+            [
+                ..,
+                method @ ("Compare" | "LessThan" | "GreaterThan" | "Equal"),
+            ] if values.len() == 1 => {
+                let Some(receiver) = self.receiver(target) else {
+                    return self.fail_expr("a method needs a value to call it on");
+                };
+                let order = format!(
+                    "semver_order(left={}, right={})",
+                    receiver.arg(),
+                    values[0].arg()
+                );
+                match *method {
+                    "Compare" => T::sure(order, Kind::Int),
+                    _ => {
+                        let test = match *method {
+                            "LessThan" => "== -1",
+                            "GreaterThan" => "== 1",
+                            _ => "== 0",
+                        };
+                        T::op(format!("{order} {test}"), expr::CMP, Kind::Bool).with_nullable(false)
+                    }
+                }
+            }
             _ => {
                 let text = super::print::expr_text(target);
                 self.report(
@@ -1161,6 +1191,28 @@ impl<'m> Emitter<'m> {
                 self.fail_expr(&format!("{text} cannot be called with arguments in ktera"))
             }
         }
+    }
+
+    /// What a method is called on: the expression without its last field
+    /// (`(semver "1.2.3").Compare` -> `semver "1.2.3"`).
+    fn receiver(&mut self, target: &Expr) -> Option<T> {
+        let base = match target {
+            Expr::Chain(c) if c.fields.len() == 1 => (*c.base).clone(),
+            Expr::Chain(c) => Expr::Chain(Chain {
+                fields: c.fields[..c.fields.len() - 1].to_vec(),
+                ..c.clone()
+            }),
+            Expr::Variable(v) if !v.fields.is_empty() => Expr::Variable(Variable {
+                fields: v.fields[..v.fields.len() - 1].to_vec(),
+                ..v.clone()
+            }),
+            Expr::Field(f) if f.names.len() > 1 => Expr::Field(Field {
+                names: f.names[..f.names.len() - 1].to_vec(),
+                ..f.clone()
+            }),
+            _ => return None,
+        };
+        Some(self.expr(&base))
     }
 
     fn fail_expr(&self, message: &str) -> T {
@@ -1423,23 +1475,6 @@ impl<'m> Emitter<'m> {
     }
 }
 
-/// `f` as Go's `%v` prints a float64: the shortest digits, in exponent form (`1e+06`,
-/// `1.5e-05`) when the exponent is below -4 or 6 and above.
-fn go_float(f: f64) -> String {
-    if !f.is_finite() {
-        return f.to_string();
-    }
-    let scientific = format!("{f:e}");
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    if f != 0.0 && !(-4..6).contains(&exponent) {
-        let sign = if exponent < 0 { '-' } else { '+' };
-        format!("{mantissa}e{sign}{:02}", exponent.abs())
-    } else {
-        f.to_string()
-    }
-}
-
 /// The value is only a `supply(...)` call (a value that changes on every render).
 fn is_supply(value: &T) -> bool {
     value.text.starts_with("supply(") && value.text.ends_with(')') && value.prec == expr::ATOM
@@ -1578,23 +1613,5 @@ fn visit_pipelines(nodes: &[Node], f: &mut dyn FnMut(&Pipeline)) {
             }
             _ => {}
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::go_float;
-
-    #[test]
-    fn numbers_as_go_prints_a_float64() {
-        assert_eq!(go_float(1_000_000.0), "1e+06");
-        assert_eq!(go_float(1_234_567.0), "1.234567e+06");
-        assert_eq!(go_float(999_999.0), "999999");
-        assert_eq!(go_float(8080.0), "8080");
-        assert_eq!(go_float(1.0), "1");
-        assert_eq!(go_float(1.5), "1.5");
-        assert_eq!(go_float(0.0001), "0.0001");
-        assert_eq!(go_float(0.00001), "1e-05");
-        assert_eq!(go_float(-2_500_000.0), "-2.5e+06");
     }
 }
