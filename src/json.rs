@@ -130,6 +130,31 @@ impl<'de> Visitor<'de> for Strict {
     }
 }
 
+/// A JSON string as Go's `encoding/json` writes it: besides the usual escapes, `<`, `>` and `&`
+/// (HTML-safe) and U+2028, U+2029 become `\uXXXX`. Hand-written because serde_json escapes
+/// none of these, and Helm's `toJson` output and `Chart.lock` digests must match to the byte.
+pub fn write_go_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => push_unicode_escape(c, out),
+            c if (c as u32) < 0x20 => push_unicode_escape(c, out),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn push_unicode_escape(c: char, out: &mut String) {
+    use std::fmt::Write;
+    let _ = write!(out, "\\u{:04x}", c as u32);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

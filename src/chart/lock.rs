@@ -14,6 +14,7 @@ use serde_yaml::Value;
 use sha2::{Digest as _, Sha256};
 
 use crate::error::Error;
+use crate::json::write_go_string;
 
 /// One locked dependency: where it comes from and the exact version.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -129,13 +130,13 @@ pub fn digest(requirements: Option<&[Value]>, locked: &[Locked]) -> String {
             json.push(',');
         }
         json.push_str("{\"name\":");
-        go_string(&sanitize(&l.name), &mut json);
+        write_go_string(&sanitize(&l.name), &mut json);
         if !l.version.is_empty() {
             json.push_str(",\"version\":");
-            go_string(&sanitize(&l.version), &mut json);
+            write_go_string(&sanitize(&l.version), &mut json);
         }
         json.push_str(",\"repository\":");
-        go_string(&sanitize(&l.repository), &mut json);
+        write_go_string(&sanitize(&l.repository), &mut json);
         json.push('}');
     }
     json.push_str("]]");
@@ -153,16 +154,16 @@ pub fn digest(requirements: Option<&[Value]>, locked: &[Locked]) -> String {
 fn requirement_json(req: &Value, out: &mut String) {
     let field = |key: &str| req.get(key).and_then(scalar_text).map(|s| sanitize(&s));
     out.push_str("{\"name\":");
-    go_string(&field("name").unwrap_or_default(), out);
+    write_go_string(&field("name").unwrap_or_default(), out);
     if let Some(version) = field("version").filter(|v| !v.is_empty()) {
         out.push_str(",\"version\":");
-        go_string(&version, out);
+        write_go_string(&version, out);
     }
     out.push_str(",\"repository\":");
-    go_string(&field("repository").unwrap_or_default(), out);
+    write_go_string(&field("repository").unwrap_or_default(), out);
     if let Some(condition) = field("condition").filter(|v| !v.is_empty()) {
         out.push_str(",\"condition\":");
-        go_string(&condition, out);
+        write_go_string(&condition, out);
     }
     if let Some(Value::Sequence(tags)) = req.get("tags")
         && !tags.is_empty()
@@ -172,7 +173,7 @@ fn requirement_json(req: &Value, out: &mut String) {
             if i > 0 {
                 out.push(',');
             }
-            go_string(&sanitize(&scalar_text(tag).unwrap_or_default()), out);
+            write_go_string(&sanitize(&scalar_text(tag).unwrap_or_default()), out);
         }
         out.push(']');
     }
@@ -187,7 +188,7 @@ fn requirement_json(req: &Value, out: &mut String) {
     }
     if let Some(alias) = field("alias").filter(|v| !v.is_empty()) {
         out.push_str(",\"alias\":");
-        go_string(&alias, out);
+        write_go_string(&alias, out);
     }
     out.push('}');
 }
@@ -223,7 +224,7 @@ fn go_json(value: &Value, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => go_string(s, out),
+        Value::String(s) => write_go_string(s, out),
         Value::Sequence(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -245,7 +246,7 @@ fn go_json(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                go_string(key, out);
+                write_go_string(key, out);
                 out.push(':');
                 go_json(item, out);
             }
@@ -255,30 +256,6 @@ fn go_json(value: &Value, out: &mut String) {
     }
 }
 
-/// A JSON string as Go's `encoding/json` writes it: besides the usual escapes, `<`, `>` and `&`
-/// (HTML-safe) and U+2028, U+2029 become `\uXXXX`. Hand-written because serde_json escapes
-/// none of these, and the digest must be Helm's to the byte.
-fn go_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,7 +263,7 @@ mod tests {
     #[test]
     fn go_escapes_html_characters_in_strings() {
         let mut out = String::new();
-        go_string(">=1.0.0 <2 & \"x\"\n", &mut out);
+        write_go_string(">=1.0.0 <2 & \"x\"\n", &mut out);
         assert_eq!(out, r#""\u003e=1.0.0 \u003c2 \u0026 \"x\"\n""#);
     }
 

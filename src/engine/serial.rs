@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 
+use crate::json::write_go_string;
 use tera::value::Key;
 use tera::{Kwargs, Map, State, TeraResult, Value};
 
@@ -229,7 +230,7 @@ fn write_json(value: &Value, pretty: bool, depth: usize, out: &mut String) {
         }
     };
     if let Some(s) = value.as_str() {
-        write_json_string(s, out);
+        write_go_string(s, out);
     } else if value.is_none() || value.is_undefined() {
         out.push_str("null");
     } else if let Some(b) = value.as_bool() {
@@ -264,7 +265,7 @@ fn write_json(value: &Value, pretty: bool, depth: usize, out: &mut String) {
                 out.push(',');
             }
             newline(out, depth + 1);
-            write_json_string(&go::strval(&key.as_value()), out);
+            write_go_string(&go::strval(&key.as_value()), out);
             out.push(':');
             if pretty {
                 out.push(' ');
@@ -274,29 +275,8 @@ fn write_json(value: &Value, pretty: bool, depth: usize, out: &mut String) {
         newline(out, depth);
         out.push('}');
     } else if let Some(bytes) = value.as_bytes() {
-        write_json_string(&String::from_utf8_lossy(bytes), out);
+        write_go_string(&String::from_utf8_lossy(bytes), out);
     }
-}
-
-/// A JSON string as Go's `encoding/json` writes it, HTML-safe: `<`, `>`, `&`, U+2028 and
-/// U+2029 escaped as `\u003c`...
-fn write_json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

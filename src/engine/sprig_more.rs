@@ -37,7 +37,6 @@ pub fn register(r: &mut Registry) {
     r.filter("adler32", &[], |v, _, _| {
         Ok(adler32(go::strval(&v).as_bytes()).to_string().into())
     });
-    r.filter("clean", &[], |v, _, _| Ok(clean(text(&v, "clean")?).into()));
     r.filter("is_abs", &[], |v, _, _| {
         Ok(text(&v, "is_abs")?.starts_with('/').into())
     });
@@ -243,34 +242,6 @@ fn adler32(bytes: &[u8]) -> u32 {
     (b << 16) | a
 }
 
-/// Go's `path.Clean`.
-pub fn clean(path: &str) -> String {
-    if path.is_empty() {
-        return ".".to_string();
-    }
-    let rooted = path.starts_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|p| *p != "..") {
-                    parts.pop();
-                } else if !rooted {
-                    parts.push("..");
-                }
-            }
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
-    match (rooted, joined.is_empty()) {
-        (true, _) => format!("/{joined}"),
-        (false, true) => ".".to_string(),
-        (false, false) => joined,
-    }
-}
-
 /// goutils `Abbreviate`: at most `width` characters, ending with `...` when cut.
 fn abbrev(s: &str, width: i64) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -330,9 +301,6 @@ mod tests {
         assert_eq!(adler32(b"hello world"), 436_929_629);
         assert_eq!(base32_encode(b"hi"), "NBUQ====");
         assert_eq!(base32_decode("NBUQ====").as_deref(), Some(&b"hi"[..]));
-        assert_eq!(clean("a/b/../c//d/."), "a/c/d");
-        assert_eq!(clean("/../x"), "/x");
-        assert_eq!(clean(""), ".");
         assert_eq!(abbrev("hello world", 5), "he...");
         assert_eq!(
             wrap("the quick brown fox jumps", 10, "\n"),

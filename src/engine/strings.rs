@@ -87,6 +87,7 @@ pub fn register(r: &mut Registry) {
     r.filter("base", &[], |v, _, _| Ok(base(text(&v, "base")?).into()));
     r.filter("dir", &[], |v, _, _| Ok(dir(text(&v, "dir")?).into()));
     r.filter("ext", &[], |v, _, _| Ok(ext(text(&v, "ext")?).into()));
+    r.filter("clean", &[], |v, _, _| Ok(clean(text(&v, "clean")?).into()));
     r.filter("urlquery", &[], |v, _, _| {
         Ok(urlquery(&go::strval(&v)).into())
     });
@@ -374,6 +375,7 @@ mod tests {
         assert_eq!(ext("noext"), "");
         assert_eq!(clean("a//b/../c/./d"), "a/c/d");
         assert_eq!(clean("/../x"), "/x");
+        assert_eq!(clean(""), ".");
     }
 
     #[test]

@@ -415,22 +415,10 @@ fn read_patches(dir: &Path, shown: &str, doc: &Value, out: &mut Vec<Patch>) {
             body: patch_body(&text),
         });
     };
-    for entry in doc
-        .get("patches")
-        .and_then(Value::as_sequence)
+    // `patchesJson6902` is the older spelling of `patches` with a JSON patch; both read alike.
+    for entry in ["patches", "patchesJson6902"]
         .into_iter()
-        .flatten()
-    {
-        add(
-            Some(entry),
-            entry.get("path").and_then(scalar),
-            entry.get("patch").and_then(scalar),
-        );
-    }
-    for entry in doc
-        .get("patchesJson6902")
-        .and_then(Value::as_sequence)
-        .into_iter()
+        .filter_map(|field| doc.get(field).and_then(Value::as_sequence))
         .flatten()
     {
         add(

@@ -105,16 +105,8 @@ pub struct Context<'a> {
 
 /// Walks the objects and collects the values and files their templates need.
 pub struct Unifier<'a> {
-    pub envs: &'a [Env],
-    pub objects: &'a [ChartObject],
-    pub commons: &'a [Common],
-    /// `{{ <backend.namespace /> }}` when every environment puts its objects in one namespace.
-    pub namespace_expr: Option<String>,
-    pub namespace_guard: Option<String>,
-    /// Repositories and names that some `images` entry sets: always written as values.
-    pub managed_images: &'a BTreeSet<String>,
-    /// Names that some `replicas` entry sets.
-    pub managed_replicas: &'a BTreeSet<String>,
+    /// What the walk knows of the whole chart.
+    pub context: Context<'a>,
     pub slots: Vec<Slot>,
     pub paths: Paths,
     /// Chart files: path under the chart, content.
@@ -153,17 +145,8 @@ const FILE_LINES: usize = 4;
 impl<'a> Unifier<'a> {
     /// `slots` are those made before (names, labels, conditions), their paths in `paths`.
     pub fn new(context: Context<'a>, paths: Paths, slots: Vec<Slot>) -> Unifier<'a> {
-        let Context {
-            envs,
-            objects,
-            commons,
-            namespace_expr,
-            namespace_guard,
-            managed_images,
-            managed_replicas,
-        } = context;
         let mut by_name: HashMap<(usize, String), Vec<usize>> = HashMap::new();
-        for (i, object) in objects.iter().enumerate() {
+        for (i, object) in context.objects.iter().enumerate() {
             if object.name_expr.is_none() {
                 continue;
             }
@@ -174,13 +157,7 @@ impl<'a> Unifier<'a> {
             }
         }
         Unifier {
-            envs,
-            objects,
-            commons,
-            namespace_expr,
-            namespace_guard,
-            managed_images,
-            managed_replicas,
+            context,
             slots,
             paths,
             files: Vec::new(),
@@ -199,7 +176,7 @@ impl<'a> Unifier<'a> {
     /// The template of object `o`, and for a hashed ConfigMap or Secret the fields its hash
     /// covers (written in a component of their own).
     pub fn object(&mut self, o: usize) -> (Node, Option<Node>) {
-        let object = &self.objects[o];
+        let object = &self.context.objects[o];
         let docs: Vec<(usize, &'a Value)> = object
             .docs
             .iter()
@@ -234,7 +211,7 @@ impl<'a> Unifier<'a> {
     }
 
     fn node(&mut self, o: usize, vals: &[(usize, &Value)], at: &mut Vec<Step>) -> Node {
-        let object = &self.objects[o];
+        let object = &self.context.objects[o];
         let first = vals[0].1;
         // Inside a subtree found equal, every part of it is: not compared again.
         let all_equal = self.inside_equal || vals.iter().all(|(_, v)| *v == first);
@@ -258,7 +235,7 @@ impl<'a> Unifier<'a> {
         }
         if all_equal
             && at_is(at, &["spec", "replicas"])
-            && self.managed_replicas.contains(&object.core)
+            && self.context.managed_replicas.contains(&object.core)
         {
             return self.field_slot(o, vals, at);
         }
@@ -349,7 +326,13 @@ impl<'a> Unifier<'a> {
         common: Option<usize>,
     ) -> Node {
         let skip: BTreeSet<&str> = common
-            .map(|c| self.commons[c].keys.iter().map(String::as_str).collect())
+            .map(|c| {
+                self.context.commons[c]
+                    .keys
+                    .iter()
+                    .map(String::as_str)
+                    .collect()
+            })
             .unwrap_or_default();
         let keys = merged_keys(vals.iter().map(|(_, v)| {
             v.as_mapping()
@@ -392,7 +375,7 @@ impl<'a> Unifier<'a> {
             fields.push(field);
         }
         Node::Map(MapNode {
-            include: common.map(|c| self.commons[c].call.clone()),
+            include: common.map(|c| self.context.commons[c].call.clone()),
             fields,
         })
     }
@@ -479,7 +462,7 @@ impl<'a> Unifier<'a> {
             self.slots.len(),
             self.files.len(),
             self.images.len(),
-            self.paths.mark(&self.objects[o].key),
+            self.paths.mark(&self.context.objects[o].key),
         );
         let mut items = Vec::with_capacity(len);
         for i in 0..len {
@@ -502,7 +485,7 @@ impl<'a> Unifier<'a> {
             self.slots.truncate(mark.0);
             self.files.truncate(mark.1);
             self.images.truncate(mark.2);
-            self.paths.rollback(&self.objects[o].key, mark.3);
+            self.paths.rollback(&self.context.objects[o].key, mark.3);
             return None;
         }
         Some(Node::Seq(items))
@@ -621,7 +604,7 @@ impl<'a> Unifier<'a> {
         let refs = refs?;
         let managed = refs
             .iter()
-            .any(|(_, r)| self.managed_images.contains(&r.repository));
+            .any(|(_, r)| self.context.managed_images.contains(&r.repository));
         if all_equal && !managed {
             return None;
         }
@@ -636,7 +619,7 @@ impl<'a> Unifier<'a> {
         if !usable {
             return Some(self.field_slot(o, vals, at));
         }
-        let base = self.objects[o]
+        let base = self.context.objects[o]
             .base
             .as_ref()
             .and_then(|b| lookup(b, at))
@@ -722,12 +705,12 @@ impl<'a> Unifier<'a> {
     /// environment is in: `metadata.namespace`, a `namespace` field elsewhere (RoleBinding
     /// subjects), the Namespace object's own name.
     fn namespace_at(&self, o: usize, vals: &[(usize, &Value)], at: &[Step]) -> Option<String> {
-        let expr = self.namespace_expr.as_ref()?;
+        let expr = self.context.namespace_expr.as_ref()?;
         let named = matches!(at.last(), Some(Step::Key(k)) if k == "namespace")
-            || (self.objects[o].kind == "Namespace" && at_is(at, &["metadata", "name"]));
+            || (self.context.objects[o].kind == "Namespace" && at_is(at, &["metadata", "name"]));
         let matches = vals.iter().all(|&(e, v)| {
             v.as_str()
-                .is_some_and(|s| Some(s) == self.envs[e].namespace.as_deref())
+                .is_some_and(|s| Some(s) == self.context.envs[e].namespace.as_deref())
         });
         (named && matches).then(|| expr.clone())
     }
@@ -735,11 +718,11 @@ impl<'a> Unifier<'a> {
     /// `metadata.namespace` where the environments that have a namespace set it, and the
     /// others have none: the helper, under the test that the namespace is given.
     fn namespace_field(&self, vals: &[(usize, &Value)], key: &Value, at: &[Step]) -> Option<Field> {
-        let guard = self.namespace_guard.as_ref()?;
-        let expr = self.namespace_expr.as_ref()?;
+        let guard = self.context.namespace_guard.as_ref()?;
+        let expr = self.context.namespace_expr.as_ref()?;
         let fits = at_is(at, &["metadata", "namespace"])
             && vals.iter().all(|&(e, v)| {
-                v.get(key).and_then(Value::as_str) == self.envs[e].namespace.as_deref()
+                v.get(key).and_then(Value::as_str) == self.context.envs[e].namespace.as_deref()
             });
         fits.then(|| Field {
             key: key.clone(),
@@ -757,7 +740,7 @@ impl<'a> Unifier<'a> {
         let (e0, v0) = vals[0];
         let candidates = self.by_name.get(&(e0, v0.as_str()?.to_string()))?;
         candidates.iter().find_map(|&c| {
-            let object = &self.objects[c];
+            let object = &self.context.objects[c];
             let everywhere = vals
                 .iter()
                 .all(|&(e, v)| v.as_str().is_some() && object.name_in(e) == v.as_str());
@@ -777,8 +760,9 @@ impl<'a> Unifier<'a> {
             Some(Step::Key(k)) => k.as_str(),
             _ => return None,
         };
-        let selector = self.objects[o].kind == "Service" && at_is(at, &["spec", "selector"]);
-        self.commons.iter().position(|common| {
+        let selector =
+            self.context.objects[o].kind == "Service" && at_is(at, &["spec", "selector"]);
+        self.context.commons.iter().position(|common| {
             let place = match common.field {
                 "labels" => last == "labels" || last == "matchLabels" || selector,
                 _ => last == "annotations",
@@ -812,7 +796,7 @@ impl<'a> Unifier<'a> {
         values: Vec<(usize, Option<Value>)>,
         source: Source,
     ) -> usize {
-        let object = &self.objects[o];
+        let object = &self.context.objects[o];
         let single = single_container(object);
         let mut short = vec![object.key.clone()];
         short.extend(short_path(&object.kind, at, single));
@@ -837,7 +821,7 @@ impl<'a> Unifier<'a> {
                 names::file_part(&leaf_name(at)),
             )
         });
-        let n = self.envs.len();
+        let n = self.context.envs.len();
         let mut slot_values = vec![None; n];
         let mut cares = vec![false; n];
         for (e, v) in values {
@@ -863,7 +847,7 @@ impl<'a> Unifier<'a> {
 
     /// Writes a long constant string to `files/<object>/<key>`; returns that path.
     fn add_file(&mut self, o: usize, at: &[Step], text: &str) -> String {
-        let dir = names::file_part(&self.objects[o].core);
+        let dir = names::file_part(&self.context.objects[o].core);
         let stem = names::file_part(&leaf_name(at));
         let mut path = format!("files/{dir}/{stem}");
         let mut n = 2;

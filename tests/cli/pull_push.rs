@@ -5,6 +5,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use base64::Engine as _;
 use tempfile::TempDir;
@@ -283,14 +284,7 @@ fn credentials_come_from_flags_or_helms_registry_config_and_are_never_printed() 
         "{}",
         String::from_utf8_lossy(&by_env.stderr)
     );
-    for output in [&flags, &pulled, &by_env] {
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(!all.contains(secret), "{all}");
-    }
+    assert_never_shown(secret, [&flags, &pulled, &by_env]);
 }
 
 #[test]
@@ -463,14 +457,7 @@ fn a_private_repository_gets_the_credentials_of_helms_repositories_file() {
     assert!(lock.contains(&format!("repository: {url}\n")), "{lock}");
     assert!(!lock.contains(secret), "{lock}");
 
-    for output in &outputs {
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(!all.contains(secret), "{all}");
-    }
+    assert_never_shown(secret, &outputs);
 }
 
 #[test]
@@ -520,4 +507,16 @@ urllib.request.urlopen(put)
             "the registry sent more than the 100 bytes the manifest gives for the chart",
         ));
     assert!(!work.path().join("pulled/backend-0.2.1.tgz").exists());
+}
+
+/// A credential appears in no output of any command.
+fn assert_never_shown<'a>(secret: &str, outputs: impl IntoIterator<Item = &'a Output>) {
+    for output in outputs {
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!all.contains(secret), "{all}");
+    }
 }

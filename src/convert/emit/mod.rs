@@ -698,14 +698,15 @@ impl<'m> Emitter<'m> {
             b.tag.trim_left,
             b.tag.trim_right,
         );
-        let ends = self.branch_rest(b, false);
+        let ends = self.branch_rest(b, None);
         self.end_tags(&b.end, "endif", ends);
         self.pop_vars();
     }
 
-    /// The body and the `else` part of an `if` or `with` (`with_dot`); returns how many `endif`s
-    /// close it (a chained branch that needs statements first nests one more `if`).
-    fn branch_rest(&mut self, b: &Branch, with_dot: bool) -> usize {
+    /// The body and the `else` part of an `if`, or of a `with` when `outer` is the `.` to
+    /// restore after the body; returns how many `endif`s close it (a chained branch that needs
+    /// statements first nests one more `if`).
+    fn branch_rest(&mut self, b: &Branch, outer: Option<Dot>) -> usize {
         let after = match &b.otherwise {
             Some(Otherwise::Else { tag, .. }) => tag.trim_left,
             Some(Otherwise::Chain(c)) => c.tag.trim_left,
@@ -714,8 +715,9 @@ impl<'m> Emitter<'m> {
         self.push_vars();
         self.nodes(&b.body, after);
         self.pop_vars();
-        if with_dot {
-            // The caller restores `.`.
+        let is_with = outer.is_some();
+        if let Some(outer) = outer {
+            self.scope.dot = outer;
         }
         match &b.otherwise {
             None => 1,
@@ -730,39 +732,38 @@ impl<'m> Emitter<'m> {
                 self.pop_vars();
                 1
             }
-            Some(Otherwise::Chain(chained)) => {
-                if with_dot {
-                    self.with_chained(chained)
-                } else {
-                    self.if_chained(chained)
-                }
-            }
+            Some(Otherwise::Chain(chained)) if is_with => self.with_chained(chained),
+            Some(Otherwise::Chain(chained)) => self.if_chained(chained),
         }
     }
 
-    /// `{{ else if ... }}`: `{% elif %}`, or `{% else %}` and a nested `{% if %}` when the
-    /// condition needs statements first.
-    fn if_chained(&mut self, b: &Branch) -> usize {
-        self.push_vars();
-        let (cond, _) = self.condition(&b.pipe);
-        let ends = if self.scope.pending.is_empty() {
+    /// The tags that open `{{ else if ... }}` / `{{ else with ... }}`: `{% elif %}`, or
+    /// `{% else %}` and a nested `{% if %}` when the condition needs statements first; returns
+    /// how many extra `endif`s that nesting needs.
+    fn chained_tags(&mut self, b: &Branch, cond: &T) -> usize {
+        if self.scope.pending.is_empty() {
             self.tags(
                 vec![(Delim::Statement, format!("elif {}", cond.arg()))],
                 b.tag.trim_left,
                 b.tag.trim_right,
             );
-            self.branch_rest(b, false)
-        } else {
-            let mut main = vec![(Delim::Statement, "else".to_string())];
-            main.extend(
-                std::mem::take(&mut self.scope.pending)
-                    .into_iter()
-                    .map(|s| (Delim::Statement, s)),
-            );
-            main.push((Delim::Statement, format!("if {}", cond.arg())));
-            self.tags(main, b.tag.trim_left, b.tag.trim_right);
-            self.branch_rest(b, false) + 1
-        };
+            return 0;
+        }
+        let mut tags = vec![(Delim::Statement, "else".to_string())];
+        tags.extend(
+            std::mem::take(&mut self.scope.pending)
+                .into_iter()
+                .map(|s| (Delim::Statement, s)),
+        );
+        tags.push((Delim::Statement, format!("if {}", cond.arg())));
+        self.tags(tags, b.tag.trim_left, b.tag.trim_right);
+        1
+    }
+
+    fn if_chained(&mut self, b: &Branch) -> usize {
+        self.push_vars();
+        let (cond, _) = self.condition(&b.pipe);
+        let ends = self.chained_tags(b, &cond) + self.branch_rest(b, None);
         self.pop_vars();
         ends
     }
@@ -783,62 +784,17 @@ impl<'m> Emitter<'m> {
             b.tag.trim_right,
         );
         let saved = std::mem::replace(&mut self.scope.dot, Dot::Value(value));
-        let ends = self.with_rest(b, saved);
+        let ends = self.branch_rest(b, Some(saved));
         self.end_tags(&b.end, "endif", ends);
         self.pop_vars();
-    }
-
-    /// The body with `.` set to the value, then the `else` part with `.` restored.
-    fn with_rest(&mut self, b: &Branch, outer: Dot) -> usize {
-        let after = match &b.otherwise {
-            Some(Otherwise::Else { tag, .. }) => tag.trim_left,
-            Some(Otherwise::Chain(c)) => c.tag.trim_left,
-            None => b.end.trim_left,
-        };
-        self.push_vars();
-        self.nodes(&b.body, after);
-        self.pop_vars();
-        self.scope.dot = outer;
-        match &b.otherwise {
-            None => 1,
-            Some(Otherwise::Else { tag, body }) => {
-                self.tags(
-                    vec![(Delim::Statement, "else".into())],
-                    tag.trim_left,
-                    tag.trim_right,
-                );
-                self.push_vars();
-                self.nodes(body, b.end.trim_left);
-                self.pop_vars();
-                1
-            }
-            Some(Otherwise::Chain(chained)) => self.with_chained(chained),
-        }
     }
 
     fn with_chained(&mut self, b: &Branch) -> usize {
         self.push_vars();
         let value = self.with_value(b);
-        let ends = if self.scope.pending.is_empty() {
-            self.tags(
-                vec![(Delim::Statement, format!("elif {}", value.arg()))],
-                b.tag.trim_left,
-                b.tag.trim_right,
-            );
-            0
-        } else {
-            let mut main = vec![(Delim::Statement, "else".to_string())];
-            main.extend(
-                std::mem::take(&mut self.scope.pending)
-                    .into_iter()
-                    .map(|s| (Delim::Statement, s)),
-            );
-            main.push((Delim::Statement, format!("if {}", value.arg())));
-            self.tags(main, b.tag.trim_left, b.tag.trim_right);
-            1
-        };
+        let ends = self.chained_tags(b, &value);
         let saved = std::mem::replace(&mut self.scope.dot, Dot::Value(value));
-        let rest = self.with_rest(b, saved);
+        let rest = self.branch_rest(b, Some(saved));
         self.pop_vars();
         ends + rest
     }
@@ -846,9 +802,8 @@ impl<'m> Emitter<'m> {
     /// What `.` becomes in a `with` body: the expression itself when it is a plain path that
     /// the body does not change, else a variable set before the `if`.
     fn with_value(&mut self, b: &Branch) -> T {
-        if let Some(v) = b.pipe.decl.first() {
+        if !b.pipe.decl.is_empty() {
             let (value, _) = self.condition(&b.pipe);
-            let _ = v;
             return value;
         }
         let value = self.pipeline(&b.pipe);
