@@ -13,14 +13,13 @@ pub fn register(r: &mut Registry) {
     r.filter("quote", &[], |v, _, _| Ok(quote(&v).into()));
     r.function("quote", &["values"], |k, _| {
         let values = list_arg(k, "values", "quote", r#"quote(values=[a, b])"#)?;
-        let quoted: Vec<String> = values
-            .iter()
-            .filter(|v| !v.is_none() && !v.is_undefined())
-            .map(quote)
-            .collect();
-        Ok(quoted.join(" ").into())
+        Ok(quote_each(&values, quote).into())
     });
     r.filter("squote", &[], |v, _, _| Ok(squote(&v).into()));
+    r.function("squote", &["values"], |k, _| {
+        let values = list_arg(k, "values", "squote", r#"squote(values=[a, b])"#)?;
+        Ok(quote_each(&values, squote).into())
+    });
     r.filter("title", &[], |v, _, _| Ok(title(text(&v, "title")?).into()));
     r.filter("untitle", &[], |v, _, _| {
         Ok(untitle(text(&v, "untitle")?).into())
@@ -121,6 +120,16 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Sprig `quote`: Go's `%q` of the value's text; null and undefined give nothing at all.
+/// Sprig's `quote`/`squote` of several values: each quoted, nulls left out, joined by spaces.
+fn quote_each(values: &[Value], quote: fn(&Value) -> String) -> String {
+    let quoted: Vec<String> = values
+        .iter()
+        .filter(|v| !v.is_none() && !v.is_undefined())
+        .map(quote)
+        .collect();
+    quoted.join(" ")
+}
+
 fn quote(value: &Value) -> String {
     if value.is_none() || value.is_undefined() {
         return String::new();

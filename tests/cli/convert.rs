@@ -352,8 +352,10 @@ corpus! {
 // ---- the command ----
 
 /// A Helm chart `h` whose one template makes a password at random unless values give one.
+const H_CHART_YAML: (&str, &str) = ("Chart.yaml", "apiVersion: v2\nname: h\nversion: 0.1.0\n");
+
 const RANDOM_PASSWORD: &[(&str, &str)] = &[
-    ("Chart.yaml", "apiVersion: v2\nname: h\nversion: 0.1.0\n"),
+    H_CHART_YAML,
     (
         "values.yaml",
         "# the password; made at random when empty\npassword: \"\"\n",
@@ -456,6 +458,64 @@ fn a_template_helm_cannot_read_is_an_error_and_nothing_is_written() {
             "error: templates/bad.yaml:2:7: missing value for if",
         ));
     assert!(!out.exists(), "a failed conversion wrote {}", out.display());
+}
+
+/// Calls with too few arguments: Helm stops with "wrong number of args for get: want 2 got 1"
+/// (Helm 3.17.3); the converter reports each one, never crashes.
+#[test]
+fn a_call_with_too_few_arguments_is_reported_as_helm_fails_it() {
+    for call in [
+        "get .Values",
+        ".Values | get",
+        "repeat 3",
+        "abbrev 3",
+        "wrap 80",
+        "chunk 2",
+        "pluck",
+        "max",
+    ] {
+        let template = format!("a: {{{{ {call} }}}}\n");
+        let (tmp, helm) =
+            common::chart_named("h", &[H_CHART_YAML, ("templates/t.yaml", &template)]);
+        let out = tmp.path().join("out");
+        let converted = common::ktera()
+            .arg("convert")
+            .arg(&helm)
+            .arg(&out)
+            .output()
+            .expect("run");
+        let report = String::from_utf8_lossy(&converted.stdout);
+        assert!(
+            converted.status.code().is_some_and(|c| c < 100),
+            "{call}: {converted:?}"
+        );
+        assert!(
+            report.contains("arguments, this call gives"),
+            "{call}: {report}"
+        );
+    }
+}
+
+/// `squote` of several values, as Helm 3.17.3 renders `{{ squote "x" "y" | quote }}`.
+#[test]
+fn squote_of_several_values_converts() {
+    let (tmp, helm) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            ("templates/t.yaml", "a: {{ squote \"x\" \"y\" | quote }}\n"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    common::ktera()
+        .arg("convert")
+        .arg(&helm)
+        .arg(&out)
+        .assert()
+        .success();
+    let rendered = common::stdout_of(&["template", out.to_str().expect("path")]);
+    let object: serde_yaml::Value = serde_yaml::from_str(&rendered).expect("YAML");
+    assert_eq!(object["a"].as_str(), Some("'x' 'y'"), "{rendered}");
 }
 
 #[test]

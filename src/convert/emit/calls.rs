@@ -99,6 +99,9 @@ fn arity(name: &str) -> Option<(usize, usize)> {
         "merge" | "mustMerge" | "mergeOverwrite" | "mustMergeOverwrite" => (1, MANY),
         "dig" => (2, MANY),
         "pick" | "omit" | "without" | "mustWithout" => (1, MANY),
+        "get" | "repeat" | "abbrev" | "wrap" | "chunk" | "mustChunk" => (2, 2),
+        "pluck" | "max" | "min" | "biggest" | "maxf" | "minf" | "mul" | "subf" | "mulf"
+        | "divf" => (1, MANY),
         "printf" => (1, MANY),
         "round" => (2, 3),
         "slice" | "mustSlice" => (1, MANY),
@@ -401,6 +404,7 @@ impl<'m> Emitter<'m> {
             "quote" if a.len() == 1 => t(0).filter("quote", Kind::Str).with_nullable(false),
             "quote" => T::sure(format!("quote(values={})", list_of(0)), Kind::Str),
             "squote" if a.len() == 1 => t(0).filter("squote", Kind::Str).with_nullable(false),
+            "squote" => T::sure(format!("squote(values={})", list_of(0)), Kind::Str),
             "upper" | "lower" | "title" | "untitle" | "camelcase" | "snakecase" | "kebabcase"
             | "trim" | "base" | "dir" | "ext" | "regexQuoteMeta" => {
                 let filter = match name {
