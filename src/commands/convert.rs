@@ -64,17 +64,11 @@ pub fn run(args: &ConvertArgs, color: ColorChoice) -> Result<ExitStatus, Error> 
 
 /// OUT_DIR must not be the chart, hold it, or lie inside it (`--force` would remove it).
 fn refuse_overlap(chart: &Path, out_dir: &Path) -> Result<(), Error> {
-    let (Ok(chart), Ok(out)) = (
-        std::fs::canonicalize(chart),
-        std::fs::canonicalize(out_dir).or_else(|_| {
-            let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty());
-            let parent = std::fs::canonicalize(parent.unwrap_or(Path::new(".")))?;
-            Ok::<_, std::io::Error>(parent.join(out_dir.file_name().unwrap_or_default()))
-        }),
-    ) else {
-        return Ok(());
-    };
-    if chart.starts_with(&out) || out.starts_with(&chart) {
+    if crate::output::overlap(chart, out_dir) {
+        let (chart, out) = (
+            crate::output::resolved(chart),
+            crate::output::resolved(out_dir),
+        );
         return Err(Error::usage(format!(
             "{} and {} overlap: write the converted chart outside the Helm chart",
             chart.display(),

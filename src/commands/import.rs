@@ -26,7 +26,13 @@ pub fn run(args: &ImportArgs, color: ColorChoice) -> Result<ExitStatus, Error> {
         overlays,
     };
     import::check_all(&request.overlays)?;
-    import::check_targets(&request.chart, &request.values_files(), args.force)?;
+    let overlay_dirs: Vec<_> = request.overlays.iter().map(|o| o.dir.clone()).collect();
+    import::check_targets(
+        &request.chart,
+        &request.values_files(),
+        &overlay_dirs,
+        args.force,
+    )?;
     let plan = import::plan(&request)?;
     import::write(&plan, args.force)?;
     let templates = plan

@@ -63,6 +63,8 @@ pub struct Import {
     pub builds: Vec<Build>,
     /// What the user should know: Secrets in the values, Kustomize's warnings.
     pub notes: Vec<String>,
+    /// Every kustomization directory read (overlays, bases, components): never written over.
+    pub sources: Vec<PathBuf>,
 }
 
 impl Request {
@@ -429,6 +431,7 @@ fn assemble(
         values_files,
         builds,
         notes,
+        sources: tree.all_nodes().map(|k| k.dir.clone()).collect(),
     })
 }
 

@@ -11,9 +11,25 @@ use super::Import;
 use crate::error::Error;
 use crate::output::atomic;
 
-/// Refuses targets that exist (unless `force`), and values files inside the chart directory
-/// (which the import replaces whole): before anything is built.
-pub fn check_targets(chart: &Path, values: &[PathBuf], force: bool) -> Result<(), Error> {
+/// Refuses targets that exist (unless `force`), a chart directory that is, holds or lies in
+/// one of the kustomization directories read (`sources`: the import replaces the chart
+/// directory whole, so it would remove them), and values files inside the chart directory:
+/// before anything is built.
+pub fn check_targets(
+    chart: &Path,
+    values: &[PathBuf],
+    sources: &[PathBuf],
+    force: bool,
+) -> Result<(), Error> {
+    if let Some(source) = sources.iter().find(|s| crate::output::overlap(chart, s)) {
+        return Err(Error::usage(format!(
+            "--chart {} and the kustomization directory {} overlap: the import replaces the \
+             chart directory whole, and would remove the Kustomize files it reads",
+            chart.display(),
+            source.display()
+        ))
+        .with_hint("choose a --chart directory outside the Kustomize tree"));
+    }
     let inside =
         |path: &Path| super::tree::normalize(path).starts_with(super::tree::normalize(chart));
     if let Some(file) = values.iter().find(|v| inside(v)) {
@@ -55,7 +71,7 @@ pub fn check_targets(chart: &Path, values: &[PathBuf], force: bool) -> Result<()
 pub fn write(import: &Import, force: bool) -> Result<Vec<PathBuf>, Error> {
     let chart = &import.chart;
     let values: Vec<PathBuf> = import.values_files.iter().map(|(p, _)| p.clone()).collect();
-    check_targets(chart, &values, force)?;
+    check_targets(chart, &values, &import.sources, force)?;
     if chart.exists() && !chart.is_dir() {
         return Err(Error::input(
             "--chart must be a directory, but this is a file; nothing was written",

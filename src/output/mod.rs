@@ -11,6 +11,45 @@ use crate::error::Error;
 use crate::manifest::Manifest;
 use crate::yaml;
 
+/// Where `path` really is: links resolved as far as the path exists, the rest appended as
+/// written (`..` taken lexically), so that a path not made yet can be compared as well.
+pub fn resolved(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    let mut base = loop {
+        if let Ok(real) = fs::canonicalize(&existing) {
+            break real;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
+            }
+            // Nothing of it exists (or it ends in `..`): compare it as written.
+            _ => return path.to_path_buf(),
+        }
+    };
+    for name in rest.iter().rev() {
+        if name == ".." {
+            base.pop();
+        } else if name != "." {
+            base.push(name);
+        }
+    }
+    base
+}
+
+/// Whether one of two paths is, holds or lies inside the other, links resolved: a write to
+/// one would replace or remove what is at the other.
+pub fn overlap(a: &Path, b: &Path) -> bool {
+    let (a, b) = (resolved(a), resolved(b));
+    a.starts_with(&b) || b.starts_with(&a)
+}
+
 /// A file or directory that cannot be written.
 fn cannot_write(path: &Path, source: std::io::Error) -> Error {
     Error::io(format!("cannot write: {source}"), source)

@@ -541,14 +541,18 @@ fn out_dir_is_replaced_only_with_force() {
         .success();
     assert!(!out.join("mine.txt").exists());
     assert!(out.join("templates/secret.yaml").exists());
-    // OUT_DIR inside the chart would be removed with it by a later --force.
-    common::ktera()
-        .arg("convert")
-        .arg(&helm)
-        .arg(helm.join("converted"))
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("overlap"));
+    // OUT_DIR inside the chart would be removed with it by a later --force, also when its
+    // parent directories are not made yet.
+    for inside in [helm.join("converted"), helm.join("a/b/converted")] {
+        common::ktera()
+            .arg("convert")
+            .arg(&helm)
+            .arg(&inside)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("overlap"));
+        assert!(!helm.join("a").exists() && !inside.exists());
+    }
 }
 
 /// `dir` packed as `helm package` packs it: every file under `<name>/`.

@@ -10,7 +10,7 @@ use predicates::prelude::*;
 use serde_yaml::Value;
 use tempfile::TempDir;
 
-use crate::common::{ktera, tools};
+use crate::common::{copy_dir, ktera, tools};
 
 const CORPUS: &str = "tests/fixtures/import";
 
@@ -502,6 +502,39 @@ fn existing_targets_need_force() {
         !stale.exists(),
         "--force left a template of the earlier chart"
     );
+}
+
+/// A --chart directory that is, holds or lies in a kustomization directory is refused even
+/// with --force: replacing it whole would remove the Kustomize files the import reads.
+#[test]
+fn a_chart_over_the_kustomize_tree_is_refused() {
+    if !tools::kustomize_installed() {
+        tools::skip_without_kustomize();
+        return;
+    }
+    let work = TempDir::new().expect("temp dir");
+    let tree = work.path().join("k");
+    copy_dir(&Path::new(CORPUS).join("replicas"), &tree);
+    for chart in ["k", "k/overlays", "k/overlays/dev/chart", "k/base/chart"] {
+        ktera()
+            .current_dir(work.path())
+            .arg("import")
+            .args(["--chart", chart, "--values-dir", "values", "--force"])
+            .args(["dev=k/overlays/dev", "prod=k/overlays/prod"])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("overlap").and(predicate::str::contains(
+                    "choose a --chart directory outside the Kustomize tree",
+                )),
+            );
+        assert!(
+            tree.join("base/kustomization.yaml").is_file()
+                && tree.join("overlays/dev/kustomization.yaml").is_file(),
+            "--chart {chart} changed the Kustomize tree"
+        );
+        assert!(!work.path().join("values").exists(), "--chart {chart}");
+    }
 }
 
 /// A values directory that cannot be made (a file is in the way): exit 1, nothing written.
