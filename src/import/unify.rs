@@ -51,40 +51,53 @@ impl Paths {
     /// Claims `path`, or the first of `alternatives` that does not clash with a path taken
     /// (the same, or one inside the other), or `path` with a number.
     pub fn claim(&mut self, path: Vec<String>, alternatives: Vec<Vec<String>>) -> Vec<String> {
-        let top = path.first().cloned().unwrap_or_default();
-        let taken = self.taken.entry(top).or_default();
-        let clashes = |candidate: &[String]| {
+        let path = if path.is_empty() {
+            vec!["value".to_string()]
+        } else {
+            path
+        };
+        let chosen = std::iter::once(path.clone())
+            .chain(alternatives)
+            .find(|candidate| !candidate.is_empty() && !self.clashes(candidate))
+            .unwrap_or_else(|| self.numbered(&path));
+        self.taken
+            .entry(chosen.first().cloned().unwrap_or_default())
+            .or_default()
+            .push(chosen.clone());
+        chosen
+    }
+
+    /// `path` with a number on its last segment that makes it free; a segment nearer the top
+    /// when a shorter path taken already holds this one's start; the top segment when a path
+    /// taken holds all of them. Each path taken blocks at most one number of a segment below
+    /// the top, so the first loop ends with a free path unless a shorter one holds the top;
+    /// the second always ends, as only finitely many paths are taken.
+    fn numbered(&self, path: &[String]) -> Vec<String> {
+        let with_number = |i: usize, n: usize| {
+            let mut candidate = path.to_vec();
+            candidate[i].push_str(&n.to_string());
+            candidate
+        };
+        let taken: usize = self.taken.values().map(Vec::len).sum();
+        (2..taken + 3)
+            .flat_map(|n| (1..path.len()).rev().map(move |i| (i, n)))
+            .chain((2..).map(|n| (0, n)))
+            .map(|(i, n)| with_number(i, n))
+            .find(|candidate| !self.clashes(candidate))
+            .unwrap_or_else(|| path.to_vec())
+    }
+
+    /// Whether `candidate` is a path taken, or holds or lies inside one.
+    fn clashes(&self, candidate: &[String]) -> bool {
+        let Some(top) = candidate.first() else {
+            return true;
+        };
+        self.taken.get(top).is_some_and(|taken| {
             taken.iter().any(|t| {
                 let n = t.len().min(candidate.len());
                 t[..n] == candidate[..n]
             })
-        };
-        let mut chosen = None;
-        for candidate in std::iter::once(path.clone()).chain(alternatives) {
-            if !clashes(&candidate) {
-                chosen = Some(candidate);
-                break;
-            }
-        }
-        // Else a number on the last segment that makes it free; a segment nearer the top when
-        // a shorter path taken already holds this one's start.
-        let chosen = chosen.unwrap_or_else(|| {
-            let mut n = 2;
-            loop {
-                for i in (1..path.len().max(2)).rev() {
-                    let mut candidate = path.clone();
-                    if let Some(segment) = candidate.get_mut(i.min(path.len() - 1)) {
-                        segment.push_str(&n.to_string());
-                    }
-                    if !clashes(&candidate) {
-                        return candidate;
-                    }
-                }
-                n += 1;
-            }
-        });
-        taken.push(chosen.clone());
-        chosen
+        })
     }
 }
 
@@ -1219,6 +1232,14 @@ mod tests {
         assert_eq!(c.join("."), "web.replicas2.x");
         let d = paths.claim(vec!["web".into(), "replicas".into()], vec![]);
         assert_eq!(d.join("."), "web.replicas3");
+        // A one-segment path taken holds every path under it: the top segment gets the number.
+        let e = paths.claim(vec!["queue".into()], vec![]);
+        let f = paths.claim(vec!["queue".into(), "replicas".into()], vec![]);
+        let g = paths.claim(vec!["queue2".into()], vec![]);
+        assert_eq!(e.join("."), "queue");
+        assert_eq!(f.join("."), "queue2.replicas");
+        assert_eq!(g.join("."), "queue22");
+        assert_eq!(paths.claim(vec![], vec![]).join("."), "value");
     }
 
     #[test]
