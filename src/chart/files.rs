@@ -170,6 +170,31 @@ fn normalise(path: &str) -> Result<String, Error> {
     Ok(parts.join("/"))
 }
 
+/// What Helm leaves out of a chart directory: the chart's `.helmignore` rules, plus Helm's
+/// default one (hidden entries directly under `templates/` are not templates).
+pub(crate) struct HelmIgnore {
+    rules: Gitignore,
+    templates_dir: PathBuf,
+}
+
+impl HelmIgnore {
+    /// The rules of the chart at `chart_dir`; paths asked about start with `chart_dir`.
+    pub fn of(chart_dir: &Path) -> HelmIgnore {
+        HelmIgnore {
+            rules: helmignore(chart_dir),
+            templates_dir: chart_dir.join("templates"),
+        }
+    }
+
+    pub fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        let hidden_template = path.parent() == Some(self.templates_dir.as_path())
+            && path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        hidden_template || self.rules.matched(path, is_dir).is_ignore()
+    }
+}
+
 pub(crate) fn helmignore(chart_dir: &Path) -> Gitignore {
     let mut builder = GitignoreBuilder::new(chart_dir);
     let file = chart_dir.join(".helmignore");

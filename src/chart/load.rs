@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::archive::Budget;
 use super::confine::{self, Found};
-use super::files::ChartFiles;
+use super::files::{ChartFiles, HelmIgnore};
 use super::names;
 use super::values_schema::ValuesSchema;
 use super::{
@@ -88,10 +88,14 @@ impl Chart {
             None => serde_yaml::Value::Mapping(Default::default()),
         };
 
+        // What `.helmignore` excludes is not the chart's, templates and CRDs included, as in
+        // Helm (read only when it stays inside the chart).
+        confine::chart_file(dir, &real, ".helmignore")?;
+        let ignore = HelmIgnore::of(dir);
         let templates_dir = dir.join("templates");
         let mut templates = Vec::new();
         if let Found::Dir(here) = confine::resolve(&real, &real, &templates_dir)? {
-            collect_templates(&templates_dir, &here, "", &real, &mut templates)?;
+            collect_templates(&templates_dir, &here, "", &real, &ignore, &mut templates)?;
         }
         templates.sort_by(|a, b| a.name.cmp(&b.name));
         check_distinct(&templates)?;
@@ -109,7 +113,7 @@ impl Chart {
         let crds_dir = dir.join("crds");
         let mut crds = Vec::new();
         if let Found::Dir(here) = confine::resolve(&real, &real, &crds_dir)? {
-            collect_templates(&crds_dir, &here, "", &real, &mut crds)?;
+            collect_templates(&crds_dir, &here, "", &real, &ignore, &mut crds)?;
             crds.retain(|c| is_crd_file(&c.name));
             crds.sort_by(|a, b| a.name.cmp(&b.name));
             check_distinct(&crds)?;
@@ -630,6 +634,7 @@ fn collect_templates(
     here: &Path,
     prefix: &str,
     chart_root: &Path,
+    ignore: &HelmIgnore,
     out: &mut Vec<TemplateFile>,
 ) -> Result<(), Error> {
     let mut entries: Vec<_> = fs::read_dir(dir)
@@ -642,12 +647,16 @@ fn collect_templates(
             .map_err(|message| Error::input(message).in_file(path.display().to_string()))?;
         let file_name = entry.file_name().to_string_lossy().into_owned();
         let name = format!("{prefix}{file_name}");
-        match confine::resolve(chart_root, here, &path)? {
+        let found = confine::resolve(chart_root, here, &path)?;
+        if ignore.excludes(&path, matches!(found, Found::Dir(_))) {
+            continue;
+        }
+        match found {
             Found::Missing => {}
             // A link to this directory or one above it is a loop: listing it would never end.
             Found::Dir(real) if here.starts_with(&real) => {}
             Found::Dir(real) => {
-                collect_templates(&path, &real, &format!("{name}/"), chart_root, out)?
+                collect_templates(&path, &real, &format!("{name}/"), chart_root, ignore, out)?
             }
             Found::File => {
                 let source = read_text(&path)?;

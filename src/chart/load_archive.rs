@@ -198,12 +198,8 @@ fn vendored(
     Ok(found.into_iter().map(|(_, v)| v).collect())
 }
 
-/// A file's content as UTF-8 text, without a leading byte order mark.
+/// A file's content as UTF-8 text, without a leading byte order mark; bytes that are not
+/// UTF-8 are placed by line and column.
 fn text(path: &Path, bytes: &[u8]) -> Result<String, Error> {
-    let text = std::str::from_utf8(bytes).map_err(|_| {
-        Error::input("not valid UTF-8 text")
-            .in_file(path.display().to_string())
-            .with_hint("save the file as UTF-8")
-    })?;
-    Ok(text.strip_prefix('\u{feff}').unwrap_or(text).to_string())
+    crate::input::text(bytes.to_vec()).map_err(|f| f.into_error(&path.display().to_string()))
 }

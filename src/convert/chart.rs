@@ -87,10 +87,13 @@ pub fn convert(chart: &ChartFiles) -> Result<Conversion, Error> {
         .collect();
     let analysis = scope::analyse(&files);
     let mut model = Model::new(&analysis);
+    // The converted chart keeps values.yaml as it is, so ktera must read it: a file it refuses
+    // (a repeated key, say) is an error here, where it names the line, not a later surprise.
     for c in &charts {
-        if let Some(bytes) = chart.files.get(&format!("{}values.yaml", c.dir))
-            && let Ok(values) = serde_yaml::from_slice::<serde_yaml::Value>(bytes)
-        {
+        let path = format!("{}values.yaml", c.dir);
+        if let Some(bytes) = chart.files.get(&path) {
+            let text = crate::input::text(bytes.clone()).map_err(|f| f.into_error(&path))?;
+            let values = crate::values::parse_values(&text, &path)?;
             model.values.insert(c.helm_path.clone(), values);
         }
     }

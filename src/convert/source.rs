@@ -6,7 +6,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::chart::archive;
-use crate::chart::files::{MAX_ENTRIES as MAX_FILES, MAX_FILE_BYTES};
+use crate::chart::files::{HelmIgnore, MAX_ENTRIES as MAX_FILES, MAX_FILE_BYTES};
 use crate::error::Error;
 
 /// Largest total size of a chart directory's files (archives have their own cap,
@@ -39,7 +39,8 @@ pub fn read(path: &Path) -> Result<ChartFiles, Error> {
     let mut budget = archive::Budget::default();
     if meta.is_dir() {
         let mut total = 0;
-        read_dir(path, path, &mut chart.files, &mut total)?;
+        let ignore = HelmIgnore::of(path);
+        read_dir(path, path, &ignore, &mut chart.files, &mut total)?;
     } else {
         let bytes = read_file(path)?;
         chart.files = unpack(&bytes, &shown, &mut budget)?.1;
@@ -65,9 +66,12 @@ fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
     fs::read(path).map_err(|source| unreadable(&shown, source))
 }
 
+/// The files under `dir` that Helm loads: what `.helmignore` excludes is left out, as Helm
+/// leaves it out of the chart.
 fn read_dir(
     root: &Path,
     dir: &Path,
+    ignore: &HelmIgnore,
     out: &mut BTreeMap<String, Vec<u8>>,
     total: &mut u64,
 ) -> Result<(), Error> {
@@ -86,8 +90,11 @@ fn read_dir(
         if file_type.is_symlink() && path.is_dir() {
             continue;
         }
+        if ignore.excludes(&path, path.is_dir()) {
+            continue;
+        }
         if path.is_dir() {
-            read_dir(root, &path, out, total)?;
+            read_dir(root, &path, ignore, out, total)?;
             continue;
         }
         let bytes = read_file(&path)?;

@@ -32,7 +32,7 @@ pub fn register(r: &mut Registry) {
     });
     r.filter("sha512", &[], |v, _, _| {
         let digest = sha2::Sha512::digest(go::strval(&v).as_bytes());
-        Ok(hex(&digest).into())
+        Ok(super::strings::hex(&digest).into())
     });
     r.filter("adler32", &[], |v, _, _| {
         Ok(adler32(go::strval(&v).as_bytes()).to_string().into())
@@ -183,10 +183,6 @@ pub fn js_escape(s: &str) -> String {
         }
     }
     out
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn base32_encode(bytes: &[u8]) -> String {

@@ -115,11 +115,10 @@ pub fn register(r: &mut Registry) {
     });
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Sprig `quote`: Go's `%q` of the value's text; null and undefined give nothing at all.
 /// Sprig's `quote`/`squote` of several values: each quoted, nulls left out, joined by spaces.
 fn quote_each(values: &[Value], quote: fn(&Value) -> String) -> String {
     let quoted: Vec<String> = values
@@ -130,6 +129,7 @@ fn quote_each(values: &[Value], quote: fn(&Value) -> String) -> String {
     quoted.join(" ")
 }
 
+/// Sprig `quote`: Go's `%q` of the value's text; null and undefined give nothing at all.
 fn quote(value: &Value) -> String {
     if value.is_none() || value.is_undefined() {
         return String::new();

@@ -264,3 +264,47 @@ fn chart_kube_version_constraint_is_checked() {
         ))
         .stderr(predicate::str::contains("v1.27.3"));
 }
+
+/// `.helmignore` leaves templates and CRDs out, and so does Helm's default rule for hidden
+/// entries directly under `templates/`; the same chart goes through real Helm when installed.
+#[test]
+fn helmignore_and_hidden_entries_leave_templates_out() {
+    let cm = |name: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n");
+    let (keep, skip, hidden, nested, in_hidden) = (
+        cm("keep"),
+        cm("skip"),
+        cm("hidden"),
+        cm("nested-hidden"),
+        cm("in-hidden-dir"),
+    );
+    let (tmp, chart) = common::chart_named(
+        "app",
+        &[
+            ("Chart.yaml", APP),
+            (".helmignore", "templates/skip.yaml\ncrds/ignored.yaml\n"),
+            ("templates/keep.yaml", keep.as_str()),
+            ("templates/skip.yaml", skip.as_str()),
+            ("templates/.hidden.yaml", hidden.as_str()),
+            ("templates/sub/.nested.yaml", nested.as_str()),
+            ("templates/.dir/x.yaml", in_hidden.as_str()),
+            ("crds/ignored.yaml", cm("crd-ignored").as_str()),
+        ],
+    );
+    let names = |stream: &str| -> Vec<String> {
+        stream
+            .lines()
+            .filter_map(|l| l.strip_prefix("  name: ").map(str::to_string))
+            .collect()
+    };
+    let ours = common::stdout_of(&["template", chart.to_str().expect("path"), "--include-crds"]);
+    assert_eq!(names(&ours), ["keep", "nested-hidden"], "{ours}");
+    if let Some(helm) = crate::common::servers::helm() {
+        let output = crate::common::servers::helm_command(&helm, tmp.path())
+            .args(["template", chart.to_str().expect("path"), "--include-crds"])
+            .output()
+            .expect("helm");
+        let theirs = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{output:?}");
+        assert_eq!(names(&theirs), names(&ours), "{theirs}");
+    }
+}

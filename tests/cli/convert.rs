@@ -460,6 +460,56 @@ fn a_template_helm_cannot_read_is_an_error_and_nothing_is_written() {
     assert!(!out.exists(), "a failed conversion wrote {}", out.display());
 }
 
+/// What `.helmignore` leaves out (and hidden entries under `templates/`) is not converted or
+/// copied, as Helm does not load it.
+#[test]
+fn helmignored_files_are_not_converted() {
+    let (tmp, helm) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            (".helmignore", ".git/\ntemplates/skip.yaml\n"),
+            (".git/config", "[core]\n"),
+            ("templates/keep.yaml", "a: {{ .Release.Name }}\n"),
+            ("templates/skip.yaml", "a: {{ if }}\n"),
+            ("templates/.hidden.yaml", "a: {{ if }}\n"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    common::ktera()
+        .arg("convert")
+        .arg(&helm)
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("templates/keep.yaml").is_file());
+    for left_out in ["templates/skip.yaml", "templates/.hidden.yaml", ".git"] {
+        assert!(!out.join(left_out).exists(), "{left_out} was converted");
+    }
+}
+
+/// A values.yaml ktera cannot read (a key written twice) stops the conversion at its line.
+#[test]
+fn an_unreadable_values_file_is_an_error_at_its_line() {
+    let (tmp, helm) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            ("values.yaml", "a: 1\na: 2\n"),
+            ("templates/t.yaml", "a: {{ .Values.a }}\n"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    common::ktera()
+        .arg("convert")
+        .arg(&helm)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("values.yaml:2:1"));
+    assert!(!out.exists());
+}
+
 /// Calls with too few arguments: Helm stops with "wrong number of args for get: want 2 got 1"
 /// (Helm 3.17.3); the converter reports each one, never crashes.
 #[test]
