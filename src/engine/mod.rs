@@ -550,3 +550,22 @@ fn hint_for(message: &str) -> String {
         String::new()
     }
 }
+
+/// A Tera string literal with the same value: `\`, `"` escaped, newline, tab and carriage return
+/// as escapes (Tera knows no others; other characters are written as they are).
+pub fn string_literal(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}

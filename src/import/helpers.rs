@@ -122,7 +122,7 @@ impl Helpers {
         self.parts.push(format!(
             "{{#- {title}: the fields Kustomize's name hash is computed from, written once for the\n    object and for its name. #}}\n{content_part}\n{{#- Its name: a new hash whenever the fields above change, as Kustomize names it. #}}\n{{% component {name_name}(@Values) -%}}\n{{%- set content = <{content_name} /> | from_yaml | default(value={{}}) -%}}\n{base_name}-{{{{ kustomize_hash(object={{\"kind\": {kind_literal}, ...content}}) }}}}\n{{%- endcomponent {name_name} %}}\n",
             title = object.title,
-            kind_literal = names::tera_string(kind),
+            kind_literal = crate::engine::string_literal(kind),
         ));
         (format!("<{content_name} />"), format!("<{name_name} />"))
     }

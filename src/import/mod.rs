@@ -631,7 +631,7 @@ impl Prelude<'_> {
                 let call = format!(
                     "<{}.name name={} />",
                     self.ns,
-                    names::tera_string(&object.core)
+                    crate::engine::string_literal(&object.core)
                 );
                 object.stem = format!("{{{{ {call} }}}}");
                 Some(call)

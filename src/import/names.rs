@@ -2,6 +2,8 @@
 //! (`deployment-backend-app.yaml`), component names (`backend.app_config`), and how a values
 //! path is written in a template (`Values.backendApp.labels["app.kubernetes.io/name"]`).
 
+use crate::engine::string_literal;
+
 /// `backend-app-config` -> `backendAppConfig`: a values key a person would type. Anything but
 /// ASCII letters and digits separates words; a key that would start with a digit gets `x`.
 pub fn camel(text: &str) -> String {
@@ -94,7 +96,7 @@ pub fn access(path: &[String]) -> String {
             out.push_str(key);
         } else {
             out.push('[');
-            out.push_str(&tera_string(key));
+            out.push_str(&string_literal(key));
             out.push(']');
         }
     }
@@ -114,29 +116,11 @@ pub fn defined(path: &[String]) -> String {
         } else {
             out.push_str(optional);
             out.push('[');
-            out.push_str(&tera_string(key));
+            out.push_str(&string_literal(key));
             out.push(']');
         }
     }
     out.push_str(" is defined");
-    out
-}
-
-/// A Tera string literal: double-quoted, with `\` and `"` escaped.
-pub fn tera_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 

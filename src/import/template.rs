@@ -131,7 +131,7 @@ impl<'a> Writer<'a> {
                 indent,
                 &format!(
                     "{key}: {{{{ files_get(path={}) | quote }}}}",
-                    names::tera_string(path)
+                    crate::engine::string_literal(path)
                 ),
             ),
         }
@@ -193,7 +193,7 @@ impl<'a> Writer<'a> {
                 indent,
                 &format!(
                     "- {{{{ files_get(path={}) | quote }}}}",
-                    names::tera_string(path)
+                    crate::engine::string_literal(path)
                 ),
             ),
             Node::Loop { .. } => self.line(indent, "- {}"),

@@ -162,24 +162,7 @@ fn is_literal_word(name: &str) -> bool {
     matches!(name, "true" | "True" | "false" | "False")
 }
 
-/// A Tera string literal with the same value: `\`, `"` escaped, newline, tab and carriage return
-/// as escapes (Tera knows no others; other characters are written as they are).
-pub fn string_literal(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::engine::string_literal;
 
 /// A float as a Tera literal: decimal digits with a `.` (Tera reads no exponent).
 pub fn float_literal(f: f64) -> String {
