@@ -3,7 +3,9 @@
 use super::Manifest;
 
 /// Kinds in the order Helm installs them (Helm's `InstallOrder`); other kinds come after these,
-/// sorted by kind name, and objects of one kind keep their template order.
+/// sorted by kind name. Objects of one kind follow their `# Source:` paths in byte order (Helm
+/// sorts the template paths of the whole tree first, so a subchart's `parent/charts/...` comes
+/// before the parent's `parent/templates/...`), and the documents of one template their order.
 pub const INSTALL_ORDER: &[&str] = &[
     "PriorityClass",
     "Namespace",
@@ -46,7 +48,7 @@ pub const INSTALL_ORDER: &[&str] = &[
 ];
 
 /// Orders manifests as Helm prints them: plain objects in install order, then hooks by weight
-/// (then install order); stable otherwise.
+/// (then install order); then by `# Source:` path; stable otherwise.
 pub fn sort_install_order(manifests: &mut [Manifest]) {
     // Each key once per object: reading the hook annotations looks up three nested keys.
     manifests.sort_by_cached_key(|m| {
@@ -57,7 +59,7 @@ pub fn sort_install_order(manifests: &mut [Manifest]) {
             Some(rank) => (0, rank, String::new()),
             None => (1, 0, m.kind.clone()),
         };
-        (hook, weight, kind)
+        (hook, weight, kind, m.source_name.clone())
     });
 }
 
@@ -85,6 +87,25 @@ mod tests {
         sort_install_order(&mut list);
         let names: Vec<_> = list.iter().map(|m| m.source_name.as_str()).collect();
         assert_eq!(names, ["n", "s", "d1", "d2", "a", "w"]);
+    }
+
+    #[test]
+    fn one_kind_follows_source_paths_as_helm_and_one_file_its_documents() {
+        let m = |source: &str, document: &str| Manifest {
+            source_name: source.into(),
+            template_name: document.into(),
+            kind: "ConfigMap".into(),
+            value: Value::Null,
+        };
+        let mut list = vec![
+            m("app/templates/b.yaml", "first"),
+            m("app/templates/a.yaml", "a"),
+            m("app/charts/cache/templates/z.yaml", "z"),
+            m("app/templates/b.yaml", "second"),
+        ];
+        sort_install_order(&mut list);
+        let order: Vec<_> = list.iter().map(|m| m.template_name.as_str()).collect();
+        assert_eq!(order, ["z", "a", "first", "second"]);
     }
 
     #[test]
