@@ -2,7 +2,8 @@
 //! column, snippet, hint), the one shape every located error takes, and the one [`snippet`]
 //! that shows the place. Also the helpers that find the place of a YAML error: serde_yaml's
 //! message without its own places, the real line of a duplicate key (serde_yaml points at the
-//! start of the mapping that holds it), and a Secret's values hidden from a snippet.
+//! start of the mapping that holds it), a Secret's values hidden from a snippet, and the
+//! "did you mean" of a misspelt name.
 
 use std::fmt;
 
@@ -81,6 +82,15 @@ impl Diagnostic {
         }
         Ok(())
     }
+}
+
+/// The candidate closest to `word`, if one is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
 }
 
 /// [`snippet`] of a document that failed to parse, with the values hidden when the document

@@ -141,9 +141,7 @@ impl CompiledChart {
             .collect();
         // The disabled subcharts, for their components only (after the enabled ones, which
         // win when both define a component).
-        let mut tree = Vec::new();
-        every_chart(&self.chart, self.chart.name.clone(), &mut tree);
-        for (chart, source_base) in tree {
+        for (chart, source_base) in self.chart.tree() {
             if !key.contains(&source_base) {
                 charts.push(TreeChart {
                     chart,
@@ -308,13 +306,4 @@ fn direct_subcharts<'a>(
                 })
         })
         .collect()
-}
-
-/// Every subchart of the tree below `chart` with its `# Source:` base, parents first.
-fn every_chart<'c>(chart: &'c Chart, source_base: String, out: &mut Vec<(&'c Chart, String)>) {
-    for sub in &chart.subcharts {
-        let base = format!("{source_base}/charts/{}", sub.chart.name);
-        out.push((&sub.chart, base.clone()));
-        every_chart(&sub.chart, base, out);
-    }
 }

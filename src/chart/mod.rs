@@ -99,6 +99,21 @@ pub struct TemplateFile {
 }
 
 impl Chart {
+    /// The chart and every subchart below it, parents first, each with its `# Source:` base
+    /// (`backend`, `backend/charts/cache`), whether its values enable it or not.
+    pub fn tree(&self) -> Vec<(&Chart, String)> {
+        fn below<'c>(chart: &'c Chart, base: &str, out: &mut Vec<(&'c Chart, String)>) {
+            for sub in &chart.subcharts {
+                let sub_base = format!("{base}/charts/{}", sub.chart.name);
+                out.push((&sub.chart, sub_base.clone()));
+                below(&sub.chart, &sub_base, out);
+            }
+        }
+        let mut out = vec![(self, self.name.clone())];
+        below(self, &self.name, &mut out);
+        out
+    }
+
     /// `type: library`: loaded for its components, never rendered (as Helm's library charts,
     /// whose defines other charts use).
     pub fn is_library(&self) -> bool {

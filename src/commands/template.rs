@@ -1,10 +1,11 @@
 //! `ktera template`: render a chart and print (or write) its manifests.
 
 use super::ExitStatus;
+use crate::chart::Chart;
 use crate::cli::{ManifestFormat, TemplateArgs};
 use crate::error::Error;
 use crate::lint;
-use crate::manifest::Manifest;
+use crate::manifest::{self, Manifest, ShowOnly};
 use crate::output;
 use crate::pipeline;
 
@@ -27,13 +28,7 @@ pub fn run(args: &TemplateArgs) -> Result<ExitStatus, Error> {
         let locations = super::lint::schema_locations(&args.schema_locations)?;
         validate(&rendered, &release, locations)?;
     }
-    let mut manifests = select(&mut rendered, &args.show_only)?;
-    let drop_hook =
-        |m: &Manifest| (args.no_hooks && m.is_hook()) || (args.skip_tests && m.is_test_hook());
-    manifests.retain(|m| !drop_hook(m));
-    if args.include_crds && args.show_only.is_empty() {
-        manifests.splice(0..0, rendered.crds.iter().cloned());
-    }
+    let manifests = printed(&mut rendered, args)?;
 
     let result = match &args.output_dir {
         Some(dir) => {
@@ -86,39 +81,174 @@ fn validate(
     Ok(())
 }
 
-/// Applies `--show-only`: each path (`templates/service.yaml`, optionally prefixed by the chart
-/// name) must name a template of the chart.
-fn select(rendered: &mut pipeline::Output, show_only: &[String]) -> Result<Vec<Manifest>, Error> {
-    if show_only.is_empty() {
-        // Moved, not cloned: copying every object costs as much as emitting it.
-        return Ok(std::mem::take(&mut rendered.manifests));
+/// The documents to print: the chart's CRDs first with `--include-crds`, then the rendered
+/// documents less the hooks `--no-hooks` and `--skip-tests` leave out; of those, with
+/// `--show-only`, the ones its patterns pick (Helm matches them against the same documents).
+fn printed(rendered: &mut pipeline::Output, args: &TemplateArgs) -> Result<Vec<Manifest>, Error> {
+    let patterns = args
+        .show_only
+        .iter()
+        .map(|pattern| ShowOnly::new(pattern))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Moved, not cloned: copying every object costs as much as emitting it.
+    let mut manifests = std::mem::take(&mut rendered.manifests);
+    let left_out: Vec<(String, &str)> = manifests
+        .iter()
+        .filter_map(|m| left_out_by(m, args).map(|flag| (m.source_name.clone(), flag)))
+        .collect();
+    if !left_out.is_empty() {
+        manifests.retain(|m| left_out_by(m, args).is_none());
     }
-    let chart = &rendered.chart;
-    let mut wanted = Vec::new();
-    for path in show_only {
-        let path = path.trim_start_matches("./");
-        let relative = path
-            .strip_prefix(&format!("{}/", chart.name))
-            .unwrap_or(path);
-        let name = relative.strip_prefix("templates/").unwrap_or(relative);
-        if !chart.templates.iter().any(|t| t.name == name) {
-            let known: Vec<String> = chart
-                .templates
-                .iter()
-                .filter(|t| !t.is_partial())
-                .map(|t| format!("templates/{}", t.name))
-                .collect();
-            return Err(Error::usage(format!(
-                "--show-only {path}: the chart has no such template; its templates are: {}",
-                known.join(", ")
-            )));
-        }
-        wanted.push(name.to_string());
+    if args.include_crds {
+        manifests.splice(0..0, rendered.crds.iter().cloned());
     }
-    Ok(rendered
+    if patterns.is_empty() {
+        return Ok(manifests);
+    }
+    let mut picked = manifest::select(&manifests, &patterns).map_err(|unmatched| {
+        let context = Printable {
+            chart: &rendered.chart,
+            manifests: &manifests,
+            left_out: &left_out,
+            include_crds: args.include_crds,
+        };
+        no_match(&unmatched.pattern, &context)
+    })?;
+    // A document two patterns pick is printed twice, as Helm prints it; written to a file, once.
+    if args.output_dir.is_some() {
+        let mut seen = std::collections::HashSet::new();
+        picked.retain(|&i| seen.insert(i));
+    }
+    Ok(picked.into_iter().map(|i| manifests[i].clone()).collect())
+}
+
+/// The flag that leaves a rendered document out, if one does.
+fn left_out_by(manifest: &Manifest, args: &TemplateArgs) -> Option<&'static str> {
+    if args.no_hooks && manifest.is_hook() {
+        Some("--no-hooks")
+    } else if args.skip_tests && manifest.is_test_hook() {
+        Some("--skip-tests")
+    } else {
+        None
+    }
+}
+
+/// What `--show-only` could have printed, to say why a pattern matched none of it.
+struct Printable<'a> {
+    chart: &'a Chart,
+    manifests: &'a [Manifest],
+    /// `# Source:` of each document a flag left out, and the flag.
+    left_out: &'a [(String, &'a str)],
+    include_crds: bool,
+}
+
+/// A `--show-only` pattern that matches no printed document (Helm: "could not find template"),
+/// with the likely reason: a `./` or chart-name prefix, a partial, NOTES.txt, a template that
+/// rendered nothing, a hook left out, a CRD without `--include-crds`, a directory, a typo.
+fn no_match(pattern: &str, printable: &Printable<'_>) -> Error {
+    let error = Error::usage(format!(
+        "--show-only {pattern}: matches no template that rendered objects"
+    ));
+    let paths: Vec<&str> = printable
         .manifests
         .iter()
-        .filter(|m| wanted.contains(&m.template_name))
-        .cloned()
-        .collect())
+        .map(|m| manifest::show_only_path(&m.source_name))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let matches_printed = |candidate: &str| {
+        ShowOnly::new(candidate).is_ok_and(|p| paths.iter().any(|path| p.matches(path)))
+    };
+    // Helm's paths are relative to the chart directory, with no `./` and no chart name.
+    let mut relative = pattern;
+    loop {
+        let stripped = relative
+            .strip_prefix("./")
+            .or_else(|| relative.strip_prefix(&format!("{}/", printable.chart.name)));
+        match stripped {
+            Some(rest) => relative = rest,
+            None => break,
+        }
+    }
+    if relative != pattern && matches_printed(relative) {
+        return error.with_hint(format!(
+            "paths are relative to the chart directory, without `./` or the chart's name: `-s {relative}`"
+        ));
+    }
+    if let Some(reason) = ShowOnly::new(relative)
+        .ok()
+        .and_then(|p| why_not_printed(&p, printable))
+    {
+        return error.with_hint(reason);
+    }
+    if paths
+        .iter()
+        .any(|path| path.starts_with(&format!("{}/", relative.trim_end_matches('/'))))
+    {
+        let dir = relative.trim_end_matches('/');
+        return error.with_hint(format!(
+            "`{dir}` is a directory; a pattern names files: `-s '{dir}/*'` shows each template in it"
+        ));
+    }
+    let list = listed(&paths);
+    match crate::diagnostic::did_you_mean(relative, paths.iter().copied()) {
+        Some(near) => error.with_hint(format!(
+            "did you mean `-s {near}`? The templates that rendered objects: {list}"
+        )),
+        None => error.with_hint(format!(
+            "paths are relative to the chart directory (`templates/x.yaml`, \
+             `charts/SUBCHART/templates/x.yaml`); the templates that rendered objects: {list}"
+        )),
+    }
+}
+
+/// Why a file of the chart tree that `pattern` names printed nothing, if it names one.
+fn why_not_printed(pattern: &ShowOnly, printable: &Printable<'_>) -> Option<String> {
+    for (chart, base) in printable.chart.tree() {
+        for crd in &chart.crds {
+            let source = format!("{base}/crds/{}", crd.name);
+            let path = manifest::show_only_path(&source);
+            if pattern.matches(path) && !printable.include_crds {
+                return Some(format!(
+                    "`{path}` is a CRD file: CRDs are printed only with --include-crds"
+                ));
+            }
+        }
+        for template in &chart.templates {
+            let source = format!("{base}/templates/{}", template.name);
+            let path = manifest::show_only_path(&source);
+            if !pattern.matches(path) {
+                continue;
+            }
+            if template.is_partial() {
+                return Some(format!(
+                    "`{path}` is a partial (its name starts with `_`): it holds components for \
+                     other templates and renders no objects itself"
+                ));
+            }
+            if template.is_notes() {
+                return Some(format!(
+                    "`{path}` is the chart's notes, not a manifest; `ktera template --notes` prints the top chart's"
+                ));
+            }
+            if let Some((_, flag)) = printable.left_out.iter().find(|(s, _)| *s == source) {
+                return Some(format!("`{path}` renders hooks, which {flag} leaves out"));
+            }
+            return Some(format!(
+                "`{path}` rendered no objects with these values (its output is empty, or it \
+                 belongs to a disabled subchart or a library chart)"
+            ));
+        }
+    }
+    None
+}
+
+/// At most 20 paths, in backticks.
+fn listed(paths: &[&str]) -> String {
+    const SHOWN: usize = 20;
+    let mut list: Vec<String> = paths.iter().take(SHOWN).map(|p| format!("`{p}`")).collect();
+    if paths.len() > SHOWN {
+        list.push(format!("and {} more", paths.len() - SHOWN));
+    }
+    list.join(", ")
 }

@@ -457,7 +457,7 @@ pub fn helm_name_hint(message: &str) -> Option<String> {
     } else {
         &table.filters
     };
-    let near = super::register::did_you_mean(name, names.keys().copied())?;
+    let near = crate::diagnostic::did_you_mean(name, names.keys().copied())?;
     Some(format!(
         "did you mean `{near}`? (the README's table lists ktera's filters and functions)"
     ))

@@ -114,7 +114,7 @@ fn check(kind: Kind, name: &str, accepted: &[&str], kwargs: &Kwargs) -> TeraResu
 fn unknown_argument(kind: Kind, name: &str, key: &str, accepted: &[&str]) -> String {
     let noun = kind.noun();
     let mut message = format!("the {noun} `{name}` has no argument `{key}`");
-    if let Some(near) = did_you_mean(key, accepted.iter().copied()) {
+    if let Some(near) = crate::diagnostic::did_you_mean(key, accepted.iter().copied()) {
         message.push_str(&format!("; did you mean `{near}`?"));
     }
     match accepted {
@@ -126,15 +126,6 @@ fn unknown_argument(kind: Kind, name: &str, key: &str, accepted: &[&str]) -> Str
         }
     }
     message
-}
-
-/// The candidate closest to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

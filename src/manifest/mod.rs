@@ -1,10 +1,12 @@
 //! Manifests: YAML streams split into documents (`split`, the one splitter), the documents
 //! templates render parsed into objects (`parse`), each object's identity (`identity`:
-//! API group, kind, namespace, name) and the order Helm installs them in (`order`).
+//! API group, kind, namespace, name), the order Helm installs them in (`order`) and the
+//! documents `--show-only` picks (`select`).
 
 mod identity;
 mod order;
 mod parse;
+mod select;
 mod split;
 
 use serde_yaml::Value;
@@ -12,6 +14,7 @@ use serde_yaml::Value;
 pub use identity::ObjectId;
 pub use order::{INSTALL_ORDER, sort_install_order};
 pub use parse::{RenderedText, parse_rendered, parse_rendered_all};
+pub use select::{ShowOnly, select, show_only_path};
 pub use split::{DocumentText, split_documents};
 
 /// One parsed document of a template's output.

@@ -123,8 +123,8 @@ fn read_with_serde_yaml(
                 source_hint(rendered.text, line, template_source),
             ))
             .with_hint(format!(
-                "look at the template around that place; `ktera template --show-only templates/{}` shows what it renders once the YAML is valid",
-                rendered.name
+                "look at the template around that place; `ktera template --show-only {}` shows what it renders once the YAML is valid",
+                super::show_only_path(rendered.source_name)
             ))
     };
     // Refused in one pass: libyaml takes minutes on 100,000 nested `[`.

@@ -4,5 +4,6 @@
 mod cases;
 mod functions;
 mod order;
+mod show_only;
 mod subcharts;
 mod values;
