@@ -127,6 +127,80 @@ fn show_only_and_unknown_show_only() {
         .stderr(predicate::str::contains("templates/a.yaml"));
 }
 
+/// Each reason a `--show-only` path prints nothing gets its own hint (Helm says only "could not
+/// find template"; tests/cli/helm/show_only.rs holds Helm's answers).
+#[test]
+fn show_only_refusals_say_why() {
+    let (tmp, dir) = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/a.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+        ),
+        (
+            "templates/_labels.tera",
+            "{# components would be defined here #}",
+        ),
+        (
+            "templates/job.yaml",
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\n  annotations:\n    helm.sh/hook: post-install\n",
+        ),
+        ("templates/NOTES.txt", "hello\n"),
+    ]);
+    let refused = |args: &[&str], hint: &str| {
+        template(&dir)
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::starts_with(format!(
+                "error: --show-only {}: matches no template that rendered objects\n  hint: ",
+                args[1]
+            )))
+            .stderr(predicate::str::contains(hint));
+    };
+    refused(
+        &["-s", "demo/templates/a.yaml"],
+        "without `./` or the chart's name: `-s templates/a.yaml`",
+    );
+    refused(&["-s", "./templates/a.yaml"], "`-s templates/a.yaml`");
+    refused(&["-s", "templates/_labels.tera"], "is a partial");
+    refused(&["-s", "templates/NOTES.txt"], "--notes");
+    refused(
+        &["-s", "templates/job.yaml", "--no-hooks"],
+        "renders hooks, which --no-hooks leaves out",
+    );
+    refused(
+        &["-s", "templates/aa.yaml"],
+        "did you mean `-s templates/a.yaml`?",
+    );
+    template(&dir)
+        .args(["-s", "templates/["])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a valid glob pattern"));
+    // Two patterns naming one template: twice on standard output (as Helm), once in a file.
+    template(&dir)
+        .args(["-s", "templates/a.yaml", "-s", "templates/*.yaml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: a\n").count(2));
+    let out = tmp.path().join("out");
+    template(&dir)
+        .args([
+            "-s",
+            "templates/a.yaml",
+            "-s",
+            "templates/*.yaml",
+            "--output-dir",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let written = fs::read_to_string(out.join("demo/templates/a.yaml")).expect("written");
+    assert_eq!(written.matches("name: a\n").count(), 1, "{written}");
+}
+
 #[test]
 fn output_dir_writes_one_file_per_template_and_nothing_on_error() {
     let (tmp, dir) = chart(&[
