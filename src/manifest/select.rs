@@ -19,6 +19,7 @@ pub fn show_only_path(source_name: &str) -> &str {
 }
 
 /// A `--show-only` pattern, compiled.
+#[derive(Debug)]
 pub struct ShowOnly {
     pub pattern: String,
     matcher: GlobMatcher,
@@ -111,7 +112,8 @@ mod tests {
         assert_eq!(sources(&all, &got), ["app/charts/cache/templates/c.yaml"]);
         let got = select(&all, &patterns(&["templates/[^a]*/*"])).unwrap();
         assert_eq!(sources(&all, &got), ["app/templates/sub/b.yaml"]);
-        let missing = select(&all, &patterns(&["*"])).unwrap_err();
+        let star = patterns(&["*"]);
+        let missing = select(&all, &star).unwrap_err();
         assert_eq!(missing.pattern, "*");
     }
 
