@@ -71,7 +71,8 @@ pub enum Command {
     /// Print the final merged values of a chart, as YAML
     #[command(after_help = EXIT_CODES)]
     Values(ValuesArgs),
-    /// Compare two manifest sets semantically (files, directories of .yaml/.yml files, or -)
+    /// Compare two manifest sets semantically (files, directories of .yaml/.yml files, or -); also
+    /// works as KUBECTL_EXTERNAL_DIFF="ktera diff" for kubectl diff
     #[command(after_help = EXIT_CODES)]
     Diff(DiffArgs),
     /// Render a chart and compare it with a Kustomize overlay or a stored golden file
@@ -343,9 +344,11 @@ pub enum OutputFormat {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// Left side: a file, a directory of .yaml/.yml files, or - for standard input
+    /// Left side: a file, a directory of .yaml/.yml files (or of the files kubectl diff
+    /// writes), or - for standard input
     pub left: String,
-    /// Right side: a file, a directory of .yaml/.yml files, or - for standard input
+    /// Right side: a file, a directory of .yaml/.yml files (or of the files kubectl diff
+    /// writes), or - for standard input
     pub right: String,
     /// Print Secret data values instead of masking them
     #[arg(long = "show-secrets")]

@@ -27,12 +27,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// The command line, with `-V` and `--version` printing what `ktera version` prints, and
-/// clap's help and errors coloured as `--color` and the environment say.
+/// The command line, with `-V` and `--version` printing what `ktera version` prints, clap's
+/// help and errors coloured as `--color` and the environment say, and kubectl's order of
+/// `KUBECTL_EXTERNAL_DIFF`'s arguments understood.
 fn parse() -> Cli {
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let version = commands::version::text();
-    let command = Cli::command()
+    let command = Cli::command();
+    let args = commands::diff::kubectl_argument_order(std::env::args_os().collect(), |name| {
+        command.find_subcommand(name).is_some()
+    });
+    let command = command
         .version(version.clone())
         .long_version(version)
         .color(commands::color::for_clap(commands::color::choice_in_args(

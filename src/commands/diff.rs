@@ -1,7 +1,10 @@
 //! `ktera diff`: semantic comparison of two manifest sets ([`crate::diff`]), printed as text or
-//! JSON. Exit codes, as diff(1): 0 equal, 1 different, 2 error.
+//! JSON. Exit codes, as diff(1) and as kubectl expects of `KUBECTL_EXTERNAL_DIFF`: 0 equal,
+//! 1 different, 2 error.
 
+use std::ffi::OsString;
 use std::io::{self, Write};
+use std::path::Path;
 
 use super::ExitStatus;
 use crate::cli::{ColorChoice, DiffArgs, OutputFormat};
@@ -48,4 +51,25 @@ pub fn run(args: &DiffArgs, color: ColorChoice) -> Result<ExitStatus, Error> {
 
 fn label(arg: &str) -> &str {
     if arg == "-" { STDIN } else { arg }
+}
+
+/// kubectl runs `KUBECTL_EXTERNAL_DIFF` split at spaces with its two directories right after
+/// the first word and the other words after them (kubernetes/kubectl pkg/cmd/diff/diff.go,
+/// `DiffProgram.getCommand`): `KUBECTL_EXTERNAL_DIFF="ktera diff"` runs
+/// `ktera /tmp/LIVE-1 /tmp/MERGED-2 diff`. Such a command line (two directories, then `diff`,
+/// the first not a subcommand's name) is put back in order as `ktera diff /tmp/LIVE-1
+/// /tmp/MERGED-2 ...`; any other is returned as it is.
+pub fn kubectl_argument_order(
+    mut args: Vec<OsString>,
+    is_subcommand: impl Fn(&str) -> bool,
+) -> Vec<OsString> {
+    let directory = |arg: &OsString| {
+        let text = arg.to_string_lossy();
+        !text.starts_with('-') && !is_subcommand(&text) && Path::new(arg).is_dir()
+    };
+    if args.len() >= 4 && args[3] == "diff" && directory(&args[1]) && directory(&args[2]) {
+        let diff = args.remove(3);
+        args.insert(1, diff);
+    }
+    args
 }

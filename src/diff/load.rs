@@ -1,5 +1,5 @@
-//! Reading a side: a file, a directory of .yaml/.yml files, or standard input, parsed into
-//! documents. Parse errors give the file, line and column and the parser's message with any
+//! Reading a side: a file, a directory of .yaml/.yml files (and of the files `kubectl diff`
+//! writes for `KUBECTL_EXTERNAL_DIFF`), or standard input, parsed into documents. Parse errors give the file, line and column and the parser's message with any
 //! quoted text removed; they never show the document's content.
 
 use std::collections::HashSet;
@@ -68,8 +68,9 @@ fn parse_chunks(chunks: &[DocumentText<'_>], origin: &str) -> Result<Vec<Value>,
     .collect()
 }
 
-/// A file, a directory (its .yaml/.yml files, recursively, in path order) or `-` (standard
-/// input). Anything that is not a directory is read as a file, so `<(command)` works too.
+/// A file, a directory (its .yaml/.yml files and kubectl's object files, recursively, in path
+/// order) or `-` (standard input). Anything that is not a directory is read as a file, so
+/// `<(command)` works too.
 pub fn load_side(arg: &str, stdin: &mut dyn Read) -> Result<Vec<Document>, Error> {
     if arg == "-" {
         let text = crate::input::read_text(stdin).map_err(|failure| {
@@ -86,7 +87,8 @@ pub fn load_side(arg: &str, stdin: &mut dyn Read) -> Result<Vec<Document>, Error
     collect_yaml_files(path, &mut files, &mut HashSet::new())?;
     if files.is_empty() {
         return Err(Error::input(
-            "the directory holds no .yaml or .yml file; pass a directory of manifests",
+            "the directory holds no .yaml or .yml file (nor a file kubectl diff writes, such as \
+             apps.v1.Deployment.default.web); pass a directory of manifests",
         )
         .in_file(arg));
     }
@@ -160,14 +162,60 @@ fn collect_yaml_files(
         let path = entry.map_err(|error| read_error(dir, error))?.path();
         match fs::metadata(&path) {
             Ok(metadata) if metadata.is_dir() => collect_yaml_files(&path, files, visited)?,
-            Ok(_) if is_yaml(&path) => files.push(path),
+            Ok(_) if is_manifest(&path) => files.push(path),
             Ok(_) => {}
             // A dangling link is only an error when it claims to be a manifest.
-            Err(error) if is_yaml(&path) => return Err(read_error(&path, error)),
+            Err(error) if is_manifest(&path) => return Err(read_error(&path, error)),
             Err(_) => {}
         }
     }
     Ok(())
+}
+
+/// A file a directory side reads: `.yaml`/`.yml`, or one `kubectl diff` writes.
+fn is_manifest(path: &Path) -> bool {
+    is_yaml(path)
+        || path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(is_kubectl_object_file)
+}
+
+/// The name `kubectl diff` gives the file of one object in the two directories it hands
+/// `KUBECTL_EXTERNAL_DIFF`: `[GROUP.]VERSION.KIND.NAMESPACE.NAME`, no extension
+/// (`apps.v1.Deployment.default.web`, `v1.ConfigMap.default.cfg`, `v1.Namespace..prod` for an
+/// object without a namespace). Its content is the object's YAML, or nothing when the object
+/// is absent on that side. Other files without a `.yaml`/`.yml` extension (a README, a
+/// Makefile) are left alone: a version (`v1`, `v2beta1`) followed by a kind (`Deployment`) is
+/// what tells the two apart.
+fn is_kubectl_object_file(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    let is_version = |part: &str| {
+        let Some(rest) = part.strip_prefix('v') else {
+            return false;
+        };
+        let major = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        if major.len() == rest.len() {
+            return false;
+        }
+        let stage = major
+            .strip_prefix("alpha")
+            .or_else(|| major.strip_prefix("beta"));
+        match stage {
+            Some(number) => !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+            None => major.is_empty(),
+        }
+    };
+    let is_kind = |part: &str| {
+        part.starts_with(|c: char| c.is_ascii_uppercase())
+            && part.bytes().all(|b| b.is_ascii_alphanumeric())
+    };
+    (0..parts.len().saturating_sub(3)).any(|i| {
+        parts[..i].iter().all(|group| !group.is_empty())
+            && is_version(parts[i])
+            && is_kind(parts[i + 1])
+            && !parts[i + 3].is_empty()
+    })
 }
 
 fn is_yaml(path: &Path) -> bool {
@@ -382,6 +430,35 @@ mod tests {
         );
         assert!(source_directory(Path::new("c/Chart.yaml")).is_some());
         assert!(source_directory(Path::new("c/deployment.yaml")).is_none());
+    }
+
+    #[test]
+    fn kubectl_object_files_and_nothing_else() {
+        for name in [
+            "apps.v1.Deployment.default.web",
+            "v1.ConfigMap.default.cfg",
+            "v1.Namespace..prod",
+            "v1.ConfigMap.default.app.config.v2",
+            "autoscaling.v2.HorizontalPodAutoscaler.prod.web",
+            "networking.k8s.io.v1.Ingress.prod.web",
+            "apiextensions.k8s.io.v1.CustomResourceDefinition..widgets.example.com",
+            "example.com.v1beta1.Widget.default.w",
+        ] {
+            assert!(is_kubectl_object_file(name), "{name}");
+        }
+        for name in [
+            "README",
+            "Makefile",
+            "notes.txt",
+            "v1.ConfigMap",
+            "v1.ConfigMap.default.",
+            "v1.configmap.default.cfg",
+            "version.v1x.Deployment.default.web",
+            ".v1.ConfigMap.default.cfg",
+            "v1beta.ConfigMap.default.cfg",
+        ] {
+            assert!(!is_kubectl_object_file(name), "{name}");
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! `ktera diff`, run as the real binary on the fixture pairs in tests/fixtures/diff/<case>/:
-//! one case per class of difference, exit codes as diff(1) (0 equal, 1 differ, 2 error).
+//! one case per class of difference, exit codes as diff(1) (0 equal, 1 differ, 2 error); and the
+//! directories `kubectl diff` hands `KUBECTL_EXTERNAL_DIFF`, built as kubectl writes them.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
@@ -446,4 +447,159 @@ fn template_refuses_a_string_document_after_the_marker() {
         .stderr(predicate::str::contains(
             "document 2 of the rendered output (line 4) is the text \"text\\n\", not a Kubernetes object",
         ));
+}
+
+/// The two directories `kubectl diff` hands `KUBECTL_EXTERNAL_DIFF`, laid out as kubectl writes
+/// them (kubernetes/kubectl pkg/cmd/diff/diff.go): `LIVE-<digits>` and `MERGED-<digits>` in a
+/// temporary directory, one file per object named `[GROUP.]VERSION.KIND.NAMESPACE.NAME` with no
+/// extension, holding the object as sigs.k8s.io/yaml writes it (keys sorted, lists not
+/// indented, Secret data already masked by kubectl), or nothing where the object is absent on
+/// that side. Each entry: (file name, live, merged).
+fn kubectl_dirs(objects: &[(&str, &str, &str)]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let live = tmp.path().join("LIVE-2291409532");
+    let merged = tmp.path().join("MERGED-1793262611");
+    for (name, live_text, merged_text) in objects {
+        for (dir, text) in [(&live, live_text), (&merged, merged_text)] {
+            fs::create_dir_all(dir).expect("mkdir");
+            fs::write(dir.join(name), text).expect("write");
+        }
+    }
+    (tmp, live, merged)
+}
+
+/// What kubectl runs (`DiffProgram.getCommand`): the variable split at spaces; its first word
+/// (here the ktera this test run built) with the two directories, then every other word made
+/// only of letters, digits, `-` and `=`.
+fn as_kubectl(variable: &str, live: &Path, merged: &Path) -> Output {
+    let valid = |word: &&str| {
+        !word.is_empty()
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'=')
+    };
+    let mut words = variable.split(' ');
+    assert_eq!(words.next(), Some("ktera"));
+    ktera()
+        .arg(live)
+        .arg(merged)
+        .args(words.filter(valid))
+        .output()
+        .expect("run")
+}
+
+const DEPLOYMENT_LIVE: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  generation: 4\n  name: web\n  namespace: default\n  resourceVersion: \"81723\"\n  uid: 6a1f0a2e-3b7c-4c1e-9d55-0f7f1b2c3d4e\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n      - image: nginx:1.27.2\n        name: web\n";
+const DEPLOYMENT_MERGED: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  generation: 5\n  name: web\n  namespace: default\n  resourceVersion: \"81723\"\n  uid: 6a1f0a2e-3b7c-4c1e-9d55-0f7f1b2c3d4e\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - image: nginx:1.27.3\n        name: web\n";
+const NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\nspec:\n  finalizers:\n  - kubernetes\n";
+
+#[test]
+fn kubectl_external_diff_directories() {
+    let (_tmp, live, merged) = kubectl_dirs(&[
+        (
+            "apps.v1.Deployment.default.web",
+            DEPLOYMENT_LIVE,
+            DEPLOYMENT_MERGED,
+        ),
+        // New: kubectl writes an empty live file.
+        (
+            "v1.ConfigMap.default.cfg",
+            "",
+            "apiVersion: v1\ndata:\n  LOG_LEVEL: info\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: default\n",
+        ),
+        // Pruned (`kubectl diff --prune`): an empty merged file.
+        (
+            "rbac.authorization.k8s.io.v1.ClusterRole..reader",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\nrules: []\n",
+            "",
+        ),
+        // Cluster-scoped: no namespace between the dots.
+        ("v1.Namespace..prod", NAMESPACE, NAMESPACE),
+        // kubectl masks Secret data before writing; ktera masks it again in its report.
+        (
+            "v1.Secret.default.creds",
+            "apiVersion: v1\ndata:\n  password: '*** (before)'\nkind: Secret\nmetadata:\n  name: creds\n  namespace: default\ntype: Opaque\n",
+            "apiVersion: v1\ndata:\n  password: '*** (after)'\nkind: Secret\nmetadata:\n  name: creds\n  namespace: default\ntype: Opaque\n",
+        ),
+    ]);
+    for output in [
+        as_kubectl("ktera diff", &live, &merged),
+        ktera()
+            .arg("diff")
+            .arg(&live)
+            .arg(&merged)
+            .output()
+            .expect("run"),
+    ] {
+        let all = everything(&output);
+        // kubectl reads 1 as "differences found".
+        assert_eq!(output.status.code(), Some(1), "{all}");
+        for expected in [
+            "~ apps/Deployment default/web",
+            "spec.replicas: 2 -> 3\n",
+            "spec.template.spec.containers[name=web].image: \"nginx:1.27.2\" -> \"nginx:1.27.3\"",
+            "metadata.generation: 4 -> 5\n",
+            "+ /ConfigMap default/cfg: only on the right",
+            "- rbac.authorization.k8s.io/ClusterRole reader: only on the left",
+            // kubectl's masks are not base64: ktera says so and still shows only their sizes.
+            "data.password: <secret: 12 characters, not valid base64> -> <secret: 11 characters, not valid base64>",
+            "1 equal",
+        ] {
+            assert!(all.contains(expected), "{expected:?} missing:\n{all}");
+        }
+        assert!(!all.contains("(before)"), "a Secret value shown:\n{all}");
+    }
+
+    // Words after `diff` reach it (kubectl appends them after the directories).
+    let json = as_kubectl("ktera diff -o json", &live, &merged);
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON report");
+    assert!(report.is_object(), "{report}");
+
+    // No differences: 0.
+    let (_same, live, merged) = kubectl_dirs(&[
+        ("v1.Namespace..prod", NAMESPACE, NAMESPACE),
+        (
+            "apps.v1.Deployment.default.web",
+            DEPLOYMENT_LIVE,
+            DEPLOYMENT_LIVE,
+        ),
+    ]);
+    let output = as_kubectl("ktera diff", &live, &merged);
+    assert_eq!(output.status.code(), Some(0), "{}", everything(&output));
+
+    // An error is more than 1, which kubectl reports as a failure of the diff program.
+    let (_bad, live, merged) = kubectl_dirs(&[(
+        "v1.ConfigMap.default.cfg",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [cfg\n",
+    )]);
+    let output = as_kubectl("ktera diff", &live, &merged);
+    assert_eq!(output.status.code(), Some(2), "{}", everything(&output));
+    assert!(
+        text(&output.stderr)
+            .contains("MERGED-1793262611/v1.ConfigMap.default.cfg:5:1: invalid YAML"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+/// In an ordinary directory only `.yaml`/`.yml` files and kubectl's object files are read: a
+/// README or a Makefile beside the manifests is left alone.
+#[test]
+fn other_files_without_an_extension_are_left_alone() {
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    for side in ["a", "b"] {
+        let dir = tmp.path().join(side);
+        fs::create_dir_all(&dir).expect("mkdir");
+        fs::write(dir.join("ns.yaml"), NAMESPACE).expect("write");
+        fs::write(dir.join("README"), "Manifests: [see below\n").expect("write");
+        fs::write(dir.join("Makefile"), "all:\n\tkubectl apply -f .\n").expect("write");
+    }
+    ktera()
+        .arg("diff")
+        .arg(tmp.path().join("a"))
+        .arg(tmp.path().join("b"))
+        .assert()
+        .code(0)
+        .stdout("no differences: 1 object equal\n");
 }
