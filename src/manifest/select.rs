@@ -1,7 +1,9 @@
 //! `--show-only`, as Helm's `helm template -s`: each pattern is matched against the path of the
 //! template that rendered a document, relative to the top chart (`templates/service.yaml`,
 //! `charts/cache/templates/service.yaml`, `crds/widget.yaml`). The patterns are globs with
-//! Helm's meaning (Go's `filepath.Match`: `*`, `?` and `[...]`, none of which crosses a `/`).
+//! Helm's meaning (Go's `filepath.Match`: `*`, `?` and `[...]`, none of which crosses a `/`);
+//! globset adds `**` (across `/`) and `{a,b}`, which Go reads literally: no chart has such a
+//! template name, so they only widen what a pattern can say.
 //! The result follows the patterns: for each one, the documents it matches in output order, so
 //! a document matched by two patterns comes twice, as in Helm.
 
@@ -112,6 +114,11 @@ mod tests {
         assert_eq!(sources(&all, &got), ["app/charts/cache/templates/c.yaml"]);
         let got = select(&all, &patterns(&["templates/[^a]*/*"])).unwrap();
         assert_eq!(sources(&all, &got), ["app/templates/sub/b.yaml"]);
+        let got = select(&all, &patterns(&["templates/**"])).unwrap();
+        assert_eq!(
+            sources(&all, &got),
+            ["app/templates/a.yaml", "app/templates/sub/b.yaml"]
+        );
         let star = patterns(&["*"]);
         let missing = select(&all, &star).unwrap_err();
         assert_eq!(missing.pattern, "*");
