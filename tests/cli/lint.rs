@@ -471,6 +471,13 @@ fn crds_directory_schemas_apply_to_custom_resources() {
             "",
             "no schema for cert-manager.io/v1 Certificate",
         ),
+        // From the subchart's crds/.
+        (
+            "error",
+            "Probe/web",
+            "spec.prober.url",
+            "required field is missing",
+        ),
     ]);
     case("crds-dir", 1, &expected);
 }
