@@ -299,6 +299,9 @@ pub struct Analysis {
     pub variables: Vec<VariableInfo>,
     pub functions: Vec<FunctionUse>,
     pub issues: Vec<Issue>,
+    /// Keys a define sets on its own `.` (`$_ := set . "mode" "ha"`), with where: in Helm the
+    /// caller sees them afterwards (`.mode`); a ktera component cannot change its caller's data.
+    pub caller_sets: BTreeMap<String, (String, Location)>,
 }
 
 /// Analyses the template files of a chart and all its subcharts together.
@@ -868,6 +871,13 @@ impl<'a> Walker<'a> {
         let Some(target) = values.first().cloned() else {
             return Value::Unknown;
         };
+        if let (Value::Arg(define), "set", Some(Expr::String(key))) = (&target, name, args.get(1)) {
+            let location = self.at(function.pos);
+            self.out
+                .caller_sets
+                .entry(key.value.clone())
+                .or_insert_with(|| (define.clone(), location));
+        }
         if target.is_shared() {
             self.issue(
                 function.pos,

@@ -442,6 +442,47 @@ fn the_report_names_numbers_that_helm_prints_as_float64() {
     assert!(report.contains("2 for attention"), "{report}");
 }
 
+/// Vault's pattern: a define sets a key on the top-level object its caller passes
+/// (`{{ template "vault.mode" . }}`, then `.mode`). Helm renders `mode: standalone` (case
+/// `define-sets-key-on-caller-root`); a ktera component cannot change its caller's data, so the
+/// converted chart refuses where the key is read, naming the define, never rendering it empty.
+#[test]
+fn a_key_a_define_sets_on_its_callers_data_is_refused_where_it_is_read() {
+    let (tmp, helm) = common::chart_named(
+        "v",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: v\nversion: 0.1.0\n"),
+            ("values.yaml", "ha: false\n"),
+            (
+                "templates/_helpers.tpl",
+                "{{- define \"v.mode\" -}}\n{{- $_ := set . \"mode\" (ternary \"ha\" \"standalone\" .Values.ha) -}}\n{{- end -}}\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "{{ template \"v.mode\" . }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: v\ndata:\n  mode: {{ .mode }}\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let converted = common::ktera()
+        .arg("convert")
+        .arg(&helm)
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(converted.status.success(), "{converted:?}");
+    let report = String::from_utf8_lossy(&converted.stdout);
+    assert!(
+        report.contains("templates/cm.yaml:7:12: attention: `.mode` is set by the define \"v.mode\" (v/templates/_helpers.tpl:2:11)"),
+        "{report}"
+    );
+    common::template(&out).assert().code(1).stderr(
+        predicates::str::contains("out/templates/cm.yaml:7:").and(predicates::str::contains(
+            "`.mode` is set by the define \"v.mode\"",
+        )),
+    );
+}
+
 #[test]
 fn a_template_helm_cannot_read_is_an_error_and_nothing_is_written() {
     let mut files = RANDOM_PASSWORD.to_vec();

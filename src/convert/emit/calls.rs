@@ -1099,6 +1099,13 @@ impl<'m> Emitter<'m> {
             // A fresh value (`merge (dict) .Values.a`): nothing else holds it.
             return changed;
         };
+        if place.variable == "Root"
+            && place.fields.is_empty()
+            && name == "set"
+            && let Some(Expr::String(key)) = args.get(1)
+        {
+            self.scope.root_keys.insert(key.value.clone());
+        }
         if place.shared {
             self.report(
                 f.pos,

@@ -175,6 +175,8 @@ struct Scope {
     component: Option<String>,
     /// Statements to write before the tag being converted (a `set` that a mutation needs).
     pending: Vec<String>,
+    /// Keys this body set on the top-level object (`$_ := set . "k" v`): readable afterwards.
+    root_keys: HashSet<String>,
 }
 
 impl Scope {
@@ -192,6 +194,7 @@ impl Scope {
             loops: 0,
             component: None,
             pending: Vec::new(),
+            root_keys: HashSet::new(),
         }
     }
 }
@@ -957,6 +960,7 @@ impl<'m> Emitter<'m> {
             loops: 0,
             component: Some(go_name.to_string()),
             pending: Vec::new(),
+            root_keys: HashSet::new(),
         };
         let saved_scope = std::mem::replace(&mut self.scope, scope);
         let saved_out = std::mem::take(&mut self.out);
@@ -1185,11 +1189,17 @@ impl<'m> Emitter<'m> {
             }
             Expr::Field(f) => {
                 let dot = self.scope.dot.clone();
+                if let Some(refused) = self.set_by_a_define(&dot, &f.names, f.pos) {
+                    return refused;
+                }
                 self.fields(&dot, &f.names)
             }
             Expr::Variable(v) => {
                 if v.name == "$" {
                     let dollar = self.scope.dollar.clone();
+                    if let Some(refused) = self.set_by_a_define(&dollar, &v.fields, v.pos) {
+                        return refused;
+                    }
                     return if v.fields.is_empty() {
                         self.whole(&dollar)
                     } else {
@@ -1316,6 +1326,36 @@ impl<'m> Emitter<'m> {
                 t
             }
         }
+    }
+
+    /// `.mode` of the top-level object where a define called with it set `mode` (vault's
+    /// `{{ template "vault.mode" . }}` then `{{ if eq .mode "ha" }}`): Helm's caller sees what
+    /// the define set, a ktera component cannot change its caller's data, so the converted
+    /// chart stops here with a located error instead of rendering the value as missing.
+    fn set_by_a_define(&mut self, dot: &Dot, names: &[String], pos: Pos) -> Option<T> {
+        let key = names.first()?;
+        if !matches!(dot, Dot::Root) || self.scope.root_keys.contains(key) || self.model.tpl {
+            return None;
+        }
+        let (define, location) = self.model.analysis.caller_sets.get(key)?;
+        let called_with_root = self
+            .model
+            .analysis
+            .defines
+            .get(define)
+            .is_some_and(|info| info.contexts.contains(&crate::convert::scope::Value::Root));
+        if !called_with_root {
+            return None;
+        }
+        let message = format!(
+            "`.{key}` is set by the define {define:?} ({location}) on the data its caller passes; Helm's caller sees it, but a ktera component cannot change its caller's data: compute `{key}` in this template (`{{% set {key} = ... %}}`) or read it from values"
+        );
+        self.report(
+            pos,
+            Severity::Attention,
+            format!("{message}; the converted chart stops here"),
+        );
+        Some(self.fail_expr(&message))
     }
 
     /// Fields of the top-level object.
