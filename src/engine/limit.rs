@@ -19,6 +19,17 @@ pub struct Capped {
     pub exceeded: bool,
 }
 
+impl Capped {
+    /// A buffer with room for about what a template of `source_len` bytes renders, so that
+    /// it does not grow (and copy itself) a dozen times on the way.
+    pub fn for_source(source_len: usize) -> Capped {
+        Capped {
+            bytes: Vec::with_capacity(source_len.min(MAX_OUTPUT_BYTES)),
+            exceeded: false,
+        }
+    }
+}
+
 impl Write for Capped {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.bytes.len().saturating_add(buf.len()) > MAX_OUTPUT_BYTES {

@@ -291,14 +291,13 @@ impl Engine {
         context.insert_value("Template", template.clone());
         context.insert_value("Root", context::root_object(&context, template));
         let tera_name = format!("{}{name}", part.prefix);
-        let path = self
+        let (path, source_len) = self
             .files
             .get(&tera_name)
-            .map(|(p, _)| p.clone())
-            .unwrap_or_else(|| name.to_string());
+            .map_or_else(|| (name.to_string(), 0), |(p, s)| (p.clone(), s.len()));
         crate::memory::rendering(&path);
         let _watch = deadline::watch(&path);
-        let mut out = limit::Capped::default();
+        let mut out = limit::Capped::for_source(source_len);
         limit::start_render();
         let rendered = self.tera.render_to(&tera_name, &context, &mut out);
         crate::memory::rendering("");
