@@ -9,7 +9,9 @@
 //!
 //! Written by hand: it is a few lines over the system allocator, and the crates that count
 //! allocations only report, they do not stop. The count is of bytes ktera asked for, so it
-//! tracks the heap closely with one atomic add per allocation.
+//! tracks the heap closely. Each thread settles its allocations with the shared count once per
+//! [`SETTLE_BYTES`] rather than once per allocation: threads that allocate at once would
+//! otherwise pass the count's cache line between them on every allocation and free.
 
 // The crate's one exception to `deny(unsafe_code)`: a global allocator is an unsafe trait.
 #![allow(unsafe_code)]
@@ -17,7 +19,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicIsize, AtomicUsize, Ordering};
 
 /// The default cap: far above any real render (docs/performance.md, "Growth": 100 MB of
 /// values stay well below it).
@@ -40,10 +42,16 @@ const WORK_PER_ALLOCATION: usize = 8192;
 
 static WORK_LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
 
-static IN_USE: AtomicUsize = AtomicUsize::new(0);
+/// Bytes held, as far as threads have settled them: may be below zero for a moment, when a
+/// thread settles the free of a block another thread has not yet settled the allocation of.
+static IN_USE: AtomicIsize = AtomicIsize::new(0);
 static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
 static EXIT_CODE: AtomicI32 = AtomicI32::new(1);
 static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// The most a thread allocates, or frees, before it settles with [`IN_USE`]: the cap is exact
+/// to this much per thread, and an allocation this large is settled at once.
+const SETTLE_BYTES: isize = 256 * 1024;
 
 /// Longest name kept by [`rendering`].
 const NAME_BYTES: usize = 240;
@@ -53,6 +61,8 @@ thread_local! {
     static RENDERING: Cell<([u8; NAME_BYTES], usize)> = const { Cell::new(([0; NAME_BYTES], 0)) };
     // The work the template rendered on this thread may still do; unlimited between renders.
     static WORK_LEFT: Cell<usize> = const { Cell::new(usize::MAX) };
+    // Bytes this thread allocated (above zero) or freed (below) and has not settled yet.
+    static UNSETTLED: Cell<isize> = const { Cell::new(0) };
 }
 
 /// Records the file this thread renders now, so that the error can name it, and gives it the
@@ -93,7 +103,7 @@ unsafe impl GlobalAlloc for CappedAllocator {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) };
-        IN_USE.fetch_sub(layout.size(), Ordering::Relaxed);
+        release(layout.size());
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -106,7 +116,7 @@ unsafe impl GlobalAlloc for CappedAllocator {
         let moved = counted(grown, unsafe { System.realloc(ptr, layout, new_size) });
         // A shrink is counted once it has happened (a failed one leaves the block as it was).
         if !moved.is_null() && new_size < layout.size() {
-            IN_USE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            release(layout.size() - new_size);
         }
         moved
     }
@@ -116,17 +126,49 @@ unsafe impl GlobalAlloc for CappedAllocator {
 /// failure (`try_reserve`) does not leave the count too high.
 fn counted(reserved: usize, ptr: *mut u8) -> *mut u8 {
     if ptr.is_null() {
-        IN_USE.fetch_sub(reserved, Ordering::Relaxed);
+        release(reserved);
     }
     ptr
 }
 
+/// Counts `size` more bytes held; settles with [`IN_USE`], and stops at the cap, once this
+/// thread's unsettled bytes reach [`SETTLE_BYTES`].
 fn reserve(size: usize) {
+    let size = isize::try_from(size).unwrap_or(isize::MAX);
+    // `try_with`: the thread may be tearing down; then it settles every allocation.
+    let unsettled = UNSETTLED
+        .try_with(|cell| {
+            let now = cell.get().saturating_add(size);
+            let keep = now < SETTLE_BYTES;
+            cell.set(if keep { now } else { 0 });
+            (!keep).then_some(now)
+        })
+        .unwrap_or(Some(size));
+    let Some(settled) = unsettled else {
+        return;
+    };
     let in_use = IN_USE
-        .fetch_add(size, Ordering::Relaxed)
-        .saturating_add(size);
+        .fetch_add(settled, Ordering::Relaxed)
+        .saturating_add(settled);
+    let in_use = usize::try_from(in_use).unwrap_or(0);
     if in_use > LIMIT.load(Ordering::Relaxed) && !STOPPING.swap(true, Ordering::Relaxed) {
         stop(in_use);
+    }
+}
+
+/// Counts `size` fewer bytes held, settled as [`reserve`] settles.
+fn release(size: usize) {
+    let size = isize::try_from(size).unwrap_or(isize::MAX);
+    let unsettled = UNSETTLED
+        .try_with(|cell| {
+            let now = cell.get().saturating_sub(size);
+            let keep = now > -SETTLE_BYTES;
+            cell.set(if keep { now } else { 0 });
+            (!keep).then_some(now)
+        })
+        .unwrap_or(Some(-size));
+    if let Some(settled) = unsettled {
+        IN_USE.fetch_add(settled, Ordering::Relaxed);
     }
 }
 
