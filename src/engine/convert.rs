@@ -177,13 +177,8 @@ nested:
         let converted = to_tera(&value);
         assert_eq!(converted, reference(&value));
         // Equality of maps ignores order: check it too.
-        let keys = |v: &TeraValue| -> Vec<String> {
-            v.as_map()
-                .unwrap()
-                .keys()
-                .map(|k| format!("{k:?}"))
-                .collect()
-        };
+        let keys =
+            |v: &TeraValue| -> Vec<Key<'static>> { v.as_map().unwrap().keys().cloned().collect() };
         assert_eq!(keys(&converted), keys(&reference(&value)));
         let nested = converted
             .as_map()
