@@ -11,7 +11,6 @@ use std::path::Path;
 
 use serde::Deserialize;
 use serde_yaml::Value;
-use sha2::{Digest as _, Sha256};
 
 use crate::error::Error;
 use crate::json::write_go_string;
@@ -73,11 +72,12 @@ impl Lock {
             }
         }
         let generated = match &self.generated {
-            Value::String(s) => s.clone(),
-            _ => String::new(),
+            Value::String(s) => s.as_str(),
+            _ => "",
         };
         let _ = writeln!(out, "digest: {}", scalar(&self.digest));
-        let _ = writeln!(out, "generated: \"{generated}\"");
+        // Double-quoted as Helm writes it, escaped: a lock edited by hand keeps what it says.
+        let _ = writeln!(out, "generated: {}", crate::yaml::double_quoted(generated));
         out
     }
 }
@@ -140,13 +140,7 @@ pub fn digest(requirements: Option<&[Value]>, locked: &[Locked]) -> String {
         json.push('}');
     }
     json.push_str("]]");
-    let hash = Sha256::digest(json.as_bytes());
-    let mut hex = String::with_capacity(7 + 64);
-    hex.push_str("sha256:");
-    for byte in hash {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
+    format!("sha256:{}", crate::remote::sha256_hex(json.as_bytes()))
 }
 
 /// One `chart.Dependency` as Go encodes it: fields in the struct's order, empty ones left out
@@ -259,6 +253,39 @@ fn go_json(value: &Value, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_reads_back_as_written() {
+        for generated in [
+            "2026-12-07T04:00:00.123456789Z",
+            "edited \"by hand\" \\ here",
+            "line\nbreak",
+            "",
+        ] {
+            let lock = Lock {
+                generated: Value::from(generated),
+                digest: "sha256:00".into(),
+                dependencies: Vec::new(),
+            };
+            let text = lock.to_yaml();
+            let read: Result<Lock, _> = serde_yaml::from_str(&text);
+            assert_eq!(
+                read.ok().map(|l| l.generated),
+                Some(Value::from(generated)),
+                "{text}"
+            );
+        }
+        let helms = Lock {
+            generated: Value::from("2026-12-07T04:00:00.123Z"),
+            digest: "sha256:00".into(),
+            dependencies: Vec::new(),
+        };
+        assert!(
+            helms
+                .to_yaml()
+                .ends_with("generated: \"2026-12-07T04:00:00.123Z\"\n")
+        );
+    }
 
     #[test]
     fn go_escapes_html_characters_in_strings() {

@@ -32,7 +32,7 @@ mod tests;
 pub use depth::{MAX_FLOW_DEPTH, check_flow_depth, too_deep_flow};
 pub use locate::locate;
 pub use read::{Keys, read_document};
-pub use scalar::quote_scalar_if_needed;
+pub use scalar::{double_quoted, quote_scalar_if_needed};
 
 /// Emits one YAML document body (no leading `---`), ending with exactly one '\n'.
 pub fn emit_document(value: &serde_yaml::Value) -> String {

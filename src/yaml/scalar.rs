@@ -72,6 +72,14 @@ pub fn quote_scalar_if_needed(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// `s` double-quoted, with YAML's escapes: for a field a tool always writes quoted (Helm's
+/// `generated` in `Chart.lock`).
+pub fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_double_quoted(s, &mut out);
+    out
+}
+
 /// Characters that cannot appear raw inside a single-quoted scalar: controls (tab and newline
 /// included), DEL and C1 controls (not printable for YAML), the Unicode line and paragraph
 /// separators (line breaks for YAML 1.1 readers), the BOM and the non-characters U+FFFE/U+FFFF.
