@@ -199,13 +199,40 @@ impl<R: Read> Read for Capped<R> {
     }
 }
 
-/// The modification time of every entry of a package: `SOURCE_DATE_EPOCH` when it is set (the
-/// reproducible-builds convention), else the epoch itself.
-pub fn package_time() -> u64 {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
+/// The modification time of every entry of a package: `SOURCE_DATE_EPOCH` when it is set,
+/// else the epoch itself.
+pub fn package_time() -> Result<u64, Error> {
+    Ok(source_date_epoch()?.unwrap_or(0))
+}
+
+/// Latest `SOURCE_DATE_EPOCH` ktera takes: the last second of the year 9999 (RFC 3339 has four
+/// digits for the year).
+const MAX_SOURCE_DATE_EPOCH: u64 = 253_402_300_799;
+
+/// `SOURCE_DATE_EPOCH` (reproducible-builds.org): the time a reproducible build stamps on what
+/// it writes (package entries, `Chart.lock`'s `generated`), in seconds since 1970-01-01 UTC.
+/// Unset or empty: `None`. Anything else but a whole number from 0 to the end of the year 9999
+/// stops the command with a usage error, as the specification asks of a malformed value: a
+/// negative time, a fraction or a word would otherwise be silently replaced by another time,
+/// and the build would not be the reproducible one it was asked to be.
+pub fn source_date_epoch() -> Result<Option<u64>, Error> {
+    let value = std::env::var_os("SOURCE_DATE_EPOCH");
+    parse_source_date_epoch(value.as_ref().map(|v| v.to_string_lossy()).as_deref())
+}
+
+fn parse_source_date_epoch(value: Option<&str>) -> Result<Option<u64>, Error> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    match value.parse::<u64>() {
+        Ok(seconds) if digits && seconds <= MAX_SOURCE_DATE_EPOCH => Ok(Some(seconds)),
+        _ => Err(Error::usage(format!(
+            "SOURCE_DATE_EPOCH is `{}`, not a number of seconds from 0 (1970-01-01 UTC) to {MAX_SOURCE_DATE_EPOCH} (the end of 9999)",
+            value.escape_debug()
+        ))
+        .with_hint("set it to the output of `date +%s` (or of `git log -1 --format=%ct`), or unset it")),
+    }
 }
 
 /// Writes `files` (path inside the chart -> content) as a chart archive whose top directory is
@@ -235,6 +262,35 @@ pub fn write(top: &str, files: &BTreeMap<String, Arc<[u8]>>, mtime: u64) -> io::
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_date_epoch_is_a_whole_number_of_seconds_or_an_error() {
+        let parsed = |v: Option<&str>| parse_source_date_epoch(v).map_err(|e| e.kind());
+        assert_eq!(parsed(None), Ok(None));
+        assert_eq!(parsed(Some("")), Ok(None));
+        assert_eq!(parsed(Some("0")), Ok(Some(0)));
+        assert_eq!(parsed(Some("1700000000")), Ok(Some(1_700_000_000)));
+        assert_eq!(
+            parsed(Some("253402300799")),
+            Ok(Some(MAX_SOURCE_DATE_EPOCH))
+        );
+        for malformed in [
+            "-1",
+            "+5",
+            " 5",
+            "1.5",
+            "1e9",
+            "soon",
+            "253402300800",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                parsed(Some(malformed)),
+                Err(crate::error::ErrorKind::Usage),
+                "{malformed}"
+            );
+        }
+    }
 
     /// Path, kind and content of an entry.
     type Entry<'a> = (&'a str, tar::EntryType, &'a [u8]);

@@ -39,7 +39,7 @@ pub fn package(dir: &Path) -> Result<Package, Error> {
     let chart = Chart::load(dir)?;
     let mut contents = BTreeMap::new();
     collect(dir, &chart, "", &mut contents)?;
-    let bytes = archive::write(&chart.name, &contents, archive::package_time())
+    let bytes = archive::write(&chart.name, &contents, archive::package_time()?)
         .map_err(|source| Error::io(format!("cannot write the archive: {source}"), source))?;
     Ok(Package {
         name: chart.name,

@@ -2,6 +2,7 @@
 //! from Helm's repositories file, or `CHART --repo URL`), saved as `NAME-VERSION.tgz` or
 //! unpacked with `--untar`, as `helm pull` does.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::ExitStatus;
@@ -94,7 +95,8 @@ fn repository_of<'a>(
     }
 }
 
-/// Unpacks a chart archive into `into/NAME/`, refusing to overwrite an existing directory.
+/// Unpacks a chart archive into `into/NAME/`, all or nothing (the directory appears whole or
+/// not at all), refusing to overwrite an existing directory.
 fn untar(bytes: &[u8], into: &Path) -> Result<(), Error> {
     let files = archive::read(bytes, &mut archive::Budget::default())
         .map_err(|e| e.prefixed("the pulled chart"))?;
@@ -104,16 +106,10 @@ fn untar(bytes: &[u8], into: &Path) -> Result<(), Error> {
             .in_file(root.display().to_string())
             .with_hint("remove it, or pass another --untardir"));
     }
-    for (path, content) in &files.files {
-        let target = root.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                Error::io(format!("cannot create: {e}"), e).in_file(parent.display().to_string())
-            })?;
-        }
-        std::fs::write(&target, content).map_err(|e| {
-            Error::io(format!("cannot write: {e}"), e).in_file(target.display().to_string())
-        })?;
-    }
-    Ok(())
+    let files: BTreeMap<String, Vec<u8>> = files
+        .files
+        .into_iter()
+        .map(|(path, content)| (path, content.to_vec()))
+        .collect();
+    crate::output::tree::write_dir(&root, &files, false)
 }

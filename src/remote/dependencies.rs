@@ -8,19 +8,25 @@
 //!
 //! A repository written `@name` or `alias:name` is the repository of that name in Helm's
 //! repositories file, replaced by its URL before hashing, as Helm does. A dependency without a
-//! repository is a chart directory in `charts/` and is left alone. Every fetched archive is
-//! loaded before anything is written (its name and version must be the locked ones); then the
-//! new archives and the lock replace the old ones together.
+//! repository is a chart directory in `charts/` and is left alone. Without `dependencies` in
+//! `Chart.yaml`, update does nothing at all, as Helm's. Every fetched archive is loaded before
+//! anything is written (its name and version must be the locked ones); then the new archives
+//! and the lock are put in place, and only then are the other versions of the fetched charts
+//! removed from `charts/` (Helm's `safeDeleteDep`: nothing else there is touched).
+//!
+//! The dependency commands take no `--username`/`--password`: one chart's dependencies may come
+//! from many registries and repositories, and each has its own credentials, kept where Helm
+//! keeps them (see [`super::credentials`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
-use super::Network;
 use super::credentials::{self, RepositoryEntry};
 use super::oci::{self, OciRef};
 use super::repository::{Index, Repository};
+use super::{Network, redact};
 use crate::chart::lock::{self, Lock, Locked};
 use crate::chart::{self, Chart, Dependency};
 use crate::error::Error;
@@ -97,6 +103,10 @@ fn find_alias(alias: &str, known: &[RepositoryEntry], network: &Network) -> Resu
 /// `ktera dependency update`: resolves, fetches, locks.
 pub fn update(dir: &Path, network: &Network) -> Result<Outcome, Error> {
     let req = read_requirements(dir, network)?;
+    // Helm's `Manager.Update` returns here too: no lock written, nothing in charts/ touched.
+    if req.raw.is_none() {
+        return Ok(Outcome::default());
+    }
     let known = credentials::repositories(network.access.repository_config.as_deref())?;
     let mut indexes = Indexes::default();
     let mut locked = Vec::new();
@@ -232,7 +242,7 @@ fn resolve(
             let index = indexes.get(&repo, network)?;
             let entry = index
                 .find(&dep.name, &constraint)
-                .map_err(|e| within(e.prefixed(url)))?;
+                .map_err(|e| within(e.prefixed(&redact(url))))?;
             Ok(locked(entry.version.clone()))
         }
     }
@@ -259,14 +269,17 @@ impl<'a> Source<'a> {
             Ok(Source::Http(repository))
         } else {
             Err(Error::input(format!(
-                "repository `{repository}` is none of https://, http://, oci://, file:// or @name (a repository of Helm's repositories file)"
+                "repository `{}` is none of https://, http://, oci://, file:// or @name (a repository of Helm's repositories file)",
+                redact(repository)
             )))
         }
     }
 }
 
-/// One fetched archive: its bytes, where it came from, and its digest when the lock keeps one.
+/// One fetched archive: its chart, its bytes, where it came from, and its digest when the lock
+/// keeps one.
 struct Fetched {
+    name: String,
     bytes: Vec<u8>,
     source: String,
     digest: String,
@@ -325,12 +338,14 @@ fn fetch_and_write(
                 let index = indexes.get(&repo, network)?;
                 let entry = index
                     .find(&l.name, &l.version)
-                    .map_err(|e| within(e.prefixed(url)))?
+                    .map_err(|e| within(e.prefixed(&redact(url))))?
                     .clone();
                 if entry.version != l.version {
                     return Err(fail(format!(
-                        "{url} no longer lists version {} (it offers {})",
-                        l.version, entry.version
+                        "{} no longer lists version {} (it offers {})",
+                        redact(url),
+                        l.version,
+                        entry.version
                     )));
                 }
                 repo.download(network, &entry)?
@@ -341,7 +356,11 @@ fn fetch_and_write(
         if chart.name != l.name || chart.version != l.version {
             return Err(fail(format!(
                 "{} holds {} {}, not {} {}",
-                l.repository, chart.name, chart.version, l.name, l.version
+                redact(&l.repository),
+                chart.name,
+                chart.version,
+                l.name,
+                l.version
             )));
         }
         let digest = if pinned {
@@ -358,7 +377,7 @@ fn fetch_and_write(
                 "{} {} from {} is not the archive Chart.lock locked: its digest is {digest}, the lock's {}",
                 l.name,
                 l.version,
-                super::redact(&l.repository),
+                redact(&l.repository),
                 l.digest
             ))
             .with_note(format!("locked in {}", path.display()))
@@ -374,6 +393,7 @@ fn fetch_and_write(
         fetched.insert(
             file_name,
             Fetched {
+                name: l.name.clone(),
                 bytes,
                 source: l.repository.clone(),
                 digest,
@@ -389,7 +409,7 @@ fn fetch_and_write(
             // Helm keeps `generated` while its digest stays; so does ktera.
             let generated = match old {
                 Some(o) if o.digest == digest => o.generated,
-                _ => Value::from(now_rfc3339()),
+                _ => Value::from(now_rfc3339()?),
             };
             (!unchanged).then_some(Lock {
                 generated,
@@ -399,7 +419,9 @@ fn fetch_and_write(
         }
     };
 
-    // Everything is fetched and checked: now the files change, together.
+    // Everything is fetched and checked: now the files change. The new archives and the lock
+    // go in place first (the lock last); only then are the versions they replace removed, so a
+    // failure leaves every archive that was there.
     if !fetched.is_empty() {
         std::fs::create_dir_all(&charts_dir).map_err(|e| {
             Error::io(format!("cannot create: {e}"), e).in_file(charts_dir.display().to_string())
@@ -422,30 +444,66 @@ fn fetch_and_write(
         );
         outcome.lock_written = true;
     }
-    for old in outdated_archives(&charts_dir, &fetched) {
+    commit_all(staged).map_err(|(path, e)| write_error(&path, e))?;
+    for old in replaced_archives(&charts_dir, &fetched) {
         std::fs::remove_file(&old).map_err(|e| write_error(&old, e))?;
         outcome.removed.push(old);
-    }
-    for file in staged {
-        let target = file.target().to_path_buf();
-        file.commit().map_err(|e| write_error(&target, e))?;
     }
     Ok(outcome)
 }
 
-/// The archives in `charts/` that are not among the new ones (Helm deletes them too).
-fn outdated_archives(charts_dir: &Path, fetched: &BTreeMap<String, Fetched>) -> Vec<PathBuf> {
+/// Puts every staged file in place. When one cannot be, the files this put where there was
+/// none are removed again (and the staged rest is dropped), so the directory is as it was but
+/// for files replaced by a new copy under the same name.
+fn commit_all(staged: Vec<atomic::Staged>) -> Result<(), (PathBuf, std::io::Error)> {
+    let mut new_files = Vec::new();
+    for file in staged {
+        let target = file.target().to_path_buf();
+        let existed = target.exists();
+        if let Err(e) = file.commit() {
+            for path in &new_files {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err((target, e));
+        }
+        if !existed {
+            new_files.push(target);
+        }
+    }
+    Ok(())
+}
+
+/// The archives of `charts/` that a fetched one replaces: another version of the same chart,
+/// `NAME-*.tgz` that loads as the chart `NAME` (as Helm's `safeDeleteDep` finds them). An
+/// archive that does not load is not known to be one, and stays.
+fn replaced_archives(charts_dir: &Path, fetched: &BTreeMap<String, Fetched>) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(charts_dir) else {
         return Vec::new();
+    };
+    let names: std::collections::BTreeSet<&str> =
+        fetched.values().map(|f| f.name.as_str()).collect();
+    // `NAME-…tgz` for one of `names`.
+    let named = |file_name: &str, name: &str| {
+        file_name
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|rest| rest.ends_with(".tgz"))
     };
     let mut old: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tgz"))
+        .filter(|p| p.is_file())
         .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_none_or(|n| !fetched.contains_key(n))
+            let Some(file_name) = p.file_name().and_then(|n| n.to_str()) else {
+                return false;
+            };
+            if fetched.contains_key(file_name) || !names.iter().any(|n| named(file_name, n)) {
+                return false;
+            }
+            let chart = std::fs::read(p)
+                .ok()
+                .and_then(|bytes| chart::load_archive_bytes(p, &bytes).ok());
+            chart.is_some_and(|c| names.contains(c.name.as_str()) && named(file_name, &c.name))
         })
         .collect();
     old.sort();
@@ -453,14 +511,14 @@ fn outdated_archives(charts_dir: &Path, fetched: &BTreeMap<String, Fetched>) -> 
 }
 
 /// Now, as RFC 3339 in UTC with nanoseconds (how Helm writes `generated`);
-/// `SOURCE_DATE_EPOCH` when set.
-fn now_rfc3339() -> String {
-    let at = match std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-    {
-        Some(seconds) => chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default(),
+/// `SOURCE_DATE_EPOCH` when set (see [`chart::archive::source_date_epoch`]).
+fn now_rfc3339() -> Result<String, Error> {
+    let at = match chart::archive::source_date_epoch()? {
+        Some(seconds) => i64::try_from(seconds)
+            .ok()
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .unwrap_or_default(),
         None => chrono::Utc::now(),
     };
-    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    Ok(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }

@@ -37,9 +37,20 @@ impl OciRef {
     pub fn parse(url: &str) -> Result<OciRef, Error> {
         let Some(rest) = url.strip_prefix("oci://") else {
             return Err(Error::input(format!(
-                "`{url}` is not an OCI reference (oci://host/path)"
+                "`{}` is not an OCI reference (oci://host/path)",
+                super::redact(url)
             )));
         };
+        let authority = rest.split('/').next().unwrap_or(rest);
+        if let Some((_, host)) = authority.rsplit_once('@') {
+            // Not even the user name is shown: the part before `@` may be a token alone.
+            return Err(Error::input(format!(
+                "an oci:// reference holds no credentials (`user:password@` before `{host}`); they are not shown here"
+            ))
+            .with_hint(format!(
+                "remove them from the reference, and log in with `helm registry login {host}` (or, for `ktera pull` and `ktera push`, pass --username and --password)"
+            )));
+        }
         if rest.contains('@') {
             return Err(Error::input(format!(
                 "`{url}`: references by digest are not supported; name a version (--version or :TAG)"
@@ -491,6 +502,19 @@ mod tests {
         );
         assert!(parsed("https://x/y").is_err());
         assert!(parsed("oci://x/y@sha256:00").is_err());
+        // Credentials in the reference are refused without being echoed.
+        for url in [
+            "oci://bob:t0ken-s3cret@host/x",
+            "oci://t0ken-s3cret@host:5000",
+        ] {
+            let Err(error) = OciRef::parse(url) else {
+                panic!("{url} holds credentials");
+            };
+            let shown = error.report();
+            assert!(shown.contains("holds no credentials"), "{shown}");
+            assert!(shown.contains("helm registry login host"), "{shown}");
+            assert!(!shown.contains("t0ken-s3cret"), "{shown}");
+        }
         let base = OciRef::parse("oci://r:1/charts").ok();
         assert_eq!(
             base.map(|b| b.join("app").shown()).as_deref(),

@@ -438,3 +438,153 @@ fn build_gets_the_very_archives_update_locked() {
     fs::remove_dir_all(app.join("charts")).expect("rm charts");
     run("build").success();
 }
+
+#[test]
+fn update_without_dependencies_changes_nothing() {
+    // Helm's `dependency update` returns at once when Chart.yaml has no `dependencies`: no lock,
+    // and the archives of charts/ (put there by hand) stay.
+    let work = TempDir::new().expect("temp dir");
+    let app = work.path().join("app");
+    write(
+        &app,
+        &[("Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\n")],
+    );
+    fs::create_dir_all(app.join("charts")).expect("charts/");
+    fs::copy(
+        fixtures().join("repo/web-1.0.0.tgz"),
+        app.join("charts/web-1.0.0.tgz"),
+    )
+    .expect("copy");
+    ktera()
+        .args(["dependency", "update"])
+        .arg(&app)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("nothing to fetch"));
+    assert!(app.join("charts/web-1.0.0.tgz").is_file());
+    assert!(!app.join("Chart.lock").exists());
+
+    // Only a vendored chart directory: locked, and the archive beside it stays too.
+    copy_dir(&fixtures().join("src/db"), &app.join("charts/db"));
+    write(
+        &app,
+        &[(
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: db\n    version: ~0.3\n",
+        )],
+    );
+    ktera()
+        .args(["dependency", "update"])
+        .arg(&app)
+        .assert()
+        .success();
+    assert!(app.join("charts/web-1.0.0.tgz").is_file());
+    let lock = fs::read_to_string(app.join("Chart.lock")).expect("Chart.lock");
+    assert!(lock.contains("- name: db\n"), "{lock}");
+}
+
+#[test]
+fn update_removes_only_other_versions_of_what_it_fetched_and_only_once_the_new_are_in_place() {
+    let repo = Server::http(&fixtures().join("repo"));
+    let work = TempDir::new().expect("temp dir");
+    let app = work.path().join("app");
+    write(
+        &app,
+        &[(
+            "Chart.yaml",
+            &format!(
+                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: cache\n    version: ~0.1.0\n    repository: http://127.0.0.1:{}\n",
+                repo.port
+            ),
+        )],
+    );
+    let charts = app.join("charts");
+    fs::create_dir_all(&charts).expect("charts/");
+    for archive in ["cache-0.2.0.tgz", "web-1.0.0.tgz"] {
+        fs::copy(fixtures().join("repo").join(archive), charts.join(archive)).expect("copy");
+    }
+
+    // The new archive cannot be put in place (a directory holds its name): the update fails,
+    // and the archive it would have replaced is still there.
+    fs::create_dir_all(charts.join("cache-0.1.5.tgz/in-the-way")).expect("mkdir");
+    ktera()
+        .args(["dependency", "update"])
+        .arg(&app)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("cache-0.1.5.tgz"));
+    assert!(charts.join("cache-0.2.0.tgz").is_file());
+    assert!(!app.join("Chart.lock").exists());
+    let names = |dir: &Path| {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("charts/")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        names(&charts),
+        ["cache-0.1.5.tgz", "cache-0.2.0.tgz", "web-1.0.0.tgz"],
+        "nothing staged is left behind"
+    );
+
+    // Out of the way: cache 0.1.5 replaces cache 0.2.0; web, not a dependency, stays.
+    fs::remove_dir_all(charts.join("cache-0.1.5.tgz")).expect("rm");
+    ktera()
+        .args(["dependency", "update"])
+        .arg(&app)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("removed"))
+        .stderr(predicates::str::contains("cache-0.2.0.tgz"));
+    assert_eq!(names(&charts), ["cache-0.1.5.tgz", "web-1.0.0.tgz"]);
+}
+
+#[test]
+fn a_password_in_a_repository_url_is_not_shown() {
+    let repo = Server::http(&fixtures().join("repo"));
+    let work = TempDir::new().expect("temp dir");
+    let app = work.path().join("app");
+    write(
+        &app,
+        &[(
+            "Chart.yaml",
+            &format!(
+                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: nosuch\n    version: ^1\n    repository: http://bob:s3cret-in-url@127.0.0.1:{}\n  - name: other\n    repository: ftp://bob:s3cret-in-url@example.com\n",
+                repo.port
+            ),
+        )],
+    );
+    let output = ktera()
+        .args(["dependency", "update"])
+        .arg(&app)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("http://bob:***@127.0.0.1:")
+            && stderr.contains("the repository has no chart named `nosuch`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cret-in-url"), "{stderr}");
+
+    // The second dependency's repository is of no known kind: named, without its password.
+    write(
+        &app,
+        &[(
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: other\n    repository: ftp://bob:s3cret-in-url@example.com\n",
+        )],
+    );
+    let output = ktera()
+        .args(["dependency", "update"])
+        .arg(&app)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("ftp://bob:***@example.com"), "{stderr}");
+    assert!(!stderr.contains("s3cret-in-url"), "{stderr}");
+}

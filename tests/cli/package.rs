@@ -329,3 +329,40 @@ fn archives_that_could_harm_are_refused() {
             .stderr(predicates::str::contains(expected));
     }
 }
+
+#[test]
+fn a_malformed_source_date_epoch_stops_the_package() {
+    // reproducible-builds.org: a malformed SOURCE_DATE_EPOCH should fail the build, not be
+    // replaced by another time.
+    let work = TempDir::new().expect("temp dir");
+    for value in ["-1", "1.5", "yesterday"] {
+        ktera()
+            .arg("package")
+            .arg(repo_root().join("charts/backend"))
+            .arg("-d")
+            .arg(work.path())
+            .env("SOURCE_DATE_EPOCH", value)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!(
+                "SOURCE_DATE_EPOCH is `{value}`"
+            )))
+            .stderr(predicates::str::contains("date +%s"));
+    }
+    assert_eq!(fs::read_dir(work.path()).expect("dir").count(), 0);
+    // A valid one is every entry's time.
+    ktera()
+        .arg("package")
+        .arg(repo_root().join("charts/backend"))
+        .arg("-d")
+        .arg(work.path())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .assert()
+        .success();
+    let bytes = fs::read(work.path().join("backend-0.2.0.tgz")).expect("archive");
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+    for entry in archive.entries().expect("entries") {
+        let entry = entry.expect("entry");
+        assert_eq!(entry.header().mtime().expect("mtime"), 1_700_000_000);
+    }
+}

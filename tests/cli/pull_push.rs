@@ -520,3 +520,60 @@ fn assert_never_shown<'a>(secret: &str, outputs: impl IntoIterator<Item = &'a Ou
         assert!(!all.contains(secret), "{all}");
     }
 }
+
+#[test]
+fn untar_writes_the_whole_chart_or_nothing() {
+    // A chart whose last file cannot be written (a name longer than the file system allows):
+    // nothing of it is left, not even the files before it.
+    let work = TempDir::new().expect("temp dir");
+    let served = work.path().join("served");
+    fs::create_dir_all(&served).expect("mkdir");
+    let long_name = format!("templates/{}.yaml", "x".repeat(300));
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    for (path, content) in [
+        (
+            "long/Chart.yaml",
+            "apiVersion: v2\nname: long\nversion: 1.0.0\n",
+        ),
+        (
+            "long/templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+        ),
+        (&format!("long/{long_name}"), "# too long a name\n"),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_mode(0o644);
+        header.set_size(content.len() as u64);
+        tar.append_data(&mut header, path, content.as_bytes())
+            .expect("append");
+    }
+    let archive = tar.into_inner().and_then(|g| g.finish()).expect("archive");
+    fs::write(served.join("long-1.0.0.tgz"), &archive).expect("write");
+    fs::write(
+        served.join("index.yaml"),
+        "apiVersion: v1\nentries:\n  long:\n  - name: long\n    version: 1.0.0\n    urls: [long-1.0.0.tgz]\n",
+    )
+    .expect("index");
+    let repo = Server::http(&served);
+    let into = work.path().join("pulled");
+    ktera()
+        .args([
+            "pull",
+            "long",
+            "--repo",
+            &format!("http://127.0.0.1:{}", repo.port),
+        ])
+        .args(["--untar", "-d"])
+        .arg(&into)
+        .assert()
+        .code(1);
+    assert!(!into.join("long").exists(), "a partial chart was left");
+    assert_eq!(
+        fs::read_dir(&into).map(|d| d.count()).unwrap_or(0),
+        0,
+        "nothing is left beside it either"
+    );
+}
