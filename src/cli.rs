@@ -120,14 +120,27 @@ pub struct RemoteFlags {
     /// Talk plain HTTP to OCI registries (a registry without TLS, e.g. on localhost)
     #[arg(long = "plain-http")]
     pub plain_http: bool,
-    /// User name for the registry or repository (else Helm's and Docker's registry configs)
+    /// Helm's registry config file (default: $HELM_REGISTRY_CONFIG, else ~/.config/helm/registry/config.json)
+    #[arg(long = "registry-config", value_name = "FILE")]
+    pub registry_config: Option<PathBuf>,
+    /// Helm's repositories file (default: $HELM_REPOSITORY_CONFIG, else ~/.config/helm/repositories.yaml)
+    #[arg(long = "repository-config", value_name = "FILE")]
+    pub repository_config: Option<PathBuf>,
+}
+
+/// `--username`/`--password` of `pull` and `push`: for the one registry or repository the
+/// command names, and sent to no other server.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CredentialFlags {
+    /// User name for the registry or repository named here, and no other (default: Helm's and
+    /// Docker's registry configs, Helm's repositories file)
     #[arg(
         long = "username",
         env = "KTERA_REGISTRY_USERNAME",
         requires = "password"
     )]
     pub username: Option<String>,
-    /// Password for the registry or repository; never printed
+    /// Password for the registry or repository named here; never printed
     #[arg(
         long = "password",
         env = "KTERA_REGISTRY_PASSWORD",
@@ -135,12 +148,6 @@ pub struct RemoteFlags {
         requires = "username"
     )]
     pub password: Option<String>,
-    /// Helm's registry config file (default: $HELM_REGISTRY_CONFIG, else ~/.config/helm/registry/config.json)
-    #[arg(long = "registry-config", value_name = "FILE")]
-    pub registry_config: Option<PathBuf>,
-    /// Helm's repositories file (default: $HELM_REPOSITORY_CONFIG, else ~/.config/helm/repositories.yaml)
-    #[arg(long = "repository-config", value_name = "FILE")]
-    pub repository_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,6 +167,12 @@ pub struct DependencyArgs {
     pub chart: PathBuf,
     #[command(flatten)]
     pub remote: RemoteFlags,
+    /// Refused with what to do instead (credentials are per registry and repository here, as
+    /// in Helm); hidden, and not read from the environment.
+    #[arg(long = "username", hide = true)]
+    pub username: Option<String>,
+    #[arg(long = "password", hide = true)]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -190,6 +203,8 @@ pub struct PullArgs {
     pub destination: PathBuf,
     #[command(flatten)]
     pub remote: RemoteFlags,
+    #[command(flatten)]
+    pub credentials: CredentialFlags,
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +230,8 @@ pub struct PushArgs {
     pub remote: String,
     #[command(flatten)]
     pub flags: RemoteFlags,
+    #[command(flatten)]
+    pub credentials: CredentialFlags,
 }
 
 /// The value flags shared by every command that renders a chart, with Helm's names.

@@ -11,6 +11,14 @@ pub fn run(command: &DependencyCommand) -> Result<ExitStatus, Error> {
         DependencyCommand::Update(args) => (args, true),
         DependencyCommand::Build(args) => (args, false),
     };
+    if args.username.is_some() || args.password.is_some() {
+        return Err(Error::usage(
+            "`ktera dependency` takes no --username or --password: a chart's dependencies may come from several registries and repositories, and each has its own credentials",
+        )
+        .with_hint(
+            "keep them where Helm does, and ktera reads them: `helm registry login HOST` for a registry, `helm repo add NAME URL --username USER --password-stdin` for a repository (then `repository: \"@NAME\"` or its URL in Chart.yaml)",
+        ));
+    }
     let network = Network::new(super::access_from(&args.remote))?;
     let outcome = if update {
         dependencies::update(&args.chart, &network)?

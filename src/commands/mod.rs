@@ -23,7 +23,9 @@ pub mod version;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, Command, ReleaseChart, ReleaseFlags, RemoteFlags, ValueFlags};
+use crate::cli::{
+    Cli, Command, CredentialFlags, ReleaseChart, ReleaseFlags, RemoteFlags, ValueFlags,
+};
 use crate::error::{Error, ErrorKind};
 use crate::pipeline;
 use crate::release::{self, Release, parse_kube_version};
@@ -77,15 +79,22 @@ pub fn run(cli: &Cli) -> Result<ExitStatus, Error> {
 pub fn access_from(flags: &RemoteFlags) -> crate::remote::Access {
     crate::remote::Access {
         plain_http: flags.plain_http,
-        credentials: match (&flags.username, &flags.password) {
-            (Some(username), Some(password)) => Some(crate::remote::credentials::Credentials {
-                username: username.clone(),
-                password: password.clone(),
-            }),
-            _ => None,
-        },
+        explicit: None,
         registry_config: flags.registry_config.clone(),
         repository_config: flags.repository_config.clone(),
+    }
+}
+
+/// `--username` and `--password` (or their environment variables), when both are given.
+pub fn credentials_from(
+    flags: &CredentialFlags,
+) -> Option<crate::remote::credentials::Credentials> {
+    match (&flags.username, &flags.password) {
+        (Some(username), Some(password)) => Some(crate::remote::credentials::Credentials {
+            username: username.clone(),
+            password: password.clone(),
+        }),
+        _ => None,
     }
 }
 

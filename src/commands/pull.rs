@@ -10,12 +10,15 @@ use crate::chart::{self, archive};
 use crate::cli::PullArgs;
 use crate::error::{Error, ErrorKind};
 use crate::output::atomic;
+use crate::remote::credentials::{self, RepositoryEntry};
 use crate::remote::oci::{self, OciRef};
 use crate::remote::repository::Repository;
-use crate::remote::{Network, credentials};
+use crate::remote::{Explicit, Network};
 
 pub fn run(args: &PullArgs) -> Result<ExitStatus, Error> {
-    let network = Network::new(super::access_from(&args.remote))?;
+    // --username/--password go to the one registry or repository named here.
+    let mut access = super::access_from(&args.remote);
+    let explicit = super::credentials_from(&args.credentials);
     let constraint = args.version.clone().unwrap_or_default();
     let archive = if args.chart.starts_with("oci://") {
         if args.repo.is_some() {
@@ -24,6 +27,8 @@ pub fn run(args: &PullArgs) -> Result<ExitStatus, Error> {
             ));
         }
         let reference = OciRef::parse(&args.chart).map_err(|e| e.with_kind(ErrorKind::Usage))?;
+        access.explicit = explicit.map(|c| Explicit::for_registry(&reference.registry, c));
+        let network = Network::new(access)?;
         let version = oci::resolve_version(&network, &reference, &constraint)?;
         oci::pull(
             &network,
@@ -35,7 +40,11 @@ pub fn run(args: &PullArgs) -> Result<ExitStatus, Error> {
         )?
         .archive
     } else {
-        let (repo, name) = repository_of(args, &network)?;
+        let known = credentials::repositories(access.repository_config.as_deref())?;
+        let (url, name) = repository_of(args, &known)?;
+        access.explicit = explicit.map(|c| Explicit::for_repository(&url, c));
+        let network = Network::new(access)?;
+        let repo = Repository::at(&url, &known, &network.access);
         let index = repo.index(&network)?;
         let entry = index
             .find(name, &constraint)
@@ -68,15 +77,13 @@ pub fn run(args: &PullArgs) -> Result<ExitStatus, Error> {
     Ok(ExitStatus::Success)
 }
 
-/// The repository and chart name of `REPO/CHART`, or of `CHART` with `--repo URL`.
+/// The repository's URL and the chart's name of `REPO/CHART`, or of `CHART` with `--repo URL`.
 fn repository_of<'a>(
     args: &'a PullArgs,
-    network: &Network,
-) -> Result<(Repository, &'a str), Error> {
-    let known = credentials::repositories(network.access.repository_config.as_deref())?;
-    let explicit = network.access.credentials.clone();
+    known: &[RepositoryEntry],
+) -> Result<(String, &'a str), Error> {
     if let Some(url) = &args.repo {
-        return Ok((Repository::at(url, &known, explicit), args.chart.as_str()));
+        return Ok((url.clone(), args.chart.as_str()));
     }
     let Some((alias, name)) = args.chart.split_once('/') else {
         return Err(Error::usage(format!(
@@ -85,7 +92,7 @@ fn repository_of<'a>(
         )));
     };
     match known.iter().find(|r| r.name == alias) {
-        Some(entry) => Ok((Repository::at(&entry.url, &known, explicit), name)),
+        Some(entry) => Ok((entry.url.clone(), name)),
         None => Err(Error::input(format!(
             "no repository named `{alias}` in Helm's repositories file"
         ))

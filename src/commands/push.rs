@@ -4,8 +4,8 @@ use super::ExitStatus;
 use crate::chart;
 use crate::cli::PushArgs;
 use crate::error::{Error, ErrorKind};
-use crate::remote::Network;
 use crate::remote::oci::{self, OciRef};
+use crate::remote::{Explicit, Network};
 
 pub fn run(args: &PushArgs) -> Result<ExitStatus, Error> {
     let destination = OciRef::parse(&args.remote).map_err(|e| e.with_kind(ErrorKind::Usage))?;
@@ -14,7 +14,10 @@ pub fn run(args: &PushArgs) -> Result<ExitStatus, Error> {
     })?;
     // The archive must be a chart ktera (and so Helm) can load.
     let chart = chart::load_archive_bytes(&args.package, &bytes)?;
-    let network = Network::new(super::access_from(&args.flags))?;
+    let mut access = super::access_from(&args.flags);
+    access.explicit = super::credentials_from(&args.credentials)
+        .map(|c| Explicit::for_registry(&destination.registry, c));
+    let network = Network::new(access)?;
     let pushed = oci::push(
         &network,
         bytes,

@@ -1,6 +1,7 @@
 //! Credentials where Helm users keep them, read and never printed:
-//! - for OCI registries: `--username`/`--password` (or `KTERA_REGISTRY_USERNAME` and
-//!   `KTERA_REGISTRY_PASSWORD`), else Helm's registry config (`$HELM_REGISTRY_CONFIG`, default
+//! - for OCI registries: `--username`/`--password` of `pull` and `push` (or
+//!   `KTERA_REGISTRY_USERNAME` and `KTERA_REGISTRY_PASSWORD`) for the registry they name
+//!   (see [`super::Explicit`]), else Helm's registry config (`$HELM_REGISTRY_CONFIG`, default
 //!   `~/.config/helm/registry/config.json`, what `helm registry login` writes), else Docker's
 //!   (`$DOCKER_CONFIG/config.json`, default `~/.docker/config.json`): their `auths` entries and
 //!   credential helpers (`credHelpers`, `credsStore`);
@@ -92,8 +93,8 @@ struct AuthEntry {
     password: Option<String>,
 }
 
-/// The credentials for the registry `host` (`host:port`): from `explicit` (the command line or
-/// environment), else Helm's registry config, else Docker's. `None` means anonymous.
+/// The credentials for the registry `host` (`host:port`): `explicit` (the command line's, when
+/// they are for this host), else Helm's registry config, else Docker's. `None` means anonymous.
 pub fn for_registry(
     host: &str,
     explicit: Option<Credentials>,

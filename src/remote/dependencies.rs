@@ -238,7 +238,7 @@ fn resolve(
                 .map_err(within)
         }
         Source::Http(url) => {
-            let repo = Repository::at(url, known, None);
+            let repo = Repository::at(url, known, &network.access);
             let index = indexes.get(&repo, network)?;
             let entry = index
                 .find(&dep.name, &constraint)
@@ -334,7 +334,7 @@ fn fetch_and_write(
             }
             Source::Oci(base) => oci::pull(network, &base.join(&l.name), &l.version)?.archive,
             Source::Http(url) => {
-                let repo = Repository::at(url, known, None);
+                let repo = Repository::at(url, known, &network.access);
                 let index = indexes.get(&repo, network)?;
                 let entry = index
                     .find(&l.name, &l.version)

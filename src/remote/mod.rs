@@ -27,13 +27,93 @@ use credentials::Credentials;
 pub struct Access {
     /// Plain HTTP to OCI registries (`--plain-http`), for a registry without TLS.
     pub plain_http: bool,
-    /// `--username`/`--password`, for registries and repositories given on the command line.
-    pub credentials: Option<Credentials>,
+    /// `--username`/`--password` of `pull` and `push`, for the one server the command names.
+    /// The dependency commands have none: each dependency's server has its own credentials in
+    /// Helm's files, as in Helm.
+    pub explicit: Option<Explicit>,
     /// `--registry-config`.
     pub registry_config: Option<PathBuf>,
     /// `--repository-config`.
     pub repository_config: Option<PathBuf>,
 }
+
+/// Credentials given on the command line (or in `KTERA_REGISTRY_USERNAME` and
+/// `KTERA_REGISTRY_PASSWORD`), with the one server they are for: no other server gets them, not
+/// a registry a chart's dependency names, not a chart URL of a repository's index elsewhere.
+#[derive(Debug, Clone)]
+pub struct Explicit {
+    credentials: Credentials,
+    server: Server,
+}
+
+#[derive(Debug, Clone)]
+enum Server {
+    /// An OCI registry, `host[:port]`.
+    Registry(String),
+    /// A chart repository: its URL, compared by origin (scheme, host and port).
+    Repository(String),
+}
+
+impl Explicit {
+    /// For the registry `host` (`host[:port]`, as in `oci://host[:port]/…`).
+    pub fn for_registry(host: &str, credentials: Credentials) -> Explicit {
+        Explicit {
+            credentials,
+            server: Server::Registry(host.to_string()),
+        }
+    }
+
+    /// For the chart repository at `url` and URLs of the same origin.
+    pub fn for_repository(url: &str, credentials: Credentials) -> Explicit {
+        Explicit {
+            credentials,
+            server: Server::Repository(url.to_string()),
+        }
+    }
+}
+
+impl Access {
+    /// The explicit credentials, when they are for the registry `host`.
+    pub fn explicit_for_registry(&self, host: &str) -> Option<Credentials> {
+        let explicit = self.explicit.as_ref()?;
+        match &explicit.server {
+            Server::Registry(bound) if bound.eq_ignore_ascii_case(host) => {
+                Some(explicit.credentials.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The explicit credentials, when they are for the repository at `url`.
+    pub fn explicit_for_repository(&self, url: &str) -> Option<Credentials> {
+        let explicit = self.explicit.as_ref()?;
+        match &explicit.server {
+            Server::Repository(bound) if same_origin(bound, url) => {
+                Some(explicit.credentials.clone())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether two URLs have one origin: scheme, host and port (the scheme's default when none is
+/// written), as Helm compares a chart's URL with its repository's before sending the
+/// repository's credentials. A URL that does not parse has no origin in common with any.
+pub fn same_origin(a: &str, b: &str) -> bool {
+    match (reqwest::Url::parse(a), reqwest::Url::parse(b)) {
+        (Ok(a), Ok(b)) => {
+            let (a, b) = (a.origin(), b.origin());
+            a.is_tuple() && a == b
+        }
+        _ => false,
+    }
+}
+
+/// How long to wait for a server to accept a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to wait for the next bytes of an answer: a server that stops sending fails the
+/// command instead of holding it forever.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Most bytes ktera downloads for one chart archive or repository index.
 pub const MAX_DOWNLOAD_BYTES: u64 = 100 * 1024 * 1024;
@@ -74,8 +154,8 @@ impl Network {
         }
         let client = reqwest::Client::builder()
             .user_agent(user_agent())
-            .connect_timeout(Duration::from_secs(30))
-            .read_timeout(Duration::from_secs(120))
+            .connect_timeout(CONNECT_TIMEOUT)
+            .read_timeout(READ_TIMEOUT)
             .build()
             .map_err(|e| network_error(format!("cannot set up HTTPS: {}", describe(&e))))?;
         Ok(self.http.get_or_init(|| client))
@@ -112,7 +192,7 @@ impl Network {
             let status = response.status();
             if !status.is_success() {
                 let hint = match status.as_u16() {
-                    401 | 403 => "the repository wants credentials: add them to the repository with `helm repo add --username ...`, or pass --username and --password",
+                    401 | 403 => "the repository wants credentials: keep them in Helm's repositories file, which ktera reads (`helm repo add NAME URL --username USER --password-stdin`); `ktera pull` also takes --username and --password",
                     404 => "check the URL (a chart repository serves index.yaml at its root)",
                     _ => "",
                 };
@@ -192,6 +272,58 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_credentials_go_to_their_own_server_only() {
+        let alice = || Credentials {
+            username: "alice".into(),
+            password: "s3cret".into(),
+        };
+        let registry = Access {
+            explicit: Some(Explicit::for_registry("registry.example.com:5000", alice())),
+            ..Access::default()
+        };
+        assert_eq!(
+            registry.explicit_for_registry("Registry.Example.com:5000"),
+            Some(alice())
+        );
+        assert_eq!(registry.explicit_for_registry("registry.example.com"), None);
+        assert_eq!(
+            registry.explicit_for_registry("other.example.com:5000"),
+            None
+        );
+        assert_eq!(
+            registry.explicit_for_repository("https://registry.example.com:5000/index.yaml"),
+            None
+        );
+        let repository = Access {
+            explicit: Some(Explicit::for_repository(
+                "https://charts.example.com/stable",
+                alice(),
+            )),
+            ..Access::default()
+        };
+        assert_eq!(
+            repository.explicit_for_repository("https://charts.example.com:443/x/app-1.0.0.tgz"),
+            Some(alice())
+        );
+        for elsewhere in [
+            "http://charts.example.com/stable",
+            "https://charts.example.com:8443/stable",
+            "https://cdn.example.com/stable/app-1.0.0.tgz",
+            "not a url",
+        ] {
+            assert_eq!(
+                repository.explicit_for_repository(elsewhere),
+                None,
+                "{elsewhere}"
+            );
+        }
+        assert_eq!(repository.explicit_for_registry("charts.example.com"), None);
+        assert_eq!(Access::default().explicit_for_registry("x"), None);
+    }
+
     #[test]
     fn urls_in_messages_hide_passwords() {
         assert_eq!(

@@ -128,17 +128,7 @@ pub struct Pushed {
 /// A client for registries; [`Network::oci`] keeps one per command. `try_from`, not `new`:
 /// `new` would fall back to a default client (HTTPS) when this one cannot be made.
 pub(super) fn client(plain_http: bool) -> Result<Client, Error> {
-    Client::try_from(ClientConfig {
-        protocol: if plain_http {
-            ClientProtocol::Http
-        } else {
-            ClientProtocol::Https
-        },
-        user_agent: concat!("ktera/", env!("CARGO_PKG_VERSION")),
-        connect_timeout: Some(std::time::Duration::from_secs(30)),
-        ..ClientConfig::default()
-    })
-    .map_err(|e| {
+    Client::try_from(client_config(plain_http)).map_err(|e| {
         Error::new(
             ErrorKind::Io,
             format!("cannot set up the registry client: {}", super::describe(&e)),
@@ -146,10 +136,28 @@ pub(super) fn client(plain_http: bool) -> Result<Client, Error> {
     })
 }
 
+/// The client's settings: the chart repositories' timeouts (a registry that stops answering
+/// fails the command rather than holding it).
+fn client_config(plain_http: bool) -> ClientConfig {
+    ClientConfig {
+        protocol: if plain_http {
+            ClientProtocol::Http
+        } else {
+            ClientProtocol::Https
+        },
+        user_agent: concat!("ktera/", env!("CARGO_PKG_VERSION")),
+        connect_timeout: Some(super::CONNECT_TIMEOUT),
+        read_timeout: Some(super::READ_TIMEOUT),
+        ..ClientConfig::default()
+    }
+}
+
+/// How to authenticate to `registry`: the command line's credentials when they are for it,
+/// else Helm's and Docker's registry configs.
 fn auth(network: &Network, registry: &str) -> Result<RegistryAuth, Error> {
     let found = credentials::for_registry(
         registry,
-        network.access.credentials.clone(),
+        network.access.explicit_for_registry(registry),
         network.access.registry_config.as_deref(),
     )?;
     Ok(match found {
@@ -162,11 +170,13 @@ fn auth(network: &Network, registry: &str) -> Result<RegistryAuth, Error> {
 fn failed(what: &str, reference: &str, error: oci_client::errors::OciDistributionError) -> Error {
     let text = super::describe(&error);
     let lower = text.to_lowercase();
+    // oci-client says "Not authorized: url http://…" when a registry refuses anonymous pulls.
     let hint = if lower.contains("unauthorized")
+        || lower.contains("not authorized")
         || lower.contains("401")
         || lower.contains("denied")
     {
-        "log in with `helm registry login`, or pass --username and --password (or KTERA_REGISTRY_USERNAME and KTERA_REGISTRY_PASSWORD)"
+        "log in with `helm registry login HOST` (ktera reads Helm's and Docker's registry configs); `ktera pull` and `ktera push` also take --username and --password (or KTERA_REGISTRY_USERNAME and KTERA_REGISTRY_PASSWORD) for the registry they name"
     } else if lower.contains("manifest unknown") || lower.contains("not found") {
         "check the reference and the version (`ktera pull` lists the versions it finds)"
     } else if lower.contains("http") || lower.contains("tls") || lower.contains("certificate") {
@@ -177,22 +187,54 @@ fn failed(what: &str, reference: &str, error: oci_client::errors::OciDistributio
     Error::new(ErrorKind::Io, format!("{what} {reference}: {text}")).with_hint(hint)
 }
 
+/// Tags asked for in one page of a registry's tag list.
+const TAGS_PER_PAGE: usize = 1000;
+/// Most pages of tags read for one chart (a hundred thousand tags at most).
+const MAX_TAG_PAGES: usize = 100;
+
 /// The chart versions of `reference`, highest first (tags that are not versions left out).
 pub fn versions(network: &Network, reference: &OciRef) -> Result<Vec<String>, Error> {
-    let client = network.oci()?;
-    let auth = auth(network, &reference.registry)?;
-    let image = reference.with_tag("latest");
-    let response = network
-        .block_on(client.list_tags(&image, &auth, None, None))
-        .map_err(|e| failed("cannot list the tags of", &reference.shown(), e))?;
-    let mut versions: Vec<String> = response
-        .tags
+    let mut versions: Vec<String> = tags(network, reference)?
         .into_iter()
         .map(|t| t.replace('_', "+"))
         .filter(|t| semver::Version::parse(t.trim_start_matches('v')).is_ok())
         .collect();
     versions.sort_by(|a, b| compare_versions(b, a));
     Ok(versions)
+}
+
+/// Every tag of `reference`, page after page (the distribution spec's `n` and `last`). A
+/// page shorter than asked for does not end the list: registries cap pages at their own size
+/// (100 for some). The list ends with a page that brings no tag not seen before (an empty
+/// one, or the same again from a registry that ignores `last`).
+fn tags(network: &Network, reference: &OciRef) -> Result<Vec<String>, Error> {
+    let client = network.oci()?;
+    let auth = auth(network, &reference.registry)?;
+    let image = reference.with_tag("latest");
+    let mut seen = std::collections::BTreeSet::new();
+    let mut tags = Vec::new();
+    let mut last: Option<String> = None;
+    for _ in 0..MAX_TAG_PAGES {
+        let page = network
+            .block_on(client.list_tags(&image, &auth, Some(TAGS_PER_PAGE), last.as_deref()))
+            .map_err(|e| failed("cannot list the tags of", &reference.shown(), e))?;
+        let before = tags.len();
+        for tag in page.tags {
+            if seen.insert(tag.clone()) {
+                tags.push(tag);
+            }
+        }
+        if tags.len() == before {
+            return Ok(tags);
+        }
+        last = tags.last().cloned();
+    }
+    Err(Error::input(format!(
+        "oci://{} lists more than {} pages of {TAGS_PER_PAGE} tags; ktera stops there",
+        reference.shown(),
+        MAX_TAG_PAGES
+    ))
+    .with_hint("name an exact version (--version 1.2.3, or `version: 1.2.3` in Chart.yaml): it needs no list"))
 }
 
 /// The version of `reference` that `constraint` picks: its tag, an exact version as it is,
@@ -237,8 +279,10 @@ pub fn pull(network: &Network, reference: &OciRef, version: &str) -> Result<Pull
     let tag = version.replace('+', "_");
     let image = reference.with_tag(&tag);
     let shown = format!("{}:{tag}", reference.shown());
-    let (manifest, digest, _config) = network
-        .block_on(client.pull_manifest_and_config(&image, &auth))
+    // The manifest only: its config (the chart's metadata, which the archive holds as well) is
+    // not downloaded, so its size, whatever the manifest says, costs nothing.
+    let (manifest, digest) = network
+        .block_on(client.pull_image_manifest(&image, &auth))
         .map_err(|e| failed("cannot pull", &shown, e))?;
     if manifest.config.media_type != CONFIG_MEDIA_TYPE {
         return Err(Error::input(format!(
@@ -476,6 +520,13 @@ fn annotations(chart_yaml: &serde_yaml::Mapping) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::OciRef;
+
+    #[test]
+    fn the_registry_client_times_out_as_the_repository_client_does() {
+        let config = super::client_config(false);
+        assert_eq!(config.read_timeout, Some(crate::remote::READ_TIMEOUT));
+        assert_eq!(config.connect_timeout, Some(crate::remote::CONNECT_TIMEOUT));
+    }
 
     #[test]
     fn parses_references_as_helm_writes_them() {

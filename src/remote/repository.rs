@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::credentials::{Credentials, RepositoryEntry};
-use super::{Network, redact, sha256_hex};
+use super::{Access, Network, redact, same_origin, sha256_hex};
 use crate::chart::version;
 use crate::error::Error;
 
@@ -38,22 +38,40 @@ pub struct Repository {
     /// The URL, without a trailing `/`.
     pub url: String,
     pub credentials: Option<Credentials>,
-    /// Whether the credentials go to chart URLs on other hosts too (`pass_credentials_all`).
+    /// Whether the credentials go to chart URLs of other origins too (`pass_credentials_all`
+    /// of Helm's repositories file, Helm's `--pass-credentials`).
     pub pass_credentials_all: bool,
 }
 
 impl Repository {
-    /// A repository by its URL, with the credentials Helm's repositories file keeps for it.
-    /// The URL of the index itself (`https://…/index.yaml`) names its repository too.
-    pub fn at(url: &str, known: &[RepositoryEntry], explicit: Option<Credentials>) -> Repository {
+    /// A repository by its URL, with the credentials given on the command line for it, else
+    /// those Helm's repositories file keeps for it. The URL of the index itself
+    /// (`https://…/index.yaml`) names its repository too.
+    pub fn at(url: &str, known: &[RepositoryEntry], access: &Access) -> Repository {
         let url = url.trim_end_matches('/');
         let url = url.strip_suffix("/index.yaml").unwrap_or(url).to_string();
         let entry = known.iter().find(|e| e.url.trim_end_matches('/') == url);
-        Repository {
-            credentials: explicit.or_else(|| entry.and_then(RepositoryEntry::credentials)),
-            pass_credentials_all: entry.is_some_and(|e| e.pass_credentials_all),
-            url,
+        match access.explicit_for_repository(&url) {
+            Some(explicit) => Repository {
+                credentials: Some(explicit),
+                pass_credentials_all: false,
+                url,
+            },
+            None => Repository {
+                credentials: entry.and_then(RepositoryEntry::credentials),
+                pass_credentials_all: entry.is_some_and(|e| e.pass_credentials_all),
+                url,
+            },
         }
+    }
+
+    /// The credentials for `url`: the repository's, when `url` has the repository's origin
+    /// (scheme, host and port: never over plain HTTP when the repository is HTTPS) or the
+    /// repository passes its credentials to every origin.
+    fn credentials_for(&self, url: &str) -> Option<&Credentials> {
+        self.credentials
+            .as_ref()
+            .filter(|_| self.pass_credentials_all || same_origin(url, &self.url))
     }
 
     /// Fetches and reads the repository's `index.yaml`.
@@ -80,12 +98,7 @@ impl Repository {
             .in_file(redact(&self.url)));
         };
         let url = self.resolve(first);
-        let same_host = host_of(&url) == host_of(&self.url);
-        let credentials = self
-            .credentials
-            .as_ref()
-            .filter(|_| same_host || self.pass_credentials_all);
-        let bytes = network.get(&url, credentials)?;
+        let bytes = network.get(&url, self.credentials_for(&url))?;
         if !entry.digest.is_empty() {
             let actual = sha256_hex(&bytes);
             if !entry.digest.eq_ignore_ascii_case(&actual) {
@@ -108,11 +121,6 @@ impl Repository {
             format!("{}/{}", self.url, url.trim_start_matches("./"))
         }
     }
-}
-
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split('/').next().unwrap_or("")
 }
 
 impl Index {
@@ -213,6 +221,35 @@ mod tests {
         Index {
             entries: BTreeMap::from([("app".to_string(), list)]),
         }
+    }
+
+    #[test]
+    fn credentials_go_to_the_repositorys_origin_only() {
+        let repository = |pass_credentials_all| Repository {
+            url: "https://charts.example.com/stable".into(),
+            credentials: Some(Credentials {
+                username: "bob".into(),
+                password: "s3cret".into(),
+            }),
+            pass_credentials_all,
+        };
+        let own = repository(false);
+        let sent = |url: &str| own.credentials_for(url).is_some();
+        assert!(sent("https://charts.example.com/stable/app-1.0.0.tgz"));
+        assert!(sent(
+            "https://CHARTS.example.com:443/elsewhere/app-1.0.0.tgz"
+        ));
+        // Not over plain HTTP, not to another port or host.
+        assert!(!sent("http://charts.example.com/stable/app-1.0.0.tgz"));
+        assert!(!sent(
+            "https://charts.example.com:8443/stable/app-1.0.0.tgz"
+        ));
+        assert!(!sent("https://cdn.example.com/app-1.0.0.tgz"));
+        let all = repository(true);
+        assert!(
+            all.credentials_for("http://cdn.example.com/app-1.0.0.tgz")
+                .is_some()
+        );
     }
 
     #[test]

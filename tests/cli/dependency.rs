@@ -588,3 +588,101 @@ fn a_password_in_a_repository_url_is_not_shown() {
     assert!(stderr.contains("ftp://bob:***@example.com"), "{stderr}");
     assert!(!stderr.contains("s3cret-in-url"), "{stderr}");
 }
+
+#[test]
+fn dependency_commands_take_credentials_per_server_as_helm_does() {
+    // Helm's `dependency update` has no --username: one chart's dependencies may come from
+    // several servers, each with its own credentials in Helm's files. ktera refuses the flags,
+    // and credentials meant for `pull`/`push` (KTERA_REGISTRY_*) go to no dependency's registry.
+    let secret = "d3p-s3cret-never-shown";
+    let hash = bcrypt::hash(secret, 4).expect("bcrypt");
+    let Some(registry) = Server::registry(Some(&format!("alice:{hash}\n"))) else {
+        return;
+    };
+    let work = TempDir::new().expect("temp dir");
+    let source = work.path().join("queue-src");
+    write(
+        &source,
+        &[
+            (
+                "Chart.yaml",
+                "apiVersion: v2\nname: queue\nversion: 1.0.0\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: queue\n",
+            ),
+        ],
+    );
+    ktera()
+        .arg("package")
+        .arg(&source)
+        .arg("-d")
+        .arg(work.path())
+        .assert()
+        .success();
+    ktera()
+        .arg("push")
+        .arg(work.path().join("queue-1.0.0.tgz"))
+        .arg(format!("oci://{}/charts", registry.address()))
+        .args(["--plain-http", "--username", "alice", "--password", secret])
+        .env("HELM_REGISTRY_CONFIG", work.path().join("none.json"))
+        .env("DOCKER_CONFIG", work.path().join("no-docker"))
+        .assert()
+        .success();
+    let app = work.path().join("app");
+    write(
+        &app,
+        &[(
+            "Chart.yaml",
+            &format!(
+                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: queue\n    version: 1.0.0\n    repository: oci://{}/charts\n",
+                registry.address()
+            ),
+        )],
+    );
+    let update = |registry_config: &Path| {
+        let mut command = ktera();
+        command
+            .args(["dependency", "update"])
+            .arg(&app)
+            .arg("--plain-http")
+            .env("HELM_REGISTRY_CONFIG", registry_config)
+            .env("DOCKER_CONFIG", work.path().join("no-docker"))
+            .env_remove("KTERA_REGISTRY_USERNAME")
+            .env_remove("KTERA_REGISTRY_PASSWORD");
+        command
+    };
+    let none = work.path().join("none.json");
+    update(&none)
+        .args(["--username", "alice", "--password", secret])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("takes no --username"))
+        .stderr(predicates::str::contains("helm registry login HOST"));
+    let by_env = update(&none)
+        .env("KTERA_REGISTRY_USERNAME", "alice")
+        .env("KTERA_REGISTRY_PASSWORD", secret)
+        .output()
+        .expect("run");
+    assert_eq!(by_env.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&by_env.stderr);
+    assert!(stderr.contains("helm registry login HOST"), "{stderr}");
+    assert!(!stderr.contains(secret), "{stderr}");
+    assert!(!app.join("Chart.lock").exists());
+
+    // Helm's registry config for that host: fetched.
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("alice:{secret}"));
+    let config = work.path().join("registry.json");
+    fs::write(
+        &config,
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
+            registry.address()
+        ),
+    )
+    .expect("config");
+    update(&config).assert().success();
+    assert!(app.join("charts/queue-1.0.0.tgz").is_file());
+}

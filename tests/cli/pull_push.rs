@@ -366,7 +366,7 @@ fn a_private_repository_gets_the_credentials_of_helms_repositories_file() {
     assert_eq!(refused.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(
-        stderr.contains("401") && stderr.contains("helm repo add --username"),
+        stderr.contains("401") && stderr.contains("helm repo add NAME URL --username"),
         "{stderr}"
     );
     // A wrong password is refused and not shown.
@@ -576,4 +576,109 @@ fn untar_writes_the_whole_chart_or_nothing() {
         0,
         "nothing is left beside it either"
     );
+}
+
+/// The chart `demo` at each of `versions`, packaged and pushed to `oci://REGISTRY/charts`.
+fn push_demo_versions(registry: &Server, work: &Path, versions: &[&str]) {
+    for version in versions {
+        let chart = work.join(format!("demo-src-{version}"));
+        write(
+            &chart,
+            &[
+                (
+                    "Chart.yaml",
+                    &format!("apiVersion: v2\nname: demo\nversion: {version}\n"),
+                ),
+                (
+                    "templates/cm.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n",
+                ),
+            ],
+        );
+        let out = work.join("packages");
+        ktera()
+            .arg("package")
+            .arg(&chart)
+            .arg("-d")
+            .arg(&out)
+            .assert()
+            .success();
+        ktera()
+            .arg("push")
+            .arg(out.join(format!("demo-{version}.tgz")))
+            .arg(format!("oci://{}/charts", registry.address()))
+            .arg("--plain-http")
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn versions_are_found_on_every_page_of_a_registrys_tag_list() {
+    let Some(registry) = Server::registry(None) else {
+        return;
+    };
+    let work = TempDir::new().expect("temp dir");
+    // The registry lists tags in lexical order: 1.0.0, 1.1.0, 1.10.0, 2.0.0.
+    push_demo_versions(
+        &registry,
+        work.path(),
+        &["1.0.0", "1.1.0", "1.10.0", "2.0.0"],
+    );
+    // Two tags a page, whatever ktera asks for: the highest versions are on the second page.
+    let proxy = Server::capping_tag_pages(&registry, 2);
+    let pull = |version: Option<&str>| {
+        let mut command = ktera();
+        command
+            .args(["pull", &format!("oci://{}/charts/demo", proxy.address())])
+            .arg("--plain-http")
+            .arg("-d")
+            .arg(work.path().join("pulled"));
+        if let Some(v) = version {
+            command.args(["--version", v]);
+        }
+        command.assert().success();
+    };
+    pull(None);
+    assert!(work.path().join("pulled/demo-2.0.0.tgz").is_file());
+    pull(Some("^1"));
+    assert!(work.path().join("pulled/demo-1.10.0.tgz").is_file());
+}
+
+#[test]
+fn the_chart_config_blob_is_not_downloaded() {
+    // ktera reads the chart from its archive layer; the config (the same metadata as JSON) is
+    // never fetched, so no size a manifest claims for it can cost anything. Shown by deleting
+    // the config blob from the registry: the chart still pulls.
+    let Some(registry) = Server::registry(None) else {
+        return;
+    };
+    let work = TempDir::new().expect("temp dir");
+    push_demo_versions(&registry, work.path(), &["1.0.0"]);
+    let script = r#"
+import json, sys, urllib.request
+base = sys.argv[1]
+media = "application/vnd.oci.image.manifest.v1+json"
+get = urllib.request.Request(base + "/manifests/1.0.0", headers={"Accept": media})
+config = json.load(urllib.request.urlopen(get))["config"]["digest"]
+urllib.request.urlopen(urllib.request.Request(base + "/blobs/" + config, method="DELETE"))
+try:
+    urllib.request.urlopen(base + "/blobs/" + config)
+    sys.exit("the config blob is still served")
+except urllib.error.HTTPError as e:
+    assert e.code == 404, e.code
+"#;
+    let status = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(format!("http://{}/v2/charts/demo", registry.address()))
+        .status()
+        .expect("python3");
+    assert!(status.success());
+    ktera()
+        .args(["pull", &format!("oci://{}/charts/demo", registry.address())])
+        .args(["--version", "1.0.0", "--plain-http", "-d"])
+        .arg(work.path().join("pulled"))
+        .assert()
+        .success();
+    assert!(work.path().join("pulled/demo-1.0.0.tgz").is_file());
 }

@@ -106,6 +106,22 @@ impl Server {
         Server::start(command, port, dir, log)
     }
 
+    /// A proxy in front of `registry` that serves its tag list in pages of at most `cap` tags
+    /// whatever `n` asks (as registries that cap their pages do), after `last`, with a `Link`
+    /// header to the next page (the distribution spec's pagination, which Debian's
+    /// docker-registry 2.8 does not do for tags); everything else passes through.
+    pub fn capping_tag_pages(registry: &Server, cap: usize) -> Server {
+        let dir = TempDir::new().expect("temp dir");
+        let port = free_port();
+        let log = dir.path().join("log");
+        let mut command = Command::new("python3");
+        command
+            .args(["-c", CAPPING_PROXY, &port.to_string()])
+            .arg(format!("http://{}", registry.address()))
+            .arg(cap.to_string());
+        Server::start(command, port, dir, log)
+    }
+
     /// The served directory of [`Server::http`].
     pub fn root(&self) -> PathBuf {
         self._dir.path().join("root")
@@ -163,6 +179,59 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         super().do_GET()
 handler = functools.partial(Handler, directory=root)
 http.server.ThreadingHTTPServer(("127.0.0.1", port), handler).serve_forever()
+"#;
+
+/// `python3 -c SCRIPT PORT UPSTREAM CAP`: see [`Server::capping_tag_pages`].
+const CAPPING_PROXY: &str = r#"
+import http.server, json, sys, urllib.error, urllib.parse, urllib.request
+port, upstream, cap = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+PASSED = ("content-type", "docker-content-digest", "link", "www-authenticate",
+          "docker-distribution-api-version")
+class Proxy(http.server.BaseHTTPRequestHandler):
+    def forward(self, method):
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        if url.path.endswith("/tags/list") and method == "GET":
+            return self.tag_page(url.path, query)
+        target = upstream + url.path + ("?" + url.query if url.query else "")
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("accept", "authorization")}
+        try:
+            response = urllib.request.urlopen(urllib.request.Request(target, method=method, headers=headers))
+            status, body, upstream_headers = response.status, response.read(), response.headers
+        except urllib.error.HTTPError as e:
+            status, body, upstream_headers = e.code, e.read(), e.headers
+        self.send_response(status)
+        for k, v in upstream_headers.items():
+            if k.lower() in PASSED:
+                self.send_header(k, v)
+        length = upstream_headers.get("Content-Length") if method == "HEAD" else None
+        self.send_header("Content-Length", length or str(len(body)))
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(body)
+    def tag_page(self, path, query):
+        listed = json.load(urllib.request.urlopen(upstream + path))
+        n = min(int(query.get("n", [cap])[0]), cap)
+        last = query.get("last", [None])[0]
+        tags = sorted(listed.get("tags") or [])
+        if last is not None:
+            tags = [t for t in tags if t > last]
+        page = tags[:n]
+        body = json.dumps({"name": listed["name"], "tags": page}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if len(tags) > n:
+            self.send_header("Link", '<%s?n=%d&last=%s>; rel="next"' % (path, n, page[-1]))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_GET(self):
+        self.forward("GET")
+    def do_HEAD(self):
+        self.forward("HEAD")
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Proxy).serve_forever()
 "#;
 
 /// A port free on the loopback address now (the OS picks it; the listener closes at once).
