@@ -366,18 +366,23 @@ const RANDOM_PASSWORD: &[(&str, &str)] = &[
     ),
 ];
 
+/// `ktera convert HELM OUT`, which must succeed: its report.
+fn converted_report(helm: &Path, out: &Path) -> String {
+    let converted = common::ktera()
+        .arg("convert")
+        .arg(helm)
+        .arg(out)
+        .output()
+        .expect("run");
+    assert!(converted.status.success(), "{converted:?}");
+    String::from_utf8_lossy(&converted.stdout).into_owned()
+}
+
 #[test]
 fn the_report_names_every_place_that_needs_a_person() {
     let (tmp, helm) = common::chart_named("h", RANDOM_PASSWORD);
     let out = tmp.path().join("out");
-    let converted = common::ktera()
-        .arg("convert")
-        .arg(&helm)
-        .arg(&out)
-        .output()
-        .expect("run");
-    assert!(converted.status.success(), "{converted:?}");
-    let report = String::from_utf8_lossy(&converted.stdout);
+    let report = converted_report(&helm, &out);
     assert!(
         report.contains("templates/secret.yaml:6:44: attention: `randAlphaNum 16` gives a new value on every render; ktera renders the same output every time: the converted chart stops here and asks for password to be set"),
         "{report}"
@@ -420,14 +425,7 @@ fn the_report_names_numbers_that_helm_prints_as_float64() {
         ],
     );
     let out = tmp.path().join("out");
-    let converted = common::ktera()
-        .arg("convert")
-        .arg(&helm)
-        .arg(&out)
-        .output()
-        .expect("run");
-    assert!(converted.status.success(), "{converted:?}");
-    let report = String::from_utf8_lossy(&converted.stdout);
+    let report = converted_report(&helm, &out);
     assert!(
         report.contains("templates/cm.yaml:6:13: attention: Helm prints this value (1000000 by default) as 1e+06"),
         "{report}"
@@ -464,14 +462,7 @@ fn a_key_a_define_sets_on_its_callers_data_is_refused_where_it_is_read() {
         ],
     );
     let out = tmp.path().join("out");
-    let converted = common::ktera()
-        .arg("convert")
-        .arg(&helm)
-        .arg(&out)
-        .output()
-        .expect("run");
-    assert!(converted.status.success(), "{converted:?}");
-    let report = String::from_utf8_lossy(&converted.stdout);
+    let report = converted_report(&helm, &out);
     assert!(
         report.contains("templates/cm.yaml:7:12: attention: `.mode` is set by the define \"v.mode\" (v/templates/_helpers.tpl:2:11)"),
         "{report}"
