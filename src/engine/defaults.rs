@@ -9,6 +9,19 @@ use super::args::{list_arg, required};
 use super::go;
 use super::register::Registry;
 
+/// What Go's templates print for a missing value or nil; Helm deletes it from every template's
+/// output and from `tpl`'s result, nowhere else.
+pub const NO_VALUE: &str = "<no value>";
+
+/// Helm's last step on a rendered template or `tpl` result.
+pub fn drop_no_value(text: String) -> String {
+    if text.contains(NO_VALUE) {
+        text.replace(NO_VALUE, "")
+    } else {
+        text
+    }
+}
+
 pub fn register(r: &mut Registry) {
     // `boolean` is Tera's switch between "undefined only" and "any empty value"; ktera's
     // `default` is always the latter, as Helm's, and accepts the switch for compatibility.
@@ -33,12 +46,13 @@ pub fn register(r: &mut Registry) {
         }
         Ok(v)
     });
-    // What Go prints for a value: nothing for a missing value or null (Helm removes its
-    // `<no value>`), lists and maps as Go writes them (`[a b]`, `map[k:v]`), anything else as
-    // Tera prints it (numbers as written).
+    // What Go prints for a value: Go's `<no value>` for a missing value or null, which every
+    // template's output and `tpl`'s result drop (as Helm does) while a component's output and
+    // `include_file` keep it (a checksum of a file printing a null value is Helm's); lists and
+    // maps as Go writes them (`[a b]`, `map[k:v]`), anything else as Tera prints it.
     r.filter("or_empty", &[], |v, _, _| {
         Ok(if v.is_none() || v.is_undefined() {
-            Value::from("")
+            Value::from(NO_VALUE)
         } else if v.is_array() || v.is_map() {
             Value::from(go::strval(&v))
         } else {

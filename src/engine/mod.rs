@@ -319,6 +319,7 @@ impl Engine {
         })?;
         let text = String::from_utf8(out.bytes)
             .map_err(|_| Error::input("the output is not UTF-8 text").in_file(&path))?;
+        let text = defaults::drop_no_value(text);
         Ok(RenderedTemplate {
             name: name.to_string(),
             source_name: format!("{}/templates/{name}", part.source_base),

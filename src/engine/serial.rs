@@ -4,6 +4,8 @@
 
 use std::cmp::Ordering;
 
+use serde::Deserialize;
+
 use crate::json::write_go_string;
 use tera::value::Key;
 use tera::{Kwargs, Map, State, TeraResult, Value};
@@ -16,9 +18,9 @@ use super::register::Registry;
 pub fn register(r: &mut Registry) {
     r.filter("to_yaml", &["sort_keys", "style"], to_yaml);
     r.filter("to_json", &["pretty", "sort_keys"], to_json);
-    r.filter("from_yaml", &[], |v, _, _| {
-        let parsed = parse_yaml(text(&v, "from_yaml")?, "from_yaml")?;
-        match parsed {
+    r.filter("from_yaml", &["error_key"], |v, k, _| {
+        let text = text(&v, "from_yaml")?;
+        error_as_key(k, || match parse_yaml(text, "from_yaml")? {
             serde_yaml::Value::Null => Ok(Map::new().into()),
             map @ serde_yaml::Value::Mapping(_) => Ok(to_tera(&map)),
             other => Err(not_a(
@@ -27,7 +29,7 @@ pub fn register(r: &mut Registry) {
                 &to_tera(&other),
                 "use `from_yaml_array` for a list",
             )),
-        }
+        })
     });
     r.filter("from_yaml_array", &[], |v, _, _| {
         let parsed = parse_yaml(text(&v, "from_yaml_array")?, "from_yaml_array")?;
@@ -41,19 +43,23 @@ pub fn register(r: &mut Registry) {
             )),
         }
     });
-    r.filter("from_json", &["any"], |v, k, _| {
-        let parsed = parse_json(text(&v, "from_json")?, "from_json")?;
+    r.filter("from_json", &["any", "error_key"], |v, k, _| {
+        let text = text(&v, "from_json")?;
         // `any=true`: Sprig's `mustFromJson`, which takes any JSON value.
-        if parsed.is_map() || k.get::<bool>("any")?.unwrap_or(false) {
-            Ok(parsed)
-        } else {
-            Err(not_a(
-                "from_json",
-                "map",
-                &parsed,
-                "use `from_json_array` for a list",
-            ))
-        }
+        let any = k.get::<bool>("any")?.unwrap_or(false);
+        error_as_key(k, || {
+            let parsed = parse_json(text, "from_json")?;
+            if parsed.is_map() || any {
+                Ok(parsed)
+            } else {
+                Err(not_a(
+                    "from_json",
+                    "map",
+                    &parsed,
+                    "use `from_json_array` for a list",
+                ))
+            }
+        })
     });
     r.filter("from_json_array", &[], |v, _, _| {
         let parsed = parse_json(text(&v, "from_json_array")?, "from_json_array")?;
@@ -70,6 +76,20 @@ pub fn register(r: &mut Registry) {
     });
 }
 
+/// `error_key=true`: text that cannot be read gives `{"Error": message}`, as Helm's `fromYaml`
+/// and `fromJson` do, instead of stopping the render.
+fn error_as_key(k: &Kwargs, read: impl FnOnce() -> TeraResult<Value>) -> TeraResult<Value> {
+    let as_key = k.get::<bool>("error_key")?.unwrap_or(false);
+    match read() {
+        Err(e) if as_key => {
+            let mut map = Map::new();
+            map.insert("Error".into(), Value::from(e.to_string()));
+            Ok(map.into())
+        }
+        other => other,
+    }
+}
+
 fn not_a(name: &str, wanted: &str, got: &Value, hint: &str) -> tera::Error {
     tera::Error::message(format!(
         "`{name}`: the text holds {}, not a {wanted}; {hint}",
@@ -84,8 +104,85 @@ fn parse_yaml(text: &str, name: &str) -> TeraResult<serde_yaml::Value> {
             crate::yaml::MAX_FLOW_DEPTH
         )));
     }
-    serde_yaml::from_str(text)
-        .map_err(|e| tera::Error::message(format!("`{name}`: the text is not valid YAML: {e}")))
+    let invalid = |e: serde_yaml::Error| {
+        tera::Error::message(format!("`{name}`: the text is not valid YAML: {e}"))
+    };
+    // Helm's reader (go-yaml v2's `Unmarshal`) reads the first document only and lets a key
+    // written twice in one mapping keep its last value; charts rely on both (a checksum over a
+    // rendered file holding `---`, a config merged from defaults and overrides by text).
+    match serde_yaml::Deserializer::from_str(text).next() {
+        Some(document) => LastKeyWins::deserialize(document)
+            .map(|v| v.0)
+            .map_err(invalid),
+        None => Ok(serde_yaml::Value::Null),
+    }
+}
+
+/// A YAML value read as go-yaml v2 reads into `interface{}`: a repeated key replaces the
+/// earlier value instead of failing (serde_yaml's `Value` refuses it).
+struct LastKeyWins(serde_yaml::Value);
+
+impl<'de> serde::Deserialize<'de> for LastKeyWins {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LastKeyWinsVisitor)
+    }
+}
+
+struct LastKeyWinsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LastKeyWinsVisitor {
+    type Value = LastKeyWins;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<LastKeyWins, A::Error> {
+        let mut mapping = serde_yaml::Mapping::new();
+        while let Some((LastKeyWins(key), LastKeyWins(value))) = map.next_entry()? {
+            mapping.insert(key, value);
+        }
+        Ok(LastKeyWins(serde_yaml::Value::Mapping(mapping)))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<LastKeyWins, A::Error> {
+        let mut items = Vec::new();
+        while let Some(LastKeyWins(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(LastKeyWins(serde_yaml::Value::Sequence(items)))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<LastKeyWins, A::Error> {
+        // A tagged value (`!foo x`): serde_yaml's own reading of it.
+        serde_yaml::Value::deserialize(serde::de::value::EnumAccessDeserializer::new(data))
+            .map(LastKeyWins)
+    }
+
+    fn visit_unit<E>(self) -> Result<LastKeyWins, E> {
+        Ok(LastKeyWins(serde_yaml::Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<LastKeyWins, E> {
+        Ok(LastKeyWins(serde_yaml::Value::Null))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<LastKeyWins, E> {
+        Ok(LastKeyWins(v.into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<LastKeyWins, E> {
+        Ok(LastKeyWins(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<LastKeyWins, E> {
+        Ok(LastKeyWins(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<LastKeyWins, E> {
+        Ok(LastKeyWins(v.into()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<LastKeyWins, E> {
+        Ok(LastKeyWins(v.into()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<LastKeyWins, E> {
+        Ok(LastKeyWins(v.into()))
+    }
 }
 
 /// Strict JSON (a repeated key is an error, integers stay exact), as everywhere ktera reads it.

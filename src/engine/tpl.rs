@@ -282,6 +282,7 @@ fn render_tpl(
     }
     rendered.map_err(|e| tera::Error::message(describe_inner_error(&e, text)))?;
     String::from_utf8(out.bytes)
+        .map(super::defaults::drop_no_value)
         .map_err(|_| tera::Error::message("the string given to `tpl` rendered non-UTF-8 text"))
 }
 
