@@ -87,6 +87,7 @@ pub fn convert(chart: &ChartFiles) -> Result<Conversion, Error> {
         .collect();
     let analysis = scope::analyse(&files);
     let mut model = Model::new(&analysis);
+    model.setters = emit::setters::find(&analysis, &files);
     // The converted chart keeps values.yaml as it is, so ktera must read it: a file it refuses
     // (a repeated key, say) is an error here, where it names the line, not a later surprise.
     for c in &charts {

@@ -841,22 +841,33 @@ impl<'a> Walker<'a> {
             }
             "list" | "tuple" => Value::List(values).capped(),
             "index" | "get" => {
+                let Some(base) = values.first() else {
+                    return Value::Unknown;
+                };
                 let mut keys = Vec::new();
                 for arg in &args[1.min(args.len())..] {
                     match arg {
                         Expr::String(s) => keys.push(s.value.clone()),
+                        // A key known only when rendering: some element of shared data is
+                        // still shared (`$section := index $config $kind`, then `set $section`).
+                        _ if base.is_shared() => {
+                            return Value::Element(Box::new(base.clone().path(&keys))).capped();
+                        }
                         _ => return Value::Unknown,
                     }
                 }
-                match values.first() {
-                    Some(base) if !keys.is_empty() => base.clone().path(&keys).capped(),
-                    _ => Value::Unknown,
+                if keys.is_empty() {
+                    Value::Unknown
+                } else {
+                    base.clone().path(&keys).capped()
                 }
             }
             // A copy of shared data is the template's own: changing it changes nothing else.
             "deepCopy" | "mustDeepCopy" => match values.into_iter().next() {
                 Some(v) if !v.is_shared() => v,
-                _ => Value::Result(name.to_string()),
+                // Named after what it copies, so that putting a part back is recognised.
+                Some(v) => Value::Result(format!("{name} {v}")),
+                None => Value::Result(name.to_string()),
             },
             "set" | "unset" | "merge" | "mergeOverwrite" | "mustMerge" | "mustMergeOverwrite" => {
                 self.mutation(function, args, &values)
@@ -871,14 +882,25 @@ impl<'a> Walker<'a> {
         let Some(target) = values.first().cloned() else {
             return Value::Unknown;
         };
-        if let (Value::Arg(define), "set", Some(Expr::String(key))) = (&target, name, args.get(1)) {
+        // `set $ "Values" $saved.Values` with `$saved := deepCopy $` (jenkins): the key gets
+        // back the value it had, so neither the caller nor anyone else sees a change.
+        let restores = |key: &str| {
+            matches!(values.get(2), Some(Value::Path(base, names))
+                if names.len() == 1 && names[0] == key
+                    && matches!(&**base, Value::Result(copy) if *copy == format!("deepCopy {target}") || *copy == format!("mustDeepCopy {target}")))
+        };
+        let restored =
+            matches!((name, args.get(1)), ("set", Some(Expr::String(key))) if restores(&key.value));
+        if let (Value::Arg(define), "set", Some(Expr::String(key)), false) =
+            (&target, name, args.get(1), restored)
+        {
             let location = self.at(function.pos);
             self.out
                 .caller_sets
                 .entry(key.value.clone())
                 .or_insert_with(|| (define.clone(), location));
         }
-        if target.is_shared() {
+        if target.is_shared() && !restored {
             self.issue(
                 function.pos,
                 Severity::Attention,

@@ -441,11 +441,12 @@ fn the_report_names_numbers_that_helm_prints_as_float64() {
 }
 
 /// Vault's pattern: a define sets a key on the top-level object its caller passes
-/// (`{{ template "vault.mode" . }}`, then `.mode`). Helm renders `mode: standalone` (case
-/// `define-sets-key-on-caller-root`); a ktera component cannot change its caller's data, so the
-/// converted chart refuses where the key is read, naming the define, never rendering it empty.
+/// (`{{ template "vault.mode" . }}`, then `.mode`); Helm renders `mode: standalone` (case
+/// `define-sets-key-on-caller-root`). A define that prints nothing hands the keys it set back to
+/// its caller, so the converted chart renders the same; one that also prints text cannot, and
+/// the converted chart refuses where the key is read, naming the define, never rendering it empty.
 #[test]
-fn a_key_a_define_sets_on_its_callers_data_is_refused_where_it_is_read() {
+fn a_key_a_define_sets_on_its_callers_data_reaches_the_caller_or_is_refused() {
     let (tmp, helm) = common::chart_named(
         "v",
         &[
@@ -453,25 +454,35 @@ fn a_key_a_define_sets_on_its_callers_data_is_refused_where_it_is_read() {
             ("values.yaml", "ha: false\n"),
             (
                 "templates/_helpers.tpl",
-                "{{- define \"v.mode\" -}}\n{{- $_ := set . \"mode\" (ternary \"ha\" \"standalone\" .Values.ha) -}}\n{{- end -}}\n",
+                "{{- define \"v.mode\" -}}\n{{- $_ := set . \"mode\" (ternary \"ha\" \"standalone\" .Values.ha) -}}\n{{- end -}}\n{{- define \"v.noisy\" -}}\nnoise: 1\n{{- $_ := set . \"noisy\" true -}}\n{{- end -}}\n",
             ),
             (
                 "templates/cm.yaml",
                 "{{ template \"v.mode\" . }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: v\ndata:\n  mode: {{ .mode }}\n",
             ),
+            (
+                "templates/cm2.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: w\ndata:\n  {{ include \"v.noisy\" . }}\n  n: {{ .noisy | quote }}\n",
+            ),
         ],
     );
     let out = tmp.path().join("out");
     let report = converted_report(&helm, &out);
+    assert!(!report.contains("cm.yaml:7"), "{report}");
     assert!(
-        report.contains("templates/cm.yaml:7:12: attention: `.mode` is set by the define \"v.mode\" (v/templates/_helpers.tpl:2:11)"),
+        report.contains("templates/cm2.yaml:7:9: attention: `.noisy` is set by the define \"v.noisy\" (v/templates/_helpers.tpl:6:11)"),
         "{report}"
     );
     common::template(&out).assert().code(1).stderr(
-        predicates::str::contains("out/templates/cm.yaml:7:").and(predicates::str::contains(
-            "`.mode` is set by the define \"v.mode\"",
+        predicates::str::contains("out/templates/cm2.yaml:7:").and(predicates::str::contains(
+            "`.noisy` is set by the define \"v.noisy\"",
         )),
     );
+    std::fs::remove_file(out.join("templates/cm2.yaml")).expect("remove cm2.yaml");
+    common::template(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("  mode: standalone\n"));
 }
 
 #[test]

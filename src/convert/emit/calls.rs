@@ -657,8 +657,21 @@ impl<'m> Emitter<'m> {
             }
             "urlParse" => t(0).filter("url_parse", Kind::Map).with_nullable(false),
             "urlJoin" => t(0).filter("url_join", Kind::Str).with_nullable(false),
-            "fromYaml" => t(0).filter("from_yaml", Kind::Map).with_nullable(false),
-            "fromJson" => t(0).filter("from_json", Kind::Map).with_nullable(false),
+            // Helm returns `{"Error": ...}` for text it cannot read; a file that looks for that
+            // key (vault tells HCL from JSON so) gets the same, others a located error.
+            "fromYaml" | "fromJson" => {
+                let filter = if name == "fromYaml" {
+                    "from_yaml"
+                } else {
+                    "from_json"
+                };
+                let filter = if self.source.contains("\"Error\"") {
+                    format!("{filter}(error_key=true)")
+                } else {
+                    filter.to_string()
+                };
+                t(0).filter(&filter, Kind::Map).with_nullable(false)
+            }
             // Sprig's, which Helm does not replace: any JSON value, not only a map.
             "mustFromJson" => t(0)
                 .filter("from_json(any=true)", Kind::Any)
@@ -918,6 +931,7 @@ impl<'m> Emitter<'m> {
         let value = self
             .supply_hint
             .clone()
+            .or_else(|| self.tested_value.clone())
             .unwrap_or_else(|| format!("the value at {}:{}", self.file, f.pos.line));
         self.report(
             f.pos,
@@ -1106,7 +1120,16 @@ impl<'m> Emitter<'m> {
         {
             self.scope.root_keys.insert(key.value.clone());
         }
-        if place.shared {
+        // A define that only sets keys on its caller's top-level object hands them back
+        // (`setter_call`): the caller sees the change as in Helm.
+        let handed_back = place.variable == "Root"
+            && place.fields.is_empty()
+            && self
+                .scope
+                .component
+                .as_ref()
+                .is_some_and(|c| self.model.setters.contains_key(c));
+        if place.shared && !handed_back {
             self.report(
                 f.pos,
                 Severity::Attention,

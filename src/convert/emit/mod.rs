@@ -5,6 +5,7 @@
 //! - [`expr`]: Tera expressions with their binding strength and what they are known to hold;
 //! - [`plan`]: which variables need `set_global`;
 //! - [`signature`]: the component each `define` becomes, from what its callers pass;
+//! - [`setters`]: defines that only set keys on their caller's top-level object;
 //! - [`calls`]: Go's, Sprig's and Helm's functions as ktera's filters and functions;
 //! - [`yaml_position`]: whether an action prints YAML structure or text.
 //!
@@ -15,6 +16,7 @@ pub mod expr;
 mod finding;
 pub mod names;
 mod plan;
+pub mod setters;
 pub mod signature;
 mod yaml_position;
 
@@ -52,6 +54,9 @@ pub struct Model<'a> {
     /// Template files another template includes by name (the checksum idiom: their text is
     /// hashed, so it must be Helm's byte for byte).
     hashed: HashSet<String>,
+    /// Defines that only set keys on the top-level object their caller passes, with the keys
+    /// ([`setters::find`]).
+    pub setters: BTreeMap<String, Vec<String>>,
 }
 
 impl<'a> Model<'a> {
@@ -82,6 +87,7 @@ impl<'a> Model<'a> {
             tpl: false,
             external: None,
             calls,
+            setters: BTreeMap::new(),
         }
     }
 
@@ -121,6 +127,7 @@ pub fn emit_file(model: &Model, name: &str, source: &str, template: &Template) -
         in_structure: false,
         yaml_structure: false,
         supply_hint: None,
+        tested_value: None,
         uses: BTreeSet::new(),
     };
     emitter.nodes(&template.nodes, false);
@@ -229,6 +236,8 @@ struct Emitter<'m> {
     yaml_structure: bool,
     /// The value a `supply(...)` stands for, when the surrounding call tells.
     supply_hint: Option<String>,
+    /// The value the enclosing `if` chain tests, when it tests one value of values.yaml.
+    tested_value: Option<String>,
     /// The context objects the template or component being written uses (`Values`, `Root`):
     /// a component takes these implicitly.
     uses: BTreeSet<&'static str>,
@@ -380,6 +389,9 @@ impl<'m> Emitter<'m> {
             Node::If(b) => self.if_chain(b),
             Node::With(b) => self.with(b),
             Node::Range(b) => self.range(b),
+            Node::Template(t) if self.setter_keys(&t.name.value, t.pipe.as_ref()).is_some() => {
+                self.setter_call(t)
+            }
             Node::Template(t) => {
                 let call = self.template_call(t.tag.pos, &t.name.value, t.pipe.as_ref());
                 self.tags(
@@ -701,7 +713,13 @@ impl<'m> Emitter<'m> {
             b.tag.trim_left,
             b.tag.trim_right,
         );
+        // `if .Values.csrfKey ... else randBytes 256`: the value to supply is the one tested.
+        let tested = self
+            .tested_value(&b.pipe)
+            .or_else(|| self.tested_value.clone());
+        let saved = std::mem::replace(&mut self.tested_value, tested);
         let ends = self.branch_rest(b, None);
+        self.tested_value = saved;
         self.end_tags(&b.end, "endif", ends);
         self.pop_vars();
     }
@@ -716,7 +734,10 @@ impl<'m> Emitter<'m> {
             None => b.end.trim_left,
         };
         self.push_vars();
+        // The tested value is set where the body runs: it is only the one to supply elsewhere.
+        let tested = self.tested_value.take();
         self.nodes(&b.body, after);
+        self.tested_value = tested;
         self.pop_vars();
         let is_with = outer.is_some();
         if let Some(outer) = outer {
@@ -967,6 +988,15 @@ impl<'m> Emitter<'m> {
         let saved_uses = std::mem::take(&mut self.uses);
         self.last_trim_right = open.trim_right;
         self.nodes(body, end.trim_left);
+        if let Some(keys) = self.model.setters.get(go_name)
+            && matches!(component.signature, Signature::Root { .. })
+        {
+            // What the caller merges into its `Root` (see `setter_call`).
+            self.uses.insert("Root");
+            let keys: Vec<String> = keys.iter().map(|k| expr::string_literal(k)).collect();
+            let print = format!("Root | pick(keys=[{}]) | to_json", keys.join(", "));
+            self.tag(Delim::Print, &print, true, false);
+        }
         self.tag(
             Delim::Statement,
             &format!("endcomponent {}", component.name),
@@ -1328,6 +1358,62 @@ impl<'m> Emitter<'m> {
         }
     }
 
+    /// `if .Values.a.b` (or `$.Values.a.b`) on the top-level object: `a.b`.
+    fn tested_value(&self, pipe: &Pipeline) -> Option<String> {
+        let names = match single_expr(pipe)? {
+            Expr::Field(f) if matches!(self.scope.dot, Dot::Root) => &f.names,
+            Expr::Variable(v) if v.name == "$" && matches!(self.scope.dollar, Dot::Root) => {
+                &v.fields
+            }
+            _ => return None,
+        };
+        match names.split_first() {
+            Some((first, rest)) if first == "Values" && !rest.is_empty() => Some(rest.join(".")),
+            _ => None,
+        }
+    }
+
+    /// The keys a call of a define that only sets keys on its `.` gives the caller's `Root`,
+    /// when it is called with the top-level object and its component takes that.
+    fn setter_keys(&self, name: &str, pipe: Option<&Pipeline>) -> Option<&Vec<String>> {
+        let keys = self.model.setters.get(name)?;
+        let component = self.model.component(name)?;
+        let dot_is_root = matches!(self.scope.dot, Dot::Root);
+        let passes_root = pipe.is_some_and(|p| {
+            setters::passes_arg(p, dot_is_root)
+                && (matches!(single_expr(p), Some(Expr::Dot(_)))
+                    || matches!(self.scope.dollar, Dot::Root))
+        });
+        (matches!(component.signature, Signature::Root { .. }) && passes_root && !self.model.tpl)
+            .then_some(keys)
+    }
+
+    /// `{{ template "vault.mode" . }}`: the component prints the keys it set as JSON, which
+    /// this `Root` takes, so that `.mode` reads afterwards see them as in Helm.
+    fn setter_call(&mut self, t: &TemplateCall) {
+        let keys = self
+            .setter_keys(&t.name.value, t.pipe.as_ref())
+            .cloned()
+            .unwrap_or_default();
+        let call = self.template_call(t.tag.pos, &t.name.value, t.pipe.as_ref());
+        self.uses.insert("Root");
+        let keyword = if self.scope.loops > 0 {
+            "set_global"
+        } else {
+            "set"
+        };
+        let statement = format!(
+            "{keyword} Root = Root | merge(sources=[{} | from_json], overwrite=true)",
+            call.at(expr::FILTER)
+        );
+        self.scope.root_keys.extend(keys);
+        self.tags(
+            vec![(Delim::Statement, statement)],
+            t.tag.trim_left,
+            t.tag.trim_right,
+        );
+    }
+
     /// `.mode` of the top-level object where a define called with it set `mode` (vault's
     /// `{{ template "vault.mode" . }}` then `{{ if eq .mode "ha" }}`): Helm's caller sees what
     /// the define set, a ktera component cannot change its caller's data, so the converted
@@ -1338,6 +1424,11 @@ impl<'m> Emitter<'m> {
             return None;
         }
         let (define, location) = self.model.analysis.caller_sets.get(key)?;
+        if self.scope.component.is_some() && self.model.setters.contains_key(define) {
+            // The caller's `Root`, which this component takes, holds what the define handed
+            // back when the caller called it (`setter_call`); else the read fails, never empty.
+            return None;
+        }
         let called_with_root = self
             .model
             .analysis

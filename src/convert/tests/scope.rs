@@ -391,6 +391,39 @@ fn changes_to_shared_data_need_attention() {
     assert_eq!(contexts(&a, "x"), ["dict(b: root.Values.c)"]);
 }
 
+/// opentelemetry-collector's `rewriteDeprecatedComponentNames`: a section picked by a key known
+/// only when rendering is still part of the map the caller passed, so changing it in place
+/// changes that map (and Helm's later `toYaml $config` shows it).
+#[test]
+fn an_element_picked_by_a_computed_key_is_still_shared() {
+    let a = chart(&[(
+        "app/templates/_h.tpl",
+        r#"{{ define "rw" }}{{ $config := .config }}{{ range $kind, $t := .renames }}{{ $section := index $config $kind }}{{ $_ := set $section "new" 1 }}{{ end }}{{ toYaml $config }}{{ end }}
+{{ define "own" }}{{ $d := dict "a" (dict) }}{{ range $k, $v := .Values.m }}{{ $e := index $d $k }}{{ $_ := set $e "x" 1 }}{{ end }}{{ end }}"#,
+    )]);
+    let attention = issues(&a, Severity::Attention);
+    assert_eq!(attention.len(), 1, "{attention:?}");
+    assert!(
+        attention[0].contains("`set` changes $section (elem(arg(rw).config)) in place"),
+        "{attention:?}"
+    );
+}
+
+/// jenkins' `jenkins.casc.defaults`: `$oldRoot := deepCopy $`, changes, then
+/// `set $ "Values" $oldRoot.Values` puts the values back; the caller sees no change.
+#[test]
+fn putting_back_a_saved_copy_changes_nothing_for_the_caller() {
+    let a = chart(&[(
+        "app/templates/_h.tpl",
+        r#"{{ define "restore" }}{{ $old := deepCopy $ }}{{ $_ := set $ "Values" $old.Values }}{{ end }}
+{{ define "other" }}{{ $old := deepCopy .Values }}{{ $_ := set $ "Values" $old.Values }}{{ end }}"#,
+    )]);
+    assert_eq!(a.caller_sets.keys().collect::<Vec<_>>(), ["Values"]);
+    assert_eq!(a.caller_sets["Values"].0, "other");
+    let attention = issues(&a, Severity::Attention);
+    assert_eq!(attention.len(), 1, "{attention:?}");
+}
+
 #[test]
 fn functions_are_recorded_and_checked() {
     let a = chart(&[
