@@ -47,7 +47,11 @@ pub fn register(r: &mut Registry) {
             .map(Value::from)
             .map_err(|e| tera::Error::message(format!("`semver_compare`: {e}")))
     });
-    r.function("has_api_version", &["version"], has_api_version);
+    r.function(
+        "has_api_version",
+        &["version", "api_versions"],
+        has_api_version,
+    );
     r.function(
         "lookup",
         &["api_version", "kind", "namespace", "name"],
@@ -101,14 +105,24 @@ fn has_api_version(k: &tera::Kwargs, state: &State) -> TeraResult<Value> {
         "has_api_version",
         r#"has_api_version(version="networking.k8s.io/v1")"#,
     )?;
-    let capabilities = state.get::<Value>("Capabilities")?.ok_or_else(|| {
-        tera::Error::message("`has_api_version`: `Capabilities` is not in the context")
-    })?;
-    let listed = capabilities
-        .get_from_path("APIVersions")
-        .and_then(Value::as_array)
-        .unwrap_or(&[]);
+    // `api_versions=`: the list of another top-level object than the template's own (a
+    // component given `context.Capabilities.APIVersions`).
+    let listed = match k.get::<Value>("api_versions")? {
+        Some(given) => given,
+        None => state
+            .get::<Value>("Capabilities")?
+            .ok_or_else(|| {
+                tera::Error::message(
+                    "`has_api_version`: `Capabilities` is not in the context; pass the list as `api_versions=`",
+                )
+            })?
+            .get_from_path("APIVersions")
+            .cloned()
+            .unwrap_or_else(|| Value::from(Vec::<Value>::new())),
+    };
     Ok(listed
+        .as_array()
+        .unwrap_or(&[])
         .iter()
         .filter_map(Value::as_str)
         .any(|entry| entry == wanted)

@@ -1126,6 +1126,17 @@ impl<'m> Emitter<'m> {
             }
             _ => {}
         }
+        // `.context.Capabilities.APIVersions.Has` (bitnami's common, in a component that takes
+        // `context`): the list of the object it is called on, not the template's own.
+        let api_versions = match (tail.as_slice(), target) {
+            ([first, "APIVersions", "Has"], Expr::Field(_))
+                if *first == "Capabilities" && matches!(self.scope.dot, Dot::Root) =>
+            {
+                None
+            }
+            ([.., "APIVersions", "Has"], _) => self.receiver(target),
+            _ => None,
+        };
         let one = |values: &[T]| values.first().map(T::arg).unwrap_or_else(|| "none".into());
         match tail.as_slice() {
             // Helm gives nothing for a file the chart does not have.
@@ -1142,7 +1153,14 @@ impl<'m> Emitter<'m> {
                 T::sure(format!("files_glob(pattern={})", one(&values)), Kind::Map)
             }
             [.., "APIVersions", "Has"] => T::sure(
-                format!("has_api_version(version={})", one(&values)),
+                match api_versions {
+                    Some(listed) => format!(
+                        "has_api_version(version={}, api_versions={})",
+                        one(&values),
+                        listed.arg()
+                    ),
+                    None => format!("has_api_version(version={})", one(&values)),
+                },
                 Kind::Bool,
             ),
             // The methods of a `semver` value (Masterminds' `Version`).
