@@ -55,7 +55,14 @@ fn merge_values(
     sources: &ValueSources,
     stdin: &mut dyn Read,
 ) -> Result<serde_yaml::Value, Error> {
-    let merged = values::resolve(chart.values.clone(), sources, stdin)?;
+    checked(
+        chart,
+        values::resolve(chart.values.clone(), sources, stdin)?,
+    )
+}
+
+/// `merged`, once it passes the chart's values.schema.json.
+fn checked(chart: &Chart, merged: serde_yaml::Value) -> Result<serde_yaml::Value, Error> {
     if let Some(schema) = &chart.schema {
         schema.validate(&merged)?;
     }
@@ -159,15 +166,18 @@ impl CompiledChart {
         Ok(engine)
     }
 
-    /// Merges values and renders the chart for `release`: documents in install order.
+    /// Merges values and renders the chart for `release`: documents in install order. `files`
+    /// are the `-f` files of `sources`, already read and merged in order
+    /// ([`values::resolve_with_files`]), as a project reads them once for all its releases.
     pub fn render(
         &self,
+        files: serde_yaml::Value,
         sources: &ValueSources,
         release: &Release,
         stdin: &mut dyn Read,
     ) -> Result<Documents, Error> {
-        let merged = merge_values(&self.chart, sources, stdin)?;
-        self.render_values(merged, release)
+        let merged = values::resolve_with_files(self.chart.values.clone(), files, sources, stdin)?;
+        self.render_values(checked(&self.chart, merged)?, release)
     }
 
     /// Renders the chart and its enabled subcharts with the merged values.

@@ -1,11 +1,15 @@
 //! What a project render does: each release of the chosen environments, the file it renders to
-//! (`<env>/<release>.yaml`), and each distinct chart, compiled once however many releases use
-//! it. Charts compile and releases render on all cores, and results are collected in project
-//! order, so the output and the errors do not depend on scheduling.
+//! (`<env>/<release>.yaml`), each distinct chart, compiled once however many releases use it,
+//! and each values file, read once however many releases name it. Charts compile, values files
+//! are read and releases render on all cores, and results are collected in project order, so
+//! the output and the errors do not depend on scheduling.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+use serde_yaml::{Mapping, Value};
 
 use super::{Environment, Project, ReleaseSpec, secrets};
 use crate::error::Error;
@@ -13,6 +17,7 @@ use crate::manifest::Manifest;
 use crate::output;
 use crate::pipeline::{self, CompiledChart};
 use crate::pool;
+use crate::values;
 
 /// The releases to render, in project order, and the charts they use.
 pub struct Plan<'p> {
@@ -21,6 +26,8 @@ pub struct Plan<'p> {
     /// Distinct charts by their real path (so `charts/x` and `./charts/x` compile once), each
     /// with the path as the project names it.
     charts: Vec<(PathBuf, &'p Path)>,
+    /// Distinct lists of values files (`values:` of a release), in first-use order.
+    value_files: Vec<&'p [String]>,
 }
 
 /// One release to render, and the file it renders to.
@@ -31,6 +38,8 @@ pub struct PlannedRelease<'p> {
     pub spec: &'p ReleaseSpec,
     /// Index into the plan's charts.
     chart: usize,
+    /// Index into the plan's lists of values files.
+    value_files: usize,
     /// Relative to the output directory: `dev/backend.yaml`.
     pub file: String,
 }
@@ -50,6 +59,8 @@ impl<'p> Plan<'p> {
     /// Every release of `environments` (of `project`), in project order.
     pub fn new(project: &'p Project, environments: &[&'p Environment]) -> Plan<'p> {
         let mut charts: Vec<(PathBuf, &Path)> = Vec::new();
+        let mut value_files: Vec<&[String]> = Vec::new();
+        let mut value_files_index: HashMap<&[String], usize> = HashMap::new();
         let mut releases = Vec::new();
         for env in environments {
             for (index, spec) in env.releases.iter().enumerate() {
@@ -61,11 +72,17 @@ impl<'p> Plan<'p> {
                         charts.len() - 1
                     }
                 };
+                let files = spec.sources.files.as_slice();
+                let files = *value_files_index.entry(files).or_insert_with(|| {
+                    value_files.push(files);
+                    value_files.len() - 1
+                });
                 releases.push(PlannedRelease {
                     env: &env.name,
                     index,
                     spec,
                     chart,
+                    value_files: files,
                     file: format!("{}/{}.yaml", env.name, spec.name()),
                 });
             }
@@ -74,6 +91,7 @@ impl<'p> Plan<'p> {
             project,
             releases,
             charts,
+            value_files,
         }
     }
 
@@ -83,9 +101,14 @@ impl<'p> Plan<'p> {
         let compiled = pool::map(&self.charts, self.charts.len(), |(_, dir)| {
             pipeline::compile_chart(dir)
         });
+        let value_files = self.read_value_files();
         let rendered = pool::map(&self.releases, self.releases.len(), |release| {
             match compiled.get(release.chart) {
-                Some(Ok(chart)) => Some(render_release(chart, release)),
+                Some(Ok(chart)) => Some(render_release(
+                    chart,
+                    &value_files[release.value_files],
+                    release,
+                )),
                 // Reported once, for the chart.
                 _ => None,
             }
@@ -121,13 +144,45 @@ impl<'p> Plan<'p> {
             Err(errors)
         }
     }
+
+    /// Each list of values files merged in its order (Helm's `-f` files), every file read and
+    /// parsed once however many lists name it; or the first error of a list's files, which
+    /// each release naming the list reports as its own.
+    fn read_value_files(&self) -> Vec<Result<Value, Error>> {
+        let mut paths: Vec<&str> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for file in self.value_files.iter().flat_map(|list| list.iter()) {
+            index.entry(file).or_insert_with(|| {
+                paths.push(file);
+                paths.len() - 1
+            });
+        }
+        let parsed = pool::map(&paths, paths.len(), |path| {
+            values::load_values_file(Path::new(path))
+        });
+        self.value_files
+            .iter()
+            .map(|list| {
+                let mut merged = Value::Mapping(Mapping::new());
+                for file in list.iter() {
+                    values::merge_files(&mut merged, parsed[index[file.as_str()]].clone()?);
+                }
+                Ok(merged)
+            })
+            .collect()
+    }
 }
 
-/// Renders one release to the text of its file.
-fn render_release(chart: &CompiledChart, release: &PlannedRelease) -> Result<String, Error> {
+/// Renders one release to the text of its file; `files` are its values files merged.
+fn render_release(
+    chart: &CompiledChart,
+    files: &Result<Value, Error>,
+    release: &PlannedRelease,
+) -> Result<String, Error> {
     let spec = release.spec;
+    let files = files.clone()?;
     // A project's values come from files only; standard input stays untouched.
-    let documents = chart.render(&spec.sources, &spec.release, &mut io::empty())?;
+    let documents = chart.render(files, &spec.sources, &spec.release, &mut io::empty())?;
     let mut manifests = Vec::with_capacity(documents.crds.len() + documents.manifests.len());
     if spec.include_crds {
         manifests.extend(documents.crds);

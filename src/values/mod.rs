@@ -56,16 +56,42 @@ pub fn resolve(
         reader: stdin,
         used: false,
     };
-    let mut user = Value::Mapping(Mapping::new());
+    let mut files = Value::Mapping(Mapping::new());
     for file in &sources.files {
         let doc = if file == "-" {
             parse_values(&stdin.take()?, STDIN)?
         } else {
             load_values_file(Path::new(file))?
         };
-        merge_files(&mut user, doc);
+        merge_files(&mut files, doc);
     }
+    apply_flags_over_defaults(chart_defaults, files, sources, &mut stdin)
+}
 
+/// [`resolve`] with the `-f` files of `sources` already read and merged into `files` (each
+/// onto the ones before it by [`merge_files`]): a project reads each file once for all the
+/// releases that name it. `sources.files` is not read again.
+pub fn resolve_with_files(
+    chart_defaults: Value,
+    files: Value,
+    sources: &ValueSources,
+    stdin: &mut dyn Read,
+) -> Result<Value, Error> {
+    let mut stdin = StdinOnce {
+        reader: stdin,
+        used: false,
+    };
+    apply_flags_over_defaults(chart_defaults, files, sources, &mut stdin)
+}
+
+/// The `--set` flags of `sources` applied to the merged `-f` files, and the result coalesced
+/// over the chart defaults.
+fn apply_flags_over_defaults(
+    chart_defaults: Value,
+    mut user: Value,
+    sources: &ValueSources,
+    stdin: &mut StdinOnce,
+) -> Result<Value, Error> {
     for expr in &sources.set_json {
         apply_set(&mut user, expr, SetKind::Json)?;
     }

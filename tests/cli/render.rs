@@ -408,6 +408,36 @@ fn a_chart_that_does_not_compile_is_reported_once_with_its_releases() {
     assert_eq!(before, snapshot(&root.join("rendered")));
 }
 
+/// A values file is read once for the whole project, but a broken one is still an error of
+/// each release that names it, located in the file.
+#[test]
+fn a_broken_values_file_is_an_error_of_each_release_that_names_it() {
+    let tmp = project();
+    let root = tmp.path();
+    write(root, "values/dev.yaml", "env: dev\nenv: again\n");
+    let assert = render(root, &[]).code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).expect("utf-8");
+    assert_eq!(
+        stderr.matches("values/dev.yaml:2:1: ").count(),
+        2,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("note: in release dev/web (ktera.yaml:5:9)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("note: in release dev/api (ktera.yaml:8:9)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("prod/web"), "{stderr}");
+    assert!(
+        stderr.contains("2 errors; nothing in rendered was changed"),
+        "{stderr}"
+    );
+    assert!(!root.join("rendered").exists());
+}
+
 /// A Secret with data in the rendered tree is refused (the tree is committed), all or nothing
 /// and with `--check` too, unless the environment allows it; key names are shown, never values.
 #[test]
