@@ -408,6 +408,52 @@ fn the_report_names_every_place_that_needs_a_person() {
     assert!(given.contains("password: s3cret"), "{given}");
 }
 
+/// The value to supply is the one the enclosing `if` chain tests: a values path
+/// (`if .Values.csrfKey ... else randBytes`, kubernetes-dashboard), or the key a variable was
+/// read by (bitnami common's `common.secrets.passwords.manage`, whose values path is known only
+/// at render time), never just a file and line when the template tells more.
+#[test]
+fn a_random_value_asks_for_the_value_the_if_chain_tests() {
+    let (tmp, helm) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            ("values.yaml", "auth:\n  password: \"\"\ncsrfKey: \"\"\n"),
+            (
+                "templates/_helpers.tpl",
+                "{{- define \"h.valueOf\" -}}{{ index .context.Values.auth (.key | splitList \".\" | last) }}{{- end -}}\n{{- define \"h.password\" -}}\n{{- $key := index .providedValues 0 -}}\n{{- $value := include \"h.valueOf\" (dict \"key\" $key \"context\" .context) -}}\n{{- if $value -}}{{ $value }}{{- else -}}{{ randAlphaNum 10 }}{{- end -}}\n{{- end -}}\n",
+            ),
+            (
+                "templates/secret.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: {{ include \"h.password\" (dict \"providedValues\" (list \"auth.password\") \"context\" $) | quote }}\n  {{- if .Values.csrfKey }}\n  csrf: {{ .Values.csrfKey }}\n  {{- else }}\n  csrf: {{ randBytes 8 | b64enc }}\n  {{- end }}\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let report = converted_report(&helm, &out);
+    assert!(
+        report.contains("asks for the value `key` names at render time to be set"),
+        "{report}"
+    );
+    assert!(report.contains("asks for csrfKey to be set"), "{report}");
+    common::template(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "set auth.password in a values file",
+        ));
+    common::ktera()
+        .args([
+            "template",
+            out.to_str().expect("path"),
+            "--set",
+            "auth.password=pw",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("set csrfKey in a values file"));
+}
+
 /// Helm reads a values file's numbers as float64 and prints `1000000` as `1e+06` and `1.0` as
 /// `1` (cases `print-values-large-ints`, `values-float-print`); ktera prints them as written,
 /// so the report names each place that prints one whose default Helm would print otherwise.

@@ -928,20 +928,30 @@ impl<'m> Emitter<'m> {
             call.push(' ');
             call.push_str(&crate::convert::print::expr_text(arg));
         }
-        let value = self
-            .supply_hint
-            .clone()
-            .or_else(|| self.tested_value.clone())
-            .unwrap_or_else(|| format!("the value at {}:{}", self.file, f.pos.line));
+        // What to ask for, as a Tera expression (a values path known only at render time, as
+        // bitnami's `common.secrets.passwords.manage` has it), and as the report says it.
+        let (value, said) = match (&self.supply_hint, &self.tested_value) {
+            (Some(hint), _) => (expr::string_literal(hint), hint.clone()),
+            (None, Some(tested)) if tested.starts_with('"') => {
+                (tested.clone(), tested.trim_matches('"').to_string())
+            }
+            (None, Some(tested)) => (
+                tested.clone(),
+                format!("the value `{tested}` names at render time"),
+            ),
+            (None, None) => {
+                let at = format!("the value at {}:{}", self.file, f.pos.line);
+                (expr::string_literal(&at), at)
+            }
+        };
         self.report(
             f.pos,
             Severity::Attention,
-            format!("`{call}` gives a new value on every render; ktera renders the same output every time: the converted chart stops here and asks for {value} to be set"),
+            format!("`{call}` gives a new value on every render; ktera renders the same output every time: the converted chart stops here and asks for {said} to be set"),
         );
         T::atom(
             format!(
-                "supply(value={}, instead_of={})",
-                expr::string_literal(&value),
+                "supply(value={value}, instead_of={})",
                 expr::string_literal(&call)
             ),
             Kind::Any,

@@ -128,6 +128,7 @@ pub fn emit_file(model: &Model, name: &str, source: &str, template: &Template) -
         yaml_structure: false,
         supply_hint: None,
         tested_value: None,
+        value_keys: HashMap::new(),
         uses: BTreeSet::new(),
     };
     emitter.nodes(&template.nodes, false);
@@ -236,8 +237,13 @@ struct Emitter<'m> {
     yaml_structure: bool,
     /// The value a `supply(...)` stands for, when the surrounding call tells.
     supply_hint: Option<String>,
-    /// The value the enclosing `if` chain tests, when it tests one value of values.yaml.
+    /// What to supply where the enclosing `if` chain's value is missing, as a Tera expression:
+    /// the values.yaml path it tests, or the variable naming one.
     tested_value: Option<String>,
+    /// Variables holding the value a `dict` argument's `"key"` names (bitnami's
+    /// `$providedPasswordValue := include "common.utils.getValueFromKey" (dict "key" $k ...)`):
+    /// the Tera expression of that key, by the variable's Go name.
+    value_keys: HashMap<String, String>,
     /// The context objects the template or component being written uses (`Values`, `Root`):
     /// a component takes these implicitly.
     uses: BTreeSet<&'static str>,
@@ -458,6 +464,13 @@ impl<'m> Emitter<'m> {
             return;
         }
         let value = self.pipeline(pipe);
+        let key = self.dict_key_argument(pipe);
+        for v in &pipe.decl {
+            match &key {
+                Some(k) => self.value_keys.insert(v.name.clone(), k.clone()),
+                None => self.value_keys.remove(&v.name),
+            };
+        }
         let mut statements = Vec::new();
         for v in &pipe.decl {
             if v.name == "$_" && !pipe.is_assign && self.unused_blank(v) {
@@ -1376,9 +1389,41 @@ impl<'m> Emitter<'m> {
         }
     }
 
-    /// `if .Values.a.b` (or `$.Values.a.b`) on the top-level object: `a.b`.
+    /// `include "x" (dict "key" $k ...)`: the Tera expression of `$k` (a variable or a string).
+    fn dict_key_argument(&mut self, pipe: &Pipeline) -> Option<String> {
+        let [command] = pipe.commands.as_slice() else {
+            return None;
+        };
+        let [Expr::Identifier(f), _, Expr::Pipeline(arg)] = command.args.as_slice() else {
+            return None;
+        };
+        let [dict] = arg.commands.as_slice() else {
+            return None;
+        };
+        if f.name != "include"
+            || !matches!(dict.args.first(), Some(Expr::Identifier(d)) if d.name == "dict")
+        {
+            return None;
+        }
+        let entries = &dict.args[1..];
+        let key = entries
+            .chunks(2)
+            .find(|pair| matches!(&pair[0], Expr::String(s) if s.value == "key"))?
+            .get(1)?;
+        match key {
+            Expr::Variable(v) if v.fields.is_empty() && v.name != "$" => Some(self.expr(key).arg()),
+            Expr::String(s) => Some(expr::string_literal(&s.value)),
+            _ => None,
+        }
+    }
+
+    /// `if .Values.a.b` (or `$.Values.a.b`) on the top-level object: `"a.b"`; `if $v` where
+    /// `$v` holds the value a key names: that key.
     fn tested_value(&self, pipe: &Pipeline) -> Option<String> {
         let names = match single_expr(pipe)? {
+            Expr::Variable(v) if v.fields.is_empty() => {
+                return self.value_keys.get(&v.name).cloned();
+            }
             Expr::Field(f) if matches!(self.scope.dot, Dot::Root) => &f.names,
             Expr::Variable(v) if v.name == "$" && matches!(self.scope.dollar, Dot::Root) => {
                 &v.fields
@@ -1386,7 +1431,9 @@ impl<'m> Emitter<'m> {
             _ => return None,
         };
         match names.split_first() {
-            Some((first, rest)) if first == "Values" && !rest.is_empty() => Some(rest.join(".")),
+            Some((first, rest)) if first == "Values" && !rest.is_empty() => {
+                Some(expr::string_literal(&rest.join(".")))
+            }
             _ => None,
         }
     }
