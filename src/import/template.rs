@@ -3,10 +3,11 @@
 //! column), literal parts by ktera's own YAML emitter.
 //!
 //! Two hazards are handled here. Text of the objects that Tera would read as its own
-//! (`{{`, `{%`, `{#`, common in configuration files) is wrapped in `{% raw %}`. And a guard
-//! (`{%- if ... %}`) trims the whitespace before it, which would cut the final newlines of a
-//! literal block scalar (`|+`) or trailing spaces kept in one: after such text the tag is
-//! written without trimming, at the start of the next line.
+//! (`{{`, `{%`, `{#`, common in configuration files) is wrapped in `{% raw %}`. And text that
+//! ends in blank lines (a `|+` block scalar, literal or from a value) must keep them, but a
+//! guard after it (`{%- if ... %}`) trims them, and so does the end of a document (each
+//! document is trimmed, as Helm trims it): a comment line follows such a block, which YAML
+//! reads as the block's end and which nothing trims.
 
 use serde_yaml::{Mapping, Value};
 
@@ -17,6 +18,9 @@ pub struct Writer<'a> {
     slots: &'a [Slot],
     out: String,
 }
+
+/// Follows a block that may end in blank lines (see the module's comment).
+const KEEP_BLANK_LINES: &str = "# (keeps the blank lines above)";
 
 impl<'a> Writer<'a> {
     pub fn new(slots: &'a [Slot]) -> Writer<'a> {
@@ -79,6 +83,16 @@ impl<'a> Writer<'a> {
         self.out.push('\n');
     }
 
+    /// A line that reads a slot; then the comment that keeps a block's final blank lines, when
+    /// it writes a block that may end in some.
+    fn slot_line(&mut self, slot: usize, indent: usize, text: &str) {
+        self.line(indent, text);
+        let slot = &self.slots[slot];
+        if slot.file.is_none() && scalar_form(slot).is_none() && may_end_blank(slot) {
+            self.line(indent, KEEP_BLANK_LINES);
+        }
+    }
+
     fn field(&mut self, field: &Field, indent: usize) {
         if let Some(guard) = &field.guard {
             self.tag(indent, &format!("if {guard}"));
@@ -111,7 +125,7 @@ impl<'a> Writer<'a> {
             }
             Node::Slot(slot) => {
                 let text = self.slot_text(*slot, width);
-                self.line(indent, &format!("{key}:{text}"));
+                self.slot_line(*slot, indent, &format!("{key}:{text}"));
             }
             Node::Expr(text) => self.line(indent, &format!("{key}: {text}")),
             Node::Loop { slot, encode } => {
@@ -177,9 +191,10 @@ impl<'a> Writer<'a> {
             Node::Slot(slot) => {
                 let text = self.slot_text(*slot, width);
                 match text.strip_prefix(' ') {
-                    Some(same_line) => self.line(indent, &format!("- {same_line}")),
+                    Some(same_line) => self.slot_line(*slot, indent, &format!("- {same_line}")),
                     // A block: its first line on the dash's line.
-                    None => self.line(
+                    None => self.slot_line(
+                        *slot,
                         indent,
                         &format!(
                             "- {{{{ {} | to_yaml | indent(width={width}) }}}}",
@@ -213,7 +228,6 @@ impl<'a> Writer<'a> {
         }
         match scalar_form(slot) {
             Some(filter) => format!(" {{{{ {access}{filter} }}}}"),
-            None if keeps_final_blank_lines(slot) => format!(" {{{{ {access} | to_json }}}}"),
             None => format!("{{{{ {access} | to_yaml | nindent(width={width}) }}}}"),
         }
     }
@@ -235,6 +249,12 @@ impl<'a> Writer<'a> {
             self.out.push('\n');
         } else {
             self.out.push_str(&block);
+        }
+        if block
+            .strip_suffix('\n')
+            .is_some_and(|b| b.ends_with(char::is_whitespace))
+        {
+            self.line(indent, KEEP_BLANK_LINES);
         }
     }
 }
@@ -271,24 +291,23 @@ fn scalar_form(slot: &Slot) -> Option<&'static str> {
     }
 }
 
-/// Whether a slot is written as JSON rather than as a YAML block: when a value holds text
-/// ending in a blank line. As a `|+` block it would lose that line where it ends the document
-/// (the splitter trims each document, as Helm's does); JSON's quoted strings keep every line.
-/// Not when a value holds a float: `to_json` prints `1.0` as `1`, as Helm's `toJson` does.
-fn keeps_final_blank_lines(slot: &Slot) -> bool {
-    fn any(value: &Value, test: &dyn Fn(&Value) -> bool) -> bool {
-        test(value)
-            || match value {
-                Value::Sequence(items) => items.iter().any(|v| any(v, test)),
-                Value::Mapping(map) => map.values().any(|v| any(v, test)),
-                Value::Tagged(tagged) => any(&tagged.value, test),
-                _ => false,
-            }
+/// Whether a slot's value, written as YAML, may end in blank lines: some text in it does (a
+/// `|+` block; somewhere inside, not only at its end, which is cheaper to ask).
+fn may_end_blank(slot: &Slot) -> bool {
+    fn any(value: &Value) -> bool {
+        match value {
+            Value::String(s) => s.ends_with("\n\n"),
+            Value::Sequence(items) => items.iter().any(any),
+            Value::Mapping(map) => map.values().any(any),
+            Value::Tagged(tagged) => any(&tagged.value),
+            _ => false,
+        }
     }
-    let mut values = slot.values.iter().flatten().chain(slot.base.as_ref());
-    let blank_end = |v: &Value| v.as_str().is_some_and(|s| s.ends_with("\n\n"));
-    let float = |v: &Value| v.is_f64();
-    values.clone().any(|v| any(v, &blank_end)) && !values.any(|v| any(v, &float))
+    slot.values
+        .iter()
+        .flatten()
+        .chain(slot.base.as_ref())
+        .any(any)
 }
 
 /// A map key as YAML writes it, quoted when it would read as something else.

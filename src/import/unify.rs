@@ -152,7 +152,7 @@ const ITEM_KEYS: [&str; 8] = [
     "type",
 ];
 
-/// A constant string of this many lines or more goes to `files/`.
+/// A ConfigMap's text of this many lines or more goes to `files/`.
 const FILE_LINES: usize = 4;
 
 impl<'a> Unifier<'a> {
@@ -276,7 +276,7 @@ impl<'a> Unifier<'a> {
                 return node;
             }
             if let Some(text) = first.as_str()
-                && text.matches('\n').count() + 1 >= FILE_LINES
+                && is_config_file(&object.kind, at, text)
             {
                 return Node::File(self.add_file(o, at, text));
             }
@@ -822,7 +822,7 @@ impl<'a> Unifier<'a> {
         let long_text = |v: &Option<Value>| {
             v.as_ref().is_none_or(|v| {
                 v.as_str()
-                    .is_some_and(|t| t.matches('\n').count() + 1 >= FILE_LINES)
+                    .is_some_and(|t| is_config_file(&object.kind, at, t))
             })
         };
         let file = (extra.is_empty()
@@ -883,6 +883,15 @@ fn leaf_name(at: &[Step]) -> String {
             Step::Only => None,
         })
         .unwrap_or_else(|| "text".into())
+}
+
+/// Whether `text` at `at` is a file a ConfigMap holds (`data.<name>`, long enough to be read
+/// better on its own): it goes to `files/`. Long text elsewhere (a CRD's descriptions, a
+/// script in a container's args) stays in the template or the values, where it is read.
+fn is_config_file(kind: &str, at: &[Step], text: &str) -> bool {
+    kind == "ConfigMap"
+        && matches!(at, [Step::Key(data), Step::Key(_)] if data == "data")
+        && text.matches('\n').count() + 1 >= FILE_LINES
 }
 
 /// Whether the path is exactly these keys.
@@ -1216,6 +1225,33 @@ mod tests {
         assert_eq!(p("ConfigMap", "data.LOG_LEVEL", true), "data.LOG_LEVEL");
         assert_eq!(p("Service", "metadata.labels.tier", true), "labels.tier");
         assert_eq!(p("Ingress", "spec.rules.0.host", true), "rules.host");
+    }
+
+    #[test]
+    fn only_a_configmaps_files_go_to_files() {
+        let text = "one\ntwo\nthree\nfour\n";
+        assert!(is_config_file(
+            "ConfigMap",
+            &steps("data.default_conf"),
+            text
+        ));
+        assert!(!is_config_file(
+            "ConfigMap",
+            &steps("data.short"),
+            "one\ntwo\n"
+        ));
+        // A CRD has hundreds of long descriptions: they stay in its template.
+        let description = "spec.versions.name=v1.schema.openAPIV3Schema.description";
+        assert!(!is_config_file(
+            "CustomResourceDefinition",
+            &steps(description),
+            text
+        ));
+        assert!(!is_config_file(
+            "ConfigMap",
+            &steps("metadata.annotations.x"),
+            text
+        ));
     }
 
     #[test]
