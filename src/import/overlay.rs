@@ -38,7 +38,9 @@ pub fn parse(arg: &str) -> Result<Overlay, Error> {
     Ok(Overlay { env, dir })
 }
 
-/// The directory's own name; for `.` or `..`, the name of the directory it stands for.
+/// The directory's own name; for `.` or `..`, the name of the directory it stands for. A
+/// character a values file's name should not hold becomes `-` (`release-ha-1.21+` is the
+/// environment `release-ha-1.21`).
 fn default_env(dir: &Path) -> Result<String, Error> {
     let named = match dir.file_name() {
         Some(name)
@@ -53,7 +55,14 @@ fn default_env(dir: &Path) -> Result<String, Error> {
             .ok()
             .and_then(|full| full.file_name().map(|n| n.to_string_lossy().into_owned())),
     };
-    named.ok_or_else(|| {
+    let named = named.map(|name| {
+        name.chars()
+            .map(|c| if env_char(c) { c } else { '-' })
+            .collect::<String>()
+            .trim_matches(|c| c == '-' || c == '.')
+            .to_string()
+    });
+    named.filter(|name| !name.is_empty()).ok_or_else(|| {
         Error::usage(format!(
             "{}: cannot name an environment after this directory; write ENV={}",
             dir.display(),
@@ -64,11 +73,7 @@ fn default_env(dir: &Path) -> Result<String, Error> {
 
 /// An environment names a values file: letters, digits, `.`, `_` and `-`, not starting with `.`.
 fn check_env_name(env: &str, arg: &str) -> Result<(), Error> {
-    let valid = !env.is_empty()
-        && !env.starts_with('.')
-        && env
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    let valid = !env.is_empty() && !env.starts_with('.') && env.chars().all(env_char);
     if valid {
         Ok(())
     } else {
@@ -76,6 +81,10 @@ fn check_env_name(env: &str, arg: &str) -> Result<(), Error> {
             "`{arg}`: `{env}` cannot name an environment (it names the values file <env>.yaml): use letters, digits, `.`, `_` and `-`, as in dev=overlays/dev"
         )))
     }
+}
+
+fn env_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
 }
 
 /// Every directory must hold a kustomization, and no environment may be named twice.
@@ -123,6 +132,10 @@ mod tests {
             ("live", Path::new("overlays/prod"))
         );
         assert!(parse("bad name=overlays/prod").is_err());
+        // A directory's name is made one a values file can have; a name given must be one.
+        assert_eq!(parse("overlays/ha-1.21+").unwrap().env, "ha-1.21");
+        assert_eq!(parse("overlays/eu west").unwrap().env, "eu-west");
+        assert!(parse("overlays/+").is_err());
         assert!(parse(".hidden=x").is_err());
     }
 
