@@ -421,7 +421,7 @@ fn a_random_value_asks_for_the_value_the_if_chain_tests() {
             ("values.yaml", "auth:\n  password: \"\"\ncsrfKey: \"\"\n"),
             (
                 "templates/_helpers.tpl",
-                "{{- define \"h.valueOf\" -}}{{ index .context.Values.auth (.key | splitList \".\" | last) }}{{- end -}}\n{{- define \"h.password\" -}}\n{{- $key := index .providedValues 0 -}}\n{{- $value := include \"h.valueOf\" (dict \"key\" $key \"context\" .context) -}}\n{{- if $value -}}{{ $value }}{{- else -}}{{ randAlphaNum 10 }}{{- end -}}\n{{- end -}}\n",
+                "{{- define \"h.valueOf\" -}}{{ index .context.Values.auth (.key | splitList \".\" | last) | default \"\" }}{{- end -}}\n{{- define \"h.password\" -}}\n{{- $key := index .providedValues 0 -}}\n{{- $value := include \"h.valueOf\" (dict \"key\" $key \"context\" .context) -}}\n{{- if $value -}}{{ $value }}{{- else -}}{{ randAlphaNum 10 }}{{- end -}}\n{{- end -}}\n",
             ),
             (
                 "templates/secret.yaml",
@@ -452,6 +452,17 @@ fn a_random_value_asks_for_the_value_the_if_chain_tests() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("set csrfKey in a values file"));
+    // No key at render time (an empty list of values paths): the place is named instead.
+    let secret = out.join("templates/secret.yaml");
+    let text = std::fs::read_to_string(&secret).expect("secret.yaml");
+    assert!(text.contains("[\"auth.password\"]"), "{text}");
+    std::fs::write(&secret, text.replace("[\"auth.password\"]", "[\"\"]")).expect("write");
+    common::template(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "set the value at h/templates/_helpers.tpl:5 in a values file",
+        ));
 }
 
 /// Helm reads a values file's numbers as float64 and prints `1000000` as `1e+06` and `1.0` as

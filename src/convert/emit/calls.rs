@@ -930,19 +930,18 @@ impl<'m> Emitter<'m> {
         }
         // What to ask for, as a Tera expression (a values path known only at render time, as
         // bitnami's `common.secrets.passwords.manage` has it), and as the report says it.
+        let at = format!("the value at {}:{}", self.file, f.pos.line);
         let (value, said) = match (&self.supply_hint, &self.tested_value) {
             (Some(hint), _) => (expr::string_literal(hint), hint.clone()),
             (None, Some(tested)) if tested.starts_with('"') => {
                 (tested.clone(), tested.trim_matches('"').to_string())
             }
+            // An empty key at render time falls back to the place.
             (None, Some(tested)) => (
-                tested.clone(),
+                format!("{tested} | default(value={})", expr::string_literal(&at)),
                 format!("the value `{tested}` names at render time"),
             ),
-            (None, None) => {
-                let at = format!("the value at {}:{}", self.file, f.pos.line);
-                (expr::string_literal(&at), at)
-            }
+            (None, None) => (expr::string_literal(&at), at),
         };
         self.report(
             f.pos,
