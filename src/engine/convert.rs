@@ -90,17 +90,17 @@ const MAX_CONVERTED_DEPTH: usize = 10_000;
 fn nested_deeper_than(value: &TeraValue, max: usize) -> bool {
     let mut todo = vec![(value, 1usize)];
     while let Some((value, depth)) = todo.pop() {
-        let children: Vec<&TeraValue> = if let Some(items) = value.as_array() {
-            items.iter().collect()
+        if let Some(items) = value.as_array() {
+            if depth > max && !items.is_empty() {
+                return true;
+            }
+            todo.extend(items.iter().map(|child| (child, depth + 1)));
         } else if let Some(map) = value.as_map() {
-            map.values().collect()
-        } else {
-            continue;
-        };
-        if depth > max && !children.is_empty() {
-            return true;
+            if depth > max && !map.is_empty() {
+                return true;
+            }
+            todo.extend(map.values().map(|child| (child, depth + 1)));
         }
-        todo.extend(children.into_iter().map(|child| (child, depth + 1)));
     }
     false
 }

@@ -195,30 +195,88 @@ fn parse_json(text: &str, name: &str) -> TeraResult<Value> {
 /// Helm `toYaml`: the value as YAML without the final newline, written by ktera's emitter;
 /// `sort_keys=true` orders map keys as Helm's YAML library does.
 fn to_yaml(value: Value, k: &Kwargs, _: &State) -> TeraResult<Value> {
-    match k.get::<&str>("style")? {
-        None | Some("ktera") => {}
+    let go_style = match k.get::<&str>("style")? {
+        None | Some("ktera") => false,
         // Helm's toYaml byte for byte, where the text is kept as text (a converted chart's
         // config files, checksums).
-        Some("go") => {
-            return super::go_yaml::to_yaml(&from_tera(&value)?).map(Value::from);
-        }
+        Some("go") => true,
         Some(other) => {
             return Err(tera::Error::message(format!(
                 "`to_yaml`: style `{other}` is unknown; use `go` (Helm's toYaml text) or leave it out"
             )));
         }
-    }
-    let value = if k.get::<bool>("sort_keys")?.unwrap_or(false) {
-        sorted(&value, yaml_key_order)
-    } else {
-        value
     };
-    let yaml = from_tera(&value)?;
-    let mut text = crate::yaml::emit_document(&yaml);
-    if text.ends_with('\n') {
-        text.pop();
+    let sort_keys = k.get::<bool>("sort_keys")?.unwrap_or(false);
+    let write = || -> TeraResult<String> {
+        if go_style {
+            return super::go_yaml::to_yaml(&from_tera(&value)?);
+        }
+        let yaml = if sort_keys {
+            from_tera(&sorted(&value, yaml_key_order))?
+        } else {
+            from_tera(&value)?
+        };
+        let mut text = crate::yaml::emit_document(&yaml);
+        if text.ends_with('\n') {
+            text.pop();
+        }
+        Ok(text)
+    };
+    match shared_address(&value) {
+        Some(address) => WRITTEN.with_borrow_mut(|written| {
+            let options = (go_style, sort_keys);
+            if let Some(w) = written
+                .iter()
+                .find(|w| w.address == address && w.options == options)
+            {
+                return Ok(w.text.as_str().into());
+            }
+            let text = write()?;
+            if written.len() == WRITTEN_KEPT {
+                written.remove(0);
+            }
+            written.push(Written {
+                address,
+                _held: value.clone(),
+                options,
+                text: text.clone(),
+            });
+            Ok(text.into())
+        }),
+        None => write().map(Value::from),
     }
-    Ok(text.into())
+}
+
+/// A map or list `to_yaml` wrote during the current template's render, and its text. A loop
+/// prints the same value (common labels, resources) once per item, and Tera hands out one
+/// shared copy of it: while the entry holds that copy, its address names it and nothing else.
+struct Written {
+    address: *const (),
+    _held: Value,
+    options: (bool, bool),
+    text: String,
+}
+
+/// How many written values are kept: enough for the few a loop body prints.
+const WRITTEN_KEPT: usize = 8;
+
+thread_local! {
+    static WRITTEN: std::cell::RefCell<Vec<Written>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The address of a map's or a non-empty list's shared copy.
+fn shared_address(value: &Value) -> Option<*const ()> {
+    match (value.as_map(), value.as_array()) {
+        (Some(map), _) => Some(std::ptr::from_ref(map).cast()),
+        (_, Some(items)) if !items.is_empty() => Some(items.as_ptr().cast()),
+        _ => None,
+    }
+}
+
+/// Forgets what `to_yaml` wrote: called as each template's render starts, so nothing is held
+/// past it.
+pub fn forget_written() {
+    WRITTEN.with_borrow_mut(Vec::clear);
 }
 
 /// Helm `toJson` / `toPrettyJson`: Go's `encoding/json` text (`<`, `>`, `&` escaped, floats as
@@ -389,6 +447,29 @@ mod tests {
         keys.sort_by(yaml_key_order);
         let names: Vec<&str> = keys.iter().filter_map(Key::as_str).collect();
         assert_eq!(names, ["9", "10", "A", "B", "a", "b"]);
+    }
+
+    #[test]
+    fn each_value_written_gets_its_own_text() {
+        // Values written again, sorted and not, and more new maps than the memo keeps: the
+        // remembered texts of `to_yaml` never stand in for another value's.
+        let mut tera = tera::Tera::new();
+        register(&mut Registry::new(&mut tera));
+        let mut context = tera::Context::new();
+        context.insert("a", &serde_json::json!({"b": 1, "a": 2}));
+        context.insert("l", &serde_json::json!(["x", {"k": "v"}]));
+        forget_written();
+        let rendered = tera
+            .render_str(
+                "{% for m in [a, l, a, l] %}{{ m | to_yaml }}|{{ m | to_yaml(sort_keys=true) }};{% endfor %}\
+                 {% for i in range(end=12) %}{% set n = {\"i\": i} %}{{ n | to_yaml }} {% endfor %}",
+                &context,
+                false,
+            )
+            .expect("renders");
+        let pair = "b: 1\na: 2|a: 2\nb: 1;- x\n- k: v|- x\n- k: v;";
+        let counted: String = (0..12).map(|i| format!("i: {i} ")).collect();
+        assert_eq!(rendered, format!("{pair}{pair}{counted}"));
     }
 
     #[test]
