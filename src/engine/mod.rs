@@ -299,7 +299,6 @@ impl Engine {
         let _watch = deadline::watch(&path);
         let mut out = limit::Capped::for_source(source_len);
         limit::start_render();
-        serial::forget_written();
         let rendered = self.tera.render_to(&tera_name, &context, &mut out);
         crate::memory::rendering("");
         if out.exceeded {

@@ -247,9 +247,10 @@ fn to_yaml(value: Value, k: &Kwargs, _: &State) -> TeraResult<Value> {
     }
 }
 
-/// A map or list `to_yaml` wrote during the current template's render, and its text. A loop
-/// prints the same value (common labels, resources) once per item, and Tera hands out one
-/// shared copy of it: while the entry holds that copy, its address names it and nothing else.
+/// A map or list `to_yaml` wrote on this thread, and its text. Templates print the same value
+/// (common labels, resources) once per item of a loop and once per template, and Tera hands
+/// out one shared copy of it: while the entry holds that copy, its address names it and
+/// nothing else.
 struct Written {
     address: *const (),
     _held: Value,
@@ -271,12 +272,6 @@ fn shared_address(value: &Value) -> Option<*const ()> {
         (_, Some(items)) if !items.is_empty() => Some(items.as_ptr().cast()),
         _ => None,
     }
-}
-
-/// Forgets what `to_yaml` wrote: called as each template's render starts, so nothing is held
-/// past it.
-pub fn forget_written() {
-    WRITTEN.with_borrow_mut(Vec::clear);
 }
 
 /// Helm `toJson` / `toPrettyJson`: Go's `encoding/json` text (`<`, `>`, `&` escaped, floats as
@@ -458,7 +453,6 @@ mod tests {
         let mut context = tera::Context::new();
         context.insert("a", &serde_json::json!({"b": 1, "a": 2}));
         context.insert("l", &serde_json::json!(["x", {"k": "v"}]));
-        forget_written();
         let rendered = tera
             .render_str(
                 "{% for m in [a, l, a, l] %}{{ m | to_yaml }}|{{ m | to_yaml(sort_keys=true) }};{% endfor %}\
