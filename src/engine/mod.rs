@@ -299,7 +299,10 @@ impl Engine {
         let _watch = deadline::watch(&path);
         let mut out = limit::Capped::for_source(source_len);
         limit::start_render();
-        let rendered = self.tera.render_to(&tera_name, &context, &mut out);
+        let rendered = self
+            .tera
+            .render_to(&tera_name, &context, &mut out)
+            .map_err(|e| self.explain_undefined(e, &tera_name, &context));
         crate::memory::rendering("");
         if out.exceeded {
             return Err(Error::input(limit::too_large("the template")).in_file(path));
@@ -326,6 +329,45 @@ impl Engine {
             path,
             text,
         })
+    }
+}
+
+impl Engine {
+    /// A print of a loop's or a `set`'s variable that was undefined, explained: the template
+    /// is rendered again with the printed path at hand, so that the error names the missing
+    /// field as Tera does (only the render knows the variable). Other errors pass unchanged.
+    fn explain_undefined(
+        &self,
+        error: tera::Error,
+        tera_name: &str,
+        context: &Context,
+    ) -> tera::Error {
+        let tera::ErrorKind::RenderingError(report) = error.kind() else {
+            return error;
+        };
+        if report.message() != print_guard::UNDEFINED {
+            return error;
+        }
+        let printed = self.files.get(report.filename()).and_then(|(_, written)| {
+            let shift = self
+                .inserts
+                .get(report.filename())
+                .map(|inserts| print_guard::shifts(written, inserts))
+                .unwrap_or_default();
+            let span = report.span();
+            let line = written.lines().nth(span.start_line.saturating_sub(1))?;
+            printed_at(&shift, line, span).map(|(_, _, printed)| printed)
+        });
+        let Some(printed) = printed.filter(|p| print_guard::is_variable_path(p.trim())) else {
+            return error;
+        };
+        print_guard::explaining(printed.trim(), || {
+            limit::start_render();
+            self.tera
+                .render_to(tera_name, context, &mut limit::Capped::default())
+                .err()
+        })
+        .unwrap_or(error)
     }
 }
 
@@ -442,19 +484,9 @@ fn locate(
                 .nth(span.start_line.saturating_sub(1))
                 .unwrap_or("");
             // A print's check failed: point at the printed expression.
-            if let Some((start, end)) = print_guard::printed_expression(
-                &shift,
-                written_line,
-                span.start_line,
-                span.start_col,
-            ) {
+            if let Some((start, end, printed)) = printed_at(&shift, written_line, span) {
                 start_col = start;
                 end_col = end;
-                let printed: String = written_line
-                    .chars()
-                    .skip(start)
-                    .take(end.saturating_sub(start))
-                    .collect();
                 // An undefined path printed: name the missing field as Tera does.
                 if message == print_guard::UNDEFINED
                     && let Some(better) =
@@ -532,6 +564,23 @@ fn locate(
             Error::input(message).with_hint(hint)
         }
     }
+}
+
+/// The expression as written of the print whose check failed at `span`, with its start and
+/// end columns; `None` when the error is not a print's check.
+fn printed_at(
+    shift: &[print_guard::Shift],
+    written_line: &str,
+    span: &tera::Span,
+) -> Option<(usize, usize, String)> {
+    let (start, end) =
+        print_guard::printed_expression(shift, written_line, span.start_line, span.start_col)?;
+    let printed = written_line
+        .chars()
+        .skip(start)
+        .take(end.saturating_sub(start))
+        .collect();
+    Some((start, end, printed))
 }
 
 /// A hint for the messages Tera gives most often, in the words of a Helm user.

@@ -94,26 +94,27 @@ pub fn shifts(written: &str, inserts: &[(usize, usize)]) -> Vec<Shift> {
     out
 }
 
-/// What `ktera_printable` does with a printed value. A path of a loop's or a `set`'s variable
-/// comes with its text (`path`), to name a missing field as Tera does from the variables in
-/// scope; a path of the template's objects is named after the fact ([`undefined_path`]),
-/// which keeps the common print free of an argument to evaluate.
-pub fn check(value: Value, kwargs: &tera::Kwargs, state: &tera::State) -> TeraResult<Value> {
+/// What `ktera_printable` does with a printed value. An undefined value is named after the
+/// fact: a path of the template's objects from the context ([`undefined_path`]), a path of a
+/// loop's or a `set`'s variable by rendering the template again with its text
+/// ([`explaining`]), since only the render knows the variable. The common print carries no
+/// argument to evaluate.
+pub fn check(value: Value, _: &tera::Kwargs, state: &tera::State) -> TeraResult<Value> {
     if value.is_undefined() {
-        if let Some(path) = kwargs.get::<&str>("path")? {
+        let explained = EXPLAINED_PATH.with_borrow(|path| {
+            let path = path.as_deref()?;
             let (first, fields) = path.split_once('.').unwrap_or((path, ""));
-            let message = match state.get::<Value>(first) {
-                Ok(Some(root)) => missing_field(root, fields),
+            Some(match state.get::<Value>(first) {
+                Ok(Some(root)) => missing_field(root, fields)?,
                 // A `set` of an undefined value, or a name never set: Tera's state does not
                 // tell them apart.
-                _ if fields.is_empty() => Some(format!("Variable `{first}` is undefined")),
-                _ => Some(format!("Variable `{first}` is not defined")),
-            };
-            return Err(tera::Error::message(
-                message.as_deref().unwrap_or(UNDEFINED),
-            ));
-        }
-        return Err(tera::Error::message(UNDEFINED));
+                _ if fields.is_empty() => format!("Variable `{first}` is undefined"),
+                _ => format!("Variable `{first}` is not defined"),
+            })
+        });
+        return Err(tera::Error::message(
+            explained.as_deref().unwrap_or(UNDEFINED),
+        ));
     }
     if value.is_none() {
         return Err(tera::Error::message("Tried to render a value that is null"));
@@ -121,12 +122,32 @@ pub fn check(value: Value, kwargs: &tera::Kwargs, state: &tera::State) -> TeraRe
     Ok(value)
 }
 
+thread_local! {
+    /// The printed path of a variable being explained ([`explaining`]).
+    static EXPLAINED_PATH: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `render` (the render of a template that failed on an undefined print of `path`, again)
+/// with the undefined value named from `path` and the variables in scope.
+pub fn explaining<R>(path: &str, render: impl FnOnce() -> R) -> R {
+    EXPLAINED_PATH.with_borrow_mut(|p| *p = Some(path.to_string()));
+    let result = render();
+    EXPLAINED_PATH.with_borrow_mut(|p| *p = None);
+    result
+}
+
+/// Whether `printed` is a path of a loop's or a `set`'s variable, which only the render can
+/// explain.
+pub fn is_variable_path(printed: &str) -> bool {
+    is_plain_path(printed) && !OBJECTS.contains(&printed.split('.').next().unwrap_or_default())
+}
+
 /// What `ktera_printable` says of an undefined value; [`undefined_path`] says more when the
 /// printed expression is a path of the template's objects.
 pub const UNDEFINED: &str = "Tried to render a variable that is undefined";
 
-/// The objects of a template's context: a printed path starting at one is named after the
-/// fact, from the context.
+/// The objects of a template's context: a printed path starting at one is named from the
+/// context.
 const OBJECTS: &[&str] = &[
     "Values",
     "Release",
@@ -261,12 +282,7 @@ pub fn guard(source: &str) -> Guarded {
                 if is_plain_path(printed) {
                     // `Values.image.tag | ktera_printable`: a filter binds to a whole path.
                     w.push(printed);
-                    let root = printed.split('.').next().unwrap_or_default();
-                    if OBJECTS.contains(&root) {
-                        w.insert(PATH_SUFFIX);
-                    } else {
-                        w.insert(&format!("{PATH_SUFFIX}(path=\"{printed}\")"));
-                    }
+                    w.insert(PATH_SUFFIX);
                 } else {
                     w.insert("(");
                     w.push(printed);
@@ -576,11 +592,13 @@ mod tests {
     }
 
     #[test]
-    fn a_variable_s_path_carries_its_text_and_an_object_s_does_not() {
+    fn paths_are_checked_without_an_argument() {
         assert_eq!(
             guard("{{ item.name }} {{ y }} {{ Values.a.b }} {{ Release.Name }}").source,
-            "{{ item.name | ktera_printable(path=\"item.name\") }} {{ y | ktera_printable(path=\"y\") }} {{ Values.a.b | ktera_printable }} {{ Release.Name }}"
+            "{{ item.name | ktera_printable }} {{ y | ktera_printable }} {{ Values.a.b | ktera_printable }} {{ Release.Name }}"
         );
+        assert!(is_variable_path("item.name") && is_variable_path("y"));
+        assert!(!is_variable_path("Values.a.b") && !is_variable_path("item | upper"));
     }
 
     #[test]
