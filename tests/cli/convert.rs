@@ -408,6 +408,34 @@ fn the_report_names_every_place_that_needs_a_person() {
     assert!(given.contains("password: s3cret"), "{given}");
 }
 
+/// `htpasswd` is random in Helm (a new salt every render) but has a deterministic ktera
+/// function: it converts to that, with a note, and the converted chart renders a bcrypt hash
+/// that is the same on every render (it was converted to a stop asking for a value).
+#[test]
+fn htpasswd_converts_to_the_deterministic_function() {
+    let (tmp, helm) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            ("values.yaml", "password: s3cret\n"),
+            (
+                "templates/secret.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: auth\nstringData:\n  auth: {{ htpasswd \"admin\" .Values.password | quote }}\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let report = converted_report(&helm, &out);
+    assert!(
+        report.contains("`htpasswd` salts at random in Helm"),
+        "{report}"
+    );
+    let first = common::stdout_of(&["template", out.to_str().expect("path")]);
+    assert!(first.contains("auth: admin:$2"), "{first}");
+    let again = common::stdout_of(&["template", out.to_str().expect("path")]);
+    assert_eq!(first, again);
+}
+
 /// The value to supply is the one the enclosing `if` chain tests: a values path
 /// (`if .Values.csrfKey ... else randBytes`, kubernetes-dashboard), or the key a variable was
 /// read by (bitnami common's `common.secrets.passwords.manage`, whose values path is known only
