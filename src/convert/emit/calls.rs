@@ -9,27 +9,10 @@ use super::{Dot, Emitter, Severity, Signature};
 use crate::convert::ast::*;
 use crate::convert::functions::NONDETERMINISTIC;
 
-/// Functions whose result changes on every render.
-const RANDOM: &[&str] = &[
-    "randAlphaNum",
-    "randAlpha",
-    "randNumeric",
-    "randAscii",
-    "randBytes",
-    "randInt",
-    "shuffle",
-    "uuidv4",
-    "now",
-    "ago",
-    "genCA",
-    "genCAWithKey",
-    "genPrivateKey",
-    "genSelfSignedCert",
-    "genSelfSignedCertWithKey",
-    "genSignedCert",
-    "genSignedCertWithKey",
-    "bcrypt",
-    "encryptAES",
+/// Sprig's date functions (which charts nearly always give `now`) and `derivePassword`: ktera
+/// has no equivalent, so they convert to a stop that asks for the value, as the functions of
+/// `NONDETERMINISTIC` do.
+const WITHOUT_EQUIVALENT: &[&str] = &[
     "derivePassword",
     "date",
     "dateInZone",
@@ -154,7 +137,7 @@ impl<'m> Emitter<'m> {
         if name == "include" {
             return self.include(f, args, piped);
         }
-        if RANDOM.contains(&name)
+        if WITHOUT_EQUIVALENT.contains(&name)
             || NONDETERMINISTIC.contains(&name) && !CONVERTED_ANYWAY.contains(&name)
         {
             return self.random(f, args);
