@@ -130,8 +130,8 @@ impl<'de> Visitor<'de> for Strict {
     }
 }
 
-/// A JSON string as Go's `encoding/json` writes it: besides the usual escapes, `<`, `>` and `&`
-/// (HTML-safe) and U+2028, U+2029 become `\uXXXX`. Hand-written because serde_json escapes
+/// A JSON string as Go's `encoding/json` writes it: besides the usual escapes (backspace and form
+/// feed as `\b`, `\f`), `<`, `>` and `&` (HTML-safe) and U+2028, U+2029 become `\uXXXX`. Hand-written because serde_json escapes
 /// none of these, and Helm's `toJson` output and `Chart.lock` digests must match to the byte.
 pub fn write_go_string(s: &str, out: &mut String) {
     out.push('"');
@@ -142,6 +142,9 @@ pub fn write_go_string(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            // Go 1.22 and later (Helm 3.17, Kustomize 5.5) write these two short.
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => push_unicode_escape(c, out),
             c if (c as u32) < 0x20 => push_unicode_escape(c, out),
             c => out.push(c),
@@ -158,6 +161,15 @@ fn push_unicode_escape(c: char, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As Helm 3.17.3 writes them: `helm template` of `{{ list "a\bb\fc\x01" | toJson }}`
+    /// gives `["a\bb\fc\u0001"]`.
+    #[test]
+    fn control_characters_are_escaped_as_go_writes_them() {
+        let mut out = String::new();
+        write_go_string("a\u{8}b\u{c}c\u{1}<", &mut out);
+        assert_eq!(out, r#""a\bb\fc\u0001\u003c""#);
+    }
 
     fn error(text: &str) -> String {
         read(text).err().map(|e| e.to_string()).unwrap_or_default()
