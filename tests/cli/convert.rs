@@ -408,6 +408,38 @@ fn the_report_names_every_place_that_needs_a_person() {
     assert!(given.contains("password: s3cret"), "{given}");
 }
 
+/// values.yaml is kept as written, and Helm reads it as YAML 1.1: a plain `no` is false there and
+/// the string "no" (true in an `if`) in ktera. Each such value is reported where it stands;
+/// quoted ones and block text are strings for both.
+#[test]
+fn yaml_1_1_booleans_in_values_are_reported() {
+    let (tmp, helm) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            (
+                "values.yaml",
+                "enabled: no\nname: \"no\"\nmode: on\nlist:\n  - off\ntext: |\n  yes\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  on: {{ .Values.enabled | quote }}\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let report = converted_report(&helm, &out);
+    for place in [
+        "values.yaml:1:10: attention: Helm reads `no` as the boolean false (YAML 1.1)",
+        "values.yaml:3:7: attention: Helm reads `on` as the boolean true",
+        "values.yaml:5:5: attention: Helm reads `off` as the boolean false",
+    ] {
+        assert!(report.contains(place), "{place}: {report}");
+    }
+    assert!(!report.contains("values.yaml:2:"), "{report}");
+    assert!(!report.contains("`yes`"), "{report}");
+}
+
 /// `htpasswd` is random in Helm (a new salt every render) but has a deterministic ktera
 /// function: it converts to that, with a note, and the converted chart renders a bcrypt hash
 /// that is the same on every render (it was converted to a stop asking for a value).
