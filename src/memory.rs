@@ -83,6 +83,28 @@ pub fn rendering(path: &str) {
     RENDERING.with(|cell| cell.set((name, len)));
 }
 
+/// What [`rendering`] set on this thread and the work left of it, carried over when a render
+/// moves to another thread (`engine::stack`).
+#[derive(Clone, Copy)]
+pub struct RenderBudget {
+    name: ([u8; NAME_BYTES], usize),
+    work_left: usize,
+}
+
+/// This thread's [`RenderBudget`].
+pub fn render_budget() -> RenderBudget {
+    RenderBudget {
+        name: RENDERING.with(Cell::get),
+        work_left: WORK_LEFT.with(Cell::get),
+    }
+}
+
+/// Gives this thread `budget`, as [`render_budget`] took it on another.
+pub fn set_render_budget(budget: RenderBudget) {
+    RENDERING.with(|cell| cell.set(budget.name));
+    WORK_LEFT.with(|cell| cell.set(budget.work_left));
+}
+
 /// The system allocator, counting, with the cap in front.
 pub struct CappedAllocator;
 

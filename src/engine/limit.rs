@@ -70,6 +70,15 @@ pub fn start_render() {
     RANGE_LEFT.with(|left| left.set(MAX_RANGE_ITEMS));
 }
 
+/// What is left of this thread's `range()` allowance (carried when a render changes threads).
+pub fn range_left() -> u64 {
+    RANGE_LEFT.with(Cell::get)
+}
+
+pub fn set_range_left(left: u64) {
+    RANGE_LEFT.with(|cell| cell.set(left));
+}
+
 /// Tera's `range(start=0, end, step_by=1)`, same arguments and messages, counted against
 /// [`MAX_RANGE_ITEMS`].
 pub fn register_range(r: &mut Registry) {

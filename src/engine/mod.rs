@@ -255,7 +255,7 @@ impl Engine {
         base.insert_value("Capabilities", capabilities);
         base.insert_value("Subcharts", subcharts);
 
-        stack::on_render_stack(|| {
+        stack::render_here(|| {
             let templates = self.render_names(part, &part.emitted, &base)?;
             let notes = match &part.notes {
                 Some(name) => Some(self.render_one(part, name, &base)?.text),

@@ -1,18 +1,87 @@
-//! The stack a render runs on, deep enough for the deepest nesting the caps allow
-//! ([`super::limit`], [`super::MAX_TPL_DEPTH`]): renders run on threads started with it.
+//! The stack a render runs on. A render starts on the thread that asks for it; only when
+//! `tpl` strings nest it deep ([`super::MAX_TPL_DEPTH`] levels of `tpl` by Tera's 20 of
+//! components) does the rest move to a thread started with a stack deep enough for the caps
+//! ([`super::limit`]). Starting a thread on every render would cost more than a small render
+//! (docs/performance.md).
 
 use std::cell::Cell;
 use std::io;
 use std::thread::{Scope, ScopedJoinHandle};
 
-/// Stack a render runs on. `tpl` strings calling components that call `tpl` again nest deep
-/// (32 levels of `tpl` by Tera's 20 of components): more than a thread's default 2 MiB, or
-/// the 8 MiB of the main thread in a debug build. Only the pages used are committed.
+/// Stack of a render thread. More than a thread's default 2 MiB, or the 8 MiB of the main
+/// thread in a debug build, is needed at the deepest nesting. Only the pages used are committed.
 pub const RENDER_STACK_BYTES: usize = 1024 * 1024 * 1024;
+
+/// Stack a render may use on the thread that asked for it before the next `tpl` moves to a
+/// render thread: well within a thread's 2 MiB, with room for Tera's 20 levels of components
+/// below it.
+const CALLER_STACK_BYTES: usize = 256 * 1024;
 
 thread_local! {
     // Whether this thread was started with RENDER_STACK_BYTES of stack.
     static ON_RENDER_STACK: Cell<bool> = const { Cell::new(false) };
+    // Where the stack stood when the render running on this thread began (0: none runs).
+    static RENDER_BASE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Marks this thread as started with [`RENDER_STACK_BYTES`] of stack (by a thread pool), so
+/// that renders run on it as they are.
+pub fn mark_render_thread() {
+    ON_RENDER_STACK.set(true);
+}
+
+/// An address in the current stack frame: how far apart two of them are is how much stack
+/// the frames between them use.
+#[inline(never)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::ptr::from_ref(std::hint::black_box(&marker)).addr()
+}
+
+/// Runs a render on this thread, noting where the stack stands for [`is_deep`].
+pub fn render_here<R>(work: impl FnOnce() -> R) -> R {
+    if ON_RENDER_STACK.get() || RENDER_BASE.get() != 0 {
+        return work();
+    }
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            RENDER_BASE.set(0);
+        }
+    }
+    RENDER_BASE.set(stack_position());
+    let _reset = Reset;
+    work()
+}
+
+/// True when the render on this thread has used more stack than it may here: a nested
+/// render (`tpl`) then goes to [`on_render_stack`].
+pub fn is_deep() -> bool {
+    let base = RENDER_BASE.get();
+    !ON_RENDER_STACK.get() && base != 0 && base.abs_diff(stack_position()) > CALLER_STACK_BYTES
+}
+
+/// What a render keeps per thread: it goes with the render to another thread and comes back.
+struct RenderState {
+    budget: crate::memory::RenderBudget,
+    range_left: u64,
+    tpl_depth: usize,
+}
+
+impl RenderState {
+    fn here() -> RenderState {
+        RenderState {
+            budget: crate::memory::render_budget(),
+            range_left: super::limit::range_left(),
+            tpl_depth: super::tpl::depth(),
+        }
+    }
+
+    fn install(&self) {
+        crate::memory::set_render_budget(self.budget);
+        super::limit::set_range_left(self.range_left);
+        super::tpl::set_depth(self.tpl_depth);
+    }
 }
 
 /// Starts a scoped thread with [`RENDER_STACK_BYTES`] of stack, on which renders run as they
@@ -29,24 +98,28 @@ fn spawn_render_thread<'scope, T: Send + 'scope>(
         })
 }
 
-/// Marks this thread as started with [`RENDER_STACK_BYTES`] of stack (by a thread pool), so
-/// that renders run on it as they are.
-pub fn mark_render_thread() {
-    ON_RENDER_STACK.set(true);
-}
-
 /// Runs `work` with [`RENDER_STACK_BYTES`] of stack: here on a thread started with it, else
-/// on a thread started for it. When none can be started (an address-space limit), `work`
-/// runs here, on the stack there is. A panic in `work` is resumed here.
+/// on a thread started for it, which takes over this thread's render state and gives it back.
+/// When no thread can be started (an address-space limit), `work` runs here, on the stack
+/// there is. A panic in `work` is resumed here.
 pub fn on_render_stack<R: Send>(work: impl Fn() -> R + Sync) -> R {
     if ON_RENDER_STACK.get() {
         return work();
     }
     let work = &work;
-    std::thread::scope(|scope| match spawn_render_thread(scope, work) {
-        Ok(thread) => thread
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+    let state = RenderState::here();
+    let moved = move || {
+        state.install();
+        (work(), RenderState::here())
+    };
+    std::thread::scope(|scope| match spawn_render_thread(scope, moved) {
+        Ok(thread) => {
+            let (result, state) = thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            state.install();
+            result
+        }
         Err(_) => work(),
     })
 }

@@ -31,6 +31,15 @@ thread_local! {
     static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
+/// How deep `tpl` calls are nested on this thread (carried when a render changes threads).
+pub fn depth() -> usize {
+    DEPTH.with(Cell::get)
+}
+
+pub fn set_depth(depth: usize) {
+    DEPTH.with(|cell| cell.set(depth));
+}
+
 /// Set once the chart's templates are compiled.
 pub type EngineHandle = Arc<OnceLock<Weak<Tera>>>;
 
@@ -273,8 +282,17 @@ fn render_tpl(
             }
         }
     }
-    let mut out = super::limit::Capped::default();
-    let rendered = tera.render_str_to(text, &context, false, &mut out);
+    let render = || {
+        let mut out = super::limit::Capped::default();
+        let rendered = tera.render_str_to(text, &context, false, &mut out);
+        (rendered, out)
+    };
+    // Deep nesting goes on in a render thread (`stack`).
+    let (rendered, out) = if super::stack::is_deep() {
+        super::stack::on_render_stack(render)
+    } else {
+        render()
+    };
     if out.exceeded {
         return Err(tera::Error::message(super::limit::too_large(
             "the string given to `tpl`",

@@ -165,6 +165,30 @@ fn tpl_through_components_does_not_overflow_the_stack() {
     assert_eq!(e.matches("nested more than").count(), 1, "{e}");
 }
 
+/// The `range()` allowance is the template's over a move to a render thread: 9.9 million
+/// numbers before two `tpl` levels of 18 components each (deeper than a render goes on the
+/// calling thread), 200,000 after, and the template is stopped.
+#[test]
+fn range_allowance_goes_with_a_render_to_another_thread() {
+    let (_tmp, dir) = chart(
+        "{% for i in range(end=99) %}{% set n = range(end=100000) | length %}{% endfor %}\
+         a: {{ Values.chain | replace(from=\"L\", to=\"1\") | tpl }}\n",
+        "chain: \"{{ <c n={0} level={L} /> }}\"\n\
+         last: \"{% for i in range(end=2) %}{% set n = range(end=100000) | length %}{% endfor %}x\"\n",
+    );
+    write(
+        &dir,
+        &[(
+            "templates/_helpers.tera",
+            "{% component c(n, level, @Values) %}{% if n < 18 %}{{ <c n={n + 1} level={level} /> }}\
+             {% elif level < 2 %}{{ Values.chain | replace(from=\"L\", to=(level + 1) ~ \"\") | tpl }}\
+             {% else %}{{ Values.last | tpl }}{% endif %}{% endcomponent c %}",
+        )],
+    );
+    let e = render_error(&dir);
+    assert!(e.contains("numbers in all"), "{e}");
+}
+
 /// A component that calls itself stopped at Tera's limit with a message naming no file.
 #[test]
 fn a_component_calling_itself_names_the_template() {
