@@ -81,6 +81,7 @@ pub(crate) fn chart_documents(rendered: &crate::pipeline::Output) -> Vec<Documen
             id: m.id(),
             value: m.value.clone(),
             origin: m.source_name.clone(),
+            written_by_kubectl_diff: false,
         })
         .collect()
 }

@@ -144,6 +144,7 @@ fn verify_converted(
             id: m.id(),
             value: m.value.clone(),
             origin: m.source_name.clone(),
+            written_by_kubectl_diff: false,
         })
         .collect();
     let report = verify::compare(&helm_docs, &ktera_docs);

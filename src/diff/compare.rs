@@ -79,11 +79,13 @@ fn object(
         (None, None) => return None,
     };
     let secret = |d: Option<&Document>| d.is_some_and(|d| is_secret(&d.value));
+    let by_kubectl = |d: Option<&Document>| d.is_some_and(|d| d.written_by_kubectl_diff);
     Some(Object {
         title,
         left_origin: left.map(|d| d.origin.clone()),
         right_origin: right.map(|d| d.origin.clone()),
         secret: secret(left) || secret(right),
+        kubectl_masks: by_kubectl(left) || by_kubectl(right),
         status,
     })
 }

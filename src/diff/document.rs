@@ -16,6 +16,8 @@ pub struct Document {
     /// Where it was read: `file:line` of the document's first line, `file:line items[2]` for
     /// an item of a `kind: List`.
     pub origin: String,
+    /// Read from a file `kubectl diff` wrote: its Secret data may hold kubectl's masks.
+    pub written_by_kubectl_diff: bool,
 }
 
 impl Document {
@@ -24,6 +26,7 @@ impl Document {
             id: ObjectId::of(&value),
             value,
             origin,
+            written_by_kubectl_diff: false,
         }
     }
 }

@@ -130,7 +130,15 @@ fn parse_file(path: &Path) -> Result<Vec<Document>, Error> {
     let origin = path.display().to_string();
     let text = crate::input::read_file_text(path)
         .map_err(|failure| failure.error_or(&origin, |error| read_error(path, error)))?;
-    parse_manifests(&text, &origin)
+    let mut documents = parse_manifests(&text, &origin)?;
+    let by_kubectl = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(is_kubectl_object_file);
+    for document in &mut documents {
+        document.written_by_kubectl_diff = by_kubectl;
+    }
+    Ok(documents)
 }
 
 fn read_error(path: &Path, error: io::Error) -> Error {

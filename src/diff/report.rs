@@ -1,5 +1,6 @@
 //! The result of a comparison and its two renderings: text for people, JSON for machines.
-//! Secret values are masked here, at printing time, unless `show_secrets` is set.
+//! Secret values are masked here, at printing time, unless `show_secrets` is set; the masks
+//! `kubectl diff` wrote in their place are said to be kubectl's, whatever the options.
 
 use std::cell::Cell;
 use std::io::{self, Write};
@@ -9,7 +10,7 @@ use serde_yaml::Value;
 
 use super::format::{Mask, compact_masked, printable, to_json_masked};
 use super::path::Segment;
-use super::secret;
+use super::secret::{self, KubectlMask};
 use super::text;
 use super::tree::{Change, Op};
 
@@ -21,6 +22,9 @@ pub(crate) struct Object {
     pub right_origin: Option<String>,
     /// A Secret on either side: its data values are masked.
     pub secret: bool,
+    /// Read on either side from a file `kubectl diff` wrote: its Secret data holds kubectl's
+    /// masks unless kubectl ran with `--show-secrets`.
+    pub kubectl_masks: bool,
     pub status: Status,
 }
 
@@ -132,9 +136,9 @@ impl Report {
                         style.paint(YELLOW, &format!("~ {title}")),
                         origins(&[&object.left_origin, &object.right_origin])
                     )?;
-                    let mask = masking(object, opts);
+                    let masking = Masking::of(object, opts);
                     for change in changes {
-                        write_change(out, &style, change, mask)?;
+                        write_change(out, &style, change, &masking)?;
                     }
                 }
             }
@@ -191,12 +195,12 @@ impl Report {
             .iter()
             .filter_map(|object| match &object.status {
                 Status::Changed(changes) => {
-                    let mask = masking(object, opts);
+                    let masking = Masking::of(object, opts);
                     Some(json!({
                         "id": object.title,
                         "left_origin": object.left_origin,
                         "right_origin": object.right_origin,
-                        "changes": changes.iter().map(|c| change_json(c, mask)).collect::<Vec<_>>(),
+                        "changes": changes.iter().map(|c| change_json(c, &masking)).collect::<Vec<_>>(),
                     }))
                 }
                 _ => None,
@@ -217,16 +221,47 @@ impl Report {
     }
 }
 
-fn no_mask(_: &[Segment], _: &Value) -> Option<String> {
-    None
+/// What is hidden when printing one object's values.
+struct Masking {
+    /// Secret data, unless the options show it.
+    hide_secrets: bool,
+    /// kubectl's masks: they are no values, so no option shows them as such.
+    kubectl_masks: bool,
 }
 
-/// What is hidden when printing this object's values.
-fn masking(object: &Object, opts: &ReportOptions) -> Mask<'static> {
-    if object.secret && !opts.show_secrets {
-        &secret::stand_in
-    } else {
-        &no_mask
+impl Masking {
+    fn of(object: &Object, opts: &ReportOptions) -> Masking {
+        Masking {
+            hide_secrets: object.secret && !opts.show_secrets,
+            kubectl_masks: object.secret && object.kubectl_masks,
+        }
+    }
+
+    /// The stand-in of the value at `path`, when it is hidden (a [`Mask`]).
+    fn stand_in(&self, path: &[Segment], value: &Value) -> Option<String> {
+        if self.kubectl_masks
+            && let Some(stand_in) = KubectlMask::stand_in(path, value)
+        {
+            return Some(stand_in);
+        }
+        if self.hide_secrets {
+            secret::stand_in(path, value)
+        } else {
+            None
+        }
+    }
+
+    /// kubectl's `*** (before)` -> `*** (after)`: a value changed, and kubectl did not say how.
+    fn kubectl_hid_change(&self, change: &Change) -> bool {
+        let mask = |value: &Option<Value>| {
+            value
+                .as_ref()
+                .and_then(|value| KubectlMask::at(change.path.segments(), value))
+        };
+        self.kubectl_masks
+            && change.op == Op::Changed
+            && mask(&change.left) == Some(KubectlMask::Before)
+            && mask(&change.right) == Some(KubectlMask::After)
     }
 }
 
@@ -254,9 +289,17 @@ fn write_change(
     out: &mut dyn Write,
     style: &Style,
     change: &Change,
-    mask: Mask<'_>,
+    masking: &Masking,
 ) -> io::Result<()> {
     let path = change.path.to_string();
+    if masking.kubectl_hid_change(change) {
+        return writeln!(
+            out,
+            "    {} {path}: changed; kubectl diff hid both values",
+            style.paint(YELLOW, "~")
+        );
+    }
+    let mask: Mask<'_> = &|path, value| masking.stand_in(path, value);
     let show = |value: &Option<Value>| {
         value
             .as_ref()
@@ -315,7 +358,8 @@ fn write_change(
     }
 }
 
-fn change_json(change: &Change, mask: Mask<'_>) -> serde_json::Value {
+fn change_json(change: &Change, masking: &Masking) -> serde_json::Value {
+    let mask: Mask<'_> = &|path, value| masking.stand_in(path, value);
     let hidden = Cell::new(false);
     let watch = noting(mask, &hidden);
     let mut entry = serde_json::Map::new();
@@ -461,6 +505,94 @@ mod tests {
             "{output}"
         );
         assert!(!report.to_json(&opts).to_string().contains("masked"));
+    }
+
+    /// A Secret as `kubectl diff` writes it in LIVE and MERGED: `same` equal on both sides,
+    /// `changed` changed, `gone` removed, `new` added, `raw` a value that is no mask.
+    const KUBECTL_LIVE: &str = "apiVersion: v1\ndata:\n  changed: '*** (before)'\n  gone: '***'\n  raw: not base64!\n  same: '***'\nkind: Secret\nmetadata:\n  name: db\n";
+    const KUBECTL_MERGED: &str = "apiVersion: v1\ndata:\n  changed: '*** (after)'\n  new: '***'\n  raw: also not!\n  same: '***'\nkind: Secret\nmetadata:\n  name: db\n";
+
+    fn written_by_kubectl(text: &str, origin: &str) -> Vec<super::super::Document> {
+        let mut documents = parse_manifests(text, origin).unwrap();
+        for document in &mut documents {
+            document.written_by_kubectl_diff = true;
+        }
+        documents
+    }
+
+    #[test]
+    fn kubectl_masks_are_said_to_be_kubectls_whatever_the_options() {
+        let report = compare(
+            &written_by_kubectl(KUBECTL_LIVE, "LIVE-1/v1.Secret..db"),
+            &written_by_kubectl(KUBECTL_MERGED, "MERGED-2/v1.Secret..db"),
+        );
+        for show_secrets in [false, true] {
+            let opts = ReportOptions {
+                color: false,
+                show_secrets,
+            };
+            let output = text(&report, opts);
+            for expected in [
+                "    ~ data.changed: changed; kubectl diff hid both values\n",
+                "    - data.gone: <secret: hidden by kubectl diff>\n",
+                "    + data.new: <secret: hidden by kubectl diff>\n",
+            ] {
+                assert!(output.contains(expected), "{expected:?} missing:\n{output}");
+            }
+            assert!(!output.contains("data.same"), "{output}");
+            assert!(!output.contains("(before)"), "{output}");
+            let json = report.to_json(&opts);
+            let changes = json["changed"][0]["changes"].as_array().unwrap();
+            let changed = changes
+                .iter()
+                .find(|c| c["path"] == "data.changed")
+                .unwrap();
+            assert_eq!(changed["op"], "changed");
+            assert_eq!(changed["left"], "<secret: hidden by kubectl diff>");
+            assert_eq!(changed["right"], "<secret: hidden by kubectl diff>");
+            assert_eq!(changed["masked"], true);
+        }
+        // A value that is no mask is shown as any other.
+        let hidden = text(&report, ReportOptions::default());
+        assert!(
+            hidden.contains(
+                "~ data.raw: <secret: 11 characters, not valid base64> -> \
+                 <secret: 9 characters, not valid base64>\n"
+            ),
+            "{hidden}"
+        );
+        let shown = text(
+            &report,
+            ReportOptions {
+                color: false,
+                show_secrets: true,
+            },
+        );
+        assert!(
+            shown.contains(r#"~ data.raw: "not base64!" -> "also not!""#),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn masks_in_other_files_are_values() {
+        // Only kubectl's files hold kubectl's masks; in a manifest `***` is an invalid value.
+        let output = text(
+            &report(KUBECTL_LIVE, KUBECTL_MERGED),
+            ReportOptions::default(),
+        );
+        assert!(
+            output.contains(
+                "~ data.changed: <secret: 12 characters, not valid base64> -> \
+                 <secret: 11 characters, not valid base64>\n"
+            ),
+            "{output}"
+        );
+        assert!(
+            output.contains("+ data.new: <secret: 3 characters, not valid base64>\n"),
+            "{output}"
+        );
+        assert!(!output.contains("kubectl"), "{output}");
     }
 
     #[test]

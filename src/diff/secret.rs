@@ -3,6 +3,10 @@
 //! asked. A hidden value shows its size only: `<secret: 12 bytes>`, decoded for `data`. Which
 //! objects may be Secrets is [`crate::secret`]'s to say; a Secret inside a list (`kind: List`
 //! of lists, `SecretList`) is masked under its `items[i]`.
+//!
+//! `kubectl diff` hides Secret data itself before writing the files it hands
+//! `KUBECTL_EXTERNAL_DIFF` ([`KubectlMask`]); in those files its masks are read as masks, not as
+//! values, whatever `--show-secrets` says.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -42,6 +46,42 @@ pub fn stand_in(path: &[Segment], value: &Value) -> Option<String> {
         }
         _ => "<secret>".to_string(),
     })
+}
+
+/// What `kubectl diff` writes in place of each `data` value of a `v1` Secret unless run with
+/// `--show-secrets` (kubernetes/kubectl pkg/cmd/diff/diff.go, `Masker`, since Kubernetes 1.22):
+/// `***` where both sides hold the same value or only one side has the key, `*** (before)` and
+/// `*** (after)` where the two sides' values differ. None of them is base64, so no Secret the
+/// API server returns can hold one as a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KubectlMask {
+    Same,
+    Before,
+    After,
+}
+
+/// The stand-in of every value kubectl hid: its size is not known.
+const HIDDEN_BY_KUBECTL: &str = "<secret: hidden by kubectl diff>";
+
+impl KubectlMask {
+    /// The mask at `path` (from the Secret's root), if `value` is one: only the values right
+    /// under `data` are masked by kubectl, which writes one object per file (never a list).
+    pub fn at(path: &[Segment], value: &Value) -> Option<KubectlMask> {
+        if path.len() != 2 || !matches!(sensitive(path, value), Some(Encoding::Base64)) {
+            return None;
+        }
+        match value.as_str()? {
+            "***" => Some(KubectlMask::Same),
+            "*** (before)" => Some(KubectlMask::Before),
+            "*** (after)" => Some(KubectlMask::After),
+            _ => None,
+        }
+    }
+
+    /// [`stand_in`] for a value kubectl masked.
+    pub fn stand_in(path: &[Segment], value: &Value) -> Option<String> {
+        KubectlMask::at(path, value).map(|_| HIDDEN_BY_KUBECTL.to_string())
+    }
 }
 
 fn bytes_text(n: usize) -> String {
@@ -156,6 +196,37 @@ mod tests {
         at.extend(path(&["stringData", "p"]));
         assert!(stand_in(&at, &Value::from("hunter2")).is_some());
         assert!(stand_in(&at[..2], &yaml("{kind: Secret}")).is_none());
+    }
+
+    #[test]
+    fn kubectl_masks_are_recognised_right_under_data_only() {
+        let masks = [
+            ("***", KubectlMask::Same),
+            ("*** (before)", KubectlMask::Before),
+            ("*** (after)", KubectlMask::After),
+        ];
+        for (text, mask) in masks {
+            let value = Value::from(text);
+            assert_eq!(
+                KubectlMask::at(&path(&["data", "password"]), &value),
+                Some(mask)
+            );
+            assert_eq!(
+                KubectlMask::stand_in(&path(&["data", "password"]), &value).as_deref(),
+                Some("<secret: hidden by kubectl diff>")
+            );
+            // kubectl masks neither stringData nor anything outside data.
+            for elsewhere in [&["stringData", "p"][..], &["metadata", "name"], &["data"]] {
+                assert_eq!(KubectlMask::at(&path(elsewhere), &value), None);
+            }
+        }
+        for not_a_mask in ["****", "*** (changed)", " ***", "aHVudGVyMi1wYXNz"] {
+            assert_eq!(
+                KubectlMask::at(&path(&["data", "p"]), &Value::from(not_a_mask)),
+                None,
+                "{not_a_mask}"
+            );
+        }
     }
 
     #[test]

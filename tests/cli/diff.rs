@@ -514,7 +514,7 @@ fn kubectl_external_diff_directories() {
         ),
         // Cluster-scoped: no namespace between the dots.
         ("v1.Namespace..prod", NAMESPACE, NAMESPACE),
-        // kubectl masks Secret data before writing; ktera masks it again in its report.
+        // kubectl masks Secret data before writing; ktera says so.
         (
             "v1.Secret.default.creds",
             "apiVersion: v1\ndata:\n  password: '*** (before)'\nkind: Secret\nmetadata:\n  name: creds\n  namespace: default\ntype: Opaque\n",
@@ -540,8 +540,7 @@ fn kubectl_external_diff_directories() {
             "metadata.generation: 4 -> 5\n",
             "+ /ConfigMap default/cfg: only on the right",
             "- rbac.authorization.k8s.io/ClusterRole reader: only on the left",
-            // kubectl's masks are not base64: ktera says so and still shows only their sizes.
-            "data.password: <secret: 12 characters, not valid base64> -> <secret: 11 characters, not valid base64>",
+            "~ data.password: changed; kubectl diff hid both values\n",
             "1 equal",
         ] {
             assert!(all.contains(expected), "{expected:?} missing:\n{all}");
@@ -580,6 +579,105 @@ fn kubectl_external_diff_directories() {
             .contains("MERGED-1793262611/v1.ConfigMap.default.cfg:5:1: invalid YAML"),
         "{}",
         text(&output.stderr)
+    );
+}
+
+fn secret(data: &str) -> String {
+    format!(
+        "apiVersion: v1\ndata:\n{data}kind: Secret\nmetadata:\n  name: creds\n  namespace: default\ntype: Opaque\n"
+    )
+}
+
+/// kubectl diff masks every `data` value of a Secret before writing it (kubernetes/kubectl
+/// pkg/cmd/diff/diff.go, `Masker`): `***` where the value is the same on both sides or on one
+/// side only, `*** (before)` and `*** (after)` where it changed. ktera reads these as kubectl's
+/// masks, not as values that are not base64; anything else is a value.
+#[test]
+fn kubectl_secret_masks() {
+    const FILE: &str = "v1.Secret.default.creds";
+    let run = |live: &str, merged: &str, variable: &str| {
+        let (tmp, live_dir, merged_dir) = kubectl_dirs(&[(FILE, live, merged)]);
+        let output = as_kubectl(variable, &live_dir, &merged_dir);
+        (tmp, output)
+    };
+
+    // Equal values: equal masks, no difference (0).
+    let same = secret("  password: '***'\n  user: '***'\n");
+    for variable in ["ktera diff", "ktera diff --show-secrets"] {
+        let (_tmp, output) = run(&same, &same, variable);
+        assert_eq!(output.status.code(), Some(0), "{}", everything(&output));
+        assert_eq!(text(&output.stdout), "no differences: 1 object equal\n");
+    }
+
+    // A changed value, a key added and one removed (1): said to be hidden by kubectl, with or
+    // without --show-secrets (kubectl wrote no value to show).
+    let live = secret("  old: '***'\n  password: '*** (before)'\n  user: '***'\n");
+    let merged = secret("  new: '***'\n  password: '*** (after)'\n  user: '***'\n");
+    for variable in ["ktera diff", "ktera diff --show-secrets"] {
+        let (_tmp, output) = run(&live, &merged, variable);
+        let all = everything(&output);
+        assert_eq!(output.status.code(), Some(1), "{all}");
+        for expected in [
+            "~ /Secret default/creds",
+            "    ~ data.password: changed; kubectl diff hid both values\n",
+            "    - data.old: <secret: hidden by kubectl diff>\n",
+            "    + data.new: <secret: hidden by kubectl diff>\n",
+            "1 changed\n",
+        ] {
+            assert!(all.contains(expected), "{expected:?} missing:\n{all}");
+        }
+        assert!(!all.contains("base64"), "{all}");
+        assert!(!all.contains("data.user"), "{all}");
+    }
+    let (_tmp, json) = run(&live, &merged, "ktera diff -o json");
+    assert_eq!(json.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON report");
+    let changes = report["changed"][0]["changes"].as_array().expect("changes");
+    let password = changes
+        .iter()
+        .find(|c| c["path"] == "data.password")
+        .expect("data.password");
+    assert_eq!(password["op"], "changed");
+    assert_eq!(password["left"], "<secret: hidden by kubectl diff>");
+    assert_eq!(password["right"], "<secret: hidden by kubectl diff>");
+    assert_eq!(password["masked"], true);
+
+    // A value that is no mask and not base64 gets the message it always had.
+    let (_tmp, output) = run(
+        &secret("  password: '***'\n  token: not base64!\n"),
+        &secret("  password: '***'\n  token: '**** (after)'\n"),
+        "ktera diff",
+    );
+    let all = everything(&output);
+    assert_eq!(output.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains(
+            "~ data.token: <secret: 11 characters, not valid base64> -> <secret: 12 characters, not valid base64>\n"
+        ),
+        "{all}"
+    );
+
+    // An error is still 2: a Secret file kubectl cannot have written.
+    let (_tmp, output) = run(
+        &same,
+        &secret("  password: '***'\n  password: '*** (after)'\n"),
+        "ktera diff",
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", everything(&output));
+
+    // The masks are kubectl's only in kubectl's files: in ordinary manifests they are values.
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let (a, b) = (tmp.path().join("a.yaml"), tmp.path().join("b.yaml"));
+    fs::write(&a, &live).expect("write");
+    fs::write(&b, &merged).expect("write");
+    let output = ktera().arg("diff").arg(&a).arg(&b).output().expect("run");
+    let all = everything(&output);
+    assert_eq!(output.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains(
+            "~ data.password: <secret: 12 characters, not valid base64> -> <secret: 11 characters, not valid base64>\n"
+        ),
+        "{all}"
     );
 }
 
