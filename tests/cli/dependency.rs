@@ -9,17 +9,16 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
-use crate::common::servers::{Server, helm, helm_command};
+use crate::common::servers::{
+    Server, chart_sources, helm, helm_command, package_chart, push, push_chart,
+    write_registry_login, write_repositories,
+};
 use crate::common::{copy_dir, ktera, write};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chart-sources")
-}
 
 #[test]
 fn the_lock_digest_is_helms() {
     // lock/Chart.lock was written by `helm dependency update` (scripts/gen-chart-sources-fixtures).
-    let dir = fixtures().join("lock");
+    let dir = chart_sources().join("lock");
     let chart_yaml: serde_yaml::Value =
         serde_yaml::from_str(&fs::read_to_string(dir.join("Chart.yaml")).expect("Chart.yaml"))
             .expect("yaml");
@@ -38,49 +37,9 @@ fn the_lock_digest_is_helms() {
     );
 }
 
-/// A chart `queue` at `version`, packaged and pushed to `registry` by ktera.
-fn push_queue(registry: &Server, work: &Path, version: &str) {
-    push_queue_with(registry, work, version, "");
-}
-
-/// The same, with `extra` in its ConfigMap: another archive under the same version.
-fn push_queue_with(registry: &Server, work: &Path, version: &str, extra: &str) {
-    let dir = work.join(format!("queue-src-{version}{extra}"));
-    write(
-        &dir,
-        &[
-            (
-                "Chart.yaml",
-                &format!("apiVersion: v2\nname: queue\nversion: {version}\n"),
-            ),
-            (
-                "templates/cm.yaml",
-                &format!(
-                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{{{ Release.Name }}}}-queue\ndata:\n  version: {{{{ Chart.Version | quote }}}}\n{extra}"
-                ),
-            ),
-        ],
-    );
-    let out = work.join(format!("packages{extra}"));
-    ktera()
-        .args(["package"])
-        .arg(&dir)
-        .arg("-d")
-        .arg(&out)
-        .assert()
-        .success();
-    ktera()
-        .arg("push")
-        .arg(out.join(format!("queue-{version}.tgz")))
-        .arg(format!("oci://{}/charts", registry.address()))
-        .arg("--plain-http")
-        .assert()
-        .success();
-}
-
 /// The app chart: one dependency from each kind of source.
 fn app_chart(work: &Path, repo: &Server, registry: &Server, cache_constraint: &str) -> PathBuf {
-    copy_dir(&fixtures().join("src/db"), &work.join("db"));
+    copy_dir(&chart_sources().join("src/db"), &work.join("db"));
     let app = work.join("app");
     write(
         &app,
@@ -88,9 +47,9 @@ fn app_chart(work: &Path, repo: &Server, registry: &Server, cache_constraint: &s
             (
                 "Chart.yaml",
                 &format!(
-                    "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: cache\n    version: \"{cache_constraint}\"\n    repository: http://127.0.0.1:{}\n  - name: web\n    version: ^1\n    repository: \"@fixtures\"\n  - name: db\n    version: ~0.3\n    repository: file://../db\n  - name: queue\n    version: \">=1.0.0 <2.0.0\"\n    repository: oci://{}/charts\n",
-                    repo.port,
-                    registry.address()
+                    "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: cache\n    version: \"{cache_constraint}\"\n    repository: {}\n  - name: web\n    version: ^1\n    repository: \"@fixtures\"\n  - name: db\n    version: ~0.3\n    repository: file://../db\n  - name: queue\n    version: \">=1.0.0 <2.0.0\"\n    repository: {}\n",
+                    repo.url(),
+                    registry.charts()
                 ),
             ),
             (
@@ -99,15 +58,10 @@ fn app_chart(work: &Path, repo: &Server, registry: &Server, cache_constraint: &s
             ),
         ],
     );
-    write(
-        work,
-        &[(
-            "repositories.yaml",
-            &format!(
-                "apiVersion: \"\"\ngenerated: \"0001-01-01T00:00:00Z\"\nrepositories:\n- name: fixtures\n  url: http://127.0.0.1:{}\n",
-                repo.port
-            ),
-        )],
+    write_repositories(
+        &work.join("repositories.yaml"),
+        &[("fixtures", &repo.url())],
+        None,
     );
     app
 }
@@ -141,10 +95,10 @@ fn update_and_build_fetch_from_a_repository_a_registry_and_a_path() {
     let Some(registry) = Server::registry(None) else {
         return;
     };
-    let repo = Server::http(&fixtures().join("repo"));
+    let repo = Server::chart_repository();
     let work = TempDir::new().expect("temp dir");
     for version in ["1.0.0", "1.1.0", "2.0.0"] {
-        push_queue(&registry, work.path(), version);
+        push_chart(&registry, work.path(), "queue", version, "");
     }
     let app = app_chart(work.path(), &repo, &registry, "~0.1.0");
 
@@ -171,7 +125,7 @@ fn update_and_build_fetch_from_a_repository_a_registry_and_a_path() {
     // The repository's archive, byte for byte.
     assert_eq!(
         fs::read(charts.join("cache-0.1.5.tgz")).expect("cache"),
-        fs::read(fixtures().join("repo/cache-0.1.5.tgz")).expect("fixture")
+        fs::read(chart_sources().join("repo/cache-0.1.5.tgz")).expect("fixture")
     );
     let lock = fs::read_to_string(app.join("Chart.lock")).expect("Chart.lock");
     for line in [
@@ -252,7 +206,7 @@ fn update_and_build_fetch_from_a_repository_a_registry_and_a_path() {
 
 #[test]
 fn an_archive_that_differs_from_the_index_is_refused() {
-    let repo = Server::http(&fixtures().join("repo"));
+    let repo = Server::chart_repository();
     let index = repo.root().join("index.yaml");
     let text = fs::read_to_string(&index).expect("index");
     let real =
@@ -265,8 +219,8 @@ fn an_archive_that_differs_from_the_index_is_refused() {
         &[(
             "Chart.yaml",
             &format!(
-                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: web\n    version: 1.0.0\n    repository: http://127.0.0.1:{}/\n",
-                repo.port
+                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: web\n    version: 1.0.0\n    repository: {}/\n",
+                repo.url()
             ),
         )],
     );
@@ -286,16 +240,14 @@ fn an_archive_that_differs_from_the_index_is_refused() {
 #[test]
 fn a_lock_of_other_requirements_is_refused_without_the_network() {
     let work = TempDir::new().expect("temp dir");
-    copy_dir(&fixtures().join("lock"), &work.path().join("lock"));
+    copy_dir(&chart_sources().join("lock"), &work.path().join("lock"));
     let chart_yaml = work.path().join("lock/Chart.yaml");
     let text = fs::read_to_string(&chart_yaml).expect("Chart.yaml");
     fs::write(&chart_yaml, text.replace("^1", "^2")).expect("write");
-    write(
-        work.path(),
-        &[(
-            "repositories.yaml",
-            "repositories:\n- name: fixtures\n  url: http://127.0.0.1:18879\n",
-        )],
+    write_repositories(
+        &work.path().join("repositories.yaml"),
+        &[("fixtures", "http://127.0.0.1:18879")],
+        None,
     );
     ktera()
         .args(["dependency", "build"])
@@ -312,9 +264,9 @@ fn build_gets_the_very_archives_update_locked() {
     let Some(registry) = Server::registry(None) else {
         return;
     };
-    let repo = Server::http(&fixtures().join("repo"));
+    let repo = Server::chart_repository();
     let work = TempDir::new().expect("temp dir");
-    push_queue(&registry, work.path(), "1.0.0");
+    push_chart(&registry, work.path(), "queue", "1.0.0", "");
     let app = work.path().join("app");
     write(
         &app,
@@ -322,9 +274,9 @@ fn build_gets_the_very_archives_update_locked() {
             "Chart.yaml",
             &format!(
                 // The index's own URL names its repository as well.
-                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: web\n    version: 1.0.0\n    repository: http://127.0.0.1:{}/index.yaml\n  - name: queue\n    version: 1.0.0\n    repository: oci://{}/charts\n",
-                repo.port,
-                registry.address()
+                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: web\n    version: 1.0.0\n    repository: {}/index.yaml\n  - name: queue\n    version: 1.0.0\n    repository: {}\n",
+                repo.url(),
+                registry.charts()
             ),
         )],
     );
@@ -376,7 +328,7 @@ fn build_gets_the_very_archives_update_locked() {
     // The repository publishes another web 1.0.0, with an index that matches it: the index
     // check passes, the lock's refuses.
     let other_web = work.path().join("other-web");
-    copy_dir(&fixtures().join("src/web"), &other_web);
+    copy_dir(&chart_sources().join("src/web"), &other_web);
     fs::write(other_web.join("values.yaml"), "replicas: 9\n").expect("values");
     ktera()
         .arg("package")
@@ -412,7 +364,7 @@ fn build_gets_the_very_archives_update_locked() {
     fs::write(repo.root().join("web-1.0.0.tgz"), &web).expect("restore");
     fs::write(repo.root().join("index.yaml"), &index).expect("restore");
     run("build").success();
-    push_queue_with(&registry, work.path(), "1.0.0", "  moved: 'yes'\n");
+    push_chart(&registry, work.path(), "queue", "1.0.0", "  moved: 'yes'\n");
     fs::remove_dir_all(app.join("charts")).expect("rm charts");
     run("build")
         .code(1)
@@ -451,7 +403,7 @@ fn update_without_dependencies_changes_nothing() {
     );
     fs::create_dir_all(app.join("charts")).expect("charts/");
     fs::copy(
-        fixtures().join("repo/web-1.0.0.tgz"),
+        chart_sources().join("repo/web-1.0.0.tgz"),
         app.join("charts/web-1.0.0.tgz"),
     )
     .expect("copy");
@@ -465,7 +417,7 @@ fn update_without_dependencies_changes_nothing() {
     assert!(!app.join("Chart.lock").exists());
 
     // Only a vendored chart directory: locked, and the archive beside it stays too.
-    copy_dir(&fixtures().join("src/db"), &app.join("charts/db"));
+    copy_dir(&chart_sources().join("src/db"), &app.join("charts/db"));
     write(
         &app,
         &[(
@@ -485,7 +437,7 @@ fn update_without_dependencies_changes_nothing() {
 
 #[test]
 fn update_removes_only_other_versions_of_what_it_fetched_and_only_once_the_new_are_in_place() {
-    let repo = Server::http(&fixtures().join("repo"));
+    let repo = Server::chart_repository();
     let work = TempDir::new().expect("temp dir");
     let app = work.path().join("app");
     write(
@@ -493,15 +445,19 @@ fn update_removes_only_other_versions_of_what_it_fetched_and_only_once_the_new_a
         &[(
             "Chart.yaml",
             &format!(
-                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: cache\n    version: ~0.1.0\n    repository: http://127.0.0.1:{}\n",
-                repo.port
+                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: cache\n    version: ~0.1.0\n    repository: {}\n",
+                repo.url()
             ),
         )],
     );
     let charts = app.join("charts");
     fs::create_dir_all(&charts).expect("charts/");
     for archive in ["cache-0.2.0.tgz", "web-1.0.0.tgz"] {
-        fs::copy(fixtures().join("repo").join(archive), charts.join(archive)).expect("copy");
+        fs::copy(
+            chart_sources().join("repo").join(archive),
+            charts.join(archive),
+        )
+        .expect("copy");
     }
 
     // The new archive cannot be put in place (a directory holds its name): the update fails,
@@ -543,7 +499,7 @@ fn update_removes_only_other_versions_of_what_it_fetched_and_only_once_the_new_a
 
 #[test]
 fn a_password_in_a_repository_url_is_not_shown() {
-    let repo = Server::http(&fixtures().join("repo"));
+    let repo = Server::chart_repository();
     let work = TempDir::new().expect("temp dir");
     let app = work.path().join("app");
     write(
@@ -595,37 +551,12 @@ fn dependency_commands_take_credentials_per_server_as_helm_does() {
     // several servers, each with its own credentials in Helm's files. ktera refuses the flags,
     // and credentials meant for `pull`/`push` (KTERA_REGISTRY_*) go to no dependency's registry.
     let secret = "d3p-s3cret-never-shown";
-    let hash = bcrypt::hash(secret, 4).expect("bcrypt");
-    let Some(registry) = Server::registry(Some(&format!("alice:{hash}\n"))) else {
+    let Some(registry) = Server::registry_with_login("alice", secret) else {
         return;
     };
     let work = TempDir::new().expect("temp dir");
-    let source = work.path().join("queue-src");
-    write(
-        &source,
-        &[
-            (
-                "Chart.yaml",
-                "apiVersion: v2\nname: queue\nversion: 1.0.0\n",
-            ),
-            (
-                "templates/cm.yaml",
-                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: queue\n",
-            ),
-        ],
-    );
-    ktera()
-        .arg("package")
-        .arg(&source)
-        .arg("-d")
-        .arg(work.path())
-        .assert()
-        .success();
-    ktera()
-        .arg("push")
-        .arg(work.path().join("queue-1.0.0.tgz"))
-        .arg(format!("oci://{}/charts", registry.address()))
-        .args(["--plain-http", "--username", "alice", "--password", secret])
+    push(&package_chart(work.path(), "queue", "1.0.0", ""), &registry)
+        .args(["--username", "alice", "--password", secret])
         .env("HELM_REGISTRY_CONFIG", work.path().join("none.json"))
         .env("DOCKER_CONFIG", work.path().join("no-docker"))
         .assert()
@@ -636,8 +567,8 @@ fn dependency_commands_take_credentials_per_server_as_helm_does() {
         &[(
             "Chart.yaml",
             &format!(
-                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: queue\n    version: 1.0.0\n    repository: oci://{}/charts\n",
-                registry.address()
+                "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n  - name: queue\n    version: 1.0.0\n    repository: {}\n",
+                registry.charts()
             ),
         )],
     );
@@ -672,17 +603,8 @@ fn dependency_commands_take_credentials_per_server_as_helm_does() {
     assert!(!app.join("Chart.lock").exists());
 
     // Helm's registry config for that host: fetched.
-    use base64::Engine as _;
-    let auth = base64::engine::general_purpose::STANDARD.encode(format!("alice:{secret}"));
     let config = work.path().join("registry.json");
-    fs::write(
-        &config,
-        format!(
-            r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
-            registry.address()
-        ),
-    )
-    .expect("config");
+    write_registry_login(&config, &registry, "alice", secret);
     update(&config).assert().success();
     assert!(app.join("charts/queue-1.0.0.tgz").is_file());
 }

@@ -7,15 +7,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use base64::Engine as _;
 use tempfile::TempDir;
 
-use crate::common::servers::{Server, helm, helm_command};
+use crate::common::servers::{
+    Server, chart_sources, helm, helm_command, push, push_chart, write_registry_login,
+    write_repositories,
+};
 use crate::common::{ktera, write};
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chart-sources")
-}
 
 fn backend_package(work: &Path) -> PathBuf {
     ktera()
@@ -144,7 +142,7 @@ fn what_helm_pushes_ktera_pulls() {
         );
     };
     run(&["package", "demo"]);
-    let remote = format!("oci://{}/charts", registry.address());
+    let remote = registry.charts();
     run(&["push", "demo-1.2.3+build.5.tgz", &remote, "--plain-http"]);
     let pulled = work.path().join("pulled");
     ktera()
@@ -174,38 +172,33 @@ fn what_helm_pushes_ktera_pulls() {
 #[test]
 fn credentials_come_from_flags_or_helms_registry_config_and_are_never_printed() {
     let secret = "pa55-w0rd-never-shown";
-    let hash = bcrypt::hash(secret, 4).expect("bcrypt");
-    let Some(registry) = Server::registry(Some(&format!("alice:{hash}\n"))) else {
+    let Some(registry) = Server::registry_with_login("alice", secret) else {
         return;
     };
     let work = TempDir::new().expect("temp dir");
     let package = backend_package(work.path());
-    let remote = format!("oci://{}/charts", registry.address());
-    let push = || {
-        let mut command = ktera();
+    let remote = registry.charts();
+    let try_push = || {
+        let mut command = push(&package, &registry);
         command
-            .arg("push")
-            .arg(&package)
-            .arg(&remote)
-            .arg("--plain-http")
             .env_remove("KTERA_REGISTRY_USERNAME")
             .env_remove("KTERA_REGISTRY_PASSWORD")
             .env("HELM_REGISTRY_CONFIG", work.path().join("none.json"))
             .env("DOCKER_CONFIG", work.path().join("no-docker"));
         command
     };
-    push()
+    try_push()
         .assert()
         .code(1)
         .stderr(predicates::str::contains("helm registry login"));
-    let wrong = push()
+    let wrong = try_push()
         .args(["--username", "alice", "--password", "wrong-guess"])
         .output()
         .expect("run");
     assert_eq!(wrong.status.code(), Some(1));
     assert!(!String::from_utf8_lossy(&wrong.stderr).contains("wrong-guess"));
 
-    let flags = push()
+    let flags = try_push()
         .args(["--username", "alice", "--password", secret])
         .output()
         .expect("run");
@@ -245,17 +238,7 @@ fn credentials_come_from_flags_or_helms_registry_config_and_are_never_printed() 
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        None => {
-            let auth = base64::engine::general_purpose::STANDARD.encode(format!("alice:{secret}"));
-            fs::write(
-                &config,
-                format!(
-                    r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
-                    registry.address()
-                ),
-            )
-            .expect("config");
-        }
+        None => write_registry_login(&config, &registry, "alice", secret),
     }
     let written = fs::read_to_string(&config).expect("the registry config");
     assert!(written.contains(&registry.address()), "{written}");
@@ -289,17 +272,10 @@ fn credentials_come_from_flags_or_helms_registry_config_and_are_never_printed() 
 
 #[test]
 fn pull_from_a_chart_repository_by_alias_or_url() {
-    let repo = Server::http(&fixtures().join("repo"));
+    let repo = Server::chart_repository();
     let work = TempDir::new().expect("temp dir");
     let repositories = work.path().join("repositories.yaml");
-    fs::write(
-        &repositories,
-        format!(
-            "repositories:\n- name: fixtures\n  url: http://127.0.0.1:{}\n",
-            repo.port
-        ),
-    )
-    .expect("repositories");
+    write_repositories(&repositories, &[("fixtures", &repo.url())], None);
     ktera()
         .args(["pull", "fixtures/cache", "--version", "~0.1", "-d"])
         .arg(work.path())
@@ -308,15 +284,10 @@ fn pull_from_a_chart_repository_by_alias_or_url() {
         .success();
     assert_eq!(
         fs::read(work.path().join("cache-0.1.5.tgz")).expect("pulled"),
-        fs::read(fixtures().join("repo/cache-0.1.5.tgz")).expect("fixture")
+        fs::read(chart_sources().join("repo/cache-0.1.5.tgz")).expect("fixture")
     );
     ktera()
-        .args([
-            "pull",
-            "cache",
-            "--repo",
-            &format!("http://127.0.0.1:{}", repo.port),
-        ])
+        .args(["pull", "cache", "--repo", &repo.url()])
         .args(["--untar", "-d"])
         .arg(work.path())
         .assert()
@@ -334,18 +305,12 @@ fn pull_from_a_chart_repository_by_alias_or_url() {
 #[test]
 fn a_private_repository_gets_the_credentials_of_helms_repositories_file() {
     let secret = "r3po-s3cret-never-shown";
-    let repo = Server::http_with_basic_auth(&fixtures().join("repo"), "bob", secret);
-    let url = format!("http://127.0.0.1:{}", repo.port);
+    let repo = Server::http_with_basic_auth(&chart_sources().join("repo"), "bob", secret);
+    let url = repo.url();
     let work = TempDir::new().expect("temp dir");
     let repositories = |password: &str| {
         let file = work.path().join(format!("repositories-{password}.yaml"));
-        fs::write(
-            &file,
-            format!(
-                "repositories:\n- name: private\n  url: {url}\n  username: bob\n  password: {password}\n"
-            ),
-        )
-        .expect("repositories");
+        write_repositories(&file, &[("private", &url)], Some(("bob", password)));
         file
     };
     let pull = |args: &[&str], repositories: &Path| {
@@ -400,7 +365,7 @@ fn a_private_repository_gets_the_credentials_of_helms_repositories_file() {
     );
     assert_eq!(
         fs::read(work.path().join("pulled/cache-0.1.0.tgz")).expect("pulled"),
-        fs::read(fixtures().join("repo/cache-0.1.0.tgz")).expect("fixture")
+        fs::read(chart_sources().join("repo/cache-0.1.0.tgz")).expect("fixture")
     );
     outputs.push(by_alias);
     // By URL, the file's entry for that URL gives them too; and the flags do.
@@ -466,12 +431,7 @@ fn a_chart_layer_larger_than_its_manifest_says_is_cut_off() {
         return;
     };
     let work = TempDir::new().expect("temp dir");
-    let package = backend_package(work.path());
-    ktera()
-        .arg("push")
-        .arg(&package)
-        .arg(format!("oci://{}/charts", registry.address()))
-        .arg("--plain-http")
+    push(&backend_package(work.path()), &registry)
         .assert()
         .success();
     // The same manifest under another tag, claiming 100 bytes for the chart layer (the
@@ -560,12 +520,7 @@ fn untar_writes_the_whole_chart_or_nothing() {
     let repo = Server::http(&served);
     let into = work.path().join("pulled");
     ktera()
-        .args([
-            "pull",
-            "long",
-            "--repo",
-            &format!("http://127.0.0.1:{}", repo.port),
-        ])
+        .args(["pull", "long", "--repo", &repo.url()])
         .args(["--untar", "-d"])
         .arg(&into)
         .assert()
@@ -578,41 +533,6 @@ fn untar_writes_the_whole_chart_or_nothing() {
     );
 }
 
-/// The chart `demo` at each of `versions`, packaged and pushed to `oci://REGISTRY/charts`.
-fn push_demo_versions(registry: &Server, work: &Path, versions: &[&str]) {
-    for version in versions {
-        let chart = work.join(format!("demo-src-{version}"));
-        write(
-            &chart,
-            &[
-                (
-                    "Chart.yaml",
-                    &format!("apiVersion: v2\nname: demo\nversion: {version}\n"),
-                ),
-                (
-                    "templates/cm.yaml",
-                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n",
-                ),
-            ],
-        );
-        let out = work.join("packages");
-        ktera()
-            .arg("package")
-            .arg(&chart)
-            .arg("-d")
-            .arg(&out)
-            .assert()
-            .success();
-        ktera()
-            .arg("push")
-            .arg(out.join(format!("demo-{version}.tgz")))
-            .arg(format!("oci://{}/charts", registry.address()))
-            .arg("--plain-http")
-            .assert()
-            .success();
-    }
-}
-
 #[test]
 fn versions_are_found_on_every_page_of_a_registrys_tag_list() {
     let Some(registry) = Server::registry(None) else {
@@ -620,11 +540,9 @@ fn versions_are_found_on_every_page_of_a_registrys_tag_list() {
     };
     let work = TempDir::new().expect("temp dir");
     // The registry lists tags in lexical order: 1.0.0, 1.1.0, 1.10.0, 2.0.0.
-    push_demo_versions(
-        &registry,
-        work.path(),
-        &["1.0.0", "1.1.0", "1.10.0", "2.0.0"],
-    );
+    for version in ["1.0.0", "1.1.0", "1.10.0", "2.0.0"] {
+        push_chart(&registry, work.path(), "demo", version, "");
+    }
     // Two tags a page, whatever ktera asks for: the highest versions are on the second page.
     let proxy = Server::capping_tag_pages(&registry, 2);
     let pull = |version: Option<&str>| {
@@ -654,7 +572,7 @@ fn the_chart_config_blob_is_not_downloaded() {
         return;
     };
     let work = TempDir::new().expect("temp dir");
-    push_demo_versions(&registry, work.path(), &["1.0.0"]);
+    push_chart(&registry, work.path(), "demo", "1.0.0", "");
     let script = r#"
 import json, sys, urllib.request
 base = sys.argv[1]

@@ -1,7 +1,9 @@
 //! Real servers on the loopback address, started by the tests that need them and stopped when
 //! the guard drops (on a failed test too): Debian's `docker-registry` (the reference OCI
-//! registry, CNCF Distribution) and a chart repository served by Python's `http.server`. And
-//! Helm 3.17.3, whose `push`/`pull`/`dependency build` show that the formats agree.
+//! registry, CNCF Distribution) and a chart repository served by Python's `http.server`; what
+//! the tests put on them (charts pushed by ktera) and the files that point Helm and ktera at
+//! them (a repositories file, a registry login). And Helm 3.17.3, whose
+//! `push`/`pull`/`dependency build` show that the formats agree.
 
 use std::fs;
 use std::net::{TcpListener, TcpStream};
@@ -9,9 +11,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use base64::Engine as _;
 use tempfile::TempDir;
 
 use super::tools::skip_without;
+use super::{ktera, write};
+
+/// The chart sources the servers serve: `repo/` (a chart repository indexed by `helm repo
+/// index`), `src/` (its charts) and `lock/` (scripts/gen-chart-sources-fixtures).
+pub fn chart_sources() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/chart-sources")
+}
 
 /// A server process; killed and reaped on drop.
 pub struct Server {
@@ -33,6 +43,28 @@ impl Server {
     /// `host:port`.
     pub fn address(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    /// `http://host:port`, the URL of a chart repository.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address())
+    }
+
+    /// `oci://host:port/charts`, where [`push`] puts charts.
+    pub fn charts(&self) -> String {
+        format!("oci://{}/charts", self.address())
+    }
+
+    /// The OCI registry, open to `user` with `password` only (basic authentication).
+    pub fn registry_with_login(user: &str, password: &str) -> Option<Server> {
+        // The lowest cost bcrypt takes: the registry checks the password, not its strength.
+        let hash = bcrypt::hash(password, 4).expect("bcrypt");
+        Server::registry(Some(&format!("{user}:{hash}\n")))
+    }
+
+    /// The chart repository of `tests/fixtures/chart-sources/repo`, served over HTTP.
+    pub fn chart_repository() -> Server {
+        Server::http(&chart_sources().join("repo"))
     }
 
     /// Starts the OCI registry, with basic authentication from `htpasswd` (an htpasswd file's
@@ -240,6 +272,86 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
+}
+
+/// The chart `name` at `version` with one ConfigMap (`{{ Release.Name }}-NAME`, its data the
+/// chart's version, then `extra` lines), packaged by ktera: the archive, in a directory of
+/// `work` of its own (another `extra` makes another archive of the same name and version).
+pub fn package_chart(work: &Path, name: &str, version: &str, extra: &str) -> PathBuf {
+    let place = (0..)
+        .map(|n| work.join(format!("{name}-{version}-{n}")))
+        .find(|place| !place.exists())
+        .expect("a free directory");
+    let source = place.join("src");
+    write(
+        &source,
+        &[
+            (
+                "Chart.yaml",
+                &format!("apiVersion: v2\nname: {name}\nversion: {version}\n"),
+            ),
+            (
+                "templates/cm.yaml",
+                &format!(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{{{ Release.Name }}}}-{name}\ndata:\n  version: {{{{ Chart.Version | quote }}}}\n{extra}"
+                ),
+            ),
+        ],
+    );
+    ktera()
+        .arg("package")
+        .arg(&source)
+        .arg("-d")
+        .arg(&place)
+        .assert()
+        .success();
+    place.join(format!("{name}-{version}.tgz"))
+}
+
+/// `ktera push ARCHIVE oci://REGISTRY/charts --plain-http`, for the caller to add to and run.
+pub fn push(archive: &Path, registry: &Server) -> assert_cmd::Command {
+    let mut command = ktera();
+    command
+        .arg("push")
+        .arg(archive)
+        .arg(registry.charts())
+        .arg("--plain-http");
+    command
+}
+
+/// [`package_chart`], pushed to `registry` as `oci://REGISTRY/charts/NAME:VERSION`.
+pub fn push_chart(registry: &Server, work: &Path, name: &str, version: &str, extra: &str) {
+    push(&package_chart(work, name, version, extra), registry)
+        .assert()
+        .success();
+}
+
+/// Helm's repositories file (as `helm repo add` writes it) at `path`, naming each (name, URL),
+/// with `login` (user, password) for each when given.
+pub fn write_repositories(path: &Path, repositories: &[(&str, &str)], login: Option<(&str, &str)>) {
+    let mut text =
+        String::from("apiVersion: \"\"\ngenerated: \"0001-01-01T00:00:00Z\"\nrepositories:\n");
+    for (name, url) in repositories {
+        text.push_str(&format!("- name: {name}\n  url: {url}\n"));
+        if let Some((user, password)) = login {
+            text.push_str(&format!("  username: {user}\n  password: {password}\n"));
+        }
+    }
+    fs::write(path, text).expect("write the repositories file");
+}
+
+/// Helm's registry configuration (what `helm registry login` writes, Docker's `auths`) at
+/// `path`: `user` and `password` for `registry`.
+pub fn write_registry_login(path: &Path, registry: &Server, user: &str, password: &str) {
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    fs::write(
+        path,
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
+            registry.address()
+        ),
+    )
+    .expect("write the registry configuration");
 }
 
 /// Helm 3.17.3: `$HELM`, else where `scripts/get-helm` installs it, else the anchors' copy.
