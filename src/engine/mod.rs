@@ -78,6 +78,9 @@ pub struct Engine {
     files: HashMap<String, (String, String)>,
     /// Tera name -> where `print_guard` inserted text, to give error columns back as written.
     inserts: HashMap<String, Vec<(usize, usize)>>,
+    /// Whether a template can build values nested deeper than the calling thread's stack
+    /// holds: renders then go to a render thread (`stack`).
+    nests_values: bool,
 }
 
 /// One chart of a compiled tree.
@@ -177,6 +180,9 @@ impl Engine {
                 }
             }
         }
+        let nests_values = sources
+            .values()
+            .any(|(_, source)| stack::may_nest_values(source));
         let guarded: HashMap<&str, print_guard::Guarded> = sources
             .iter()
             .map(|(name, (_, source))| (name.as_str(), print_guard::guard(source)))
@@ -211,6 +217,7 @@ impl Engine {
             parts,
             files: sources,
             inserts,
+            nests_values,
         })
     }
 
@@ -255,14 +262,19 @@ impl Engine {
         base.insert_value("Capabilities", capabilities);
         base.insert_value("Subcharts", subcharts);
 
-        stack::render_here(|| {
+        let render = || {
             let templates = self.render_names(part, &part.emitted, &base)?;
             let notes = match &part.notes {
                 Some(name) => Some(self.render_one(part, name, &base)?.text),
                 None => None,
             };
             Ok(Rendered { templates, notes })
-        })
+        };
+        if self.nests_values {
+            stack::on_render_stack(render)
+        } else {
+            stack::render_here(render)
+        }
     }
 
     /// Renders templates over the available cores; results keep the input order and the first

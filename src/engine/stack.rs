@@ -1,7 +1,11 @@
-//! The stack a render runs on. A render starts on the thread that asks for it; only when
-//! `tpl` strings nest it deep ([`super::MAX_TPL_DEPTH`] levels of `tpl` by Tera's 20 of
-//! components) does the rest move to a thread started with a stack deep enough for the caps
-//! ([`super::limit`]). Starting a thread on every render would cost more than a small render
+//! The stack a render runs on. Tera walks templates, components and values recursively, and
+//! two things nest deeper than a thread's stack holds: `tpl` strings that call components that
+//! call `tpl` again ([`super::MAX_TPL_DEPTH`] levels by Tera's 20 of components), and values
+//! built in a loop (`{% set_global x = [x] %}` a million times, which Tera then prints and drops
+//! recursively). A render runs on a thread started with a stack deep enough for the caps
+//! ([`super::limit`]) when its chart can build such values ([`may_nest_values`]); otherwise it
+//! starts on the thread that asks for it, and only `tpl` nesting deep moves the rest to such a
+//! thread. Starting a thread for every render would cost more than a small render
 //! (docs/performance.md).
 
 use std::cell::Cell;
@@ -38,7 +42,31 @@ fn stack_position() -> usize {
     std::ptr::from_ref(std::hint::black_box(&marker)).addr()
 }
 
-/// Runs a render on this thread, noting where the stack stands for [`is_deep`].
+/// Whether Tera source (a template, or a string given to `tpl`) can build a value nested without
+/// bound: a loop and a `set` in one text, or an `include`/`extends`, which share variables
+/// across files. Components cannot: they see only their arguments and give back text. The
+/// scan looks at tag names only, so it may say yes where no deep value is built, never no
+/// where one is.
+pub fn may_nest_values(source: &str) -> bool {
+    let mut loops = false;
+    let mut sets = false;
+    for (at, _) in source.match_indices("{%") {
+        let tag = source[at + 2..].trim_start_matches(['-', '+']).trim_start();
+        let name = tag
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or_default();
+        match name {
+            "for" => loops = true,
+            "set" | "set_global" => sets = true,
+            "include" | "extends" => return true,
+            _ => {}
+        }
+    }
+    loops && sets
+}
+
+/// Runs a render on this thread, noting where the stack stands for [`nested_render`].
 pub fn render_here<R>(work: impl FnOnce() -> R) -> R {
     if ON_RENDER_STACK.get() || RENDER_BASE.get() != 0 {
         return work();
@@ -54,11 +82,17 @@ pub fn render_here<R>(work: impl FnOnce() -> R) -> R {
     work()
 }
 
-/// True when the render on this thread has used more stack than it may here: a nested
-/// render (`tpl`) then goes to [`on_render_stack`].
-pub fn is_deep() -> bool {
+/// Runs a nested render (`tpl`, `include`) here, or on [`on_render_stack`] when the render on
+/// this thread has used more stack than it may here or the nested one `builds_deep_values`
+/// ([`may_nest_values`] of its text).
+pub fn nested_render<R: Send>(builds_deep_values: bool, work: impl Fn() -> R + Sync) -> R {
     let base = RENDER_BASE.get();
-    !ON_RENDER_STACK.get() && base != 0 && base.abs_diff(stack_position()) > CALLER_STACK_BYTES
+    let deep = base != 0 && base.abs_diff(stack_position()) > CALLER_STACK_BYTES;
+    if !ON_RENDER_STACK.get() && (deep || builds_deep_values) {
+        on_render_stack(work)
+    } else {
+        work()
+    }
 }
 
 /// What a render keeps per thread: it goes with the render to another thread and comes back.
@@ -122,4 +156,27 @@ pub fn on_render_stack<R: Send>(work: impl Fn() -> R + Sync) -> R {
         }
         Err(_) => work(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_nest_values;
+
+    #[test]
+    fn a_loop_and_a_set_in_one_text_or_an_include_may_nest_values() {
+        assert!(may_nest_values(
+            "{%- for i in l %}{% set_global x = [x] %}{% endfor %}"
+        ));
+        assert!(may_nest_values(
+            "{% set x = [] %}{%+ for i in l -%}{% endfor %}"
+        ));
+        assert!(may_nest_values("{% include \"_acc.tpl\" %}"));
+        assert!(may_nest_values("{% extends \"base\" %}"));
+        // A loop alone, a set alone, or the words outside tags build nothing deep.
+        assert!(!may_nest_values("{% for i in l %}{{ i }}{% endfor %}"));
+        assert!(!may_nest_values(
+            "{% set host = Values.host %}for set include"
+        ));
+        assert!(!may_nest_values("{% format %}{% settle %}{{ set }}"));
+    }
 }

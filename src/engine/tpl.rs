@@ -143,9 +143,11 @@ pub fn register_include_file(r: &mut Registry, handle: EngineHandle) {
                     args.insert_value(p.name().to_string(), value);
                 }
             }
-            tera.render_component_with_implicits(&component, &args, &implicits, None, false)
-                .map(Value::from)
-                .map_err(|e| tera::Error::message(format!("in {name:?}: {e}")))
+            super::stack::nested_render(false, || {
+                tera.render_component_with_implicits(&component, &args, &implicits, None, false)
+            })
+            .map(Value::from)
+            .map_err(|e| tera::Error::message(format!("in {name:?}: {e}")))
         },
     );
 }
@@ -180,8 +182,12 @@ fn render_file(tera: &Tera, name: &str, context: &Context, state: &State) -> Ter
             "no template {name:?} is defined (not a define of the chart, nor a template file)"
         )));
     };
-    let mut out = super::limit::Capped::default();
-    let rendered = tera.render_to(found, context, &mut out);
+    // The file's own loops are the chart's (`stack::may_nest_values` of every template).
+    let (rendered, out) = super::stack::nested_render(false, || {
+        let mut out = super::limit::Capped::default();
+        let rendered = tera.render_to(found, context, &mut out);
+        (rendered, out)
+    });
     if out.exceeded {
         return Err(tera::Error::message(super::limit::too_large(&format!(
             "{name} (included)"
@@ -287,12 +293,7 @@ fn render_tpl(
         let rendered = tera.render_str_to(text, &context, false, &mut out);
         (rendered, out)
     };
-    // Deep nesting goes on in a render thread (`stack`).
-    let (rendered, out) = if super::stack::is_deep() {
-        super::stack::on_render_stack(render)
-    } else {
-        render()
-    };
+    let (rendered, out) = super::stack::nested_render(super::stack::may_nest_values(text), render);
     if out.exceeded {
         return Err(tera::Error::message(super::limit::too_large(
             "the string given to `tpl`",

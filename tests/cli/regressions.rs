@@ -165,6 +165,59 @@ fn tpl_through_components_does_not_overflow_the_stack() {
     assert_eq!(e.matches("nested more than").count(), 1, "{e}");
 }
 
+/// A list nested 100,000 deep, built in a loop by the template or by a `tpl` string, printed
+/// and dropped by Tera's recursive walks: more stack than the calling thread (a test's 2 MiB)
+/// has, so the render goes to a render thread.
+#[test]
+fn values_nested_in_a_loop_render_on_a_deep_stack() {
+    let build = "{% set_global x = [] %}{% for i in range(end=100000) %}{% set_global x = [x] %}\
+                 {% endfor %}{{ x | length }}";
+    for (template, values) in [
+        (format!("a: {build}\n"), String::new()),
+        (
+            "a: {{ Values.t | tpl }}\n".to_string(),
+            format!("t: {:?}\n", build.replace("\\", "")),
+        ),
+    ] {
+        let (_tmp, dir) = chart(&template, &values);
+        let out = ktera::pipeline::render_chart(
+            &dir,
+            &ValueSources::default(),
+            &Release::default(),
+            &mut std::io::empty(),
+        )
+        .map(|o| ktera::output::stream(&o.manifests))
+        .map_err(|e| e.to_string());
+        assert!(out.as_ref().is_ok_and(|o| o.contains("a: 1")), "{out:?}");
+    }
+}
+
+/// `include_file` and `include` of a file or a component through 18 components each, nested
+/// until the 32 levels of nested renders are refused: deeper than the calling thread's stack
+/// (a test's 2 MiB) holds, so the rest goes to a render thread, and the cap answers.
+#[test]
+fn includes_through_components_do_not_overflow_the_stack() {
+    for call in [
+        "include_file(name=\"t.yaml\")",
+        "include(name=\"t.yaml\", context=Root)",
+        "include(name=\"c\", context={\"n\": 0})",
+    ] {
+        let (_tmp, dir) = chart("a: {{ <c n={0} /> }}\n", "");
+        write(
+            &dir,
+            &[(
+                "templates/_helpers.tera",
+                &format!(
+                    "{{% component c(n) %}}{{% if n < 18 %}}{{{{ <c n={{n + 1}} /> }}}}\
+                     {{% else %}}{{{{ {call} }}}}{{% endif %}}{{% endcomponent c %}}"
+                ),
+            )],
+        );
+        let e = render_error(&dir);
+        assert!(e.contains("nested more than 32 deep"), "{call}: {e}");
+    }
+}
+
 /// The `range()` allowance is the template's over a move to a render thread: 9.9 million
 /// numbers before two `tpl` levels of 18 components each (deeper than a render goes on the
 /// calling thread), 200,000 after, and the template is stopped.
