@@ -73,36 +73,75 @@ pub fn from_tera(value: &TeraValue) -> Result<serde_yaml::Value, tera::Error> {
             "the value is undefined; give it a default with `| default(value=...)`",
         ));
     }
-    if nested_deeper_than(value, MAX_CONVERTED_DEPTH) {
+    let walked = walk(value, MAX_CONVERTED_DEPTH);
+    if walked.too_deep {
         return Err(tera::Error::message(format!(
             "the value nests deeper than {MAX_CONVERTED_DEPTH} levels; a loop probably nests it in itself"
         )));
     }
-    serde_yaml::to_value(value)
-        .map_err(|e| tera::Error::message(format!("cannot convert the value: {e}")))
+    let converted = if walked.has_semver {
+        serde_yaml::to_value(semver_as_text(value))
+    } else {
+        serde_yaml::to_value(value)
+    };
+    converted.map_err(|e| tera::Error::message(format!("cannot convert the value: {e}")))
+}
+
+/// A copy of `value` with every `semver` version as its text, as Helm serialises one.
+fn semver_as_text(value: &TeraValue) -> TeraValue {
+    if let Some(text) = super::functions::semver_text(value) {
+        TeraValue::from(text)
+    } else if let Some(items) = value.as_array() {
+        TeraValue::from(items.iter().map(semver_as_text).collect::<Vec<_>>())
+    } else if let Some(map) = value.as_map() {
+        let mut copy = tera::Map::new();
+        for (key, item) in map {
+            copy.insert(key.clone(), semver_as_text(item));
+        }
+        TeraValue::from(copy)
+    } else {
+        value.clone()
+    }
 }
 
 /// Deepest Tera value converted: serde's walk is recursive, and a template can nest a list in
 /// itself millions of times (`{% set_global x = [x] %}` in a loop).
 const MAX_CONVERTED_DEPTH: usize = 10_000;
 
-/// Whether `value` nests lists and maps deeper than `max`, walked without recursion.
-fn nested_deeper_than(value: &TeraValue, max: usize) -> bool {
+struct Walked {
+    /// Lists and maps nest deeper than the limit.
+    too_deep: bool,
+    /// A `semver` version is among the values.
+    has_semver: bool,
+}
+
+/// What `from_tera` must know of `value` before serde walks it, found without recursion.
+fn walk(value: &TeraValue, max: usize) -> Walked {
+    let mut walked = Walked {
+        too_deep: false,
+        has_semver: false,
+    };
     let mut todo = vec![(value, 1usize)];
     while let Some((value, depth)) = todo.pop() {
         if let Some(items) = value.as_array() {
             if depth > max && !items.is_empty() {
-                return true;
+                walked.too_deep = true;
+                return walked;
             }
             todo.extend(items.iter().map(|child| (child, depth + 1)));
         } else if let Some(map) = value.as_map() {
             if depth > max && !map.is_empty() {
-                return true;
+                walked.too_deep = true;
+                return walked;
+            }
+            if super::functions::semver_text(value).is_some() {
+                walked.has_semver = true;
+                continue;
             }
             todo.extend(map.values().map(|child| (child, depth + 1)));
         }
     }
-    false
+    walked
 }
 
 #[cfg(test)]

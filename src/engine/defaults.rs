@@ -95,7 +95,9 @@ pub fn register(r: &mut Registry) {
 
 /// Helm's `kindOf` of what a values file holds: every number is a `float64` there.
 fn kind_of(value: &Value) -> &'static str {
-    if value.is_none() || value.is_undefined() {
+    if let Some((kind, _)) = super::functions::semver_go_type(value) {
+        kind
+    } else if value.is_none() || value.is_undefined() {
         "invalid"
     } else if value.is_string() {
         "string"
@@ -114,7 +116,9 @@ fn kind_of(value: &Value) -> &'static str {
 
 /// Helm's `typeOf` of what a values file holds.
 fn type_of(value: &Value) -> &'static str {
-    if value.is_none() || value.is_undefined() {
+    if let Some((_, type_name)) = super::functions::semver_go_type(value) {
+        type_name
+    } else if value.is_none() || value.is_undefined() {
         "<nil>"
     } else if value.is_string() {
         "string"

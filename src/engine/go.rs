@@ -14,7 +14,7 @@ pub fn is_empty(value: &Value) -> bool {
 }
 
 /// A value as Go's `fmt` prints it with `%v`: `map[a:1 b:[x y]]`, `<nil>`, floats as Go writes
-/// them (`1e+06`). Strings print as they are.
+/// them (`1e+06`), a `semver` version as its text. Strings print as they are.
 pub fn strval(value: &Value) -> String {
     let mut out = String::new();
     write_strval(value, &mut out);
@@ -43,6 +43,8 @@ fn write_strval(value: &Value, out: &mut String) {
             write_strval(item, out);
         }
         out.push(']');
+    } else if let Some(version) = super::functions::semver_text(value) {
+        out.push_str(version);
     } else if let Some(map) = value.as_map() {
         out.push_str("map[");
         for (i, (key, item)) in sorted_entries(map).into_iter().enumerate() {

@@ -47,7 +47,9 @@ pub fn sprint(values: &[Value]) -> String {
 
 /// Go's type name for a value, as `%T` and the `%!verb(type=value)` markers print it.
 fn type_name(value: &Value) -> &'static str {
-    if value.is_none() || value.is_undefined() {
+    if let Some((_, type_name)) = super::functions::semver_go_type(value) {
+        type_name
+    } else if value.is_none() || value.is_undefined() {
         "<nil>"
     } else if value.is_string() {
         "string"
@@ -269,7 +271,10 @@ fn format_one(verb: char, spec: Spec, value: &Value) -> String {
 /// `%s` of a value: strings as they are, lists and maps element by element; `None` when some
 /// part is not a string (Go then prints its marker for the whole value).
 fn string_of(value: &Value) -> Option<String> {
-    if let Some(s) = value.as_str() {
+    if let Some(s) = value
+        .as_str()
+        .or_else(|| super::functions::semver_text(value))
+    {
         return Some(s.to_string());
     }
     if let Some(items) = value.as_array() {

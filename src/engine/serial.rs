@@ -389,6 +389,9 @@ fn write_json(value: &Value, pretty: bool, depth: usize, out: &mut String) {
         out.push_str(&go::format_json_float(value.as_f64().unwrap_or_default()));
     } else if value.is_number() {
         out.push_str(&value.to_string());
+    } else if let Some(version) = super::functions::semver_text(value) {
+        // Masterminds' `MarshalJSON`.
+        write_go_string(version, out);
     } else if let Some(items) = value.as_array() {
         if items.is_empty() {
             out.push_str("[]");

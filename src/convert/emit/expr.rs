@@ -122,6 +122,18 @@ impl T {
 
     /// A field of this value: `base.name`, or `base["name"]` where Tera cannot write it so.
     pub fn field(&self, name: &str) -> T {
+        // Masterminds' argument-free methods that compute a version (`(semver v).IncMinor`); the
+        // others (`Major`, `String`, ...) are keys of the map `semver` gives.
+        if let Some(part) = name.strip_prefix("Inc")
+            && matches!(part, "Major" | "Minor" | "Patch")
+        {
+            let text = format!(
+                "{} | semver_inc(part=\"{}\")",
+                self.at(FILTER),
+                part.to_lowercase()
+            );
+            return T::op(text, FILTER, Kind::Map).with_nullable(false);
+        }
         let text = if self.path && super::names::is_identifier(name) && !is_literal_word(name) {
             format!("{}.{name}", self.text)
         } else {
