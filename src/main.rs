@@ -13,9 +13,7 @@ static ALLOCATOR: memory::CappedAllocator = memory::CappedAllocator;
 fn main() -> ExitCode {
     let cli = parse();
     let stopped = stopped_code(&cli.command);
-    let result = memory::enable(i32::from(stopped))
-        .and_then(|()| ktera::engine::deadline::enable(i32::from(stopped)))
-        .and_then(|()| commands::run(&cli));
+    let result = memory::enable(i32::from(stopped)).and_then(|()| commands::run(&cli));
     match result {
         Ok(ExitStatus::Success) => ExitCode::SUCCESS,
         Ok(ExitStatus::Failure) => ExitCode::from(1),

@@ -7,6 +7,12 @@
 //! copies the whole string each time: hours for a few kilobytes of input) or a value nested
 //! millions deep stops in seconds, before anything walks it.
 //!
+//! The render's clock is read here too, every [`CLOCK_EVERY`] allocations: a loop that runs
+//! away (three loops nested over a values list) allocates as each inner loop starts, so it is
+//! stopped within moments of its time cap, without a watchdog thread (starting one made glibc's
+//! malloc lock from then on, in every run). What allocates nothing at all runs once over its
+//! input: a loop over a list, whose length the input caps.
+//!
 //! Written by hand: it is a few lines over the system allocator, and the crates that count
 //! allocations only report, they do not stop. The count is of bytes ktera asked for, so it
 //! tracks the heap closely. Each thread settles its allocations with the shared count once per
@@ -19,7 +25,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicIsize, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicIsize, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 /// The default cap: far above any real render (docs/performance.md, "Growth": 100 MB of
 /// values stay well below it).
@@ -42,6 +49,19 @@ const WORK_PER_ALLOCATION: usize = 8192;
 
 static WORK_LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
 
+/// Seconds one template may render unless `KTERA_MAX_RENDER_SECONDS` says otherwise: real
+/// templates render in milliseconds (docs/performance.md), a runaway loop is stopped in seconds.
+pub const DEFAULT_MAX_RENDER_SECONDS: u64 = 10;
+
+/// The environment variable that sets another time cap, in whole seconds (`0`: no cap).
+pub const MAX_RENDER_SECONDS_VAR: &str = "KTERA_MAX_RENDER_SECONDS";
+
+/// The time cap of one template's render, in seconds (0: none).
+static TIME_LIMIT: AtomicU64 = AtomicU64::new(0);
+
+/// How many allocations of a render pass between two readings of its clock.
+const CLOCK_EVERY: u32 = 1024;
+
 /// Bytes held, as far as threads have settled them: may be below zero for a moment, when a
 /// thread settles the free of a block another thread has not yet settled the allocation of.
 static IN_USE: AtomicIsize = AtomicIsize::new(0);
@@ -63,11 +83,16 @@ thread_local! {
     static WORK_LEFT: Cell<usize> = const { Cell::new(usize::MAX) };
     // Bytes this thread allocated (above zero) or freed (below) and has not settled yet.
     static UNSETTLED: Cell<isize> = const { Cell::new(0) };
+    // When the template rendered on this thread started, and the allocations left before its
+    // clock is read again.
+    static STARTED: Cell<Option<Instant>> = const { Cell::new(None) };
+    static UNTIL_CLOCK: Cell<u32> = const { Cell::new(CLOCK_EVERY) };
 }
 
 /// Records the file this thread renders now, so that the error can name it, and gives it the
-/// whole work budget (`""`: the render is over, the budget off).
+/// whole work budget and time (`""`: the render is over, the budgets off).
 pub fn rendering(path: &str) {
+    STARTED.with(|started| started.set((!path.is_empty()).then(Instant::now)));
     let budget = if path.is_empty() {
         usize::MAX
     } else {
@@ -89,6 +114,7 @@ pub fn rendering(path: &str) {
 pub struct RenderBudget {
     name: ([u8; NAME_BYTES], usize),
     work_left: usize,
+    started: Option<Instant>,
 }
 
 /// This thread's [`RenderBudget`].
@@ -96,6 +122,7 @@ pub fn render_budget() -> RenderBudget {
     RenderBudget {
         name: RENDERING.with(Cell::get),
         work_left: WORK_LEFT.with(Cell::get),
+        started: STARTED.with(Cell::get),
     }
 }
 
@@ -103,6 +130,7 @@ pub fn render_budget() -> RenderBudget {
 pub fn set_render_budget(budget: RenderBudget) {
     RENDERING.with(|cell| cell.set(budget.name));
     WORK_LEFT.with(|cell| cell.set(budget.work_left));
+    STARTED.with(|cell| cell.set(budget.started));
 }
 
 /// The system allocator, counting, with the cap in front.
@@ -198,35 +226,72 @@ fn release(size: usize) {
 fn charge(size: usize) {
     let cost = size.saturating_add(WORK_PER_ALLOCATION);
     // `try_with`: the thread may be tearing down; then nothing renders on it.
-    let over = WORK_LEFT
+    let (over, rendering) = WORK_LEFT
         .try_with(|left| {
             let now = left.get();
             if now == usize::MAX {
-                return false;
+                return (false, false);
             }
             left.set(now.saturating_sub(cost));
-            cost > now
+            (cost > now, true)
         })
-        .unwrap_or(false);
+        .unwrap_or((false, false));
     if over && !STOPPING.swap(true, Ordering::Relaxed) {
-        stop_work();
+        stop_rendering(|out, path| {
+            let limit = Size(WORK_LIMIT.load(Ordering::Relaxed));
+            write!(
+                out,
+                "error: {path}: rendering this template does more work than {limit} of allocations in all; it probably rebuilds text on every step of a loop (`~` or a `{{% set %}}` capture in a loop, through `tpl` too) or nests a value in itself without end\n  \
+                 hint: build lists with `append`/`join` instead of growing one string; if the render is really this large, raise the budget, as in {MAX_RENDER_WORK_VAR}=64G\n"
+            )
+        });
+    }
+    if rendering {
+        read_clock();
     }
 }
 
-/// The work budget is spent: prints the error (as [`stop`]) and exits.
-fn stop_work() -> ! {
+/// Every [`CLOCK_EVERY`] allocations of a render: stops it once it has run past the time cap.
+fn read_clock() {
+    let due = UNTIL_CLOCK
+        .try_with(|left| {
+            let now = left.get();
+            left.set(now.checked_sub(1).unwrap_or(CLOCK_EVERY));
+            now == 0
+        })
+        .unwrap_or(false);
+    let limit = TIME_LIMIT.load(Ordering::Relaxed);
+    if !due || limit == 0 {
+        return;
+    }
+    let late = STARTED
+        .try_with(Cell::get)
+        .ok()
+        .flatten()
+        .is_some_and(|started| started.elapsed() > Duration::from_secs(limit));
+    if late && !STOPPING.swap(true, Ordering::Relaxed) {
+        stop_rendering(|out, path| {
+            write!(
+                out,
+                "error: {path}: rendering this template takes more than {limit} s; a loop probably runs away (loops nested over values, a `range` in a loop)\n  \
+                 hint: check its loops; if the render is really this long, raise the cap, as in {MAX_RENDER_SECONDS_VAR}=120\n"
+            )
+        });
+    }
+}
+
+/// A budget of the render on this thread is spent: prints the error `message` writes for the
+/// template's path (as [`stop`], without allocating) and exits.
+fn stop_rendering(
+    message: impl FnOnce(&mut std::io::Cursor<&mut [u8]>, &str) -> std::io::Result<()>,
+) -> ! {
     let mut buffer = [0u8; 1024];
     let mut cursor = std::io::Cursor::new(&mut buffer[..]);
     let (name, len) = RENDERING
         .try_with(Cell::get)
         .unwrap_or(([0; NAME_BYTES], 0));
     let path = std::str::from_utf8(&name[..len]).unwrap_or("a template");
-    let limit = Size(WORK_LIMIT.load(Ordering::Relaxed));
-    let _ = write!(
-        cursor,
-        "error: {path}: rendering this template does more work than {limit} of allocations in all; it probably rebuilds text on every step of a loop (`~` or a `{{% set %}}` capture in a loop, through `tpl` too) or nests a value in itself without end\n  \
-         hint: build lists with `append`/`join` instead of growing one string; if the render is really this large, raise the budget, as in {MAX_RENDER_WORK_VAR}=64G\n"
-    );
+    let _ = message(&mut cursor, path);
     let written = usize::try_from(cursor.position()).unwrap_or(0);
     let _ = std::io::stderr().write_all(&buffer[..written]);
     std::process::exit(EXIT_CODE.load(Ordering::Relaxed))
@@ -275,8 +340,9 @@ impl std::fmt::Display for Size {
     }
 }
 
-/// Turns the cap on: from `KTERA_MAX_MEMORY` when it is set, else [`DEFAULT_MAX_BYTES`].
-/// `exit_code` is the command's code for an input error.
+/// Turns the caps on: memory from `KTERA_MAX_MEMORY`, a render's work from
+/// `KTERA_MAX_RENDER_WORK` and its time from `KTERA_MAX_RENDER_SECONDS` when they are set, else
+/// the defaults. `exit_code` is the command's code for an input error.
 pub fn enable(exit_code: i32) -> Result<(), crate::error::Error> {
     let limit = match std::env::var(MAX_MEMORY_VAR) {
         Ok(text) => parse_size(&text).ok_or_else(|| {
@@ -295,9 +361,18 @@ pub fn enable(exit_code: i32) -> Result<(), crate::error::Error> {
         })?,
         Err(_) => usize::try_from(DEFAULT_MAX_RENDER_WORK).unwrap_or(usize::MAX),
     };
+    let seconds = match std::env::var(MAX_RENDER_SECONDS_VAR) {
+        Ok(text) => text.trim().parse::<u64>().map_err(|_| {
+            crate::error::Error::usage(format!(
+                "{MAX_RENDER_SECONDS_VAR}={text:?} is not a number of seconds; write one, as in 60 (0 turns the cap off)"
+            ))
+        })?,
+        Err(_) => DEFAULT_MAX_RENDER_SECONDS,
+    };
     EXIT_CODE.store(exit_code, Ordering::Relaxed);
     LIMIT.store(limit, Ordering::Relaxed);
     WORK_LIMIT.store(work, Ordering::Relaxed);
+    TIME_LIMIT.store(seconds, Ordering::Relaxed);
     Ok(())
 }
 

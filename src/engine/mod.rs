@@ -12,7 +12,6 @@ mod case;
 mod collections;
 mod context;
 mod convert;
-pub mod deadline;
 mod defaults;
 mod file_functions;
 mod functions;
@@ -308,7 +307,6 @@ impl Engine {
             .get(&tera_name)
             .map_or_else(|| (name.to_string(), 0), |(p, s)| (p.clone(), s.len()));
         crate::memory::rendering(&path);
-        let _watch = deadline::watch(&path);
         let mut out = limit::Capped::for_source(source_len);
         limit::start_render();
         let rendered = self
