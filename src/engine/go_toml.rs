@@ -14,6 +14,12 @@ pub fn register(r: &mut Registry) {
 }
 
 fn to_toml(value: Value, kwargs: &Kwargs, _: &State) -> TeraResult<Value> {
+    // BurntSushi's encoder cannot take nil: Helm's toToml fails there too.
+    if value.is_none() || value.is_undefined() {
+        return Err(tera::Error::message(
+            "`to_toml` got a missing or null value, which TOML cannot hold (Helm fails too); give it a default: `x | default(value={}) | to_toml`",
+        ));
+    }
     let encoder = Encoder {
         out: String::new(),
         go_floats: kwargs.get::<bool>("go_floats")?.unwrap_or(false),
@@ -36,7 +42,9 @@ impl Encoder {
     fn document(mut self, value: &Value) -> Result<String, String> {
         if value.is_map() {
             self.table(&[], value)?;
-        } else if !(value.is_none() || value.is_undefined()) {
+        } else if is_table(value)? {
+            return Err("a list of maps is an array of tables, which needs a key: it cannot be the whole document (put it in a map)".into());
+        } else {
             // BurntSushi writes any other value as it writes an element.
             let element = self.element(value)?;
             self.out.push_str(&element);
