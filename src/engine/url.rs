@@ -30,9 +30,9 @@ pub fn register(r: &mut Registry) {
     r.filter("url_join", &[], |v, _, _| {
         let parts = map(&v, "url_join")?;
         let part = |key: &str| -> TeraResult<String> {
+            // Sprig fails on any value that is not a string, null included.
             match parts.get(&tera::value::Key::Str(key)) {
                 None => Ok(String::new()),
-                Some(value) if value.is_none() => Ok(String::new()),
                 Some(value) => value.as_str().map(str::to_string).ok_or_else(|| {
                     tera::Error::message(format!(
                         "`url_join`: the key `{key}` must be a string, not {}",
@@ -220,13 +220,60 @@ fn parse_host(host: &str) -> Result<String, String> {
         if !valid_optional_port(port) {
             return Err(format!("invalid port {port:?} after host"));
         }
+        // An IPv6 zone (RFC 6874, `[fe80::1%25eth0]`) is checked by the zone's rules.
+        if let Some(zone) = host[..close].find("%25") {
+            check_host_text(&host[..zone], false)?;
+            check_host_text(&host[zone..close], true)?;
+            check_host_text(&host[close..], false)?;
+            return unescape(host);
+        }
     } else if let Some(colon) = host.rfind(':') {
         let port = &host[colon..];
         if !valid_optional_port(port) {
             return Err(format!("invalid port {port:?} after host"));
         }
     }
+    check_host_text(host, false)?;
     unescape(host)
+}
+
+/// What Go's `unescape` refuses in a host (`zone` false) or an IPv6 zone: an ASCII character
+/// a host cannot hold (`http://a b.com`), and a `%XX` escape of an ASCII byte other than `%25`
+/// (only non-ASCII bytes may be escaped in a host name).
+fn check_host_text(text: &str, zone: bool) -> Result<(), String> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let escape = &text[i..(i + 3).min(text.len())];
+            let Some(value) = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            else {
+                return Err(format!("invalid URL escape {escape:?}"));
+            };
+            let refused = if zone {
+                escape != "%25" && value != b' ' && should_escape(value, Mode::Host)
+            } else {
+                value < 0x80 && escape != "%25"
+            };
+            if refused {
+                return Err(format!("invalid URL escape {escape:?}"));
+            }
+            i += 3;
+        } else {
+            if b < 0x80 && should_escape(b, Mode::Host) {
+                return Err(format!(
+                    "invalid character {:?} in host name",
+                    (b as char).to_string()
+                ));
+            }
+            i += 1;
+        }
+    }
+    Ok(())
 }
 
 fn valid_optional_port(port: &str) -> bool {
@@ -303,8 +350,7 @@ fn should_escape(c: u8, mode: Mode) -> bool {
 fn escape(s: &str, mode: Mode) -> String {
     let mut out = Vec::with_capacity(s.len());
     for &b in s.as_bytes() {
-        // Go leaves a host's non-ASCII bytes as they are.
-        if should_escape(b, mode) && !(mode == Mode::Host && b >= 0x80) {
+        if should_escape(b, mode) {
             out.extend_from_slice(format!("%{b:02X}").as_bytes());
         } else {
             out.push(b);
