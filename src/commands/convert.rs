@@ -103,11 +103,13 @@ fn verify_converted(
     color: ColorChoice,
 ) -> Result<ExitStatus, Error> {
     // `-f -` is read once, for both renders.
+    let mut stdin_text = None;
     let _stdin_file = if values.files.iter().any(|f| f == "-") {
         let mut text = Vec::new();
         std::io::stdin()
             .read_to_end(&mut text)
             .map_err(|e| Error::io(format!("cannot read standard input: {e}"), e))?;
+        stdin_text = Some(String::from_utf8_lossy(&text).into_owned());
         let file = tempfile::NamedTempFile::new()
             .and_then(|f| std::fs::write(f.path(), &text).map(|()| f))
             .map_err(|e| Error::io(format!("cannot keep standard input: {e}"), e))?;
@@ -119,6 +121,20 @@ fn verify_converted(
     } else {
         None
     };
+    let mut value_files = Vec::new();
+    for file in &args.values.values {
+        let text = match (file.as_str(), &stdin_text) {
+            ("-", Some(text)) => text.clone(),
+            _ => crate::values::read_values_text(Path::new(file))?,
+        };
+        let name = if file == "-" {
+            crate::values::STDIN.to_string()
+        } else {
+            file.clone()
+        };
+        value_files.push((name, text));
+    }
+    let value_findings = verify::values_file_findings(&value_files)?;
     let helm = verify::find_helm()?;
     let (helm_command, helm_docs) = verify::helm_template(&helm, &args.chart, release, &values)?;
     let rendered =
@@ -161,6 +177,7 @@ fn verify_converted(
                     "ktera": ktera_command,
                     "equal": report.is_equal(),
                     "report": report.to_json(&options),
+                    "values_findings": value_findings.iter().map(report::finding_json).collect::<Vec<_>>(),
                 }
             });
             super::print(&format!("{json:#}\n"))?;
@@ -176,6 +193,15 @@ fn verify_converted(
                 "\n--verify: {verdict}\n  {helm_command}\n  {ktera_command}\n  {} equal, {} changed, {} only in Helm's output, {} only in ktera's\n",
                 counts.equal, counts.changed, counts.only_left, counts.only_right
             );
+            if !value_findings.is_empty() {
+                out.push_str(&format!(
+                    "\nValues in -f files that Helm reads otherwise ({}):\n",
+                    value_findings.len()
+                ));
+                for finding in &value_findings {
+                    out.push_str(&format!("{finding}\n"));
+                }
+            }
             if !report.is_equal() {
                 out.push('\n');
                 let mut text = Vec::new();

@@ -185,74 +185,25 @@ pub fn convert(chart: &ChartFiles) -> Result<Conversion, Error> {
     })
 }
 
-/// `_helpers.tpl` -> `_helpers.tera`; every other name stays.
-/// Plain `yes`, `no`, `on`, `off`, `y`, `n` values of a values.yaml: Helm reads the file as YAML
-/// 1.1, where they are booleans, and ktera as YAML 1.2, where they are strings, and a string is
-/// true in an `if` (`enabled: no` would turn the feature on). The file is kept as written, so
-/// each is reported where it stands.
-fn yaml11_booleans(values: &serde_yaml::Value, text: &str, file: &str) -> Vec<Finding> {
-    use crate::values::Segment;
-    const TRUE: [&str; 8] = ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"];
-    const FALSE: [&str; 8] = ["n", "N", "no", "No", "NO", "off", "Off", "OFF"];
-    let mut found = Vec::new();
-    let mut todo = vec![(values, Vec::new())];
-    while let Some((value, path)) = todo.pop() {
-        match value {
-            serde_yaml::Value::Mapping(map) => {
-                for (key, child) in map {
-                    if let Some(key) = key.as_str() {
-                        let mut at = path.clone();
-                        at.push(Segment::Key(key.to_string()));
-                        todo.push((child, at));
-                    }
-                }
-            }
-            serde_yaml::Value::Sequence(items) => {
-                for (i, child) in items.iter().enumerate() {
-                    let mut at = path.clone();
-                    at.push(Segment::Index(i));
-                    todo.push((child, at));
-                }
-            }
-            serde_yaml::Value::String(word) => {
-                let helm = if TRUE.contains(&word.as_str()) {
-                    "true"
-                } else if FALSE.contains(&word.as_str()) {
-                    "false"
-                } else {
-                    continue;
-                };
-                // Quoted, it is a string for Helm too.
-                let Some((line, column)) = crate::yaml::locate(text, &path) else {
-                    continue;
-                };
-                let written: String = text
-                    .lines()
-                    .nth(line.saturating_sub(1))
-                    .unwrap_or_default()
-                    .chars()
-                    .skip(column.saturating_sub(1))
-                    .collect();
-                if written.starts_with(word.as_str()) {
-                    found.push(Finding {
-                        location: Location {
-                            file: file.to_string(),
-                            line,
-                            column,
-                        },
-                        severity: scope::Severity::Attention,
-                        message: format!(
-                            "Helm reads `{word}` as the boolean {helm} (YAML 1.1); ktera reads the string \"{word}\", which an `if` takes as true: write {helm}, or quote it if a string is meant"
-                        ),
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-    found
+/// Plain `yes`, `no`, `on`, `off`, `y`, `n` values of a values file, which Helm reads as
+/// booleans and ktera as strings: values.yaml is kept as written, so each is reported where it
+/// stands (`--verify` reports those of its `-f` files alike).
+pub fn yaml11_booleans(values: &serde_yaml::Value, text: &str, file: &str) -> Vec<Finding> {
+    crate::values::yaml11_booleans(values, text)
+        .into_iter()
+        .map(|b| Finding {
+            location: Location {
+                file: file.to_string(),
+                line: b.line,
+                column: b.column,
+            },
+            severity: scope::Severity::Attention,
+            message: b.message(),
+        })
+        .collect()
 }
 
+/// `_helpers.tpl` -> `_helpers.tera`; every other name stays.
 fn converted_name(rel: &str) -> String {
     let base = rel.rsplit('/').next().unwrap_or(rel);
     match rel.strip_suffix(".tpl") {

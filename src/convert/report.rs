@@ -2,7 +2,7 @@
 //! as `file:line:column: severity: what to do`, sorted by file and place.
 
 use super::chart::Conversion;
-use super::emit::Severity;
+use super::emit::{Finding, Severity};
 
 /// How many findings of each severity.
 pub fn counts(conversion: &Conversion) -> (usize, usize, usize) {
@@ -85,14 +85,18 @@ pub fn json(conversion: &Conversion, input: &str, output: &str) -> serde_json::V
             "library": c.library,
         })).collect::<Vec<_>>(),
         "unpacked": conversion.unpacked.iter().map(|(a, d)| serde_json::json!({"archive": a, "dir": d})).collect::<Vec<_>>(),
-        "findings": conversion.findings.iter().map(|f| serde_json::json!({
-            "file": f.location.file,
-            "line": f.location.line,
-            "column": f.location.column,
-            "severity": f.severity.to_string(),
-            "message": f.message,
-        })).collect::<Vec<_>>(),
+        "findings": conversion.findings.iter().map(finding_json).collect::<Vec<_>>(),
         "counts": {"error": errors, "attention": attention, "note": notes},
+    })
+}
+
+pub fn finding_json(f: &Finding) -> serde_json::Value {
+    serde_json::json!({
+        "file": f.location.file,
+        "line": f.location.line,
+        "column": f.location.column,
+        "severity": f.severity.to_string(),
+        "message": f.message,
     })
 }
 

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::emit::Finding;
 use crate::diff::{self, Document, Report};
 use crate::error::{Error, ErrorKind};
 use crate::release::Release;
@@ -89,6 +90,18 @@ pub fn helm_template(
         ))
     })?;
     Ok((command, documents))
+}
+
+/// The plain YAML 1.1 booleans (`enabled: no`) of the `-f` files, given as (name, text), each
+/// where it stands, as the conversion reports those of values.yaml: Helm reads them as
+/// booleans, the converted chart as strings.
+pub fn values_file_findings(files: &[(String, String)]) -> Result<Vec<Finding>, Error> {
+    let mut findings = Vec::new();
+    for (name, text) in files {
+        let values = crate::values::parse_values(text, name)?;
+        findings.extend(super::chart::yaml11_booleans(&values, text, name));
+    }
+    Ok(findings)
 }
 
 /// Helm's documents against ktera's.

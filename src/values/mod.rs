@@ -9,6 +9,7 @@ mod merge;
 mod parse;
 mod path;
 mod strvals;
+mod yaml11;
 
 use std::io::Read;
 use std::path::Path;
@@ -18,9 +19,10 @@ use serde_yaml::{Mapping, Value};
 use crate::error::Error;
 
 pub use merge::{merge, merge_files};
-pub use parse::{load_values_file, parse_values, parse_values_with_serde_yaml};
+pub use parse::{load_values_file, parse_values, parse_values_with_serde_yaml, read_values_text};
 pub use path::{PathDisplay, Segment};
 pub use strvals::{MAX_INDEX, SetKind, apply_set};
+pub use yaml11::{Yaml11Boolean, yaml11_booleans};
 
 /// Where values come from, besides the chart's values.yaml. Each Vec in command-line order.
 #[derive(Debug, Default, Clone)]
@@ -38,7 +40,7 @@ pub struct ValueSources {
 }
 
 /// The name standard input goes by in messages.
-const STDIN: &str = "<stdin>";
+pub const STDIN: &str = "<stdin>";
 
 /// Final values: chart defaults < -f files in order < --set-json < --set < --set-string <
 /// --set-file (Helm's precedence; within a flag type, later wins). `stdin` is read for `-f -`

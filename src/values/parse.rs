@@ -76,13 +76,17 @@ pub fn parse_values_with_serde_yaml(text: &str, origin: &str) -> Result<Value, E
 /// Reads and parses a values file; the error names the path when it cannot be read, is larger
 /// than [`input::MAX_INPUT_BYTES`] or is not UTF-8.
 pub fn load_values_file(path: &Path) -> Result<Value, Error> {
+    parse_values(&read_values_text(path)?, &path.display().to_string())
+}
+
+/// A values file's text, not parsed.
+pub fn read_values_text(path: &Path) -> Result<String, Error> {
     let shown = path.display().to_string();
-    let text = input::read_file_text(path).map_err(|f| {
+    input::read_file_text(path).map_err(|f| {
         f.error_or(&shown, |e| {
             Error::io(format!("cannot read values file {shown}: {e}"), e)
         })
-    })?;
-    parse_values(&text, &shown)
+    })
 }
 
 fn yaml_error(text: &str, origin: &str, err: &serde_yaml::Error) -> Error {

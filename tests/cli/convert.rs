@@ -440,6 +440,79 @@ fn yaml_1_1_booleans_in_values_are_reported() {
     assert!(!report.contains("`yes`"), "{report}");
 }
 
+/// A `-f` file given to `--verify` is the user's, and Helm reads it as YAML 1.1 too: its plain
+/// `no` turns a feature off in Helm and (as the string "no") on in ktera. Each such value is
+/// reported where it stands, as values.yaml's are; real Helm shows why it matters.
+#[test]
+fn yaml_1_1_booleans_in_verify_values_files_are_reported() {
+    let Some(helm) = crate::common::servers::helm() else {
+        return;
+    };
+    let (tmp, chart) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            (
+                "values.yaml",
+                "enabled: false
+",
+            ),
+            (
+                "templates/cm.yaml",
+                "{{ if .Values.enabled }}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n{{ end }}\n",
+            ),
+        ],
+    );
+    let prod = tmp.path().join("prod.yaml");
+    std::fs::write(&prod, "# prod\nenabled: no\nname: \"no\"\nlist:\n  - Off\n").expect("write");
+    let out = tmp.path().join("out");
+    let prod_name = prod.display().to_string();
+    let assert = common::ktera()
+        .arg("convert")
+        .arg(&chart)
+        .arg(&out)
+        .args(["--verify", "-f", &prod_name])
+        .env("HELM", &helm)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    for place in [
+        format!(
+            "{prod_name}:2:10: attention: Helm reads `no` as the boolean false (YAML 1.1); ktera reads the string \"no\", which an `if` takes as true: write false"
+        ),
+        format!("{prod_name}:5:5: attention: Helm reads `Off` as the boolean false"),
+    ] {
+        assert!(stdout.contains(&place), "{place}: {stdout}");
+    }
+    assert!(!stdout.contains(&format!("{prod_name}:3:")), "{stdout}");
+    // Helm renders no ConfigMap (enabled is false); the converted chart does.
+    assert!(stdout.contains("--verify: NOT EQUAL"), "{stdout}");
+    assert!(stdout.contains("only in ktera"), "{stdout}");
+
+    // From standard input, in the JSON report. `yes` is true for Helm and a string that an `if`
+    // takes as true for ktera: the outputs are equal, and the value is reported all the same
+    // (a quoted one is a string for both, and is not).
+    let json = common::ktera()
+        .arg("convert")
+        .arg(&chart)
+        .arg(&out)
+        .args(["--force", "--verify", "-f", "-", "-o", "json"])
+        .env("HELM", &helm)
+        .write_stdin("enabled: yes\nquoted: \"yes\"\n")
+        .assert()
+        .success();
+    let report: serde_json::Value =
+        serde_json::from_slice(&json.get_output().stdout).expect("json");
+    let findings = report["verify"]["values_findings"]
+        .as_array()
+        .expect("values_findings");
+    assert_eq!(report["verify"]["equal"], true, "{report:#}");
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["file"], "<stdin>");
+    assert_eq!(findings[0]["line"], 1);
+    assert_eq!(findings[0]["column"], 10);
+}
+
 /// `htpasswd` is random in Helm (a new salt every render) but has a deterministic ktera
 /// function: it converts to that, with a note, and the converted chart renders a bcrypt hash
 /// that is the same on every render (it was converted to a stop asking for a value).

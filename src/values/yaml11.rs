@@ -1,0 +1,115 @@
+//! Plain `y`, `yes`, `on`, `n`, `no`, `off` (lower, capitalised or upper case) in a values file:
+//! Helm reads values files as YAML 1.1, where these words are booleans; ktera reads YAML 1.2,
+//! where they are strings, and a string is true in an `if` (`enabled: no` turns the feature
+//! on). `ktera convert` reports them in values.yaml and in `--verify -f` files, `ktera lint`
+//! in the chart's values.yaml and `-f` files; each is found here, once.
+
+use serde_yaml::Value;
+
+use super::Segment;
+
+/// One plain YAML 1.1 boolean word where a values file holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Yaml11Boolean {
+    pub line: usize,
+    pub column: usize,
+    /// As written: `no`.
+    pub word: String,
+    /// What Helm reads it as.
+    pub helm: bool,
+}
+
+impl Yaml11Boolean {
+    /// What differs and what to write instead.
+    pub fn message(&self) -> String {
+        format!(
+            "Helm reads `{0}` as the boolean {1} (YAML 1.1); ktera reads the string \"{0}\", which an `if` takes as true: write {1}, or quote it if a string is meant",
+            self.word, self.helm
+        )
+    }
+}
+
+/// go-yaml v2's (Helm's reader's) boolean words; `yEs` and `oFF` are strings there too.
+const TRUE: [&str; 8] = ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"];
+const FALSE: [&str; 8] = ["n", "N", "no", "No", "NO", "off", "Off", "OFF"];
+
+/// Every plain boolean word among the values of `values`, read from `text`, in file order.
+/// Quoted words and block text are strings for Helm too, and are left out.
+pub fn yaml11_booleans(values: &Value, text: &str) -> Vec<Yaml11Boolean> {
+    let mut found = Vec::new();
+    let mut todo = vec![(values, Vec::new())];
+    while let Some((value, path)) = todo.pop() {
+        match value {
+            Value::Mapping(map) => {
+                for (key, child) in map {
+                    if let Some(key) = key.as_str() {
+                        let mut at = path.clone();
+                        at.push(Segment::Key(key.to_string()));
+                        todo.push((child, at));
+                    }
+                }
+            }
+            Value::Sequence(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    let mut at = path.clone();
+                    at.push(Segment::Index(i));
+                    todo.push((child, at));
+                }
+            }
+            Value::String(word) => {
+                let helm = if TRUE.contains(&word.as_str()) {
+                    true
+                } else if FALSE.contains(&word.as_str()) {
+                    false
+                } else {
+                    continue;
+                };
+                let Some((line, column)) = crate::yaml::locate(text, &path) else {
+                    continue;
+                };
+                let written: String = text
+                    .lines()
+                    .nth(line.saturating_sub(1))
+                    .unwrap_or_default()
+                    .chars()
+                    .skip(column.saturating_sub(1))
+                    .collect();
+                if written.starts_with(word.as_str()) {
+                    found.push(Yaml11Boolean {
+                        line,
+                        column,
+                        word: word.clone(),
+                        helm,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    found.sort_by_key(|b| (b.line, b.column));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::yaml11_booleans;
+
+    #[test]
+    fn plain_words_are_found_where_they_stand() {
+        let text =
+            "enabled: no\nname: \"no\"\nmode: On\nodd: oFF\nlist:\n  - off\ntext: |\n  yes\n";
+        let values = crate::values::parse_values(text, "values.yaml").expect("values");
+        let found: Vec<(usize, usize, String, bool)> = yaml11_booleans(&values, text)
+            .into_iter()
+            .map(|b| (b.line, b.column, b.word, b.helm))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, 10, "no".to_string(), false),
+                (3, 7, "On".to_string(), true),
+                (6, 5, "off".to_string(), false)
+            ]
+        );
+    }
+}
