@@ -121,19 +121,7 @@ fn verify_converted(
     } else {
         None
     };
-    let mut value_files = Vec::new();
-    for file in &args.values.values {
-        let text = match (file.as_str(), &stdin_text) {
-            ("-", Some(text)) => text.clone(),
-            _ => crate::values::read_values_text(Path::new(file))?,
-        };
-        let name = if file == "-" {
-            crate::values::STDIN.to_string()
-        } else {
-            file.clone()
-        };
-        value_files.push((name, text));
-    }
+    let value_files = crate::values::value_file_texts(&args.values.values, stdin_text.as_deref())?;
     let value_findings = verify::values_file_findings(&value_files)?;
     let helm = verify::find_helm()?;
     let (helm_command, helm_docs) = verify::helm_template(&helm, &args.chart, release, &values)?;

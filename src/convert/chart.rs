@@ -188,19 +188,23 @@ pub fn convert(chart: &ChartFiles) -> Result<Conversion, Error> {
 /// Plain `yes`, `no`, `on`, `off`, `y`, `n` values of a values file, which Helm reads as
 /// booleans and ktera as strings: values.yaml is kept as written, so each is reported where it
 /// stands (`--verify` reports those of its `-f` files alike).
-pub fn yaml11_booleans(values: &serde_yaml::Value, text: &str, file: &str) -> Vec<Finding> {
+fn yaml11_booleans(values: &serde_yaml::Value, text: &str, file: &str) -> Vec<Finding> {
     crate::values::yaml11_booleans(values, text)
-        .into_iter()
-        .map(|b| Finding {
-            location: Location {
-                file: file.to_string(),
-                line: b.line,
-                column: b.column,
-            },
-            severity: scope::Severity::Attention,
-            message: b.message(),
-        })
+        .iter()
+        .map(|b| yaml11_finding(file, b))
         .collect()
+}
+
+pub fn yaml11_finding(file: &str, b: &crate::values::Yaml11Boolean) -> Finding {
+    Finding {
+        location: Location {
+            file: file.to_string(),
+            line: b.line,
+            column: b.column,
+        },
+        severity: scope::Severity::Attention,
+        message: b.message(),
+    }
 }
 
 /// `_helpers.tpl` -> `_helpers.tera`; every other name stays.

@@ -96,12 +96,10 @@ pub fn helm_template(
 /// where it stands, as the conversion reports those of values.yaml: Helm reads them as
 /// booleans, the converted chart as strings.
 pub fn values_file_findings(files: &[(String, String)]) -> Result<Vec<Finding>, Error> {
-    let mut findings = Vec::new();
-    for (name, text) in files {
-        let values = crate::values::parse_values(text, name)?;
-        findings.extend(super::chart::yaml11_booleans(&values, text, name));
-    }
-    Ok(findings)
+    Ok(crate::values::yaml11_booleans_in_files(files)?
+        .into_iter()
+        .map(|(file, b)| super::chart::yaml11_finding(&file, &b))
+        .collect())
 }
 
 /// Helm's documents against ktera's.

@@ -43,6 +43,23 @@ pub struct Finding {
     /// Field path inside the object (`spec.replicas`); empty for the object as a whole.
     pub path: String,
     pub message: String,
+    /// Where in a values file, for a finding about the values rather than a rendered object
+    /// (then `id` is `None` and `source` and `path` are empty).
+    pub place: Option<ValuesPlace>,
+}
+
+/// A place in a values file: 1-based line and column (in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValuesPlace {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for ValuesPlace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 impl Finding {
@@ -62,6 +79,19 @@ impl Finding {
                 path.to_string()
             },
             message: message.into(),
+            place: None,
+        }
+    }
+
+    /// A finding about a values file, at `place`.
+    pub fn in_values(severity: Severity, place: ValuesPlace, message: impl Into<String>) -> Self {
+        Finding {
+            severity,
+            id: None,
+            source: String::new(),
+            path: String::new(),
+            message: message.into(),
+            place: Some(place),
         }
     }
 }

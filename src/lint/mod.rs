@@ -8,8 +8,9 @@ mod finding;
 mod report;
 pub mod schema;
 mod semantic;
+pub mod values;
 
-pub use finding::{Finding, Severity};
+pub use finding::{Finding, Severity, ValuesPlace};
 pub use report::{Summary, format_json, format_text};
 pub use schema::location::SchemaLocation;
 pub use schema::store::{Choice as SchemaChoice, nearest as schemas_for};

@@ -47,22 +47,30 @@ fn object_text(finding: &Finding) -> String {
 }
 
 /// `ERROR apps/Deployment ns/name: spec.replicas: expected an integer, got string "3" (backend/templates/deployment.yaml)`,
-/// a blank line between objects.
+/// or for a values file `WARNING values.yaml:3:10: ...`; a blank line between objects and files.
 pub fn format_text(findings: &[Finding]) -> String {
     let mut out = String::new();
     let mut previous: Option<(String, &str)> = None;
     for finding in findings {
-        let object = object_text(finding);
-        let group = (object.clone(), finding.source.as_str());
+        let severity = finding.severity.as_str().to_uppercase();
+        // A values file's findings are grouped by file: `WARNING values.yaml:3:10: ...`.
+        let group = match &finding.place {
+            Some(place) => (place.file.clone(), ""),
+            None => (object_text(finding), finding.source.as_str()),
+        };
         if previous.as_ref().is_some_and(|p| *p != group) {
             out.push('\n');
         }
-        let severity = finding.severity.as_str().to_uppercase();
-        out.push_str(&format!("{severity} {object}: "));
-        if !finding.path.is_empty() {
-            out.push_str(&format!("{}: ", finding.path));
+        match &finding.place {
+            Some(place) => out.push_str(&format!("{severity} {place}: {}\n", finding.message)),
+            None => {
+                out.push_str(&format!("{severity} {}: ", group.0));
+                if !finding.path.is_empty() {
+                    out.push_str(&format!("{}: ", finding.path));
+                }
+                out.push_str(&format!("{} ({})\n", finding.message, finding.source));
+            }
         }
-        out.push_str(&format!("{} ({})\n", finding.message, finding.source));
         previous = Some(group);
     }
     out
@@ -90,6 +98,11 @@ pub fn format_json(
                 })),
                 "source": f.source,
                 "path": f.path,
+                "location": f.place.as_ref().map(|p| json!({
+                    "file": p.file,
+                    "line": p.line,
+                    "column": p.column,
+                })),
                 "message": f.message,
             })
         })

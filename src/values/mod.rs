@@ -22,7 +22,7 @@ pub use merge::{merge, merge_files};
 pub use parse::{load_values_file, parse_values, parse_values_with_serde_yaml, read_values_text};
 pub use path::{PathDisplay, Segment};
 pub use strvals::{MAX_INDEX, SetKind, apply_set};
-pub use yaml11::{Yaml11Boolean, yaml11_booleans};
+pub use yaml11::{Yaml11Boolean, yaml11_booleans, yaml11_booleans_in_files};
 
 /// Where values come from, besides the chart's values.yaml. Each Vec in command-line order.
 #[derive(Debug, Default, Clone)]
@@ -41,6 +41,21 @@ pub struct ValueSources {
 
 /// The name standard input goes by in messages.
 pub const STDIN: &str = "<stdin>";
+
+/// The text of each `-f` file, with the name messages give it (`<stdin>` for `-`, whose text
+/// is `stdin`, read by the caller once for every use).
+pub fn value_file_texts(
+    files: &[String],
+    stdin: Option<&str>,
+) -> Result<Vec<(String, String)>, Error> {
+    files
+        .iter()
+        .map(|file| match (file.as_str(), stdin) {
+            ("-", Some(text)) => Ok((STDIN.to_string(), text.to_string())),
+            _ => Ok((file.clone(), read_values_text(Path::new(file))?)),
+        })
+        .collect()
+}
 
 /// Final values: chart defaults < -f files in order < --set-json < --set < --set-string <
 /// --set-file (Helm's precedence; within a flag type, later wins). `stdin` is read for `-f -`

@@ -29,6 +29,23 @@ impl Yaml11Boolean {
     }
 }
 
+/// Every plain boolean word of each values file, given as (name, text), with the file's name.
+/// A file that is not a values document is an error, as rendering with it would be.
+pub fn yaml11_booleans_in_files(
+    files: &[(String, String)],
+) -> Result<Vec<(String, Yaml11Boolean)>, crate::error::Error> {
+    let mut found = Vec::new();
+    for (name, text) in files {
+        let values = super::parse_values(text, name)?;
+        found.extend(
+            yaml11_booleans(&values, text)
+                .into_iter()
+                .map(|b| (name.clone(), b)),
+        );
+    }
+    Ok(found)
+}
+
 /// go-yaml v2's (Helm's reader's) boolean words; `yEs` and `oFF` are strings there too.
 const TRUE: [&str; 8] = ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"];
 const FALSE: [&str; 8] = ["n", "N", "no", "No", "NO", "off", "Off", "OFF"];

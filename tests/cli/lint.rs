@@ -776,3 +776,82 @@ fn render_errors_exit_two() {
         run.stderr
     );
 }
+
+/// A plain `no`, `On`, ... in values.yaml or a `-f` file is a boolean for Helm (and any YAML 1.1
+/// reader) and a string, true in an `if`, for ktera: a warning at its file, line and column, with
+/// the fix; quoted words and block text are strings for both and are left alone. Real Helm,
+/// when present, shows the reading the warning states.
+#[test]
+fn yaml_1_1_booleans_in_values_files_are_warnings() {
+    let values = "# defaults\nenabled: no\nname: \"no\"\ntext: |\n  yes\n";
+    let template = "{% if Values.enabled %}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  mode: {{ Values.mode | default(value=\"x\") | quote }}\n{% endif %}\n";
+    let (tmp, chart) = crate::common::chart_named(
+        "yb",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: yb\nversion: 0.1.0\n"),
+            ("values.yaml", values),
+            ("templates/cm.yaml", template),
+        ],
+    );
+    let prod = tmp.path().join("prod.yaml");
+    std::fs::write(&prod, "mode: On\nlist:\n  - off\n  - \"Off\"\n").expect("write");
+    let (chart, prod) = (chart.display().to_string(), prod.display().to_string());
+    let run = ktera(&["lint", &chart, "-f", &prod]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let expected = format!(
+        "WARNING {chart}/values.yaml:2:10: Helm reads `no` as the boolean false (YAML 1.1); ktera reads the string \"no\", which an `if` takes as true: write false, or quote it if a string is meant\n\
+         \n\
+         WARNING {prod}:1:7: Helm reads `On` as the boolean true (YAML 1.1); ktera reads the string \"On\", which an `if` takes as true: write true, or quote it if a string is meant\n\
+         WARNING {prod}:3:5: Helm reads `off` as the boolean false (YAML 1.1); ktera reads the string \"off\", which an `if` takes as true: write false, or quote it if a string is meant\n"
+    );
+    assert!(run.stdout.starts_with(&expected), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with(": 0 errors, 3 warnings, 0 notes\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(ktera(&["lint", &chart, "-f", &prod, "--strict"]).code, 1);
+
+    // From standard input, in JSON: the place is given as a location.
+    let output = Command::cargo_bin("ktera")
+        .expect("the ktera binary is built")
+        .args(["lint", &chart, "-f", "-", "-o", "json"])
+        .write_stdin("mode: Y\n")
+        .output()
+        .expect("ktera runs");
+    let doc: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let stdin_finding = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["location"]["file"] == "<stdin>")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert_eq!(stdin_finding["severity"], "warning");
+    assert_eq!(stdin_finding["object"], Value::Null);
+    assert_eq!(stdin_finding["location"]["line"], 1);
+    assert_eq!(stdin_finding["location"]["column"], 7);
+
+    if let Some(helm) = crate::common::servers::helm() {
+        let (htmp, helm_chart) = crate::common::chart_named(
+            "yb",
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: yb\nversion: 0.1.0\n"),
+                ("values.yaml", values),
+                (
+                    "templates/t.yaml",
+                    "x: {{ typeOf .Values.enabled }} {{ typeOf .Values.mode }} {{ typeOf .Values.name }} {{ .Values.list | toJson }}\n",
+                ),
+            ],
+        );
+        let output = crate::common::servers::helm_command(&helm, htmp.path())
+            .args(["template", &helm_chart.display().to_string(), "-f", &prod])
+            .output()
+            .expect("helm");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{output:?}");
+        assert!(
+            text.contains("x: bool bool string [false,\"Off\"]"),
+            "{text}"
+        );
+    }
+}
