@@ -536,17 +536,27 @@ fn text_built_without_end_stops_at_the_memory_cap() {
         .stderr(predicate::str::contains(
             "KTERA_MAX_MEMORY=\"lots\" is not a size",
         ));
+    // So is a time cap that is not a number of seconds.
+    template(&dir)
+        .env("KTERA_MAX_RENDER_SECONDS", "soon")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "KTERA_MAX_RENDER_SECONDS=\"soon\" is not a number of seconds",
+        ));
 }
 
-/// Under an address-space limit too small for the 256 MiB render stack, no thread with it can
-/// be started and the render runs on the calling thread, silently.
+/// Under an address-space limit too small for the 1 GiB render stack, no thread with it can
+/// be started and the render runs on the calling thread, silently. (A loop and a `set` in one
+/// template send its render to a render thread.)
 #[test]
 fn renders_under_an_address_space_limit() {
     let (_tmp, dir) = chart(&[
         ("Chart.yaml", CHART_YAML),
         (
             "templates/cm.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+            "{% set names = [] %}{% for n in [1] %}{% endfor %}\
+             apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
         ),
         ("templates/NOTES.txt", "notes for {{ Release.Name }}"),
     ]);
