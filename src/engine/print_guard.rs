@@ -4,7 +4,8 @@
 //! `{{ }}` prints, so before a template is compiled each print's expression is wrapped in the
 //! filter `ktera_printable`, which fails on null and undefined: `{{ x }}` compiles as
 //! `{{ (x) | ktera_printable }}`. Prints whose last filter never gives null (`quote`,
-//! `to_yaml`, `nindent`, ...) are left as written.
+//! `to_yaml`, `nindent`, ...) are left as written. The filter also prints a `semver` version as
+//! its text.
 //!
 //! The wrapping moves what follows it on the line; [`Shift`]s record where text was inserted
 //! so that error positions are given back in the file as written.
@@ -118,6 +119,10 @@ pub fn check(value: Value, _: &tera::Kwargs, state: &tera::State) -> TeraResult<
     }
     if value.is_none() {
         return Err(tera::Error::message("Tried to render a value that is null"));
+    }
+    // A version prints as its text, as Helm prints a semver `Version`.
+    if let Some(version) = super::functions::semver_text(&value) {
+        return Ok(Value::from(version));
     }
     Ok(value)
 }
