@@ -4,7 +4,6 @@ use super::ExitStatus;
 use crate::cli::{LintArgs, OutputFormat};
 use crate::error::Error;
 use crate::lint::{self, LintOptions, Summary};
-use crate::values::ValueSources;
 
 /// Prints the findings; fails on errors (or warnings with --strict).
 pub fn run(args: &LintArgs) -> Result<ExitStatus, Error> {
@@ -20,40 +19,7 @@ pub fn run(args: &LintArgs) -> Result<ExitStatus, Error> {
     if let Some(note) = &schemas.note {
         eprintln!("{note}");
     }
-    // `-f -` is read once, for the values check and the render.
-    let stdin = if args.values.values.iter().any(|f| f == "-") {
-        Some(
-            crate::input::read_exact_text(std::io::stdin().lock()).map_err(|f| {
-                f.error_or(crate::values::STDIN, |e| {
-                    Error::io(format!("cannot read values from standard input: {e}"), e)
-                })
-            })?,
-        )
-    } else {
-        None
-    };
-    let mut values_files = Vec::new();
-    let chart_values = chart.join("values.yaml");
-    if chart_values.is_file() {
-        values_files.push((
-            chart_values.display().to_string(),
-            crate::values::read_values_text(&chart_values)?,
-        ));
-    }
-    values_files.extend(crate::values::value_file_texts(
-        &args.values.values,
-        stdin.as_deref(),
-    )?);
-    let rendered = match &stdin {
-        // Standard input again for `--set-file key=-`, which then finds it used.
-        Some(text) => crate::pipeline::render_chart(
-            &chart,
-            &ValueSources::from(&args.values),
-            &release,
-            &mut text.as_bytes(),
-        )?,
-        None => super::render_with_flags(&chart, &args.values, &release)?,
-    };
+    let (rendered, values_files) = super::render_reading_values(&chart, &args.values, &release)?;
     let mut findings = lint::values::check(&values_files)?;
     findings.extend(lint::check(&rendered.manifests, &rendered.crds, &opts)?);
     let summary = Summary::of(&findings);

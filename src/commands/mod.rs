@@ -124,6 +124,50 @@ pub fn render_with_flags(
     )
 }
 
+/// [`render_with_flags`], and the text of the values files it read, for checks of the files
+/// themselves: the chart's values.yaml (of a chart directory) and each `-f` file, as (name,
+/// text); `-f -` is read once for both.
+pub fn render_reading_values(
+    chart: &Path,
+    values: &ValueFlags,
+    release: &Release,
+) -> Result<(pipeline::Output, Vec<(String, String)>), Error> {
+    let stdin = if values.values.iter().any(|f| f == "-") {
+        Some(
+            crate::input::read_exact_text(std::io::stdin().lock()).map_err(|f| {
+                f.error_or(crate::values::STDIN, |e| {
+                    Error::io(format!("cannot read values from standard input: {e}"), e)
+                })
+            })?,
+        )
+    } else {
+        None
+    };
+    let mut files = Vec::new();
+    let chart_values = chart.join("values.yaml");
+    if chart_values.is_file() {
+        files.push((
+            chart_values.display().to_string(),
+            crate::values::read_values_text(&chart_values)?,
+        ));
+    }
+    files.extend(crate::values::value_file_texts(
+        &values.values,
+        stdin.as_deref(),
+    )?);
+    let rendered = match &stdin {
+        // Standard input again for `--set-file key=-`, which then finds it used.
+        Some(text) => pipeline::render_chart(
+            chart,
+            &ValueSources::from(values),
+            release,
+            &mut text.as_bytes(),
+        )?,
+        None => render_with_flags(chart, values, release)?,
+    };
+    Ok((rendered, files))
+}
+
 /// The release name and the chart of `[NAME] CHART` and `--name`: the name given either way
 /// (`release-name` when not at all), twice only if the same.
 pub fn release_and_chart(args: &ReleaseChart) -> Result<(String, PathBuf), Error> {

@@ -12,7 +12,15 @@ use crate::pipeline;
 pub fn run(args: &TemplateArgs) -> Result<ExitStatus, Error> {
     let (name, chart) = super::release_and_chart(&args.target)?;
     let release = super::release_from(&name, &args.release)?;
-    let mut rendered = super::render_with_flags(&chart, &args.values, &release)?;
+    // `--validate` also checks the values files themselves, so it reads their text.
+    let (mut rendered, values_files) = if args.validate {
+        super::render_reading_values(&chart, &args.values, &release)?
+    } else {
+        (
+            super::render_with_flags(&chart, &args.values, &release)?,
+            Vec::new(),
+        )
+    };
     if args.notes {
         match rendered.notes.as_deref() {
             Some(notes) => super::print(notes)?,
@@ -26,7 +34,7 @@ pub fn run(args: &TemplateArgs) -> Result<ExitStatus, Error> {
     }
     if args.validate {
         let locations = super::lint::schema_locations(&args.schema_locations)?;
-        validate(&rendered, &release, locations)?;
+        validate(&rendered, &values_files, &release, locations)?;
     }
     let manifests = printed(&mut rendered, args)?;
 
@@ -51,10 +59,12 @@ pub fn run(args: &TemplateArgs) -> Result<ExitStatus, Error> {
     result.map(|()| ExitStatus::Success)
 }
 
-/// `--validate`: lints every rendered object (not only `--show-only` ones, so references
-/// between objects are checked); findings go to standard error, errors fail the run.
+/// `--validate`: lints the values files and every rendered object (not only `--show-only` ones,
+/// so references between objects are checked); findings go to standard error, errors fail the
+/// run.
 fn validate(
     rendered: &pipeline::Output,
+    values_files: &[(String, String)],
     release: &crate::release::Release,
     schema_locations: Vec<lint::SchemaLocation>,
 ) -> Result<(), Error> {
@@ -66,8 +76,11 @@ fn validate(
     if let Some(note) = lint::schemas_for(&options.kube_version).note {
         eprintln!("{note}");
     }
-    let findings = lint::check(&rendered.manifests, &rendered.crds, &options)
-        .map_err(|e| e.prefixed("--validate"))?;
+    let mut findings = lint::values::check(values_files)?;
+    findings.extend(
+        lint::check(&rendered.manifests, &rendered.crds, &options)
+            .map_err(|e| e.prefixed("--validate"))?,
+    );
     eprint!("{}", lint::format_text(&findings));
     let errors = findings
         .iter()

@@ -811,6 +811,11 @@ fn yaml_1_1_booleans_in_values_files_are_warnings() {
         run.stdout
     );
     assert_eq!(ktera(&["lint", &chart, "-f", &prod, "--strict"]).code, 1);
+    // `template --validate` runs the same checks: warnings on standard error, the output printed.
+    let run = ktera(&["template", &chart, "-f", &prod, "--validate"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.starts_with(&expected), "{}", run.stderr);
+    assert!(run.stdout.contains("kind: ConfigMap"), "{}", run.stdout);
 
     // From standard input, in JSON: the place is given as a location.
     let output = Command::cargo_bin("ktera")
