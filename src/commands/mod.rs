@@ -125,8 +125,8 @@ pub fn render_with_flags(
 }
 
 /// [`render_with_flags`], and the text of the values files it read, for checks of the files
-/// themselves: the chart's values.yaml (of a chart directory) and each `-f` file, as (name,
-/// text); `-f -` is read once for both.
+/// themselves: the values.yaml of the chart and of each subchart (those that are directories)
+/// and each `-f` file, as (name, text); `-f -` is read once for both.
 pub fn render_reading_values(
     chart: &Path,
     values: &ValueFlags,
@@ -143,18 +143,6 @@ pub fn render_reading_values(
     } else {
         None
     };
-    let mut files = Vec::new();
-    let chart_values = chart.join("values.yaml");
-    if chart_values.is_file() {
-        files.push((
-            chart_values.display().to_string(),
-            crate::values::read_values_text(&chart_values)?,
-        ));
-    }
-    files.extend(crate::values::value_file_texts(
-        &values.values,
-        stdin.as_deref(),
-    )?);
     let rendered = match &stdin {
         // Standard input again for `--set-file key=-`, which then finds it used.
         Some(text) => pipeline::render_chart(
@@ -165,6 +153,20 @@ pub fn render_reading_values(
         )?,
         None => render_with_flags(chart, values, release)?,
     };
+    let mut files = Vec::new();
+    for (chart, _) in rendered.chart.tree() {
+        let path = chart.dir.join("values.yaml");
+        if path.is_file() {
+            files.push((
+                path.display().to_string(),
+                crate::values::read_values_text(&path)?,
+            ));
+        }
+    }
+    files.extend(crate::values::value_file_texts(
+        &values.values,
+        stdin.as_deref(),
+    )?);
     Ok((rendered, files))
 }
 

@@ -791,6 +791,11 @@ fn yaml_1_1_booleans_in_values_files_are_warnings() {
             ("Chart.yaml", "apiVersion: v2\nname: yb\nversion: 0.1.0\n"),
             ("values.yaml", values),
             ("templates/cm.yaml", template),
+            (
+                "charts/sub/Chart.yaml",
+                "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+            ),
+            ("charts/sub/values.yaml", "debug: off\n"),
         ],
     );
     let prod = tmp.path().join("prod.yaml");
@@ -801,12 +806,14 @@ fn yaml_1_1_booleans_in_values_files_are_warnings() {
     let expected = format!(
         "WARNING {chart}/values.yaml:2:10: Helm reads `no` as the boolean false (YAML 1.1); ktera reads the string \"no\", which an `if` takes as true: write false, or quote it if a string is meant\n\
          \n\
+         WARNING {chart}/charts/sub/values.yaml:1:8: Helm reads `off` as the boolean false (YAML 1.1); ktera reads the string \"off\", which an `if` takes as true: write false, or quote it if a string is meant\n\
+         \n\
          WARNING {prod}:1:7: Helm reads `On` as the boolean true (YAML 1.1); ktera reads the string \"On\", which an `if` takes as true: write true, or quote it if a string is meant\n\
          WARNING {prod}:3:5: Helm reads `off` as the boolean false (YAML 1.1); ktera reads the string \"off\", which an `if` takes as true: write false, or quote it if a string is meant\n"
     );
     assert!(run.stdout.starts_with(&expected), "{}", run.stdout);
     assert!(
-        run.stdout.ends_with(": 0 errors, 3 warnings, 0 notes\n"),
+        run.stdout.ends_with(": 0 errors, 4 warnings, 0 notes\n"),
         "{}",
         run.stdout
     );
