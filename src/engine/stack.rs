@@ -51,15 +51,18 @@ pub fn may_nest_values(source: &str) -> bool {
     let mut loops = false;
     let mut sets = false;
     for (at, _) in source.match_indices("{%") {
-        let tag = source[at + 2..].trim_start_matches(['-', '+']).trim_start();
-        let name = tag
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .next()
-            .unwrap_or_default();
-        match name {
-            "for" => loops = true,
-            "set" | "set_global" => sets = true,
-            "include" | "extends" => return true,
+        let tag = source[at + 2..]
+            .trim_start_matches(['-', '+'])
+            .trim_start_matches([' ', '\t', '\n', '\r'])
+            .as_bytes();
+        let end = tag
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .unwrap_or(tag.len());
+        match &tag[..end] {
+            b"for" => loops = true,
+            b"set" | b"set_global" => sets = true,
+            b"include" | b"extends" => return true,
             _ => {}
         }
     }
