@@ -35,15 +35,22 @@ fn chart(template: &str, values: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 fn render_error(dir: &Path) -> String {
-    match ktera::pipeline::render_chart(
+    match render_output(dir) {
+        Ok(_) => panic!("expected the render of {} to fail", dir.display()),
+        Err(e) => e,
+    }
+}
+
+/// The chart's YAML stream, rendered in this process with its defaults, or the error's text.
+fn render_output(dir: &Path) -> Result<String, String> {
+    ktera::pipeline::render_chart(
         dir,
         &ValueSources::default(),
         &Release::default(),
         &mut std::io::empty(),
-    ) {
-        Ok(_) => panic!("expected the render of {} to fail", dir.display()),
-        Err(e) => e.to_string(),
-    }
+    )
+    .map(|o| ktera::output::stream(&o.manifests))
+    .map_err(|e| e.to_string())
 }
 
 #[cfg(unix)]
@@ -123,14 +130,7 @@ fn nested_empty_loops_stop_at_the_range_allowance() {
          {% for i in range(start=3, end=-3, step_by=-2) %}{{ i }} {% endfor %}\"\n",
         "",
     );
-    let out = ktera::pipeline::render_chart(
-        &dir,
-        &ValueSources::default(),
-        &Release::default(),
-        &mut std::io::empty(),
-    )
-    .map(|o| ktera::output::stream(&o.manifests))
-    .map_err(|e| e.to_string());
+    let out = render_output(&dir);
     assert!(
         out.as_ref()
             .is_ok_and(|o| o.contains("a: '5 10 15 3 1 -1 '")),
@@ -180,14 +180,7 @@ fn values_nested_in_a_loop_render_on_a_deep_stack() {
         ),
     ] {
         let (_tmp, dir) = chart(&template, &values);
-        let out = ktera::pipeline::render_chart(
-            &dir,
-            &ValueSources::default(),
-            &Release::default(),
-            &mut std::io::empty(),
-        )
-        .map(|o| ktera::output::stream(&o.manifests))
-        .map_err(|e| e.to_string());
+        let out = render_output(&dir);
         assert!(out.as_ref().is_ok_and(|o| o.contains("a: 1")), "{out:?}");
     }
 }
