@@ -237,7 +237,7 @@ fn walk(
     files: &mut ChartFiles,
 ) -> std::io::Result<()> {
     let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
+    entries.sort_by_cached_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
         let key = format!("{prefix}{}", entry.file_name().to_string_lossy());

@@ -640,7 +640,7 @@ fn collect_templates(
     let mut entries: Vec<_> = fs::read_dir(dir)
         .and_then(|entries| entries.collect::<Result<_, _>>())
         .map_err(|e| unreadable(dir, e))?;
-    entries.sort_by_key(|e| e.file_name());
+    entries.sort_by_cached_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
         names::check_file_name(&entry.file_name())

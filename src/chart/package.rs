@@ -122,7 +122,7 @@ fn walk(
         .map_err(unreadable(dir))?
         .collect::<Result<_, _>>()
         .map_err(unreadable(dir))?;
-    entries.sort_by_key(|e| e.file_name());
+    entries.sort_by_cached_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();

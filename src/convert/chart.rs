@@ -248,7 +248,7 @@ fn find_charts(chart: &ChartFiles) -> Result<Vec<ChartDir>, Error> {
         .filter(|dir| dir.is_empty() || is_subchart_dir(dir))
         .map(str::to_string)
         .collect();
-    dirs.sort_by_key(|d| (d.matches('/').count(), d.clone()));
+    dirs.sort_by_cached_key(|d| (d.matches('/').count(), d.clone()));
     let mut out: Vec<ChartDir> = Vec::new();
     let mut metas: HashMap<String, ChartYaml> = HashMap::new();
     for dir in dirs {

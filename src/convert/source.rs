@@ -80,7 +80,7 @@ fn read_dir(
         .map_err(|source| unreadable(&shown, source))?
         .filter_map(Result::ok)
         .collect();
-    entries.sort_by_key(|e| e.file_name());
+    entries.sort_by_cached_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
         let Ok(file_type) = entry.file_type() else {
