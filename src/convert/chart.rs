@@ -88,6 +88,7 @@ pub fn convert(chart: &ChartFiles) -> Result<Conversion, Error> {
     let analysis = scope::analyse(&files);
     let mut model = Model::new(&analysis);
     model.setters = emit::setters::find(&analysis, &files);
+    model.supply_hints = emit::supply::find(&files);
     let mut value_findings = Vec::new();
     // The converted chart keeps values.yaml as it is, so ktera must read it: a file it refuses
     // (a repeated key, say) is an error here, where it names the line, not a later surprise.

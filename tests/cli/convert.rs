@@ -541,6 +541,47 @@ fn htpasswd_converts_to_the_deterministic_function() {
     assert_eq!(first, again);
 }
 
+/// A define that makes a random value and is called only where its caller found a value empty
+/// (grafana's `if .Values.adminPassword ... else include "grafana.password"`) asks for that
+/// value, in the report and when the converted chart renders; set, it renders.
+#[test]
+fn a_random_value_in_a_define_asks_for_the_value_its_caller_tests() {
+    let (tmp, helm) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            ("values.yaml", "adminPassword: \"\"\n"),
+            (
+                "templates/_helpers.tpl",
+                "{{- define \"h.password\" -}}\n{{- $secret := lookup \"v1\" \"Secret\" .Release.Namespace \"s\" }}\n{{- if $secret }}{{ index $secret \"data\" \"admin-password\" }}{{- else }}{{ randAlphaNum 40 | b64enc | quote }}{{- end }}\n{{- end -}}\n",
+            ),
+            (
+                "templates/secret.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  {{- if .Values.adminPassword }}\n  admin-password: {{ .Values.adminPassword | b64enc | quote }}\n  {{- else }}\n  admin-password: {{ include \"h.password\" . }}\n  {{- end }}\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let report = converted_report(&helm, &out);
+    assert!(
+        report.contains("templates/_helpers.tpl:3:75: attention: `randAlphaNum 40` gives a new value on every render; ktera renders the same output every time: the converted chart stops here and asks for adminPassword to be set"),
+        "{report}"
+    );
+    common::template(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "set adminPassword in a values file (-f) or with --set",
+        ));
+    let rendered = common::stdout_of(&[
+        "template",
+        out.to_str().expect("path"),
+        "--set",
+        "adminPassword=pw",
+    ]);
+    assert!(rendered.contains("admin-password: cHc="), "{rendered}");
+}
+
 /// The value to supply is the one the enclosing `if` chain tests: a values path
 /// (`if .Values.csrfKey ... else randBytes`, kubernetes-dashboard), or the key a variable was
 /// read by (bitnami common's `common.secrets.passwords.manage`, whose values path is known only

@@ -931,7 +931,16 @@ impl<'m> Emitter<'m> {
                 format!("{tested} | default(value={})", expr::string_literal(&at)),
                 format!("the value `{tested}` names at render time"),
             ),
-            (None, None) => (expr::string_literal(&at), at),
+            // In a define called only where a value was found empty: that value.
+            (None, None) => match self
+                .scope
+                .component
+                .as_ref()
+                .and_then(|define| self.model.supply_hints.get(define))
+            {
+                Some(hint) => (expr::string_literal(hint), hint.clone()),
+                None => (expr::string_literal(&at), at),
+            },
         };
         self.report(
             f.pos,

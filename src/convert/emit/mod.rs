@@ -6,6 +6,7 @@
 //! - [`plan`]: which variables need `set_global`;
 //! - [`signature`]: the component each `define` becomes, from what its callers pass;
 //! - [`setters`]: defines that only set keys on their caller's top-level object;
+//! - [`supply`]: the value a define's random value stands in for, found at its callers;
 //! - [`calls`]: Go's, Sprig's and Helm's functions as ktera's filters and functions;
 //! - [`yaml_position`]: whether an action prints YAML structure or text.
 //!
@@ -18,6 +19,7 @@ pub mod names;
 mod plan;
 pub mod setters;
 pub mod signature;
+pub mod supply;
 mod yaml_position;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -57,6 +59,9 @@ pub struct Model<'a> {
     /// Defines that only set keys on the top-level object their caller passes, with the keys
     /// ([`setters::find`]).
     pub setters: BTreeMap<String, Vec<String>>,
+    /// Defines called only where a value was found empty, with that value's path
+    /// ([`supply::find`]): what their random values ask for.
+    pub supply_hints: BTreeMap<String, String>,
 }
 
 impl<'a> Model<'a> {
@@ -88,6 +93,7 @@ impl<'a> Model<'a> {
             external: None,
             calls,
             setters: BTreeMap::new(),
+            supply_hints: BTreeMap::new(),
         }
     }
 
