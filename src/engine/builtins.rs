@@ -158,7 +158,11 @@ pub fn register(r: &mut Registry) {
 
     r.test("string", &[], |v, _, _| Ok(v.is_string()));
     r.test("number", &[], |v, _, _| Ok(v.is_number()));
-    r.test("map", &[], |v, _, _| Ok(v.is_map()));
+    // A version `semver` gave is a map in ktera, and no map for Helm (`kindIs "map"` is false:
+    // its kind is `ptr` or `struct`).
+    r.test("map", &[], |v, _, _| {
+        Ok(v.is_map() && super::functions::semver_text(&v).is_none())
+    });
     r.test("bool", &[], |v, _, _| Ok(v.is_bool()));
     r.test("array", &[], |v, _, _| Ok(v.is_array()));
     r.test("integer", &[], |v, _, _| Ok(v.is_number() && !v.is_f64()));

@@ -440,6 +440,46 @@ fn yaml_1_1_booleans_in_values_are_reported() {
     assert!(!report.contains("`yes`"), "{report}");
 }
 
+/// What `IncPatch` (`IncMajor`, `IncMinor`) gives is a `semver.Version` value, on which Helm's
+/// templates cannot call `Original` or `Compare`: Helm fails there (cases
+/// `semver-inc-compare-error`, `semver-inc-original-chained-error`), and so does the converted
+/// chart, with Helm's words, and the report names the place.
+#[test]
+fn a_method_helm_cannot_call_on_an_incremented_version_fails_as_in_helm() {
+    let helm_error = |name: &str| {
+        cases()
+            .into_iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.error)
+            .unwrap_or_else(|| panic!("case {name} records Helm's error"))
+    };
+    let original = helm_error("semver-inc-original-chained-error");
+    let compare = helm_error("semver-inc-compare-error");
+    let (tmp, helm) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            ("values.yaml", "compare: false\n"),
+            (
+                "templates/cm.yaml",
+                "{{- $next := (semver \"1.2.3\").IncPatch }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  next: {{ $next.String | quote }}\n  original: {{ $next.Original | quote }}\n  {{- if .Values.compare }}\n  order: {{ $next.Compare (semver \"1.0.0\") | quote }}\n  {{- end }}\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let report = converted_report(&helm, &out);
+    for place in [
+        format!("templates/cm.yaml:8:16: error: Helm fails here: {original}"),
+        format!("templates/cm.yaml:10:13: error: Helm fails here: {compare}"),
+    ] {
+        assert!(report.contains(&place), "{place}: {report}");
+    }
+    common::template(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(original.as_str()));
+}
+
 /// A `-f` file given to `--verify` is the user's, and Helm reads it as YAML 1.1 too: its plain
 /// `no` turns a feature off in Helm and (as the string "no") on in ktera. Each such value is
 /// reported where it stands, as values.yaml's are; real Helm shows why it matters.

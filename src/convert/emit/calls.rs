@@ -322,8 +322,23 @@ impl<'m> Emitter<'m> {
             "kindIs" => self.kind_is(a),
             "kindOf" => T::sure(format!("kind_of(value={})", t(0).arg()), Kind::Str),
             "typeOf" => T::sure(format!("type_of(value={})", t(0).arg()), Kind::Str),
-            // ktera has no pointer types: `typeIsLike "T"` (`T` or `*T`) is `typeIs "T"`.
-            "typeIs" | "typeIsLike" => T::op(
+            // `typeIsLike "T"`: `T` or `*T` (`semver` gives a `*semver.Version`).
+            "typeIsLike" => {
+                let like = match a[0].go {
+                    Some(Expr::String(s)) => expr::list(&[
+                        T::string(&s.value),
+                        T::string(&format!("*{}", s.value)),
+                    ]),
+                    _ => format!("[{}, \"*\" ~ {}]", t(0).arg(), t(0).at(FILTER)),
+                };
+                T::op(
+                    format!("type_of(value={}) in {like}", t(1).arg()),
+                    TEST,
+                    Kind::Bool,
+                )
+                .with_nullable(false)
+            }
+            "typeIs" => T::op(
                 format!("type_of(value={}) == {}", t(1).arg(), t(0).at(CMP + 1)),
                 CMP,
                 Kind::Bool,
@@ -671,7 +686,8 @@ impl<'m> Emitter<'m> {
                 t(0).filter("from_json_array", Kind::List).with_sure_list()
             }
             // ---- Helm's ----
-            "semver" => T::sure(format!("semver(version={})", t(0).arg()), Kind::Map),
+            "semver" => T::sure(format!("semver(version={})", t(0).arg()), Kind::Map)
+                .with_version(expr::Version::Pointer),
             "semverCompare" => T::sure(
                 format!(
                     "semver_compare(constraint={}, version={})",

@@ -15,6 +15,65 @@ pub const AND: u8 = 3;
 pub const OR: u8 = 1;
 pub const TERNARY: u8 = 0;
 
+/// A Masterminds version, as Helm's templates hold one: `semver` gives a pointer
+/// (`*semver.Version`), `IncMajor`, `IncMinor` and `IncPatch` give a value (`semver.Version`), on
+/// which a template can call none of the pointer methods (`Original`, `Compare`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    Pointer,
+    Value,
+}
+
+impl Version {
+    /// Go's name of the type, as Helm's error names it.
+    fn go_type(self) -> &'static str {
+        match self {
+            Version::Pointer => "*semver.Version",
+            Version::Value => "semver.Version",
+        }
+    }
+
+    /// Whether Helm's template can read `name` of such a version without arguments (methods
+    /// with arguments, such as `Compare`, are calls: see the emitter's `method`).
+    fn has(self, name: &str) -> bool {
+        const VALUE: [&str; 14] = [
+            "Major",
+            "Minor",
+            "Patch",
+            "Prerelease",
+            "Metadata",
+            "String",
+            "IncMajor",
+            "IncMinor",
+            "IncPatch",
+            "SetPrerelease",
+            "SetMetadata",
+            "MarshalJSON",
+            "MarshalText",
+            "Value",
+        ];
+        const POINTER: [&str; 10] = [
+            "Original",
+            "Compare",
+            "LessThan",
+            "LessThanEqual",
+            "GreaterThan",
+            "GreaterThanEqual",
+            "Equal",
+            "Scan",
+            "UnmarshalJSON",
+            "UnmarshalText",
+        ];
+        VALUE.contains(&name) || self == Version::Pointer && POINTER.contains(&name)
+    }
+
+    /// Helm's error for a field or method the version does not have, or `None`.
+    pub fn missing(self, name: &str) -> Option<String> {
+        (!self.has(name))
+            .then(|| format!("can't evaluate field {name} in type {}", self.go_type()))
+    }
+}
+
 /// What a value is known to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -42,6 +101,8 @@ pub struct T {
     pub path: bool,
     /// A list that is never null (a list literal, `until`, `split`): `range` needs no `items`.
     pub sure_list: bool,
+    /// A version `semver` or an `Inc...` method gave.
+    pub version: Option<Version>,
 }
 
 impl T {
@@ -53,6 +114,7 @@ impl T {
             nullable: matches!(kind, Kind::Nil | Kind::Any),
             path: false,
             sure_list: false,
+            version: None,
         }
     }
 
@@ -80,6 +142,7 @@ impl T {
             nullable: matches!(kind, Kind::Nil | Kind::Any),
             path: false,
             sure_list: false,
+            version: None,
         }
     }
 
@@ -93,6 +156,11 @@ impl T {
 
     pub fn with_nullable(mut self, nullable: bool) -> T {
         self.nullable = nullable;
+        self
+    }
+
+    pub fn with_version(mut self, version: Version) -> T {
+        self.version = Some(version);
         self
     }
 
@@ -122,6 +190,11 @@ impl T {
 
     /// A field of this value: `base.name`, or `base["name"]` where Tera cannot write it so.
     pub fn field(&self, name: &str) -> T {
+        // What Helm cannot read of a version fails where Helm fails (`(semver
+        // "1.2.3").IncPatch.Original`); a map would give nothing.
+        if let Some(message) = self.version.and_then(|v| v.missing(name)) {
+            return T::atom(format!("throw(message={})", string_literal(&message)), Kind::Any);
+        }
         // Masterminds' argument-free methods that compute a version (`(semver v).IncMinor`); the
         // others (`Major`, `String`, ...) are keys of the map `semver` gives.
         if let Some(part) = name.strip_prefix("Inc")
@@ -132,7 +205,9 @@ impl T {
                 self.at(FILTER),
                 part.to_lowercase()
             );
-            return T::op(text, FILTER, Kind::Map).with_nullable(false);
+            return T::op(text, FILTER, Kind::Map)
+                .with_nullable(false)
+                .with_version(Version::Value);
         }
         let text = if self.path && super::names::is_identifier(name) && !is_literal_word(name) {
             format!("{}.{name}", self.text)
@@ -148,7 +223,7 @@ impl T {
     /// A field that is nothing when this value is missing or null (`base?.name`), as Go reads
     /// a field of a parenthesised value (`(.Values.a).b`).
     pub fn field_or_nothing(&self, name: &str) -> T {
-        if self.path && super::names::is_identifier(name) && !is_literal_word(name) {
+        if self.path && self.version.is_none() && super::names::is_identifier(name) && !is_literal_word(name) {
             T::name(format!("{}?.{name}", self.text), Kind::Any, true)
         } else {
             self.field(name)

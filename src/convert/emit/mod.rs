@@ -173,6 +173,8 @@ struct Var {
     deferred: Option<String>,
     /// It holds `.Files` (`$files := .Files`): its methods are the file functions.
     files: bool,
+    /// It holds a version `semver` or an `Inc...` method gave.
+    version: Option<expr::Version>,
 }
 
 /// The names of one template body or component body.
@@ -631,6 +633,7 @@ impl<'m> Emitter<'m> {
             global,
             deferred: is_supply(value).then(|| value.text.clone()),
             files: value.text == "Root.Files",
+            version: value.version,
         };
         if let Some(scope) = self.scope.vars.last_mut() {
             scope.push((v.name.clone(), var.clone()));
@@ -684,6 +687,9 @@ impl<'m> Emitter<'m> {
                 }
                 slot.nullable |= value.nullable;
                 slot.sure_list &= value.sure_list;
+                if slot.version != value.version {
+                    slot.version = None;
+                }
                 break;
             }
         }
@@ -693,6 +699,7 @@ impl<'m> Emitter<'m> {
     fn var_value(&self, var: &Var) -> T {
         let mut t = T::name(var.tera.clone(), var.kind, var.nullable);
         t.sure_list = var.sure_list;
+        t.version = var.version;
         t
     }
 
@@ -1190,6 +1197,10 @@ impl<'m> Emitter<'m> {
                 let Some(receiver) = self.receiver(target) else {
                     return self.fail_expr("a method needs a value to call it on");
                 };
+                if let Some(message) = receiver.version.and_then(|v| v.missing(method)) {
+                    self.report_version_field(target.pos(), &message);
+                    return self.fail_expr(&message);
+                }
                 let order = format!(
                     "semver_order(left={}, right={})",
                     receiver.arg(),
@@ -1241,6 +1252,24 @@ impl<'m> Emitter<'m> {
         Some(self.expr(&base))
     }
 
+    /// Reports a field or method Helm cannot read of a version (`Original` of what `IncPatch`
+    /// gave): Helm fails there, and so does the converted chart ([`T::field`]).
+    fn check_version_field(&mut self, t: &T, name: &str, pos: Pos) {
+        if let Some(message) = t.version.and_then(|v| v.missing(name)) {
+            self.report_version_field(pos, &message);
+        }
+    }
+
+    fn report_version_field(&mut self, pos: Pos, message: &str) {
+        self.report(
+            pos,
+            Severity::Error,
+            format!(
+                "Helm fails here: {message} (`IncMajor`, `IncMinor` and `IncPatch` give a version without `Original` and the comparison methods; `semver` gives one with them)"
+            ),
+        );
+    }
+
     fn fail_expr(&self, message: &str) -> T {
         T::atom(
             format!("throw(message={})", expr::string_literal(message)),
@@ -1289,6 +1318,7 @@ impl<'m> Emitter<'m> {
                 }
                 let mut t = self.var_value(&var);
                 for f in &v.fields {
+                    self.check_version_field(&t, f, v.pos);
                     t = t.field(f);
                 }
                 t
@@ -1620,6 +1650,7 @@ impl<'m> Emitter<'m> {
         }
         let mut t = self.expr(&c.base);
         for (i, f) in c.fields.iter().enumerate() {
+            self.check_version_field(&t, f, c.pos);
             // Go gives nothing for a field of a missing parenthesised value (charts write
             // `(.Values.a).b` for that), and fails only further down.
             t = if i == 0 && matches!(*c.base, Expr::Pipeline(_)) {
