@@ -80,12 +80,12 @@ impl Chart {
         let (meta, chart_yaml) = parse_chart_yaml(&text, &chart_yaml_path)?;
         let (name, version) = check_meta(&meta, &chart_yaml_path, &text)?;
 
-        let values = match confine::chart_file(dir, &real, "values.yaml")? {
+        let (values, values_text) = match confine::chart_file(dir, &real, "values.yaml")? {
             Some(path) => {
                 let text = read_text(&path)?;
-                values::parse_values(&text, &path.display().to_string())?
+                (values::parse_values(&text, &path.display().to_string())?, Some(text))
             }
-            None => serde_yaml::Value::Mapping(Default::default()),
+            None => (serde_yaml::Value::Mapping(Default::default()), None),
         };
 
         // What `.helmignore` excludes is not the chart's, templates and CRDs included, as in
@@ -133,6 +133,7 @@ impl Chart {
             meta,
             chart_yaml,
             values,
+            values_text,
             templates,
             crds,
             files,

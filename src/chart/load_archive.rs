@@ -74,8 +74,9 @@ fn load_files(
     };
     let (meta, chart_yaml) = parse_chart_yaml(&chart_yaml_text, &chart_yaml_path)?;
     let (name, version) = check_meta(&meta, &chart_yaml_path, &chart_yaml_text)?;
-    let values = match text_of("values.yaml")? {
-        Some(text) => values::parse_values(&text, &base.join("values.yaml").display().to_string())?,
+    let values_text = text_of("values.yaml")?;
+    let values = match &values_text {
+        Some(text) => values::parse_values(text, &base.join("values.yaml").display().to_string())?,
         None => serde_yaml::Value::Mapping(Default::default()),
     };
     let schema = match text_of("values.schema.json")? {
@@ -132,6 +133,7 @@ fn load_files(
         meta,
         chart_yaml,
         values,
+        values_text,
         templates,
         crds,
         files: chart_files,

@@ -146,6 +146,9 @@ pub struct Chart {
     pub chart_yaml: serde_yaml::Mapping,
     /// `values.yaml` (an empty mapping when the chart has none).
     pub values: serde_yaml::Value,
+    /// `values.yaml` as written, for checks of the file itself (`ktera lint`), whether the
+    /// chart is a directory or an archive; `None` when the chart has none.
+    pub values_text: Option<String>,
     /// Every file under `templates/`, in path order.
     pub templates: Vec<TemplateFile>,
     /// `crds/*.yaml|yml|json`: installed before everything else, never rendered.

@@ -125,8 +125,9 @@ pub fn render_with_flags(
 }
 
 /// [`render_with_flags`], and the text of the values files it read, for checks of the files
-/// themselves: the values.yaml of the chart and of each subchart (those that are directories)
-/// and each `-f` file, as (name, text); `-f -` is read once for both.
+/// themselves: the values.yaml of the chart and of each subchart (directories and archives
+/// alike, named as the render's messages name them) and each `-f` file, as (name, text); `-f -`
+/// is read once for both.
 pub fn render_reading_values(
     chart: &Path,
     values: &ValueFlags,
@@ -155,12 +156,9 @@ pub fn render_reading_values(
     };
     let mut files = Vec::new();
     for (chart, _) in rendered.chart.tree() {
-        let path = chart.dir.join("values.yaml");
-        if path.is_file() {
-            files.push((
-                path.display().to_string(),
-                crate::values::read_values_text(&path)?,
-            ));
+        if let Some(text) = &chart.values_text {
+            let path = chart.dir.join("values.yaml");
+            files.push((path.display().to_string(), text.clone()));
         }
     }
     files.extend(crate::values::value_file_texts(

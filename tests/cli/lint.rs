@@ -777,6 +777,95 @@ fn render_errors_exit_two() {
     );
 }
 
+/// A chart archive's values.yaml, and that of a subchart archived in its `charts/`, are read
+/// for YAML 1.1 booleans as a chart directory's are: Helm reads them with the same reader
+/// (real Helm, when present, shows it on the same archives made by `helm package`). Each
+/// warning names the file inside the archive, as the render's messages do.
+#[test]
+fn yaml_1_1_booleans_in_a_chart_archive_are_warnings() {
+    let sub = [
+        ("Chart.yaml", "apiVersion: v2\nname: sub\nversion: 0.1.0\n"),
+        ("values.yaml", "debug: off\n"),
+    ];
+    let (tmp, chart) = crate::common::chart_named(
+        "yb",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: yb\nversion: 0.1.0\n"),
+            ("values.yaml", "# defaults\nenabled: no\nname: \"no\"\n"),
+            (
+                "templates/cm.yaml",
+                "{% if Values.enabled %}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n{% endif %}\n",
+            ),
+        ],
+    );
+    let sub_dir = tmp.path().join("sub");
+    crate::common::write(&sub_dir, &sub);
+    let package = |source: &Path, into: &Path| {
+        let run = ktera(&[
+            "package",
+            &source.display().to_string(),
+            "-d",
+            &into.display().to_string(),
+        ]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    };
+    package(&sub_dir, &chart.join("charts"));
+    let out = tmp.path().join("out");
+    package(&chart, &out);
+    let archive = out.join("yb-0.1.0.tgz").display().to_string();
+    let run = ktera(&["lint", &archive]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let expected = format!(
+        "WARNING {archive}/yb/values.yaml:2:10: Helm reads `no` as the boolean false (YAML 1.1); ktera reads the string \"no\", which an `if` takes as true: write false, or quote it if a string is meant\n\
+         \n\
+         WARNING {archive}/yb/charts/sub-0.1.0.tgz/sub/values.yaml:1:8: Helm reads `off` as the boolean false (YAML 1.1); ktera reads the string \"off\", which an `if` takes as true: write false, or quote it if a string is meant\n"
+    );
+    assert!(run.stdout.starts_with(&expected), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with(": 0 errors, 2 warnings, 0 notes\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(ktera(&["lint", &archive, "--strict"]).code, 1);
+
+    if let Some(helm) = crate::common::servers::helm() {
+        let (htmp, helm_chart) = crate::common::chart_named(
+            "yb",
+            &[
+                ("Chart.yaml", "apiVersion: v2\nname: yb\nversion: 0.1.0\n"),
+                ("values.yaml", "# defaults\nenabled: no\nname: \"no\"\n"),
+                (
+                    "templates/t.yaml",
+                    "x: {{ typeOf .Values.enabled }} {{ typeOf .Values.name }} {{ typeOf .Values.sub.debug }}\n",
+                ),
+            ],
+        );
+        let helm_sub = htmp.path().join("sub");
+        crate::common::write(&helm_sub, &sub);
+        let helm_package = |source: &Path, into: &Path| {
+            let output = crate::common::servers::helm_command(&helm, htmp.path())
+                .arg("package")
+                .arg(source)
+                .arg("-d")
+                .arg(into)
+                .output()
+                .expect("helm");
+            assert!(output.status.success(), "{output:?}");
+        };
+        helm_package(&helm_sub, &helm_chart.join("charts"));
+        let helm_out = htmp.path().join("out");
+        helm_package(&helm_chart, &helm_out);
+        let output = crate::common::servers::helm_command(&helm, htmp.path())
+            .arg("template")
+            .arg(helm_out.join("yb-0.1.0.tgz"))
+            .output()
+            .expect("helm");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{output:?}");
+        assert!(text.contains("x: bool string bool"), "{text}");
+    }
+}
+
 /// A plain `no`, `On`, ... in values.yaml or a `-f` file is a boolean for Helm (and any YAML 1.1
 /// reader) and a string, true in an `if`, for ktera: a warning at its file, line and column, with
 /// the fix; quoted words and block text are strings for both and are left alone. Real Helm,
