@@ -12,7 +12,7 @@
 //! that declares it; `$x = v` changes the declared `$x`, also from inside a `range` body), and
 //! what Helm would refuse or fail on at render time is reported as an [`Issue`].
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use super::ast::*;
@@ -302,6 +302,31 @@ pub struct Analysis {
     /// Keys a define sets on its own `.` (`$_ := set . "mode" "ha"`), with where: in Helm the
     /// caller sees them afterwards (`.mode`); a ktera component cannot change its caller's data.
     pub caller_sets: BTreeMap<String, (String, Location)>,
+    /// Uses (in [`Analysis::dot_uses`]) that only hand a value on without reading it: the
+    /// argument of `include`, `template`, `block` or `tpl`, `.` or `$` as a value of `dict` or
+    /// `list`, a variable's whole value. What is read of it is recorded where it is read.
+    pub passed_on: HashSet<Location>,
+}
+
+/// The one expression a pipeline is made of (`.` in `{{template "x" .}}`), if so.
+fn lone(pipe: &Pipeline) -> Option<&Expr> {
+    match pipe.commands.as_slice() {
+        [command] => match command.args.as_slice() {
+            [only] => Some(only),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Helm's order of a chart's template files (by Helm's names): deepest first (most `/`, so
+/// subcharts before their parent), ties in reverse name order. Helm parses them in this order
+/// (a define parsed later wins) and renders them in it, sharing one `.Values`.
+pub fn helm_order(a: &str, b: &str) -> std::cmp::Ordering {
+    b.matches('/')
+        .count()
+        .cmp(&a.matches('/').count())
+        .then_with(|| b.cmp(a))
 }
 
 /// Analyses the template files of a chart and all its subcharts together.
@@ -313,13 +338,7 @@ pub fn analyse(files: &[TemplateFile<'_>]) -> Analysis {
     // Helm parses files deepest first (most `/` in the name), ties in reverse name order; a
     // later non-empty definition replaces an earlier one, an empty one never replaces.
     let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (na, nb) = (files[a].name, files[b].name);
-        nb.matches('/')
-            .count()
-            .cmp(&na.matches('/').count())
-            .then_with(|| nb.cmp(na))
-    });
+    order.sort_by(|&a, &b| helm_order(files[a].name, files[b].name));
     let mut winner: HashMap<String, usize> = HashMap::new();
     for &i in &order {
         let file = files[i];
@@ -450,6 +469,28 @@ impl<'a> Walker<'a> {
         location(self.file, pos)
     }
 
+    /// Records that `expr` (`.`, `$`, `$x`, `.Values.a`) is handed on, not read, where it is.
+    fn passed_on(&mut self, expr: &Expr) {
+        if matches!(expr, Expr::Dot(_) | Expr::Field(_) | Expr::Variable(_)) {
+            let location = self.at(expr.pos());
+            self.out.passed_on.insert(location);
+        }
+    }
+
+    /// [`Walker::passed_on`] for `.`, `$` or `$x` as a whole (`dict "ctx" $`): a part of a
+    /// value put in a `dict` or `list` (`dict "x" .Values.a`) counts as read, since the `dict`
+    /// may go to any function.
+    fn passed_on_whole(&mut self, expr: &Expr) {
+        let whole = match expr {
+            Expr::Dot(_) => true,
+            Expr::Variable(v) => v.fields.is_empty(),
+            _ => false,
+        };
+        if whole {
+            self.passed_on(expr);
+        }
+    }
+
     fn issue(&mut self, pos: Pos, severity: Severity, message: String) {
         let location = self.at(pos);
         self.out.issues.push(Issue {
@@ -530,6 +571,9 @@ impl<'a> Walker<'a> {
                 Node::With(b) => self.branch(b, true),
                 Node::Range(b) => self.range(b),
                 Node::Template(t) => {
+                    if let Some(only) = t.pipe.as_ref().and_then(lone) {
+                        self.passed_on(only);
+                    }
                     let arg = match &t.pipe {
                         Some(p) => self.pipeline(p, Declare::Pipeline),
                         None => Value::Nil,
@@ -542,6 +586,9 @@ impl<'a> Walker<'a> {
                     );
                 }
                 Node::Block(b) => {
+                    if let Some(only) = lone(&b.pipe) {
+                        self.passed_on(only);
+                    }
                     let arg = self.pipeline(&b.pipe, Declare::Pipeline);
                     self.call(b.tag.pos, CallKind::Block, Some(b.name.value.clone()), arg);
                     self.definition_body(&b.name.value, b.tag.pos, &b.body);
@@ -737,6 +784,11 @@ impl<'a> Walker<'a> {
     /// The value of a pipeline; its declared variables get it (or, in `range`, their element
     /// and key, which the caller declares).
     fn pipeline(&mut self, pipe: &Pipeline, declare: Declare) -> Value {
+        if !pipe.decl.is_empty()
+            && let Some(only) = lone(pipe)
+        {
+            self.passed_on(only);
+        }
         let mut value = None;
         for command in &pipe.commands {
             value = Some(self.command(command, value));
@@ -817,11 +869,17 @@ impl<'a> Walker<'a> {
                         ),
                     );
                 }
+                if let Some(arg) = args.get(1) {
+                    self.passed_on(arg);
+                }
                 let arg = values.get(1).cloned().unwrap_or(Value::Nil);
                 self.call(function.pos, kind, template, arg);
                 Value::Result(name.to_string())
             }
             "dict" => {
+                for value in args.iter().skip(1).step_by(2) {
+                    self.passed_on_whole(value);
+                }
                 let mut entries = Vec::new();
                 for (i, pair) in values.chunks(2).enumerate() {
                     let key = match args.get(2 * i) {
@@ -839,7 +897,12 @@ impl<'a> Walker<'a> {
                 }
                 Value::Dict(entries).capped()
             }
-            "list" | "tuple" => Value::List(values).capped(),
+            "list" | "tuple" => {
+                for value in args {
+                    self.passed_on_whole(value);
+                }
+                Value::List(values).capped()
+            }
             "index" | "get" => {
                 let Some(base) = values.first() else {
                     return Value::Unknown;

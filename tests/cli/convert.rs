@@ -480,6 +480,63 @@ fn a_method_helm_cannot_call_on_an_incremented_version_fails_as_in_helm() {
         .stderr(predicates::str::contains(original.as_str()));
 }
 
+/// ConfigMaps of a rendered output, by name: their `data`.
+fn config_maps(output: &str) -> BTreeMap<String, Value> {
+    let mut found = BTreeMap::new();
+    for document in serde_yaml::Deserializer::from_str(output) {
+        let object = Value::deserialize(document).expect("a YAML document");
+        if let Some(name) = object["metadata"]["name"].as_str() {
+            found.insert(name.to_string(), object["data"].clone());
+        }
+    }
+    found
+}
+
+/// Helm renders the templates one after another with one `.Values` (deepest path first, then
+/// in reverse name order; a subchart's `.Values` is its parent's `.Values.<name>`), so a `set
+/// .Values` reaches the templates rendered after it: tests/fixtures/convert/render-order, as
+/// real Helm rendered it (scripts/gen-convert-render-order-fixture). The converted chart
+/// renders each template with the values as given; the report names exactly the templates
+/// whose output then differs from Helm's, and says where nothing differs.
+#[test]
+fn the_report_names_the_templates_a_change_of_values_reaches_in_helm() {
+    let fixture = Path::new("tests/fixtures/convert/render-order");
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let out = tmp.path().join("out");
+    let report = converted_report(&fixture.join("chart"), &out);
+    let helm = config_maps(
+        &std::fs::read_to_string(fixture.join("expected.yaml")).expect("Helm's output"),
+    );
+    let ktera = config_maps(&common::stdout_of(&[
+        "template",
+        "demo",
+        out.to_str().expect("path"),
+        "--namespace",
+        "apps",
+        "--kube-version",
+        "1.32.0",
+    ]));
+    assert_eq!(
+        helm.keys().collect::<Vec<_>>(),
+        ktera.keys().collect::<Vec<_>>()
+    );
+    let differing: Vec<&str> = helm
+        .iter()
+        .filter(|(name, data)| ktera.get(*name) != Some(data))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    // Helm: a and c (through a define) are rendered after m.yaml's change, d reads what the
+    // subchart changed; z is rendered before m.yaml, and m and s see their own change.
+    assert_eq!(differing, ["a", "c", "d"], "Helm {helm:?}\nktera {ktera:?}");
+    for line in [
+        "charts/db/templates/s.yaml:1:11: attention: `set` changes .Values in place; Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order, and templates/d.yaml rendered after this one, reads it",
+        "templates/m.yaml:1:11: attention: `set` changes .Values in place; Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order, and templates/c.yaml, templates/a.yaml rendered after this one, read it",
+        "templates/b.yaml:1:11: note: `set` changes .Values in place; Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order: the one template rendered after this one does not read it, so the converted chart, where only the rest of this template sees the change, renders the same",
+    ] {
+        assert!(report.contains(line), "{line}\n{report}");
+    }
+}
+
 /// A `-f` file given to `--verify` is the user's, and Helm reads it as YAML 1.1 too: its plain
 /// `no` turns a feature off in Helm and (as the string "no") on in ktera. Each such value is
 /// reported where it stands, as values.yaml's are; real Helm shows why it matters.

@@ -1153,7 +1153,19 @@ impl<'m> Emitter<'m> {
                 .component
                 .as_ref()
                 .is_some_and(|c| self.model.setters.contains_key(c));
-        if place.shared && !handed_back {
+        if place.shared && !handed_back && place.object && self.scope.component.is_none() {
+            let mut changed = if place.variable == "Root" {
+                Vec::new()
+            } else {
+                vec![place.variable.clone()]
+            };
+            changed.extend(place.fields.iter().cloned());
+            if let ("set" | "unset", Some(Expr::String(key))) = (name, args.get(1)) {
+                changed.push(key.value.clone());
+            }
+            let (severity, message) = self.seen_later(name, &args[0], &changed);
+            self.report(f.pos, severity, message);
+        } else if place.shared && !handed_back {
             self.report(
                 f.pos,
                 Severity::Attention,
@@ -1184,6 +1196,68 @@ impl<'m> Emitter<'m> {
         t.nullable = false;
         t.kind = Kind::Map;
         t
+    }
+
+    /// What Helm's templates rendered after this one make of a change of `changed` (a path
+    /// from the top-level object) made here, at the top level of a template: the report's
+    /// severity and words (crate::convert::render_order).
+    fn seen_later(&self, name: &str, target: &Expr, changed: &[String]) -> (Severity, String) {
+        let later = crate::convert::render_order::later_readers(
+            self.model.analysis,
+            &self.file,
+            changed,
+        );
+        let what = format!(
+            "`{name}` changes {} in place",
+            crate::convert::print::expr_text(target)
+        );
+        const ORDER: &str = "Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order";
+        let shown = |files: &[String]| {
+            let names: Vec<String> = files
+                .iter()
+                .map(|f| f.split_once('/').map_or(f.as_str(), |(_, rest)| rest).to_string())
+                .collect();
+            names.join(", ")
+        };
+        let maybe: Vec<String> = later
+            .maybe
+            .iter()
+            .map(|(f, why)| format!("{} ({why})", shown(std::slice::from_ref(f))))
+            .collect();
+        if !later.reading.is_empty() {
+            let mut message = format!(
+                "{what}; {ORDER}, and {} rendered after this one, {} it: the converted chart renders {} with the values as given (only the rest of this template sees the change), so {} output differs from Helm's",
+                shown(&later.reading),
+                if later.reading.len() == 1 { "reads" } else { "read" },
+                if later.reading.len() == 1 { "it" } else { "them" },
+                if later.reading.len() == 1 { "its" } else { "their" },
+            );
+            if !maybe.is_empty() {
+                message.push_str(&format!("; {} may read it too", maybe.join(", ")));
+            }
+            message.push_str(": set the value in values.yaml, or compute it where it is read");
+            (Severity::Attention, message)
+        } else if !maybe.is_empty() {
+            (
+                Severity::Attention,
+                format!(
+                    "{what}; {ORDER}: of the templates rendered after this one, none reads it as far as the converter can tell, but {} may; the converted chart renders each with the values as given (only the rest of this template sees the change): check them",
+                    maybe.join(", ")
+                ),
+            )
+        } else {
+            let none = match later.rendered {
+                0 => "no template is rendered after this one".to_string(),
+                1 => "the one template rendered after this one does not read it".to_string(),
+                n => format!("none of the {n} templates rendered after this one reads it"),
+            };
+            (
+                Severity::Note,
+                format!(
+                    "{what}; {ORDER}: {none}, so the converted chart, where only the rest of this template sees the change, renders the same"
+                ),
+            )
+        }
     }
 
     /// Where the value of `e` is held, when something holds it: a variable (and fields of it).

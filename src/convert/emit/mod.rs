@@ -868,6 +868,7 @@ impl<'m> Emitter<'m> {
             .push(format!("{keyword} {name} = {}", value.arg()));
         let mut t = T::name(name, value.kind, value.nullable);
         t.sure_list = value.sure_list;
+        t.version = value.version;
         t
     }
 
