@@ -1226,7 +1226,7 @@ impl<'m> Emitter<'m> {
             .collect();
         if !later.reading.is_empty() {
             let mut message = format!(
-                "{what}; {ORDER}, and {} rendered after this one, {} it: the converted chart renders {} with the values as given (only the rest of this template sees the change), so {} output differs from Helm's",
+                "{what}; {ORDER}, and {} rendered after this one, {} it: the converted chart renders {} with the values as given (only the rest of this template sees the change), so {} output differs from Helm's where the value set here is not the one given",
                 shown(&later.reading),
                 if later.reading.len() == 1 { "reads" } else { "read" },
                 if later.reading.len() == 1 { "it" } else { "them" },
