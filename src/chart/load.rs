@@ -83,7 +83,10 @@ impl Chart {
         let (values, values_text) = match confine::chart_file(dir, &real, "values.yaml")? {
             Some(path) => {
                 let text = read_text(&path)?;
-                (values::parse_values(&text, &path.display().to_string())?, Some(text))
+                (
+                    values::parse_values(&text, &path.display().to_string())?,
+                    Some(text),
+                )
             }
             None => (serde_yaml::Value::Mapping(Default::default()), None),
         };

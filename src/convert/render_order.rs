@@ -317,10 +317,7 @@ mod tests {
         let templates: Vec<TemplateFile> = files
             .iter()
             .zip(&parsed)
-            .map(|((name, _), template)| TemplateFile {
-                name: *name,
-                template,
-            })
+            .map(|((name, _), template)| TemplateFile { name, template })
             .collect();
         let analysis = analyse(&templates);
         let changed: Vec<String> = changed.iter().map(|s| s.to_string()).collect();
@@ -355,9 +352,18 @@ mod tests {
                 r#"{{ define "name" }}{{ .Values.k }}{{ end }}{{ define "ctx" }}{{ .root.Values.k }}{{ end }}{{ define "part" }}{{ .x }}{{ end }}"#,
             ),
             ("p/templates/a.yaml", r#"{{ include "name" . }}"#),
-            ("p/templates/b.yaml", r#"{{ include "ctx" (dict "root" $) }}"#),
-            ("p/templates/c.yaml", r#"{{ include "part" (dict "x" .Values.k) }}"#),
-            ("p/templates/d.yaml", r#"{{ $root := . }}{{ include "part" $root }}"#),
+            (
+                "p/templates/b.yaml",
+                r#"{{ include "ctx" (dict "root" $) }}"#,
+            ),
+            (
+                "p/templates/c.yaml",
+                r#"{{ include "part" (dict "x" .Values.k) }}"#,
+            ),
+            (
+                "p/templates/d.yaml",
+                r#"{{ $root := . }}{{ include "part" $root }}"#,
+            ),
             ("p/templates/e.yaml", r#"{{ tpl .Values.text . }}"#),
         ];
         let found = later(&files, "p/templates/z.yaml", &["Values", "k"]);
@@ -376,7 +382,11 @@ mod tests {
     #[test]
     fn subcharts_see_their_part_of_their_parents_values() {
         assert_eq!(
-            seen_from("p", "p/charts/db", &["Values".into(), "db".into(), "k".into()]),
+            seen_from(
+                "p",
+                "p/charts/db",
+                &["Values".into(), "db".into(), "k".into()]
+            ),
             Some(vec!["Values".to_string(), "k".to_string()])
         );
         assert_eq!(
@@ -389,10 +399,17 @@ mod tests {
         );
         assert_eq!(
             seen_from("p/charts/db", "p", &["Values".into(), "k".into()]),
-            Some(vec!["Values".to_string(), "db".to_string(), "k".to_string()])
+            Some(vec![
+                "Values".to_string(),
+                "db".to_string(),
+                "k".to_string()
+            ])
         );
         assert_eq!(seen_from("p/charts/db", "p", &["Release".into()]), None);
-        assert_eq!(seen_from("p/charts/db", "p/charts/web", &["Values".into()]), None);
+        assert_eq!(
+            seen_from("p/charts/db", "p/charts/web", &["Values".into()]),
+            None
+        );
     }
 
     #[test]

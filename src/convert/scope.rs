@@ -304,7 +304,7 @@ pub struct Analysis {
     pub caller_sets: BTreeMap<String, (String, Location)>,
     /// Uses (in [`Analysis::dot_uses`]) that only hand a value on without reading it: the
     /// argument of `include`, `template`, `block` or `tpl`, `.` or `$` as a value of `dict` or
-    /// `list`, a variable's whole value. What is read of it is recorded where it is read.
+    /// `list`, a variable's whole value, the map `set`, `unset` or `merge` changes. What is read of it is recorded where it is read.
     pub passed_on: HashSet<Location>,
 }
 
@@ -945,6 +945,10 @@ impl<'a> Walker<'a> {
         let Some(target) = values.first().cloned() else {
             return Value::Unknown;
         };
+        // What is changed is not read.
+        if let Some(first) = args.first() {
+            self.passed_on(first);
+        }
         // `set $ "Values" $saved.Values` with `$saved := deepCopy $` (jenkins): the key gets
         // back the value it had, so neither the caller nor anyone else sees a change.
         let restores = |key: &str| {

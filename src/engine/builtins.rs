@@ -161,7 +161,7 @@ pub fn register(r: &mut Registry) {
     // A version `semver` gave is a map in ktera, and no map for Helm (`kindIs "map"` is false:
     // its kind is `ptr` or `struct`).
     r.test("map", &[], |v, _, _| {
-        Ok(v.is_map() && super::functions::semver_text(&v).is_none())
+        Ok(v.is_map() && super::functions::semver_text(v).is_none())
     });
     r.test("bool", &[], |v, _, _| Ok(v.is_bool()));
     r.test("array", &[], |v, _, _| Ok(v.is_array()));

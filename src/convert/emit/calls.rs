@@ -325,10 +325,9 @@ impl<'m> Emitter<'m> {
             // `typeIsLike "T"`: `T` or `*T` (`semver` gives a `*semver.Version`).
             "typeIsLike" => {
                 let like = match a[0].go {
-                    Some(Expr::String(s)) => expr::list(&[
-                        T::string(&s.value),
-                        T::string(&format!("*{}", s.value)),
-                    ]),
+                    Some(Expr::String(s)) => {
+                        expr::list(&[T::string(&s.value), T::string(&format!("*{}", s.value))])
+                    }
                     _ => format!("[{}, \"*\" ~ {}]", t(0).arg(), t(0).at(FILTER)),
                 };
                 T::op(
@@ -1202,11 +1201,8 @@ impl<'m> Emitter<'m> {
     /// from the top-level object) made here, at the top level of a template: the report's
     /// severity and words (crate::convert::render_order).
     fn seen_later(&self, name: &str, target: &Expr, changed: &[String]) -> (Severity, String) {
-        let later = crate::convert::render_order::later_readers(
-            self.model.analysis,
-            &self.file,
-            changed,
-        );
+        let later =
+            crate::convert::render_order::later_readers(self.model.analysis, &self.file, changed);
         let what = format!(
             "`{name}` changes {} in place",
             crate::convert::print::expr_text(target)
@@ -1215,7 +1211,11 @@ impl<'m> Emitter<'m> {
         let shown = |files: &[String]| {
             let names: Vec<String> = files
                 .iter()
-                .map(|f| f.split_once('/').map_or(f.as_str(), |(_, rest)| rest).to_string())
+                .map(|f| {
+                    f.split_once('/')
+                        .map_or(f.as_str(), |(_, rest)| rest)
+                        .to_string()
+                })
                 .collect();
             names.join(", ")
         };
@@ -1228,9 +1228,21 @@ impl<'m> Emitter<'m> {
             let mut message = format!(
                 "{what}; {ORDER}, and {} rendered after this one, {} it: the converted chart renders {} with the values as given (only the rest of this template sees the change), so {} output differs from Helm's where the value set here is not the one given",
                 shown(&later.reading),
-                if later.reading.len() == 1 { "reads" } else { "read" },
-                if later.reading.len() == 1 { "it" } else { "them" },
-                if later.reading.len() == 1 { "its" } else { "their" },
+                if later.reading.len() == 1 {
+                    "reads"
+                } else {
+                    "read"
+                },
+                if later.reading.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                },
+                if later.reading.len() == 1 {
+                    "its"
+                } else {
+                    "their"
+                },
             );
             if !maybe.is_empty() {
                 message.push_str(&format!("; {} may read it too", maybe.join(", ")));

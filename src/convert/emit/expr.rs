@@ -69,8 +69,7 @@ impl Version {
 
     /// Helm's error for a field or method the version does not have, or `None`.
     pub fn missing(self, name: &str) -> Option<String> {
-        (!self.has(name))
-            .then(|| format!("can't evaluate field {name} in type {}", self.go_type()))
+        (!self.has(name)).then(|| format!("can't evaluate field {name} in type {}", self.go_type()))
     }
 }
 
@@ -193,7 +192,10 @@ impl T {
         // What Helm cannot read of a version fails where Helm fails (`(semver
         // "1.2.3").IncPatch.Original`); a map would give nothing.
         if let Some(message) = self.version.and_then(|v| v.missing(name)) {
-            return T::atom(format!("throw(message={})", string_literal(&message)), Kind::Any);
+            return T::atom(
+                format!("throw(message={})", string_literal(&message)),
+                Kind::Any,
+            );
         }
         // Masterminds' argument-free methods that compute a version (`(semver v).IncMinor`); the
         // others (`Major`, `String`, ...) are keys of the map `semver` gives.
@@ -223,7 +225,11 @@ impl T {
     /// A field that is nothing when this value is missing or null (`base?.name`), as Go reads
     /// a field of a parenthesised value (`(.Values.a).b`).
     pub fn field_or_nothing(&self, name: &str) -> T {
-        if self.path && self.version.is_none() && super::names::is_identifier(name) && !is_literal_word(name) {
+        if self.path
+            && self.version.is_none()
+            && super::names::is_identifier(name)
+            && !is_literal_word(name)
+        {
             T::name(format!("{}?.{name}", self.text), Kind::Any, true)
         } else {
             self.field(name)
