@@ -99,7 +99,11 @@ impl<'a> Walk<'a> {
         for dot_use in index.uses.get(&body).into_iter().flatten() {
             // A value the analysis cannot follow (a variable changed in a loop) is left out:
             // it is nearly always the template's own.
-            if let Some(Found::Path(path)) = bound(&dot_use.value).as_ref().map(root_path) {
+            if let Some(Found::Path(mut path)) = bound(&dot_use.value).as_ref().map(root_path) {
+                // `hasKey .Values.a "k"` reads `.Values.a.k`, not all of `.Values.a`.
+                if let Some(keys) = self.analysis.narrowed.get(&dot_use.location) {
+                    path.extend(keys.iter().cloned());
+                }
                 self.out.paths.insert(path);
             }
         }
@@ -365,18 +369,24 @@ mod tests {
                 r#"{{ $root := . }}{{ include "part" $root }}"#,
             ),
             ("p/templates/e.yaml", r#"{{ tpl .Values.text . }}"#),
+            (
+                "p/templates/f.yaml",
+                r#"{{ hasKey .Values "other" }}{{ index .Values "x" "k" }}{{ get .Values "y" }}"#,
+            ),
+            ("p/templates/g.yaml", r#"{{ hasKey .Values "k" }}"#),
         ];
         let found = later(&files, "p/templates/z.yaml", &["Values", "k"]);
         assert_eq!(
             found.reading,
             vec![
+                "p/templates/g.yaml".to_string(),
                 "p/templates/c.yaml".to_string(),
                 "p/templates/b.yaml".to_string(),
                 "p/templates/a.yaml".to_string(),
             ]
         );
         assert_eq!(found.maybe, vec![("p/templates/e.yaml".to_string(), "tpl")]);
-        assert_eq!(found.rendered, 5);
+        assert_eq!(found.rendered, 7);
     }
 
     #[test]

@@ -304,8 +304,12 @@ pub struct Analysis {
     pub caller_sets: BTreeMap<String, (String, Location)>,
     /// Uses (in [`Analysis::dot_uses`]) that only hand a value on without reading it: the
     /// argument of `include`, `template`, `block` or `tpl`, `.` or `$` as a value of `dict` or
-    /// `list`, a variable's whole value, the map `set`, `unset` or `merge` changes. What is read of it is recorded where it is read.
+    /// `list`, a variable's whole value, the map `set`, `unset` or `merge` changes. What is
+    /// read of it is recorded where it is read.
     pub passed_on: HashSet<Location>,
+    /// Uses of a map of which only some keys are read, with those keys: the map of `hasKey m
+    /// "k"`, `get m "k"`, `index m "a" "b"` (written as string literals).
+    pub narrowed: HashMap<Location, Vec<String>>,
 }
 
 /// The one expression a pipeline is made of (`.` in `{{template "x" .}}`), if so.
@@ -848,6 +852,23 @@ impl<'a> Walker<'a> {
         }
         let mut values: Vec<Value> = args.iter().map(|a| self.expr(a)).collect();
         values.extend(piped);
+        if let ("hasKey" | "get" | "index", [map, keys @ ..]) = (name, args)
+            && !keys.is_empty()
+            && (name == "index" || keys.len() == 1)
+            && matches!(map, Expr::Dot(_) | Expr::Field(_) | Expr::Variable(_))
+        {
+            let literal: Option<Vec<String>> = keys
+                .iter()
+                .map(|k| match k {
+                    Expr::String(s) => Some(s.value.clone()),
+                    _ => None,
+                })
+                .collect();
+            if let Some(keys) = literal {
+                let location = self.at(map.pos());
+                self.out.narrowed.insert(location, keys);
+            }
+        }
         match name {
             "include" | "tpl" => {
                 let kind = if name == "include" {
