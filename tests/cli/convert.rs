@@ -736,6 +736,66 @@ fn a_random_value_asks_for_the_value_the_if_chain_tests() {
         ));
 }
 
+/// After other `default`s in the same pipeline the value to supply is still the values path
+/// the pipeline starts from (harbor's `.Values.x | default (include ...) | default (randAlphaNum
+/// 16)`), and a pipeline that does something else between them names only the place. A
+/// variable holding a random value, as a values path's fallback (harbor's `$ca := genCA ...`,
+/// then `.Values.core.tokenKey | default $ca.Key`), asks for that path.
+#[test]
+fn a_random_value_after_other_defaults_asks_for_the_piped_value() {
+    let (tmp, helm) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            (
+                "values.yaml",
+                "secretKey: \"\"\ntoken: \"\"\ntokenKey: \"\"\ntokenCert: \"\"\n",
+            ),
+            (
+                "templates/_helpers.tpl",
+                "{{- define \"h.existing\" -}}{{- end -}}\n",
+            ),
+            (
+                "templates/secret.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  key: {{ .Values.secretKey | default (include \"h.existing\" .) | default (randAlphaNum 16) | quote }}\n  token: {{ .Values.token | lower | default (randAlphaNum 8) | quote }}\n  {{- $ca := genCA \"h-ca\" 365 }}\n  tls.key: {{ .Values.tokenKey | default $ca.Key | quote }}\n  tls.crt: {{ default $ca.Cert .Values.tokenCert | quote }}\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("out");
+    let report = converted_report(&helm, &out);
+    assert!(report.contains("asks for secretKey to be set"), "{report}");
+    assert!(
+        report.contains("asks for the value at h/templates/secret.yaml:7 to be set"),
+        "{report}"
+    );
+    common::template(&out)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("set secretKey in a values file"));
+    assert!(report.contains("asks for tokenKey to be set"), "{report}");
+    assert!(report.contains("asks for tokenCert to be set"), "{report}");
+    common::ktera()
+        .args([
+            "template",
+            out.to_str().expect("path"),
+            "--set",
+            "secretKey=k,token=t",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("set tokenKey in a values file"));
+    let given = common::stdout_of(&[
+        "template",
+        out.to_str().expect("path"),
+        "--set",
+        "secretKey=k,token=t,tokenKey=tk,tokenCert=tc",
+    ]);
+    assert!(given.contains("  key: k\n"), "{given}");
+    assert!(given.contains("token: t\n"), "{given}");
+    assert!(given.contains("tls.key: tk\n"), "{given}");
+    assert!(given.contains("tls.crt: tc\n"), "{given}");
+}
+
 /// Helm reads a values file's numbers as float64 and prints `1000000` as `1e+06` and `1.0` as
 /// `1` (cases `print-values-large-ints`, `values-float-print`); ktera prints them as written,
 /// so the report names each place that prints one whose default Helm would print otherwise.

@@ -1099,20 +1099,66 @@ impl<'m> Emitter<'m> {
 
     fn pipeline(&mut self, pipe: &Pipeline) -> T {
         let mut value: Option<T> = None;
-        let mut previous: Option<&Command> = None;
-        for command in &pipe.commands {
-            // `.Values.x | default (randAlphaNum 10)`: the value to supply is `x`.
-            if let (Some(Expr::Identifier(f)), Some([Expr::Field(field)])) =
-                (command.args.first(), previous.map(|p| p.args.as_slice()))
-                && f.name == "default"
-                && field.names.first().is_some_and(|n| n == "Values")
-            {
-                self.supply_hint = Some(field.names[1..].join("."));
+        // `.Values.x | default (randAlphaNum 10)`, also after other defaults
+        // (`.Values.x | default (include ...) | default (randAlphaNum 16)`, harbor): the value
+        // to supply is `x`.
+        let mut defaulted: Option<String> = match pipe.commands.first().map(|c| c.args.as_slice()) {
+            Some([Expr::Field(field)]) if field.names.first().is_some_and(|n| n == "Values") => {
+                Some(field.names[1..].join("."))
+            }
+            _ => None,
+        };
+        for (i, command) in pipe.commands.iter().enumerate() {
+            if i > 0 {
+                let is_default = matches!(
+                    command.args.first(),
+                    Some(Expr::Identifier(f)) if f.name == "default"
+                );
+                if !is_default {
+                    defaulted = None;
+                }
+                if let Some(path) = &defaulted {
+                    self.supply_hint = Some(path.clone());
+                }
             }
             value = Some(self.command(command, value));
-            previous = Some(command);
+            if i > 0 && defaulted.is_some() {
+                self.supply_hint = None;
+            }
         }
         value.unwrap_or_else(T::nil)
+    }
+
+    /// The `supply(...)` call a variable holding a random value stands for where it is used. As the
+    /// fallback of a values path (`.Values.core.tokenKey | default $ca.Key`, harbor) it asks for
+    /// that value rather than for the place the variable was set.
+    fn deferred_supply(&mut self, v: &Variable, supply: &str) -> T {
+        let Some(hint) = self.supply_hint.clone() else {
+            return T::atom(supply.to_string(), Kind::Any);
+        };
+        let Some(at) = supply.rfind(", instead_of=") else {
+            return T::atom(supply.to_string(), Kind::Any);
+        };
+        let mut text = v.name.clone();
+        for field in &v.fields {
+            text.push('.');
+            text.push_str(field);
+        }
+        self.report(
+            v.pos,
+            Severity::Attention,
+            format!(
+                "`{text}` gives a new value on every render; ktera renders the same output every time: the converted chart stops here and asks for {hint} to be set"
+            ),
+        );
+        T::atom(
+            format!(
+                "supply(value={}{}",
+                expr::string_literal(&hint),
+                &supply[at..]
+            ),
+            Kind::Any,
+        )
     }
 
     fn command(&mut self, command: &Command, piped: Option<T>) -> T {
@@ -1315,7 +1361,7 @@ impl<'m> Emitter<'m> {
                     return self.fail_expr(&format!("undefined variable: {}", v.name));
                 };
                 if let Some(supply) = &var.deferred {
-                    return T::atom(supply.clone(), Kind::Any);
+                    return self.deferred_supply(v, supply);
                 }
                 let mut t = self.var_value(&var);
                 for f in &v.fields {
