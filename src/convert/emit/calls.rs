@@ -79,7 +79,8 @@ fn arity(name: &str) -> Option<(usize, usize)> {
         | "plural" => (3, 3),
         "ne" | "lt" | "le" | "gt" | "ge" => (2, 2),
         // Sprig's `default` takes the value as an optional last argument.
-        "default" => (1, 2),
+        // Sprig's `default` is variadic: the value is the second argument, any after it unused.
+        "default" => (1, MANY),
         "lookup" => (4, 4),
         "include" => (2, 2),
         "and" | "or" => (1, MANY),
@@ -126,7 +127,7 @@ impl<'m> Emitter<'m> {
             ));
         }
         if name == "default"
-            && let Some(Expr::Field(field)) = args.last().filter(|_| piped.is_none())
+            && let Some(Expr::Field(field)) = args.get(1)
             && field.names.first().is_some_and(|n| n == "Values")
         {
             self.supply_hint = Some(field.names[1..].join("."));
