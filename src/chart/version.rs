@@ -82,12 +82,16 @@ pub fn matches(constraint: &str, version: &str) -> Result<bool, Error> {
         let req = semver::VersionReq::parse(&normalised).map_err(|e| {
             Error::input(format!("`{constraint}` is not a version constraint: {e}"))
         })?;
+        if req.matches(&parsed) {
+            return Ok(true);
+        }
+        // A constraint with a prerelease (`>=1.19-0`) admits prereleases of later versions too.
         let mut candidate = parsed.clone();
         if !candidate.pre.is_empty() && alternative.contains('-') {
             candidate.pre = semver::Prerelease::EMPTY;
-        }
-        if req.matches(&candidate) {
-            return Ok(true);
+            if req.matches(&candidate) {
+                return Ok(true);
+            }
         }
     }
     Ok(false)
@@ -113,5 +117,10 @@ mod tests {
         assert_eq!(matches("1.0.0 - 1.4.0", "1.4.0").ok(), Some(true));
         assert_eq!(matches(">= 1.0 <2.0", "1.5.0").ok(), Some(true));
         assert!(matches(">>1", "1.0.0").is_err());
+        // A prerelease is inside a constraint naming exactly it (datadog-crds 2.24.0-dev.1,
+        // eck-operator-crds 3.6.0-SNAPSHOT, as `helm dependency build` vendors them).
+        assert_eq!(matches("2.24.0-dev.1", "2.24.0-dev.1").ok(), Some(true));
+        assert_eq!(matches("3.6.0-SNAPSHOT", "3.6.0-SNAPSHOT").ok(), Some(true));
+        assert_eq!(matches("2.24.0-dev.1", "2.24.0-dev.2").ok(), Some(false));
     }
 }
