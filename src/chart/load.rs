@@ -236,6 +236,7 @@ fn load_subcharts(
         ));
     }
     let vendored = list_vendored(dir, chart_yaml_path, loading)?;
+    let vendored_names: Vec<String> = vendored.iter().map(|v| v.chart.name.clone()).collect();
     let mut local = |dep: &Dependency| -> Result<Option<Vendored>, Error> {
         let Some(rel) = dep
             .repository
@@ -246,6 +247,11 @@ fn load_subcharts(
         };
         let sub_dir = dir.join(rel);
         if !sub_dir.join("Chart.yaml").is_file() {
+            // Helm renders the copy `helm dependency build` put in charts/ (a chart published
+            // or copied without the directory its `file://` names: linkerd's `../partials`).
+            if vendored_names.contains(&dep.name) {
+                return Ok(None);
+            }
             return Err(error(
                 &dep.name,
                 format!(

@@ -43,6 +43,30 @@ fn subchart_from_file_path_renders_with_its_source_path() {
         .stdout(predicate::str::contains("name: app-x"));
 }
 
+/// A `file://` dependency whose directory is not there renders the copy vendored under
+/// charts/, as Helm does (linkerd's charts name `file://../partials` and ship it in charts/).
+#[test]
+fn subchart_from_a_missing_file_path_is_the_vendored_copy() {
+    let (_tmp, dir) = chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: db\n  version: ^2.0.0\n  repository: file://../db\n",
+        ),
+        ("values.yaml", "db:\n  suffix: from-parent\n"),
+        ("templates/cm.yaml", CM),
+        (
+            "charts/db/Chart.yaml",
+            "apiVersion: v2\nname: db\nversion: 2.3.0\n",
+        ),
+        ("charts/db/values.yaml", "suffix: own\n"),
+        ("charts/db/templates/cm.yaml", CM),
+    ]);
+    template(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: db-from-parent"));
+}
+
 #[test]
 fn missing_dependency_is_named() {
     let (_tmp, dir) = chart(&[(
