@@ -72,18 +72,24 @@ pub fn run(args: &CompareArgs, color: ColorChoice) -> Result<ExitStatus, Error> 
     Ok(ExitStatus::success_if(report.is_equal()))
 }
 
-/// The rendered chart's objects, as `compare` pairs them.
+/// The rendered chart's objects, as `compare` pairs them: the items of a `kind: List` each on
+/// its own, as the other side's are read (`diff::parse_manifests`).
 pub(crate) fn chart_documents(rendered: &crate::pipeline::Output) -> Vec<Document> {
-    rendered
-        .manifests
-        .iter()
-        .map(|m| Document {
-            id: m.id(),
-            value: m.value.clone(),
-            origin: m.source_name.clone(),
-            written_by_kubectl_diff: false,
-        })
-        .collect()
+    let mut documents = Vec::with_capacity(rendered.manifests.len());
+    for m in &rendered.manifests {
+        let mut value = m.value.clone();
+        match diff::list_items(&mut value) {
+            Some(items) => documents.extend(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, item)| !item.is_null())
+                    .map(|(i, item)| Document::new(item, format!("{} items[{i}]", m.source_name))),
+            ),
+            None => documents.push(Document::new(value, m.source_name.clone())),
+        }
+    }
+    documents
 }
 
 /// The text report: a one-screen summary (`EQUAL: ... vs ...`, the counts), then, when the

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::ExitStatus;
 use crate::cli::{ColorChoice, ConvertArgs, OutputFormat};
 use crate::convert::{chart, report, source, verify};
-use crate::diff::{Document, ReportOptions};
+use crate::diff::ReportOptions;
 use crate::error::{Error, ErrorKind};
 use crate::release::{self, Release};
 use crate::values::ValueSources;
@@ -141,16 +141,7 @@ fn verify_converted(
             )));
         }
     };
-    let ktera_docs: Vec<Document> = rendered
-        .manifests
-        .iter()
-        .map(|m| Document {
-            id: m.id(),
-            value: m.value.clone(),
-            origin: m.source_name.clone(),
-            written_by_kubectl_diff: false,
-        })
-        .collect();
+    let ktera_docs = super::compare::chart_documents(&rendered);
     let report = verify::compare(&helm_docs, &ktera_docs);
     let options = ReportOptions {
         color: super::color::enabled(color, args.output),

@@ -233,7 +233,7 @@ fn is_yaml(path: &Path) -> bool {
 }
 
 /// The items of a `kind: List` document, taken out of it; `None` for any other document.
-fn list_items(value: &mut Value) -> Option<Vec<Value>> {
+pub fn list_items(value: &mut Value) -> Option<Vec<Value>> {
     if value.get("kind").and_then(Value::as_str) != Some("List") {
         return None;
     }

@@ -25,6 +25,6 @@ mod tree;
 pub use compare::compare;
 pub use document::{Document, check_unique};
 pub use format::to_json;
-pub use load::{STDIN, load_side, parse_manifests};
+pub use load::{STDIN, list_items, load_side, parse_manifests};
 pub use path::{FieldPath, Segment};
 pub use report::{Counts, Report, ReportOptions};

@@ -1115,6 +1115,44 @@ fn verify(chart: &Path, out: &Path, helm: &Path, expected: &Path) -> assert_cmd:
         .assert()
 }
 
+/// A template printing a `kind: List` (alertmanager's `serviceperreplica.yaml`): Helm's items
+/// are compared one by one, so the converted chart's must be too. The expected text is what
+/// Helm 3.17.3 printed for this chart.
+#[test]
+fn verify_compares_the_items_of_a_list_on_both_sides() {
+    let (tmp, chart) = common::chart_named(
+        "lt",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: lt\nversion: 0.1.0\n"),
+            ("values.yaml", "replicas: 2\n"),
+            (
+                "templates/svc.yaml",
+                "apiVersion: v1\nkind: List\nitems:\n{{- range $i := until (int .Values.replicas) }}\n  - apiVersion: v1\n    kind: Service\n    metadata:\n      name: {{ $.Release.Name }}-{{ $i }}\n    spec:\n      ports:\n        - port: 80\n{{- end }}\n",
+            ),
+        ],
+    );
+    let helm = recorded_helm(tmp.path());
+    let expected = tmp.path().join("expected.yaml");
+    let item = |i: usize| {
+        format!(
+            "  - apiVersion: v1\n    kind: Service\n    metadata:\n      name: demo-{i}\n    spec:\n      ports:\n        - port: 80\n"
+        )
+    };
+    std::fs::write(
+        &expected,
+        format!(
+            "---\n# Source: lt/templates/svc.yaml\napiVersion: v1\nkind: List\nitems:\n{}{}",
+            item(0),
+            item(1)
+        ),
+    )
+    .expect("write");
+    verify(&chart, &tmp.path().join("out"), &helm, &expected)
+        .success()
+        .stdout(predicates::str::contains("--verify: EQUAL"))
+        .stdout(predicates::str::contains("2 equal, 0 changed"));
+}
+
 #[test]
 fn verify_compares_helms_output_with_the_converted_charts() {
     let tmp = tempfile::TempDir::new().expect("temp dir");
