@@ -4,7 +4,8 @@
 //! A marker is `---` or `...` at the start of a line, followed by a space, a tab or the line end
 //! (YAML forbids these at the start of a line inside a document, block scalars included), and,
 //! as Helm splits it, `---` directly followed by a comment (`---# next`: a template's trim
-//! marker often eats the line end after `---`). As in
+//! marker often eats the line end after `---`), or directly followed by content
+//! (`---apiVersion: v1`, where the document starts after the dashes). As in
 //! YAML and Helm, content may follow `---` on its line (`--- {a: 1}`, `--- |`): the document
 //! starts there. Comments, blank lines and `%` directives before a document's first `---`
 //! belong to it. Each document's text starts after a bare `---` line, so that the fast reader
@@ -29,7 +30,16 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
     for (index, line) in stream.split_inclusive('\n').enumerate() {
         let number = index + 1;
         let next = offset + line.len();
-        if let Some(rest) = marker(line, "---") {
+        if let Some(rest) = glued_marker(line) {
+            // `---apiVersion: v1`: Helm splits there (a trim marker ate the line end after
+            // `---`); the document starts after the dashes.
+            if current.has_marker || current.content_line.is_some() {
+                current.flush(stream, offset, &mut documents);
+            }
+            current = Pending::starting_at(next - rest.len(), number);
+            current.has_marker = true;
+            current.content_line = Some(number);
+        } else if let Some(rest) = marker(line, "---") {
             if current.has_marker || current.content_line.is_some() {
                 current.flush(stream, offset, &mut documents);
                 current = Pending::starting_at(offset, number);
@@ -92,6 +102,15 @@ fn marker<'a>(line: &'a str, marker: &str) -> Option<&'a str> {
     match rest.chars().next() {
         None | Some(' ' | '\t' | '\r' | '\n') => Some(rest),
         Some('#') if marker == "---" => Some(rest),
+        _ => None,
+    }
+}
+
+/// `---` directly followed by content (not a space, a comment or more dashes): what follows.
+fn glued_marker(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("---")?;
+    match rest.chars().next() {
+        Some(c) if !c.is_whitespace() && c != '#' && c != '-' => Some(rest),
         _ => None,
     }
 }
@@ -170,9 +189,16 @@ mod tests {
 
     #[test]
     fn look_alikes_are_not_markers() {
+        assert_eq!(texts("a: ----\n----\n"), [("a: ----\n----\n", 1, 1)]);
+    }
+
+    #[test]
+    fn content_glued_to_the_marker() {
+        // Helm's `(?:^|\s*\n)---\s*` splits there too: `---` then `{{- if ... -}}` in a
+        // template (external-secrets' serviceaccount.yaml) renders `---apiVersion: v1`.
         assert_eq!(
-            texts("a: ----\n----\n---x\n"),
-            [("a: ----\n----\n---x\n", 1, 1)]
+            texts("a: 1\n---apiVersion: v1\nkind: Secret\n"),
+            [("a: 1\n", 1, 1), ("apiVersion: v1\nkind: Secret\n", 2, 2)]
         );
     }
 
