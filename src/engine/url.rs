@@ -246,7 +246,8 @@ fn check_host_text(text: &str, zone: bool) -> Result<(), String> {
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'%' {
-            let escape = &text[i..(i + 3).min(text.len())];
+            // By bytes: the two after `%` may end inside a multi-byte character (`%aé`).
+            let escape = String::from_utf8_lossy(&bytes[i..(i + 3).min(bytes.len())]);
             let Some(value) = bytes
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok())
