@@ -27,10 +27,11 @@ pub fn register(r: &mut Registry) {
         let mut v = semver_value(&value, "semver_inc")?;
         let release = v.pre.is_empty();
         match part.as_str() {
-            "major" => (v.major, v.minor, v.patch) = (v.major + 1, 0, 0),
-            "minor" => (v.minor, v.patch) = (v.minor + 1, 0),
+            // Go's uint64 parts wrap past the largest number, as Helm's do.
+            "major" => (v.major, v.minor, v.patch) = (v.major.wrapping_add(1), 0, 0),
+            "minor" => (v.minor, v.patch) = (v.minor.wrapping_add(1), 0),
             // A prerelease's next patch is its release (1.2.3-rc.1 -> 1.2.3).
-            "patch" if release => v.patch += 1,
+            "patch" if release => v.patch = v.patch.wrapping_add(1),
             "patch" => {}
             other => {
                 return Err(tera::Error::message(format!(
