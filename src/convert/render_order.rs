@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::scope::{Analysis, Call, CallKind, DotUse, Value, helm_order};
+use super::scope::{Analysis, Call, CallKind, DotUse, MAX_VALUE_DEPTH, Value, helm_order};
 
 /// What a rendered file reads of its chart's top-level object, through the defines it calls.
 #[derive(Debug, Default, PartialEq)]
@@ -119,7 +119,9 @@ impl<'a> Walk<'a> {
                     .get_or_insert("a template name computed at render time");
                 continue;
             };
-            let Some(call_arg) = bound(&call.arg) else {
+            // An argument deeper than the analysis builds (a define passing itself ever
+            // deeper values) is not followed: walking it would recurse without bound.
+            let Some(call_arg) = bound(&call.arg).filter(|a| a.depth() <= MAX_VALUE_DEPTH) else {
                 self.out
                     .anything
                     .get_or_insert("an argument the converter cannot follow");
@@ -387,6 +389,30 @@ mod tests {
         );
         assert_eq!(found.maybe, vec![("p/templates/e.yaml".to_string(), "tpl")]);
         assert_eq!(found.rendered, 7);
+    }
+
+    #[test]
+    fn a_define_calling_itself_with_an_ever_deeper_argument_is_followed_to_a_bound() {
+        // Helm stops such a chart at its include depth; the report must not overflow the stack.
+        let files = [
+            ("p/templates/z.yaml", SET),
+            (
+                "p/templates/_helpers.tpl",
+                r#"{{ define "r" }}{{ .x.Values.k }}{{ include "r" (dict "x" .) }}{{ end }}"#,
+            ),
+            ("p/templates/a.yaml", r#"{{ include "r" . }}"#),
+        ];
+        let run = move || later(&files, "p/templates/z.yaml", &["Values", "k"]);
+        // The stack of a thread the report may run on (the main thread's is 8 MiB).
+        let found = std::thread::Builder::new()
+            .stack_size(8 * 1024 * 1024)
+            .spawn(run)
+            .expect("thread")
+            .join()
+            .expect("no stack overflow");
+        // The second call's `.x` is the top-level object: `.x.Values.k` reads the change.
+        assert_eq!(found.rendered, 1);
+        assert_eq!(found.reading, vec!["p/templates/a.yaml".to_string()]);
     }
 
     #[test]

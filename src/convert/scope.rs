@@ -70,7 +70,7 @@ pub enum Value {
 
 /// Deepest value the analysis builds; deeper ones (a recursive define passing ever longer
 /// paths) become [`Value::Unknown`].
-const MAX_VALUE_DEPTH: usize = 12;
+pub(super) const MAX_VALUE_DEPTH: usize = 12;
 /// Most contexts kept per define; beyond, its context is [`Value::Unknown`].
 const MAX_CONTEXTS: usize = 32;
 
@@ -94,7 +94,7 @@ impl Value {
         }
     }
 
-    fn depth(&self) -> usize {
+    pub(super) fn depth(&self) -> usize {
         match self {
             Value::Path(b, _) | Value::Element(b) | Value::Key(b) => 1 + b.depth(),
             Value::Dict(entries) => 1 + entries.iter().map(|(_, v)| v.depth()).max().unwrap_or(0),
