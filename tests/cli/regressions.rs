@@ -395,3 +395,31 @@ fn keys_tera_cannot_hold_become_strings() {
     assert_eq!(data["chart"].as_str(), Some(expected));
     assert_eq!(data["parsed"].as_str(), Some(expected));
 }
+
+/// `semver_inc` of a part at the largest number panicked on the overflow (debug builds) where
+/// Helm's `IncMajor`, `IncMinor` and `IncPatch` wrap it to 0 (Go's uint64), as real Helm 3.17.3
+/// prints for this template.
+#[test]
+fn a_version_part_incremented_past_the_largest_number_wraps_as_in_helm() {
+    let (_tmp, dir) = chart(
+        "a: {{ semver(version=\"18446744073709551615.18446744073709551615.18446744073709551615\") | semver_inc(part=\"major\") }}\n\
+         b: {{ semver(version=\"1.18446744073709551615.18446744073709551615\") | semver_inc(part=\"minor\") }}\n\
+         c: {{ semver(version=\"1.2.18446744073709551615\") | semver_inc(part=\"patch\") }}\n",
+        "",
+    );
+    assert_eq!(
+        render_output(&dir).as_deref(),
+        Ok("---\n# Source: demo/templates/t.yaml\na: '0.0.0'\nb: '1.0.0'\nc: '1.2.0'\n")
+    );
+}
+
+/// A `%` escape in a URL's host cut short by a multi-byte character (`a%aé`) panicked on a
+/// string slice inside the character; Go's url.Parse refuses it as an invalid escape.
+#[test]
+fn a_host_escape_cut_short_by_a_multibyte_character_is_an_error() {
+    for url in ["http://a%aé.com/", "http://[fe80::1%25e%aé]/"] {
+        let (_tmp, dir) = chart(&format!("a: {{{{ \"{url}\" | url_parse }}}}\n"), "");
+        let e = render_error(&dir);
+        assert!(e.contains("invalid URL escape"), "{url}: {e}");
+    }
+}
