@@ -81,16 +81,23 @@ pub fn yaml11_booleans(values: &Value, text: &str) -> Vec<Yaml11Boolean> {
                 } else {
                     continue;
                 };
-                let Some((line, column)) = crate::yaml::locate(text, &path) else {
+                let Some((line, mut column)) = crate::yaml::locate(text, &path) else {
                     continue;
                 };
-                let written: String = text
+                let node: String = text
                     .lines()
                     .nth(line.saturating_sub(1))
                     .unwrap_or_default()
                     .chars()
                     .skip(column.saturating_sub(1))
                     .collect();
+                // An anchored node (`&x no`) starts at its anchor: the word follows it.
+                let mut written = node.as_str();
+                if let Some(anchored) = written.strip_prefix('&') {
+                    let name = anchored.find([' ', '\t']).unwrap_or(anchored.len());
+                    written = anchored[name..].trim_start_matches([' ', '\t']);
+                    column += node[..node.len() - written.len()].chars().count();
+                }
                 if written.starts_with(word.as_str()) {
                     found.push(Yaml11Boolean {
                         line,
@@ -104,6 +111,8 @@ pub fn yaml11_booleans(values: &Value, text: &str) -> Vec<Yaml11Boolean> {
         }
     }
     found.sort_by_key(|b| (b.line, b.column));
+    // An alias (`b: *x`) is found where its anchor's word stands: once is enough.
+    found.dedup_by_key(|b| (b.line, b.column));
     found
 }
 
@@ -126,6 +135,25 @@ mod tests {
                 (1, 10, "no".to_string(), false),
                 (3, 7, "On".to_string(), true),
                 (6, 5, "off".to_string(), false)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_anchored_word_is_found_at_the_word() {
+        // Helm 3.17.3 reads a, b (its alias) and e[0] as booleans, f as a string; the alias is
+        // the anchored word, reported once where it is written.
+        let text = "a: &x no\nb: *x\ne:\n  - &y  yes\nf: &z !!str no\n";
+        let values = crate::values::parse_values(text, "values.yaml").expect("values");
+        let found: Vec<(usize, usize, String, bool)> = yaml11_booleans(&values, text)
+            .into_iter()
+            .map(|b| (b.line, b.column, b.word, b.helm))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, 7, "no".to_string(), false),
+                (4, 9, "yes".to_string(), true)
             ]
         );
     }
