@@ -164,12 +164,17 @@ fn engine(handle: &EngineHandle, function: &str) -> TeraResult<Arc<Tera>> {
 /// (`configmap.yaml`), or as Helm names it (`app/templates/configmap.yaml`).
 fn render_file(tera: &Tera, name: &str, context: &Context, state: &State) -> TeraResult<String> {
     // A subchart's templates are named after its `Template.BasePath`; the top chart's keep
-    // their own names.
-    let base = state.get::<Value>("Template")?.and_then(|t| {
+    // their own names. The `.` the include passes tells it where the calling template's does
+    // not (a component without `@Template`: loki's `configMapOrSecretContentHash`).
+    let base_of = |t: &Value| {
         t.get_from_path("BasePath")
             .and_then(Value::as_str)
             .map(str::to_string)
-    });
+    };
+    let base = match state.get::<Value>("Template")?.and_then(|t| base_of(&t)) {
+        Some(base) => Some(base),
+        None => context.get("Template").and_then(base_of),
+    };
     let mut candidates = vec![name.to_string()];
     if let Some(base) = &base {
         candidates.insert(0, format!("{base}/{name}"));

@@ -1153,6 +1153,47 @@ fn verify_compares_the_items_of_a_list_on_both_sides() {
         .stdout(predicates::str::contains("2 equal, 0 changed"));
 }
 
+/// loki's helpers: a define includes a template file by a name made of the `.ctx` it is given
+/// (`print .ctx.Template.BasePath .name`), and a values string for `tpl` calls a define with a
+/// dict lacking a key the chart's own calls pass (nil in Helm). The expected text is what Helm
+/// 3.17.3 printed for this chart.
+#[test]
+fn verify_includes_a_file_named_from_the_given_context_and_a_dict_lacking_a_key() {
+    let (tmp, chart) = common::chart_named(
+        "hh",
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: hh\nversion: 0.1.0\n"),
+            (
+                "values.yaml",
+                "addr: '{{ include \"hh.name\" (dict \"ctx\" $ \"component\" \"cache\") }}.svc'\n",
+            ),
+            (
+                "templates/_helpers.tpl",
+                "{{- define \"hh.name\" -}}\n{{ .ctx.Release.Name }}-{{ .component }}{{ with .suffix }}-{{ . }}{{ end }}\n{{- end }}\n{{- define \"hh.hash\" -}}\n{{ get (include (print .ctx.Template.BasePath .name) .ctx | fromYaml) \"data\" | toYaml | sha256sum }}\n{{- end }}\n",
+            ),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"hh.name\" (dict \"ctx\" . \"component\" \"cm\" \"suffix\" \"x\") }}\ndata:\n  addr: {{ tpl .Values.addr . }}\n",
+            ),
+            (
+                "templates/deploy.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dep\n  annotations:\n    checksum/config: {{ include \"hh.hash\" (dict \"ctx\" . \"name\" \"/cm.yaml\") }}\n",
+            ),
+        ],
+    );
+    let helm = recorded_helm(tmp.path());
+    let expected = tmp.path().join("expected.yaml");
+    std::fs::write(
+        &expected,
+        "---\n# Source: hh/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo-cm-x\ndata:\n  addr: demo-cache.svc\n---\n# Source: hh/templates/deploy.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dep\n  annotations:\n    checksum/config: 87a52e3db2c37360bd8eb375d876f2b6b3bfafab805d20682f38f1557bca3548\n",
+    )
+    .expect("write");
+    verify(&chart, &tmp.path().join("out"), &helm, &expected)
+        .success()
+        .stdout(predicates::str::contains("--verify: EQUAL"))
+        .stdout(predicates::str::contains("2 equal, 0 changed"));
+}
+
 #[test]
 fn verify_compares_helms_output_with_the_converted_charts() {
     let tmp = tempfile::TempDir::new().expect("temp dir");

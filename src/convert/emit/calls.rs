@@ -1078,16 +1078,15 @@ impl<'m> Emitter<'m> {
                 attributes.retain(|(k, _)| *k != key.value);
                 attributes.push((key.value.clone(), attribute(&value)));
             }
-            let same =
-                attributes.len() == keys.len() && attributes.iter().all(|(k, _)| keys.contains(k));
-            if same {
+            // A key the dict leaves out is nil in Helm (loki's values call `loki.resourceName`
+            // without the `suffix` its templates pass).
+            if attributes.iter().all(|(k, _)| keys.contains(k)) {
+                let nil = attribute(&T::nil());
                 return keys
                     .iter()
-                    .filter_map(|k| {
-                        attributes
-                            .iter()
-                            .find(|(a, _)| a == k)
-                            .map(|(_, v)| format!("{k}={v}"))
+                    .map(|k| {
+                        let value = attributes.iter().find(|(a, _)| a == k).map(|(_, v)| v);
+                        format!("{k}={}", value.unwrap_or(&nil))
                     })
                     .collect::<Vec<_>>()
                     .join(" ");
