@@ -35,6 +35,10 @@ enum Body<'a> {
 struct Index<'a> {
     uses: HashMap<Body<'a>, Vec<&'a DotUse>>,
     calls: HashMap<Body<'a>, Vec<&'a Call>>,
+    /// Values put in a variable that is changed in a branch or loop (`$tag := .Values.tag`,
+    /// then `$tag = ...` in an `if`): the analysis does not follow the variable from there on,
+    /// so what it was given counts as read where it was given.
+    held: HashMap<Body<'a>, Vec<&'a Value>>,
 }
 
 impl<'a> Index<'a> {
@@ -46,7 +50,15 @@ impl<'a> Index<'a> {
         let mut index = Index {
             uses: HashMap::new(),
             calls: HashMap::new(),
+            held: HashMap::new(),
         };
+        for v in &analysis.variables {
+            if v.assignments.iter().any(|a| a.in_inner_branch) {
+                let at = body(v.definition, &v.location.file);
+                let given = std::iter::once(&v.value).chain(v.assignments.iter().map(|a| &a.value));
+                index.held.entry(at).or_default().extend(given);
+            }
+        }
         for u in &analysis.dot_uses {
             if !analysis.passed_on.contains(&u.location) {
                 let at = body(u.definition, &u.location.file);
@@ -104,6 +116,11 @@ impl<'a> Walk<'a> {
                 if let Some(keys) = self.analysis.narrowed.get(&dot_use.location) {
                     path.extend(keys.iter().cloned());
                 }
+                self.out.paths.insert(path);
+            }
+        }
+        for value in index.held.get(&body).into_iter().flatten() {
+            if let Some(Found::Path(path)) = bound(value).as_ref().map(root_path) {
                 self.out.paths.insert(path);
             }
         }
@@ -413,6 +430,43 @@ mod tests {
         // The second call's `.x` is the top-level object: `.x.Values.k` reads the change.
         assert_eq!(found.rendered, 1);
         assert_eq!(found.reading, vec!["p/templates/a.yaml".to_string()]);
+    }
+
+    #[test]
+    fn a_variable_changed_in_a_branch_still_reads_what_it_was_given() {
+        // The common idiom: the tag from values, the chart's version when none is set.
+        let files = [
+            (
+                "p/templates/z.yaml",
+                r#"{{- $_ := set .Values.image "tag" "v2" }}"#,
+            ),
+            (
+                "p/templates/a.yaml",
+                "{{ $tag := .Values.image.tag }}{{ if not $tag }}{{ $tag = .Chart.AppVersion }}{{ end }}{{ $tag }}",
+            ),
+            (
+                "p/templates/b.yaml",
+                "{{ $n := .Values.name }}{{ range .Values.l }}{{ $n = $.Values.image.tag }}{{ end }}{{ $n }}",
+            ),
+            (
+                "p/templates/c.yaml",
+                "{{ $n := .Values.name }}{{ if .Values.x }}{{ $n = .Values.other }}{{ end }}{{ $n }}",
+            ),
+            (
+                "p/templates/d.yaml",
+                "{{ $t := .Values.image.tag }}{{ if .Values.x }}{{ $t = \"a\" }}{{ end }}{{ $t }}",
+            ),
+        ];
+        let found = later(&files, "p/templates/z.yaml", &["Values", "image", "tag"]);
+        assert_eq!(
+            found.reading,
+            vec![
+                "p/templates/d.yaml".to_string(),
+                "p/templates/b.yaml".to_string(),
+                "p/templates/a.yaml".to_string()
+            ]
+        );
+        assert_eq!(found.rendered, 4);
     }
 
     #[test]
