@@ -77,8 +77,15 @@ impl Chart {
             return Err(missing_chart_yaml(&shown));
         };
         let text = read_text(&chart_yaml_path)?;
-        let (meta, chart_yaml) = parse_chart_yaml(&text, &chart_yaml_path)?;
+        let (mut meta, chart_yaml) = parse_chart_yaml(&text, &chart_yaml_path)?;
         let (name, version) = check_meta(&meta, &chart_yaml_path, &text)?;
+        // Helm reads an apiVersion v1 chart's dependencies from requirements.yaml, over
+        // Chart.yaml's (datadog's chart still has one).
+        if let Some(path) = confine::chart_file(dir, &real, "requirements.yaml")?
+            && let Some(dependencies) = read_requirements(&read_text(&path)?, &path)?
+        {
+            meta.dependencies = dependencies;
+        }
 
         let (values, values_text) = match confine::chart_file(dir, &real, "values.yaml")? {
             Some(path) => {
@@ -637,6 +644,24 @@ pub(super) fn parse_chart_yaml(
     let meta: ChartMeta = serde_yaml::from_value(serde_yaml::Value::Mapping(mapping.clone()))
         .map_err(|e| invalid_chart(path, e))?;
     Ok((meta, mapping))
+}
+
+/// The `dependencies` of a `requirements.yaml`, when it has them.
+fn read_requirements(text: &str, path: &Path) -> Result<Option<Vec<Dependency>>, Error> {
+    #[derive(serde::Deserialize)]
+    struct Requirements {
+        dependencies: Option<Vec<Dependency>>,
+    }
+    let shown = path.display().to_string();
+    let parsed: Option<Requirements> = serde_yaml::from_str(text).map_err(|e| {
+        let (line, column) = diagnostic::yaml_error_location(text, &e).unwrap_or((1, 1));
+        Error::input(format!(
+            "invalid requirements.yaml: {}",
+            diagnostic::yaml_error_message(&e)
+        ))
+        .in_text(&shown, text, line, column)
+    })?;
+    Ok(parsed.and_then(|r| r.dependencies))
 }
 
 fn collect_templates(

@@ -67,6 +67,35 @@ fn subchart_from_a_missing_file_path_is_the_vendored_copy() {
         .stdout(predicate::str::contains("name: db-from-parent"));
 }
 
+/// An apiVersion v1 chart's dependencies are in requirements.yaml, which Helm reads (datadog's
+/// chart): its conditions and aliases apply to the charts of charts/.
+#[test]
+fn requirements_yaml_gives_the_dependencies() {
+    let (_tmp, dir) = chart(&[
+        ("Chart.yaml", "apiVersion: v1\nname: app\nversion: 1.0.0\n"),
+        (
+            "requirements.yaml",
+            "dependencies:\n- name: db\n  version: 2.3.0\n  alias: store\n- name: cache\n  version: 1.0.0\n  condition: cache.enabled\n",
+        ),
+        ("values.yaml", "cache:\n  enabled: false\n"),
+        (
+            "charts/db/Chart.yaml",
+            "apiVersion: v2\nname: db\nversion: 2.3.0\n",
+        ),
+        ("charts/db/templates/cm.yaml", CM),
+        (
+            "charts/cache/Chart.yaml",
+            "apiVersion: v2\nname: cache\nversion: 1.0.0\n",
+        ),
+        ("charts/cache/templates/cm.yaml", CM),
+    ]);
+    template(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: store-x"))
+        .stdout(predicate::str::contains("cache-").not());
+}
+
 #[test]
 fn missing_dependency_is_named() {
     let (_tmp, dir) = chart(&[(
