@@ -86,6 +86,11 @@ impl ChartFiles {
         ChartFiles { entries }
     }
 
+    /// Whether the chart has a file at `path` (readable or not).
+    pub fn has(&self, path: &str) -> bool {
+        normalise(path).is_ok_and(|key| self.entries.contains_key(key.as_str()))
+    }
+
     /// Helm `.Files.Get`; unlike Helm, a missing file is an error, not an empty string.
     pub fn get(&self, path: &str) -> Result<String, Error> {
         let (key, entry) = self.entry(path)?;

@@ -50,12 +50,14 @@ pub fn register(r: &mut Registry, files: &TreeFiles) {
                 "files_get",
                 r#"files_get(path="files/app.conf")"#,
             )?;
-            match (f.of(state)?.get(&path), kwargs.get::<Value>("default")?) {
+            let files = f.of(state)?;
+            match (files.get(&path), kwargs.get::<Value>("default")?) {
                 (Ok(text), _) => Ok(Value::from(text)),
                 // Helm's `.Files.Get` gives an empty string for a file the chart does not have;
-                // converted charts say so with `default=""`.
-                (Err(_), Some(fallback)) => Ok(fallback),
-                (Err(e), None) => Err(message(e)),
+                // converted charts say so with `default=""`. A file it has but cannot give as
+                // text (binary: kube-prometheus-stack's crds.bz2) stops the render.
+                (Err(_), Some(fallback)) if !files.has(&path) => Ok(fallback),
+                (Err(e), _) => Err(message(e)),
             }
         },
     );
@@ -70,10 +72,11 @@ pub fn register(r: &mut Registry, files: &TreeFiles) {
                 "files_lines",
                 r#"files_lines(path="files/list.txt")"#,
             )?;
-            let text = match (f.of(state)?.get(&path), kwargs.get::<Value>("default")?) {
+            let files = f.of(state)?;
+            let text = match (files.get(&path), kwargs.get::<Value>("default")?) {
                 (Ok(text), _) => text,
-                (Err(_), Some(fallback)) => return Ok(fallback),
-                (Err(e), None) => return Err(message(e)),
+                (Err(_), Some(fallback)) if !files.has(&path) => return Ok(fallback),
+                (Err(e), _) => return Err(message(e)),
             };
             Ok(text.lines().map(str::to_string).collect::<Vec<_>>().into())
         },

@@ -796,6 +796,35 @@ fn a_random_value_after_other_defaults_asks_for_the_piped_value() {
     assert!(given.contains("tls.crt: tc\n"), "{given}");
 }
 
+/// `.Files.Get` of a file the chart lacks is "" as in Helm; of a binary file the chart has
+/// (kube-prometheus-stack's `files/crds.bz2`, then `b64enc`) it stops the render, where it had
+/// silently rendered "".
+#[test]
+fn files_get_of_a_binary_file_stops_the_converted_chart() {
+    let (tmp, helm) = common::chart_named(
+        "h",
+        &[
+            H_CHART_YAML,
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\nbinaryData:\n  missing: {{ .Files.Get \"files/none.bin\" | b64enc | quote }}\n  blob: {{ .Files.Get \"files/blob.bz2\" | b64enc }}\n",
+            ),
+        ],
+    );
+    std::fs::create_dir_all(helm.join("files")).expect("mkdir");
+    std::fs::write(
+        helm.join("files/blob.bz2"),
+        [0x42u8, 0x5a, 0x68, 0xff, 0xfe, 0x00],
+    )
+    .expect("write");
+    let out = tmp.path().join("out");
+    converted_report(&helm, &out);
+    common::template(&out).assert().code(1).stderr(
+        predicates::str::contains("files/blob.bz2")
+            .and(predicates::str::contains("is not UTF-8 text")),
+    );
+}
+
 /// Helm reads a values file's numbers as float64 and prints `1000000` as `1e+06` and `1.0` as
 /// `1` (cases `print-values-large-ints`, `values-float-print`); ktera prints them as written,
 /// so the report names each place that prints one whose default Helm would print otherwise.
