@@ -371,7 +371,8 @@ pub fn enable(exit_code: i32) -> Result<(), crate::error::Error> {
     };
     EXIT_CODE.store(exit_code, Ordering::Relaxed);
     LIMIT.store(limit, Ordering::Relaxed);
-    WORK_LIMIT.store(work, Ordering::Relaxed);
+    // `usize::MAX` left means "not rendering" ([`rendering`]): the largest budget is one less.
+    WORK_LIMIT.store(work.min(usize::MAX - 1), Ordering::Relaxed);
     TIME_LIMIT.store(seconds, Ordering::Relaxed);
     Ok(())
 }
