@@ -248,11 +248,7 @@ fn check_host_text(text: &str, zone: bool) -> Result<(), String> {
         if b == b'%' {
             // By bytes: the two after `%` may end inside a multi-byte character (`%aé`).
             let escape = String::from_utf8_lossy(&bytes[i..(i + 3).min(bytes.len())]);
-            let Some(value) = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            else {
+            let Some(value) = escaped_byte(&bytes[i + 1..]) else {
                 return Err(format!("invalid URL escape {escape:?}"));
             };
             let refused = if zone {
@@ -297,17 +293,23 @@ fn hostname(host: &str) -> String {
 }
 
 /// Go's `unescape`: `%XX` sequences decoded; an invalid one is an error.
+/// The byte of the two hex digits that start `after` (what follows a `%`), as Go reads an
+/// escape: exactly two ASCII hex digits (`u8::from_str_radix` would also take a sign, `%+a`).
+fn escaped_byte(after: &[u8]) -> Option<u8> {
+    let digit = |b: u8| char::from(b).to_digit(16);
+    match after {
+        [high, low, ..] => Some(u8::try_from(digit(*high)? * 16 + digit(*low)?).ok()?),
+        _ => None,
+    }
+}
+
 fn unescape(s: &str) -> Result<String, String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            let Some(b) = hex else {
+            let Some(b) = escaped_byte(&bytes[i + 1..]) else {
                 let end = (i + 3).min(bytes.len());
                 return Err(format!(
                     "invalid URL escape {:?}",

@@ -416,8 +416,16 @@ fn a_version_part_incremented_past_the_largest_number_wraps_as_in_helm() {
 /// A `%` escape in a URL's host cut short by a multi-byte character (`a%aé`) panicked on a
 /// string slice inside the character; Go's url.Parse refuses it as an invalid escape.
 #[test]
-fn a_host_escape_cut_short_by_a_multibyte_character_is_an_error() {
-    for url in ["http://a%aé.com/", "http://[fe80::1%25e%aé]/"] {
+fn a_url_escape_that_is_not_two_hex_digits_is_an_error() {
+    // A sign is not a hex digit either (`%+a`, `%-1`): real Helm 3.17.3 fails on each of these
+    // with `invalid URL escape`, in the host and in the path.
+    for url in [
+        "http://a%aé.com/",
+        "http://[fe80::1%25e%aé]/",
+        "http://a%+a.com/",
+        "http://x/%+a",
+        "http://x/%-1",
+    ] {
         let (_tmp, dir) = chart(&format!("a: {{{{ \"{url}\" | url_parse }}}}\n"), "");
         let e = render_error(&dir);
         assert!(e.contains("invalid URL escape"), "{url}: {e}");
