@@ -150,17 +150,21 @@ fn boolean_words(values: &Value) -> Vec<(Vec<Segment>, &str, bool)> {
 mod tests {
     use super::yaml11_booleans;
 
+    /// (line, column, word, what Helm reads) of each word found in `text`.
+    fn found(text: &str) -> Vec<(usize, usize, String, bool)> {
+        let values = crate::values::parse_values(text, "values.yaml").expect("values");
+        yaml11_booleans(&values, text)
+            .into_iter()
+            .map(|b| (b.line, b.column, b.word, b.helm))
+            .collect()
+    }
+
     #[test]
     fn plain_words_are_found_where_they_stand() {
         let text =
             "enabled: no\nname: \"no\"\nmode: On\nodd: oFF\nlist:\n  - off\ntext: |\n  yes\n";
-        let values = crate::values::parse_values(text, "values.yaml").expect("values");
-        let found: Vec<(usize, usize, String, bool)> = yaml11_booleans(&values, text)
-            .into_iter()
-            .map(|b| (b.line, b.column, b.word, b.helm))
-            .collect();
         assert_eq!(
-            found,
+            found(text),
             [
                 (1, 10, "no".to_string(), false),
                 (3, 7, "On".to_string(), true),
@@ -196,13 +200,8 @@ mod tests {
         // Helm 3.17.3 reads a, b (its alias) and e[0] as booleans, f as a string; the alias is
         // the anchored word, reported once where it is written.
         let text = "a: &x no\nb: *x\ne:\n  - &y  yes\nf: &z !!str no\n";
-        let values = crate::values::parse_values(text, "values.yaml").expect("values");
-        let found: Vec<(usize, usize, String, bool)> = yaml11_booleans(&values, text)
-            .into_iter()
-            .map(|b| (b.line, b.column, b.word, b.helm))
-            .collect();
         assert_eq!(
-            found,
+            found(text),
             [
                 (1, 7, "no".to_string(), false),
                 (4, 9, "yes".to_string(), true)
