@@ -1503,22 +1503,17 @@ impl<'m> Emitter<'m> {
     /// `if .Values.a.b` (or `$.Values.a.b`) on the top-level object: `"a.b"`; `if $v` where
     /// `$v` holds the value a key names: that key.
     fn tested_value(&self, pipe: &Pipeline) -> Option<String> {
-        let names = match single_expr(pipe)? {
-            Expr::Variable(v) if v.fields.is_empty() => {
-                return self.value_keys.get(&v.name).cloned();
-            }
-            Expr::Field(f) if matches!(self.scope.dot, Dot::Root) => &f.names,
-            Expr::Variable(v) if v.name == "$" && matches!(self.scope.dollar, Dot::Root) => {
-                &v.fields
-            }
-            _ => return None,
-        };
-        match names.split_first() {
-            Some((first, rest)) if first == "Values" && !rest.is_empty() => {
-                Some(expr::string_literal(&rest.join(".")))
-            }
-            _ => None,
+        if let Some(Expr::Variable(v)) = single_expr(pipe)
+            && v.fields.is_empty()
+        {
+            return self.value_keys.get(&v.name).cloned();
         }
+        supply::values_path(
+            pipe,
+            matches!(self.scope.dot, Dot::Root),
+            matches!(self.scope.dollar, Dot::Root),
+        )
+        .map(|path| expr::string_literal(&path))
     }
 
     /// The keys a call of a define that only sets keys on its `.` gives the caller's `Root`,

@@ -80,7 +80,9 @@ impl Sites {
     fn branch(&mut self, b: &Branch, tested: Option<&str>, dot_is_root: bool) {
         self.pipeline(&b.pipe, tested);
         self.nodes(&b.body, None, dot_is_root);
-        let here = values_path(&b.pipe, dot_is_root);
+        // A define's `$` is what it was given: most often the top-level object, and this only names
+        // a value in a message.
+        let here = values_path(&b.pipe, dot_is_root, true);
         self.otherwise(b, here.as_deref().or(tested), dot_is_root);
     }
 
@@ -108,17 +110,16 @@ impl Sites {
     }
 }
 
-/// `.Values.a.b` (where `.` is the top-level object) or `$.Values.a.b` alone: `a.b`.
-fn values_path(pipe: &Pipeline, dot_is_root: bool) -> Option<String> {
-    let [command] = pipe.commands.as_slice() else {
-        return None;
-    };
-    if !pipe.decl.is_empty() {
-        return None;
-    }
-    let names = match command.args.as_slice() {
-        [Expr::Field(f)] if dot_is_root => &f.names,
-        [Expr::Variable(v)] if v.name == "$" => &v.fields,
+/// `.Values.a.b` (where `.` is the top-level object) or `$.Values.a.b` (where `$` is) alone:
+/// `a.b`.
+pub(super) fn values_path(
+    pipe: &Pipeline,
+    dot_is_root: bool,
+    dollar_is_root: bool,
+) -> Option<String> {
+    let names = match super::single_expr(pipe)? {
+        Expr::Field(f) if dot_is_root => &f.names,
+        Expr::Variable(v) if v.name == "$" && dollar_is_root => &v.fields,
         _ => return None,
     };
     match names.split_first() {
