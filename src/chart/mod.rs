@@ -134,6 +134,40 @@ impl TemplateFile {
     pub fn is_notes(&self) -> bool {
         self.name == "NOTES.txt"
     }
+
+    /// Its place among the chart's values stages ([`VALUES_STAGE`]), if it is one.
+    pub fn values_stage(&self) -> Option<u64> {
+        values_stage_number(&self.name)
+    }
+}
+
+/// The values stage, relative to `templates/`: a partial rendered before the chart's other
+/// templates, whose output (a YAML mapping) is the `Values` they and NOTES.txt read. It is how
+/// a chart computes values from values, as Helm charts do by changing `.Values` in a template
+/// Helm renders first (istio's `zzz_profile.yaml`). More stages are `_values.2.tera`,
+/// `_values.3.tera`, ..., each rendered with the values the one before printed.
+pub const VALUES_STAGE: &str = "_values.tera";
+
+/// The place of the values stage named `name` (relative to `templates/`): 1 for
+/// `_values.tera`, N for `_values.N.tera`; none for any other name.
+pub fn values_stage_number(name: &str) -> Option<u64> {
+    if name == VALUES_STAGE {
+        return Some(1);
+    }
+    let number = name.strip_prefix("_values.")?.strip_suffix(".tera")?;
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    number.parse().ok()
+}
+
+/// The name of the values stage at `place` (1: `_values.tera`).
+pub fn values_stage_name(place: u64) -> String {
+    if place <= 1 {
+        VALUES_STAGE.to_string()
+    } else {
+        format!("_values.{place}.tera")
+    }
 }
 
 #[derive(Debug, Clone)]

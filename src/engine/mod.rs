@@ -47,6 +47,29 @@ pub use limit::{MAX_OUTPUT_BYTES, MAX_RANGE_ITEMS};
 pub use stack::{RENDER_STACK_BYTES, mark_render_thread};
 pub use tpl::MAX_TPL_DEPTH;
 
+/// The chart's values stages in the order they render; two with one place are refused.
+fn values_stages(chart: &Chart) -> Result<Vec<String>, Error> {
+    let mut stages: Vec<(u64, &TemplateFile)> = chart
+        .templates
+        .iter()
+        .filter_map(|t| Some((t.values_stage()?, t)))
+        .collect();
+    stages.sort_by_key(|(place, _)| *place);
+    if let Some(pair) = stages.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(Error::input(format!(
+            "{} and {} are both values stage {}",
+            pair[0].1.name, pair[1].1.name, pair[0].0
+        ))
+        .in_file(pair[1].1.path.display().to_string())
+        .with_hint(format!(
+            "rename one: the stages are {}, then {}, ...",
+            crate::chart::VALUES_STAGE,
+            crate::chart::values_stage_name(2)
+        )));
+    }
+    Ok(stages.into_iter().map(|(_, t)| t.name.clone()).collect())
+}
+
 /// One emitted template's output, before it is split into documents.
 #[derive(Debug, Clone)]
 pub struct RenderedTemplate {
@@ -93,6 +116,9 @@ struct Part {
     /// relative to `templates/`.
     emitted: Vec<String>,
     notes: Option<String>,
+    /// `_values.tera` (and `_values.2.tera`, ...) in order, rendered first: the output of the
+    /// last is the `Values` of the rest.
+    values_stages: Vec<String>,
 }
 
 /// A chart of a tree to compile: the chart and its `# Source:` base.
@@ -132,33 +158,40 @@ impl Engine {
         let parts: Vec<Part> = charts
             .iter()
             .enumerate()
-            .map(|(i, c)| Part {
-                prefix: if i == 0 {
-                    String::new()
-                } else {
-                    format!("{}/templates/", c.source_base)
-                },
-                source_base: c.source_base.clone(),
-                emitted: if c.chart.is_library() || c.components_only {
-                    Vec::new()
-                } else {
-                    c.chart
+            .map(|(i, c)| {
+                Ok(Part {
+                    prefix: if i == 0 {
+                        String::new()
+                    } else {
+                        format!("{}/templates/", c.source_base)
+                    },
+                    source_base: c.source_base.clone(),
+                    emitted: if c.chart.is_library() || c.components_only {
+                        Vec::new()
+                    } else {
+                        c.chart
+                            .templates
+                            .iter()
+                            .filter(|t| !t.is_partial() && !t.is_notes())
+                            .map(|t| t.name.clone())
+                            .collect()
+                    },
+                    notes: c
+                        .chart
                         .templates
                         .iter()
-                        .filter(|t| !t.is_partial() && !t.is_notes())
-                        .map(|t| t.name.clone())
-                        .collect()
-                },
-                notes: c
-                    .chart
-                    .templates
-                    .iter()
-                    .find(|t| {
-                        TemplateFile::is_notes(t) && !c.chart.is_library() && !c.components_only
-                    })
-                    .map(|t| t.name.clone()),
+                        .find(|t| {
+                            TemplateFile::is_notes(t) && !c.chart.is_library() && !c.components_only
+                        })
+                        .map(|t| t.name.clone()),
+                    values_stages: if c.chart.is_library() || c.components_only {
+                        Vec::new()
+                    } else {
+                        values_stages(c.chart)?
+                    },
+                })
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         let mut sources: HashMap<String, (String, String)> = HashMap::new();
         for (chart, part) in charts.iter().zip(&parts) {
             for t in &chart.chart.templates {
@@ -262,9 +295,15 @@ impl Engine {
         base.insert_value("Subcharts", subcharts);
 
         let render = || {
-            let templates = self.render_names(part, &part.emitted, &base)?;
+            let mut staged = None;
+            for stage in &part.values_stages {
+                let values = self.staged_values(part, stage, staged.as_ref().unwrap_or(&base))?;
+                staged = Some(values);
+            }
+            let base = staged.as_ref().unwrap_or(&base);
+            let templates = self.render_names(part, &part.emitted, base)?;
             let notes = match &part.notes {
-                Some(name) => Some(self.render_one(part, name, &base)?.text),
+                Some(name) => Some(self.render_one(part, name, base)?.text),
                 None => None,
             };
             Ok(Rendered { templates, notes })
@@ -274,6 +313,30 @@ impl Engine {
         } else {
             stack::render_here(render)
         }
+    }
+
+    /// The context with the `Values` the values stage `stage` prints (a YAML mapping, read as
+    /// a values file is).
+    fn staged_values(&self, part: &Part, stage: &str, base: &Context) -> Result<Context, Error> {
+        let rendered = self.render_one(part, stage, base)?;
+        let origin = format!("{} (as rendered)", rendered.path);
+        let printed = rendered.text.lines().any(|line| {
+            let line = line.trim();
+            !line.is_empty() && !line.starts_with('#')
+        });
+        if !printed {
+            return Err(Error::input(
+                "the values stage printed no values: its output is the `Values` of every other template of the chart",
+            )
+            .in_file(rendered.path)
+            .with_hint("end it with `{{ Values | to_yaml }}` (or print `{}` for no values)"));
+        }
+        let values = crate::values::parse_values(&rendered.text, &origin).map_err(|e| {
+            e.with_note("the values stage must print a YAML mapping: the `Values` of the chart's other templates")
+        })?;
+        let mut staged = base.clone();
+        staged.insert_value("Values", convert::to_tera(&values));
+        Ok(staged)
     }
 
     /// Renders templates over the available cores; results keep the input order and the first

@@ -361,3 +361,146 @@ fn helmignore_and_hidden_entries_leave_templates_out() {
         assert_eq!(names(&theirs), names(&ours), "{theirs}");
     }
 }
+
+/// A ConfigMap printing the values `a` and `b`, and NOTES.txt printing `a`.
+const READS_A_AND_B: &[(&str, &str)] = &[
+    (
+        "templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: {{ Values.a | quote }}\n  b: {{ Values.b | quote }}\n",
+    ),
+    ("templates/NOTES.txt", "a is {{ Values.a }}\n"),
+];
+
+/// `templates/_values.tera` renders first; what it prints is the `Values` of every other
+/// template and of NOTES.txt. `_values.2.tera` renders next, with what the first printed;
+/// `_values.10.tera` comes after it (places are numbers, not names).
+#[test]
+fn values_stages_compute_the_values_the_templates_read() {
+    let mut files = vec![
+        ("Chart.yaml", APP),
+        (
+            "values.yaml",
+            "profile: big\nprofiles:\n  big:\n    a: large\nb: given\n",
+        ),
+        (
+            "templates/_values.tera",
+            "{# the chosen profile over the values #}\n{{ Values | merge(sources=[Values.profiles[Values.profile]], overwrite=true) | to_yaml }}\n",
+        ),
+        (
+            "templates/_values.2.tera",
+            "{{ Values | merge(sources=[{\"b\": Values.b ~ \"+\" ~ Values.a}], overwrite=true) | to_yaml }}",
+        ),
+        (
+            "templates/_values.10.tera",
+            "# a YAML comment is fine\n{{ Values | merge(sources=[{\"b\": Values.b ~ \"!\"}], overwrite=true) | to_json }}",
+        ),
+    ];
+    files.extend_from_slice(READS_A_AND_B);
+    let (_tmp, dir) = chart(&files);
+    let out = common::stdout_of(&["template", dir.to_str().expect("path")]);
+    assert!(out.contains("  a: large\n  b: given+large!\n"), "{out}");
+    assert!(!out.contains("_values"), "a stage is no manifest: {out}");
+    let notes = common::stdout_of(&["template", dir.to_str().expect("path"), "--notes"]);
+    assert_eq!(notes.trim(), "a is large");
+    // `--set` reaches the stage, as a values file does.
+    let set = common::stdout_of(&[
+        "template",
+        dir.to_str().expect("path"),
+        "--set",
+        "profile=none,profiles.none.a=small",
+    ]);
+    assert!(set.contains("  a: small\n"), "{set}");
+}
+
+/// A subchart's stage changes the subchart's values only; a disabled subchart's stage does not
+/// run.
+#[test]
+fn a_values_stage_belongs_to_its_chart() {
+    let (tmp, dir) = chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: db\n  version: 1.0.0\n  condition: db.enabled\n",
+        ),
+        (
+            "values.yaml",
+            "a: parent\nb: parent\ndb:\n  enabled: true\n",
+        ),
+        READS_A_AND_B[0],
+    ]);
+    write(
+        &dir.join("charts/db"),
+        &[
+            ("Chart.yaml", "apiVersion: v2\nname: db\nversion: 1.0.0\n"),
+            ("values.yaml", "a: own\n"),
+            (
+                "templates/_values.tera",
+                "{{ Values | merge(sources=[{\"a\": \"staged\"}], overwrite=true) | to_yaml }}",
+            ),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\ndata:\n  a: {{ Values.a }}\n",
+            ),
+        ],
+    );
+    let out = common::stdout_of(&["template", dir.to_str().expect("path")]);
+    assert!(out.contains("name: db\ndata:\n  a: staged\n"), "{out}");
+    assert!(out.contains("  a: parent\n"), "{out}");
+    // Disabled: the stage would fail if it ran.
+    fs::write(
+        dir.join("charts/db/templates/_values.tera"),
+        "{{ throw(message=\"the stage ran\") }}",
+    )
+    .expect("write");
+    let out = common::stdout_of(&[
+        "template",
+        dir.to_str().expect("path"),
+        "--set",
+        "db.enabled=false",
+    ]);
+    assert!(!out.contains("name: db"), "{out}");
+    drop(tmp);
+}
+
+/// A stage that prints no values, or something other than a mapping, is an error that names
+/// the stage and says what to print; two stages at one place are refused.
+#[test]
+fn a_values_stage_must_print_a_mapping() {
+    let mut files = vec![("Chart.yaml", APP), ("values.yaml", "a: 1\nb: 2\n")];
+    files.extend_from_slice(READS_A_AND_B);
+    for (stage, message, hint) in [
+        (
+            "{# nothing #}\n# only a comment\n",
+            "_values.tera: the values stage printed no values",
+            "hint: end it with `{{ Values | to_yaml }}`",
+        ),
+        (
+            "- a\n- b\n",
+            "_values.tera (as rendered):1:1: the top level is a list, but values must be a mapping",
+            "note: the values stage must print a YAML mapping",
+        ),
+        (
+            "a: [1\n",
+            "_values.tera (as rendered):",
+            "note: the values stage must print a YAML mapping",
+        ),
+    ] {
+        let mut with_stage = files.clone();
+        with_stage.push(("templates/_values.tera", stage));
+        let (_tmp, dir) = chart(&with_stage);
+        template(&dir)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::str::contains(hint));
+    }
+    let mut twice = files.clone();
+    twice.push(("templates/_values.2.tera", "{}"));
+    twice.push(("templates/_values.02.tera", "{}"));
+    let (_tmp, dir) = chart(&twice);
+    template(&dir)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "_values.02.tera and _values.2.tera are both values stage 2",
+        ));
+}
