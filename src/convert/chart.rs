@@ -8,6 +8,8 @@ use super::emit::{self, Finding, Location, Model};
 use super::parse;
 use super::scope::{self, TemplateFile};
 use super::source::ChartFiles;
+use super::values_stage;
+use crate::chart::values_stage_number;
 use crate::error::Error;
 
 /// The converted chart and what the person maintaining it should know.
@@ -89,6 +91,12 @@ pub fn convert(chart: &ChartFiles) -> Result<Conversion, Error> {
     let mut model = Model::new(&analysis);
     model.setters = emit::setters::find(&analysis, &files);
     model.supply_hints = emit::supply::find(&files);
+    // A file another template includes by name keeps its name.
+    let stages = values_stage::find(&files);
+    model.values_stages = stages
+        .into_iter()
+        .filter(|(name, _)| !model.included_by_name(name))
+        .collect();
     let mut value_findings = Vec::new();
     // The converted chart keeps values.yaml as it is, so ktera must read it: a file it refuses
     // (a repeated key, say) is an error here, where it names the line, not a later surprise.
@@ -101,12 +109,16 @@ pub fn convert(chart: &ChartFiles) -> Result<Conversion, Error> {
             model.values.insert(c.helm_path.clone(), values);
         }
     }
-    for s in &sources {
-        let rel = s
-            .helm_name
-            .split_once("/templates/")
-            .map(|(_, r)| converted_name(r))
-            .unwrap_or_default();
+    for s in &mut sources {
+        let rel = if let Some(stage) = model.values_stages.get(&s.helm_name) {
+            stage.clone()
+        } else {
+            s.helm_name
+                .split_once("/templates/")
+                .map(|(_, r)| converted_name(r))
+                .unwrap_or_default()
+        };
+        s.converted_path = format!("{}{rel}", templates_dir_of(&s.path, &s.helm_name));
         model.converted_names.insert(s.helm_name.clone(), rel);
     }
 
@@ -208,13 +220,28 @@ pub fn yaml11_finding(file: &str, b: &crate::values::Yaml11Boolean) -> Finding {
     }
 }
 
-/// `_helpers.tpl` -> `_helpers.tera`; every other name stays.
+/// `_helpers.tpl` -> `_helpers.tera`; every other name stays, but a values stage's
+/// (`_values.tpl` holds defines, it is no values stage: `_values.tpl.tera`).
 fn converted_name(rel: &str) -> String {
     let base = rel.rsplit('/').next().unwrap_or(rel);
-    match rel.strip_suffix(".tpl") {
+    let name = match rel.strip_suffix(".tpl") {
         Some(stem) if base.starts_with('_') => format!("{stem}.tera"),
         _ => rel.to_string(),
+    };
+    if values_stage_number(&name).is_some() {
+        format!("{rel}.tera")
+    } else {
+        name
     }
+}
+
+/// `charts/db/templates/` of the file `charts/db/templates/a/x.yaml`, Helm's
+/// `app/charts/db/templates/a/x.yaml`.
+fn templates_dir_of<'p>(path: &'p str, helm_name: &str) -> &'p str {
+    let rel_len = helm_name
+        .split_once("/templates/")
+        .map_or(0, |(_, rel)| rel.len());
+    &path[..path.len().saturating_sub(rel_len)]
 }
 
 /// The chart a file belongs to: the one with the longest directory holding it.

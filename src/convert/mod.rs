@@ -24,6 +24,7 @@ pub mod report;
 pub mod runtime;
 pub mod scope;
 pub mod source;
+mod values_stage;
 pub mod verify;
 
 pub use parse::parse;

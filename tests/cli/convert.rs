@@ -347,6 +347,7 @@ corpus! {
     corpus_external_dns: "external-dns",
     corpus_sealed_secrets: "sealed-secrets",
     corpus_reloader: "reloader",
+    corpus_istio_cni: "istio-cni",
 }
 
 // ---- the command ----
@@ -532,6 +533,37 @@ fn the_report_names_the_templates_a_change_of_values_reaches_in_helm() {
         "charts/db/templates/s.yaml:1:11: attention: `set` changes .Values in place; Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order, and templates/d.yaml rendered after this one, reads it",
         "templates/m.yaml:1:11: attention: `set` changes .Values in place; Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order, and templates/c.yaml, templates/a.yaml rendered after this one, read it",
         "templates/b.yaml:1:11: note: `set` changes .Values in place; Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order: the one template rendered after this one does not read it, so the converted chart, where only the rest of this template sees the change, renders the same",
+    ] {
+        assert!(report.contains(line), "{line}\n{report}");
+    }
+}
+
+/// istio's charts compute their values in the templates Helm renders first, which print
+/// nothing: `zzz_profile.yaml` (a profile merged over the defaults, then `set $ "Values"`) and
+/// `zzy_descope_legacy.yaml` (`cni:` lifted to the top). They become the values stages
+/// `_values.tera` and `_values.2.tera`, which ktera renders first, in that order (the corpus test
+/// `corpus_istio_cni` shows the output equal to Helm's); the report says so. A template that
+/// prints, or one Helm renders after a template that is no stage, keeps its name and its report
+/// (`the_report_names_the_templates_a_change_of_values_reaches_in_helm`).
+#[test]
+fn templates_helm_renders_first_to_compute_values_become_values_stages() {
+    let tmp = tempfile::TempDir::new().expect("temp dir");
+    let out = tmp.path().join("out");
+    let report = converted_report(&Path::new(CORPUS).join("istio-cni/chart"), &out);
+    let templates = out.join("templates");
+    assert!(!templates.join("zzz_profile.yaml").exists());
+    assert!(!templates.join("zzy_descope_legacy.yaml").exists());
+    let first = std::fs::read_to_string(templates.join("_values.tera")).expect("first stage");
+    assert!(first.contains("istio.labels"), "its defines stay: {first}");
+    assert!(first.ends_with("{{ Values | to_yaml }}\n"), "{first}");
+    let second = std::fs::read_to_string(templates.join("_values.2.tera")).expect("second stage");
+    assert!(
+        second.contains("{%- set Values = Values | merge(sources=[Values[\"cni\"] | or_none], overwrite=true) %}"),
+        "{second}"
+    );
+    for line in [
+        "templates/zzz_profile.yaml:56:11: note: `set` changes $ in place; Helm renders this template before the chart's others, which read the changed values: it is converted to the values stage templates/_values.tera, which ktera renders first and whose printed values the others read",
+        "templates/zzy_descope_legacy.yaml:3:11: note: `mustMergeOverwrite` changes $.Values in place; Helm renders this template before the chart's others, which read the changed values: it is converted to the values stage templates/_values.2.tera",
     ] {
         assert!(report.contains(line), "{line}\n{report}");
     }

@@ -1114,6 +1114,15 @@ impl<'m> Emitter<'m> {
         let name = f.name.as_str();
         let mut a: Vec<T> = args.iter().map(|e| self.expr(e)).collect();
         a.extend(piped);
+        // A merge source in parentheses that finds nothing is Go's nil, which merges nothing
+        // (`(index $profile "global")`); a bare missing field fails in Helm as in ktera.
+        if name.starts_with("merge") || name.starts_with("mustMerge") {
+            for (t, e) in a.iter_mut().zip(args).skip(1) {
+                if matches!(e, Expr::Pipeline(_)) {
+                    *t = serialised(t);
+                }
+            }
+        }
         let target = &a[0];
         let changed = match name {
             "set" => target.filter(
@@ -1188,6 +1197,17 @@ impl<'m> Emitter<'m> {
             place.variable,
             new_value.arg()
         ));
+        // `set $ "Values" ...`: what follows reads the new values, as in Helm.
+        if place.variable == "Root"
+            && place.fields.is_empty()
+            && name == "set"
+            && self.scope.component.is_none()
+            && matches!(args.get(1), Some(Expr::String(key)) if key.value == "Values")
+        {
+            self.scope
+                .pending
+                .push(format!("{keyword} Values = Root.Values"));
+        }
         let mut t = T::name(place.variable.clone(), Kind::Map, false);
         for field in &place.fields {
             t = t.field(field);
@@ -1207,6 +1227,16 @@ impl<'m> Emitter<'m> {
             "`{name}` changes {} in place",
             crate::convert::print::expr_text(target)
         );
+        if let Some(stage) = self.model.values_stages.get(&self.file)
+            && changed.first().is_some_and(|c| c == "Values")
+        {
+            return (
+                Severity::Note,
+                format!(
+                    "{what}; Helm renders this template before the chart's others, which read the changed values: it is converted to the values stage templates/{stage}, which ktera renders first and whose printed values the others read"
+                ),
+            );
+        }
         const ORDER: &str = "Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order";
         let shown = |files: &[String]| {
             let names: Vec<String> = files

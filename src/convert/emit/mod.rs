@@ -16,7 +16,7 @@ mod calls;
 pub mod expr;
 mod finding;
 pub mod names;
-mod plan;
+pub(super) mod plan;
 pub mod setters;
 pub mod signature;
 pub mod supply;
@@ -62,6 +62,9 @@ pub struct Model<'a> {
     /// Defines called only where a value was found empty, with that value's path
     /// ([`supply::find`]): what their random values ask for.
     pub supply_hints: BTreeMap<String, String>,
+    /// Templates converted to their chart's values stages, by Helm name, with the stage's
+    /// name (`_values.tera`; [`crate::convert::values_stage`]).
+    pub values_stages: HashMap<String, String>,
 }
 
 impl<'a> Model<'a> {
@@ -94,6 +97,7 @@ impl<'a> Model<'a> {
             calls,
             setters: BTreeMap::new(),
             supply_hints: BTreeMap::new(),
+            values_stages: HashMap::new(),
         }
     }
 
@@ -103,6 +107,11 @@ impl<'a> Model<'a> {
             Some(c) => Some(c.clone()),
             None => self.external.and_then(|find| find(go_name)),
         }
+    }
+
+    /// Whether a template includes the file `helm_name` by its name.
+    pub fn included_by_name(&self, helm_name: &str) -> bool {
+        self.hashed.contains(helm_name)
     }
 }
 
@@ -140,6 +149,14 @@ pub fn emit_file(model: &Model, name: &str, source: &str, template: &Template) -
     emitter.nodes(&template.nodes, false);
     for hoisted in std::mem::take(&mut emitter.hoisted) {
         emitter.out.push_str(&hoisted);
+    }
+    if model.values_stages.contains_key(name) {
+        if !emitter.out.ends_with('\n') {
+            emitter.out.push('\n');
+        }
+        emitter.out.push_str(
+            "{#- The values stage: ktera renders it before the chart's other templates, which read the values it prints. #}\n{{ Values | to_yaml }}\n",
+        );
     }
     emitter.findings.sort_by(|a, b| a.location.cmp(&b.location));
     emitter.findings.dedup();
