@@ -48,12 +48,13 @@ pub fn register(r: &mut Registry) {
     });
     // What Go prints for a value: Go's `<no value>` for a missing value or null, which every
     // template's output and `tpl`'s result drop (as Helm does) while a component's output and
-    // `include_file` keep it (a checksum of a file printing a null value is Helm's); lists and
-    // maps as Go writes them (`[a b]`, `map[k:v]`), anything else as Tera prints it.
+    // `include_file` keep it (a checksum of a file printing a null value is Helm's); lists,
+    // maps and floats as Go writes them (`[a b]`, `map[k:v]`, `1` for 1.0, `1e+06`), anything
+    // else as Tera prints it.
     r.filter("or_empty", &[], |v, _, _| {
         Ok(if v.is_none() || v.is_undefined() {
             Value::from(NO_VALUE)
-        } else if v.is_array() || v.is_map() {
+        } else if v.is_array() || v.is_map() || v.is_f64() {
             Value::from(go::strval(&v))
         } else {
             v

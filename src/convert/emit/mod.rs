@@ -562,9 +562,10 @@ impl<'m> Emitter<'m> {
             })
     }
 
-    /// `{{ .Values.n }}` (or `| quote`, `| toString`) of a number whose default Helm prints in
+    /// `{{ .Values.n }}` (or `| quote`, `| toString`) of an integer whose default Helm prints in
     /// another form: Helm reads a values file's numbers as float64 and prints `1000000` as
-    /// `1e+06` and `1.0` as `1`; ktera prints them as written. Reported, not imitated.
+    /// `1e+06`; ktera keeps integers and prints them as written. Reported, not imitated. (A
+    /// float default prints as Go prints it: `values_kind`.)
     fn report_go_float(&mut self, pipe: &Pipeline, value: &T) {
         let [first, rest @ ..] = pipe.commands.as_slice() else {
             return;
@@ -585,7 +586,7 @@ impl<'m> Emitter<'m> {
         let Some(serde_yaml::Value::Number(n)) = self.values_default(&path) else {
             return;
         };
-        let Some(f) = n.as_f64() else {
+        let Some(f) = n.as_f64().filter(|_| !n.is_f64()) else {
             return;
         };
         let written = n.to_string();
@@ -1680,6 +1681,8 @@ impl<'m> Emitter<'m> {
         match self.values_default(path)? {
             serde_yaml::Value::String(_) => Some(Kind::Str),
             serde_yaml::Value::Bool(_) => Some(Kind::Bool),
+            // Printed as Go prints a float64 (`1` for 1.0), as Helm reads every values number.
+            serde_yaml::Value::Number(n) if n.is_f64() => Some(Kind::Float),
             serde_yaml::Value::Number(_) => Some(Kind::Number),
             serde_yaml::Value::Mapping(_) => Some(Kind::Map),
             serde_yaml::Value::Sequence(_) => Some(Kind::List),
