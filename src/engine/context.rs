@@ -206,17 +206,14 @@ pub fn capabilities_object(release: &Release) -> Value {
     Value::Mapping(m)
 }
 
-pub fn template_object(chart_name: &str, template_name: &str) -> Value {
-    let mut m = Mapping::new();
-    m.insert(
-        string("Name"),
-        string(format!("{chart_name}/templates/{template_name}")),
-    );
-    m.insert(
-        string("BasePath"),
-        string(format!("{chart_name}/templates")),
-    );
-    Value::Mapping(m)
+/// `Template`: `name` is the template's path from the chart's directory
+/// (`backend/templates/deployment.yaml`), as Helm's `.Template.Name`. Built as Tera's value
+/// directly: it is made for every template rendered.
+pub fn template_object(chart_name: &str, name: &str) -> tera::Value {
+    let mut m = tera::Map::with_capacity(2);
+    m.insert("Name".into(), name.into());
+    m.insert("BasePath".into(), format!("{chart_name}/templates").into());
+    m.into()
 }
 
 /// `Root.Subcharts`: each enabled direct subchart's own objects, by its name (alias, else

@@ -33,6 +33,7 @@ mod tpl;
 mod url;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use tera::{Context, Tera};
@@ -198,17 +199,22 @@ impl Engine {
                 if chart.components_only && !t.is_partial() {
                     continue;
                 }
-                let path = t.path.display().to_string();
+                let path = t.path.to_string_lossy().into_owned();
                 let name = format!("{}{}", part.prefix, t.name);
-                // One name for two templates would render one of them twice and drop the other.
-                if let Some((first, _)) =
-                    sources.insert(name.clone(), (path.clone(), t.source.clone()))
-                {
-                    return Err(Error::input(format!(
-                        "two templates are both named `{name}`: {first} and {path}"
-                    ))
-                    .in_file(path)
-                    .with_hint("rename one of them, or the directory that holds it"));
+                match sources.entry(name) {
+                    Entry::Vacant(entry) => {
+                        entry.insert((path, t.source.clone()));
+                    }
+                    // One name for two templates would render one of them twice and drop the
+                    // other.
+                    Entry::Occupied(entry) => {
+                        let (name, (first, _)) = (entry.key(), entry.get());
+                        return Err(Error::input(format!(
+                            "two templates are both named `{name}`: {first} and {path}"
+                        ))
+                        .in_file(path)
+                        .with_hint("rename one of them, or the directory that holds it"));
+                    }
                 }
             }
         }
@@ -361,7 +367,8 @@ impl Engine {
         base: &Context,
     ) -> Result<RenderedTemplate, Error> {
         let mut context = base.clone();
-        let template = convert::to_tera(&context::template_object(&part.source_base, name));
+        let source_name = format!("{}/templates/{name}", part.source_base);
+        let template = context::template_object(&part.source_base, &source_name);
         context.insert_value("Template", template.clone());
         context.insert_value("Root", context::root_object(&context, template));
         let tera_name = format!("{}{name}", part.prefix);
@@ -398,7 +405,7 @@ impl Engine {
         let text = defaults::drop_no_value(text);
         Ok(RenderedTemplate {
             name: name.to_string(),
-            source_name: format!("{}/templates/{name}", part.source_base),
+            source_name,
             path,
             text,
         })

@@ -216,6 +216,15 @@ fn missing_field(mut current: Value, fields: &str) -> Option<String> {
 
 /// `Values.image.tag`: names joined by dots, nothing else.
 fn is_plain_path(expr: &str) -> bool {
+    if expr.is_ascii() {
+        // The common case, byte by byte: every print of every template is asked.
+        let name_start = |b: &u8| b.is_ascii_alphabetic() || *b == b'_';
+        let name_rest = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        return expr
+            .as_bytes()
+            .split(|b| *b == b'.')
+            .all(|part| part.first().is_some_and(name_start) && part.iter().all(name_rest));
+    }
     !expr.is_empty()
         && expr.split('.').all(|part| {
             part.starts_with(|c: char| c.is_alphabetic() || c == '_')
@@ -280,11 +289,12 @@ pub fn guard(source: &str) -> Guarded {
             }
             let expr = &rest[open..expr_end.max(open)];
             w.push(&rest[..open]);
-            if needs_check(expr) {
+            let plain = is_plain_path(expr.trim());
+            if needs_check(expr, plain) {
                 let leading = expr.len() - expr.trim_start().len();
                 w.push(&expr[..leading]);
                 let printed = expr[leading..].trim_end();
-                if is_plain_path(printed) {
+                if plain {
                     // `Values.image.tag | ktera_printable`: a filter binds to a whole path.
                     w.push(printed);
                     w.insert(PATH_SUFFIX);
@@ -372,8 +382,9 @@ fn raw_end(text: &str) -> usize {
 }
 
 /// Whether a print's value may be null: not when it is a literal, a component's text, or the
-/// result of a filter that never gives null.
-fn needs_check(expr: &str) -> bool {
+/// result of a filter that never gives null. `plain`: whether the trimmed `expr` is a plain
+/// path ([`is_plain_path`]).
+fn needs_check(expr: &str, plain: bool) -> bool {
     let expr = expr.trim();
     if expr.is_empty() {
         return false;
@@ -386,11 +397,11 @@ fn needs_check(expr: &str) -> bool {
     if starts_literal && !expr.contains('|') && !expr.contains(' ') {
         return false;
     }
-    if top_level_words(expr).contains(&"if") {
+    if has_top_level_word(expr, "if") {
         return true;
     }
     // Helm's objects other than Values hold no nulls.
-    if is_plain_path(expr)
+    if plain
         && ["Release.", "Chart.", "Capabilities.", "Template."]
             .iter()
             .any(|root| expr.starts_with(root))
@@ -478,9 +489,8 @@ fn matching_paren_rest(text: &str) -> &str {
     ""
 }
 
-/// The words of `expr` outside string literals and brackets.
-fn top_level_words(expr: &str) -> Vec<&str> {
-    let mut words = Vec::new();
+/// Whether `word` is one of the words of `expr` outside string literals and brackets.
+fn has_top_level_word(expr: &str, word: &str) -> bool {
     let mut depth = 0i32;
     let mut quote: Option<char> = None;
     let mut start = None;
@@ -496,8 +506,8 @@ fn top_level_words(expr: &str) -> Vec<&str> {
             start.get_or_insert(i);
             continue;
         }
-        if let Some(s) = start.take() {
-            words.push(&expr[s..i]);
+        if start.take().is_some_and(|s| &expr[s..i] == word) {
+            return true;
         }
         match c {
             '"' | '\'' | '`' => quote = Some(c),
@@ -506,10 +516,7 @@ fn top_level_words(expr: &str) -> Vec<&str> {
             _ => {}
         }
     }
-    if let Some(s) = start {
-        words.push(&expr[s..]);
-    }
-    words
+    start.is_some_and(|s| &expr[s..] == word)
 }
 
 /// A column (0-based, characters) of the wrapped text as a column of the text as written.

@@ -50,7 +50,15 @@ fn stack_position() -> usize {
 pub fn may_nest_values(source: &str) -> bool {
     let mut loops = false;
     let mut sets = false;
-    for (at, _) in source.match_indices("{%") {
+    // Each `{` in turn (a byte search), rather than a search for the two-byte `{%`, which
+    // costs more on a template's many `{{`.
+    let mut from = 0;
+    while let Some(found) = source[from..].find('{') {
+        let at = from + found;
+        from = at + 1;
+        if source.as_bytes().get(at + 1) != Some(&b'%') {
+            continue;
+        }
         let tag = source[at + 2..]
             .trim_start_matches(['-', '+'])
             .trim_start_matches([' ', '\t', '\n', '\r'])
