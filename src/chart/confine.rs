@@ -25,7 +25,7 @@ pub enum Found {
 /// `root` is the chart's real path. Only a link can lead elsewhere, so only a link is resolved
 /// (which saves resolving every path one component at a time).
 pub fn resolve(root: &Path, real_parent: &Path, path: &Path) -> Result<Found, Error> {
-    let shown = path.display().to_string();
+    let shown = || path.display().to_string();
     let unreadable = |e: io::Error| super::unreadable(path, e);
     let meta = match fs::symlink_metadata(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Found::Missing),
@@ -39,29 +39,30 @@ pub fn resolve(root: &Path, real_parent: &Path, path: &Path) -> Result<Found, Er
                     "the file is a link to nothing ({})",
                     target.display()
                 ))
-                .in_file(shown)
+                .in_file(shown())
                 .with_hint("remove the link or restore what it points at"));
             }
             other => other.map_err(unreadable)?,
         };
         if !real.starts_with(root) {
-            return Err(leads_out(&shown, &real));
+            return Err(leads_out(&shown(), &real));
         }
         let meta = fs::metadata(&real).map_err(unreadable)?;
-        (real, meta)
+        (Some(real), meta)
     } else {
-        let name = path.file_name().unwrap_or_default();
-        (real_parent.join(name), meta)
+        (None, meta)
     };
     if meta.is_dir() {
-        Ok(Found::Dir(real))
+        // Not a link: the directory's real path is its parent's and its name.
+        let name = path.file_name().unwrap_or_default();
+        Ok(Found::Dir(real.unwrap_or_else(|| real_parent.join(name))))
     } else if meta.is_file() {
         Ok(Found::File)
     } else {
         Err(Error::input(
             "not a regular file (a FIFO, socket or device); a chart holds files and directories only",
         )
-        .in_file(shown)
+        .in_file(shown())
         .with_hint("replace it with a regular file"))
     }
 }

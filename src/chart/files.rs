@@ -279,8 +279,17 @@ fn walk(
             if seen.ancestors.contains(&real) {
                 continue;
             }
+            let prefix = format!("{key}/");
+            if reserved(&prefix) {
+                // Every entry below is reserved (`templates/`, `charts/`): only its listing can
+                // fail, as it would have in the walk.
+                for entry in fs::read_dir(&path)? {
+                    entry?;
+                }
+                continue;
+            }
             seen.ancestors.push(real.clone());
-            let listed = walk(&path, &real, &format!("{key}/"), root, ignore, seen, files);
+            let listed = walk(&path, &real, &prefix, root, ignore, seen, files);
             seen.ancestors.pop();
             listed?;
             continue;

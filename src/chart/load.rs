@@ -678,10 +678,10 @@ fn collect_templates(
     entries.sort_by_cached_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
-        names::check_file_name(&entry.file_name())
+        let file_name = entry.file_name();
+        names::check_file_name(&file_name)
             .map_err(|message| Error::input(message).in_file(path.display().to_string()))?;
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let name = format!("{prefix}{file_name}");
+        let name = format!("{prefix}{}", file_name.to_string_lossy());
         let found = confine::resolve(chart_root, here, &path)?;
         if ignore.excludes(&path, matches!(found, Found::Dir(_))) {
             continue;
