@@ -27,9 +27,18 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
     let mut documents = Vec::new();
     let mut current = Pending::starting_at(0, 1);
     let mut offset = 0;
-    for (index, line) in stream.split_inclusive('\n').enumerate() {
-        let number = index + 1;
-        let next = offset + line.len();
+    let mut number = 0;
+    while offset < stream.len() {
+        let next = stream[offset..]
+            .find('\n')
+            .map_or(stream.len(), |at| offset + at + 1);
+        let line = &stream[offset..next];
+        number += 1;
+        // Inside a document only a marker matters, and every marker starts with `-` or `.`.
+        if current.content_line.is_some() && !line.starts_with(['-', '.']) {
+            offset = next;
+            continue;
+        }
         if let Some(rest) = glued_marker(line) {
             // `---apiVersion: v1`: Helm splits there (a trim marker ate the line end after
             // `---`); the document starts after the dashes.

@@ -59,7 +59,11 @@ pub fn read_document(text: &str, keys: Keys) -> Option<Value> {
 fn only_plain_characters(text: &str) -> bool {
     let ascii_ok = |b: u8| b == b'\n' || (0x20..0x7f).contains(&b);
     if text.is_ascii() {
-        return text.bytes().all(ascii_ok);
+        // A block at a time without an early exit, which the compiler can vectorise.
+        return text
+            .as_bytes()
+            .chunks(64)
+            .all(|block| block.iter().fold(true, |ok, &b| ok & ascii_ok(b)));
     }
     text.chars().all(|c| {
         if c.is_ascii() {
@@ -732,6 +736,11 @@ fn resolve_plain(text: &str) -> Option<Value> {
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
         "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         _ => {}
+    }
+    // No number starts with a letter (`nan` and `inf` parse as floats below, but not finite
+    // ones): `name`, `template` and the like are strings without trying every number form.
+    if first.is_ascii_alphabetic() {
+        return Some(Value::String(text.to_string()));
     }
     if let Some(n) = parse_unsigned(text, u64::from_str_radix) {
         return Some(Value::Number(Number::from(n)));
