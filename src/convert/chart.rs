@@ -91,6 +91,11 @@ pub fn convert(chart: &ChartFiles) -> Result<Conversion, Error> {
     let mut model = Model::new(&analysis);
     model.setters = emit::setters::find(&analysis, &files);
     model.supply_hints = emit::supply::find(&files);
+    model.inherited = super::render_order::inherited_setters(
+        &analysis,
+        &model.setters,
+        &top_level_setters(&files, &model.setters),
+    );
     // A file another template includes by name keeps its name.
     let stages = values_stage::find(&files);
     model.values_stages = stages
@@ -218,6 +223,41 @@ pub fn yaml11_finding(file: &str, b: &crate::values::Yaml11Boolean) -> Finding {
         severity: scope::Severity::Attention,
         message: b.message(),
     }
+}
+
+/// The setter defines each file calls at its top level with its own top-level object
+/// (`{{ template "vault.mode" . }}`), in order, by Helm name.
+fn top_level_setters(
+    files: &[TemplateFile],
+    setters: &BTreeMap<String, Vec<String>>,
+) -> HashMap<String, Vec<String>> {
+    use super::ast::{Expr, Node};
+    files
+        .iter()
+        .map(|f| {
+            let called = f
+                .template
+                .nodes
+                .iter()
+                .filter_map(|node| match node {
+                    Node::Template(t) if setters.contains_key(&t.name.value) => {
+                        let pipe = t.pipe.as_ref()?;
+                        let [command] = pipe.commands.as_slice() else {
+                            return None;
+                        };
+                        let root = match command.args.as_slice() {
+                            [Expr::Dot(_)] => true,
+                            [Expr::Variable(v)] => v.name == "$" && v.fields.is_empty(),
+                            _ => false,
+                        };
+                        (root && pipe.decl.is_empty()).then(|| t.name.value.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            (f.name.to_string(), called)
+        })
+        .collect()
 }
 
 /// `_helpers.tpl` -> `_helpers.tera`; every other name stays, but a values stage's

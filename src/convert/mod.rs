@@ -19,7 +19,7 @@ mod lex;
 mod literal;
 pub mod parse;
 pub mod print;
-mod render_order;
+pub(crate) mod render_order;
 pub mod report;
 pub mod runtime;
 pub mod scope;

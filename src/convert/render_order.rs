@@ -7,7 +7,7 @@
 //! given, so its output differs from Helm's exactly where a template rendered after the change
 //! reads what was changed: found here, for the report.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::scope::{Analysis, Call, CallKind, DotUse, MAX_VALUE_DEPTH, Value, helm_order};
 
@@ -319,6 +319,104 @@ fn seen_from(chart: &str, other_chart: &str, changed: &[String]) -> Option<Vec<S
     } else {
         None
     }
+}
+
+/// A setter define (one that only sets keys on the top-level object it is given, vault's
+/// `vault.mode`) that a template inherits: Helm's templates share one top-level object, so a
+/// key a template rendered earlier set with it is still there when a later template reads it
+/// without setting it (vault's `server-serviceaccount.yaml` reads the `.mode` that
+/// `ui-service.yaml` set). The define computes the keys from the values, so calling it at the
+/// top of the later template gives the value Helm's template sees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inherited {
+    pub define: String,
+    /// The template Helm renders last before this one that calls it (Helm's name).
+    pub from: String,
+    /// The keys this template reads that the call sets.
+    pub keys: Vec<String>,
+}
+
+/// The objects every template has: never a key a template sets on the top-level object.
+const OBJECTS: [&str; 7] = [
+    "Values",
+    "Release",
+    "Chart",
+    "Capabilities",
+    "Template",
+    "Files",
+    "Subcharts",
+];
+
+/// For each rendered file, the setter defines it inherits ([`Inherited`]): for each key of the
+/// top-level object it reads and does not set itself with a setter called at its top level, the
+/// setter called (at its top level, `{{ template "d" . }}`) by the template of its chart Helm
+/// renders last before it. `top_level_setters` gives, by file, the setters so called, in order.
+pub fn inherited_setters(
+    analysis: &Analysis,
+    setters: &BTreeMap<String, Vec<String>>,
+    top_level_setters: &HashMap<String, Vec<String>>,
+) -> HashMap<String, Vec<Inherited>> {
+    let mut files: Vec<&str> = analysis
+        .files
+        .iter()
+        .map(String::as_str)
+        .filter(|f| is_rendered(f))
+        .collect();
+    files.sort_by(|a, b| helm_order(a, b));
+    let sets = |file: &str| -> Vec<(&str, &str)> {
+        top_level_setters
+            .get(file)
+            .into_iter()
+            .flatten()
+            .flat_map(|d| {
+                setters
+                    .get(d)
+                    .into_iter()
+                    .flatten()
+                    .map(move |k| (d.as_str(), k.as_str()))
+            })
+            .collect()
+    };
+    let index = Index::of(analysis);
+    let mut out: HashMap<String, Vec<Inherited>> = HashMap::new();
+    for (at, &file) in files.iter().enumerate() {
+        let own = sets(file);
+        let read: BTreeSet<String> = reads(analysis, &index, file)
+            .paths
+            .into_iter()
+            .filter_map(|p| p.into_iter().next())
+            .filter(|k| !OBJECTS.contains(&k.as_str()) && !own.iter().any(|(_, o)| o == k))
+            .collect();
+        for key in read {
+            let earlier = files[..at]
+                .iter()
+                .rev()
+                .filter(|e| chart_of(e) == chart_of(file))
+                .find_map(|e| {
+                    sets(e)
+                        .into_iter()
+                        .rev()
+                        .find(|(_, k)| *k == key)
+                        .map(|(d, _)| (d, *e))
+                });
+            let Some((define, from)) = earlier else {
+                continue;
+            };
+            let list = out.entry(file.to_string()).or_default();
+            match list
+                .iter_mut()
+                .find(|i| i.define == define && i.from == from)
+            {
+                Some(i) => i.keys.push(key),
+                None => list.push(Inherited {
+                    define: define.to_string(),
+                    from: from.to_string(),
+                    keys: vec![key],
+                }),
+            }
+        }
+    }
+    out
 }
 
 /// Helm renders every template file but partials (`_` names).

@@ -527,12 +527,17 @@ fn the_report_names_the_templates_a_change_of_values_reaches_in_helm() {
         .map(|(name, _)| name.as_str())
         .collect();
     // Helm: a and c (through a define) are rendered after m.yaml's change, d reads what the
-    // subchart changed; z is rendered before m.yaml, and m and s see their own change.
+    // subchart changed; z is rendered before m.yaml, and m and s see their own change. e reads
+    // the `.mode` that y.yaml, rendered before it, set with the setter define `p.mode`: the
+    // converted e calls it first, and renders what Helm renders.
     assert_eq!(differing, ["a", "c", "d"], "Helm {helm:?}\nktera {ktera:?}");
+    assert_eq!(ktera.get("e"), helm.get("e"));
+    assert_eq!(ktera["e"]["mode"], "standalone");
     for line in [
         "charts/db/templates/s.yaml:1:11: attention: `set` changes .Values in place; Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order, and templates/d.yaml rendered after this one, reads it",
         "templates/m.yaml:1:11: attention: `set` changes .Values in place; Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order, and templates/c.yaml, templates/a.yaml rendered after this one, read it",
         "templates/b.yaml:1:11: note: `set` changes .Values in place; Helm renders the templates one after another with one `.Values`, deepest path first, then in reverse name order: the one template rendered after this one does not read it, so the converted chart, where only the rest of this template sees the change, renders the same",
+        "templates/e.yaml:1:1: note: this template reads `.mode`, which it does not set at its top level; Helm's templates share one top-level object, and templates/y.yaml, rendered before this one, sets it with `template \"p.mode\" .`: the converted template calls p.mode first, which sets the same value",
     ] {
         assert!(report.contains(line), "{line}\n{report}");
     }

@@ -62,6 +62,9 @@ pub struct Model<'a> {
     /// Defines called only where a value was found empty, with that value's path
     /// ([`supply::find`]): what their random values ask for.
     pub supply_hints: BTreeMap<String, String>,
+    /// Setter defines each template (by Helm name) calls first, as it reads keys an earlier
+    /// template set with them in Helm ([`crate::convert::render_order::inherited_setters`]).
+    pub inherited: HashMap<String, Vec<crate::convert::render_order::Inherited>>,
     /// Templates converted to their chart's values stages, by Helm name, with the stage's
     /// name (`_values.tera`; [`crate::convert::values_stage`]).
     pub values_stages: HashMap<String, String>,
@@ -98,6 +101,7 @@ impl<'a> Model<'a> {
             setters: BTreeMap::new(),
             supply_hints: BTreeMap::new(),
             values_stages: HashMap::new(),
+            inherited: HashMap::new(),
         }
     }
 
@@ -146,6 +150,9 @@ pub fn emit_file(model: &Model, name: &str, source: &str, template: &Template) -
         value_keys: HashMap::new(),
         uses: BTreeSet::new(),
     };
+    for inherited in model.inherited.get(name).into_iter().flatten() {
+        emitter.inherit(inherited);
+    }
     emitter.nodes(&template.nodes, false);
     for hoisted in std::mem::take(&mut emitter.hoisted) {
         emitter.out.push_str(&hoisted);
@@ -1547,6 +1554,59 @@ impl<'m> Emitter<'m> {
         });
         (matches!(component.signature, Signature::Root { .. }) && passes_root && !self.model.tpl)
             .then_some(keys)
+    }
+
+    /// Calls the setter define a template inherits, at its top, as if it began with
+    /// `{{ template "<define>" . }}` (printing nothing, so the output stays Helm's byte for byte).
+    fn inherit(&mut self, inherited: &crate::convert::render_order::Inherited) {
+        let pos = Pos {
+            offset: 0,
+            line: 1,
+            column: 1,
+        };
+        let call = TemplateCall {
+            tag: Tag {
+                pos,
+                trim_left: false,
+                trim_right: false,
+            },
+            name: StringLit {
+                pos,
+                quoted: format!("{:?}", inherited.define),
+                value: inherited.define.clone(),
+            },
+            pipe: Some(Pipeline {
+                pos,
+                decl: Vec::new(),
+                is_assign: false,
+                commands: vec![Command {
+                    pos,
+                    args: vec![Expr::Dot(pos)],
+                }],
+            }),
+        };
+        if self
+            .setter_keys(&inherited.define, call.pipe.as_ref())
+            .is_none()
+        {
+            return;
+        }
+        self.setter_call(&call);
+        let keys: Vec<String> = inherited.keys.iter().map(|k| format!("`.{k}`")).collect();
+        let from = inherited
+            .from
+            .split_once("/templates/")
+            .map_or(inherited.from.as_str(), |(_, rest)| rest);
+        self.report(
+            pos,
+            Severity::Note,
+            format!(
+                "this template reads {}, which it does not set at its top level; Helm's templates share one top-level object, and templates/{from}, rendered before this one, sets it with `template {:?} .`: the converted template calls {} first, which sets the same value",
+                keys.join(", "),
+                inherited.define,
+                inherited.define
+            ),
+        );
     }
 
     /// `{{ template "vault.mode" . }}`: the component prints the keys it set as JSON, which
