@@ -34,9 +34,12 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
             .map_or(stream.len(), |at| offset + at + 1);
         let line = &stream[offset..next];
         number += 1;
-        // Inside a document only a marker matters, and every marker starts with `-` or `.`.
+        // Inside a document only a marker matters, and every marker starts with `-` or `.`:
+        // the lines between are passed over, only counted.
         if current.content_line.is_some() && !line.starts_with(['-', '.']) {
-            offset = next;
+            let (start, passed) = next_marker_candidate(stream.as_bytes(), next);
+            number += passed;
+            offset = start;
             continue;
         }
         if let Some(rest) = glued_marker(line) {
@@ -73,6 +76,25 @@ pub fn split_documents(stream: &str) -> Vec<DocumentText<'_>> {
     }
     current.flush(stream, stream.len(), &mut documents);
     documents
+}
+
+/// From the line starting at `from`, the first line that starts with `-` or `.` (or the end),
+/// and how many lines come before it.
+fn next_marker_candidate(bytes: &[u8], from: usize) -> (usize, usize) {
+    if matches!(bytes.get(from), None | Some(b'-' | b'.')) {
+        return (from, 0);
+    }
+    let mut lines = 0;
+    for (i, &b) in bytes[from..].iter().enumerate() {
+        if b == b'\n' {
+            lines += 1;
+            let start = from + i + 1;
+            if matches!(bytes.get(start), Some(b'-' | b'.')) {
+                return (start, lines);
+            }
+        }
+    }
+    (bytes.len(), lines)
 }
 
 struct Pending {

@@ -324,10 +324,7 @@ impl Reader<'_> {
                 if is_indicator(first) {
                     return Some(MappingKey::Absent);
                 }
-                let line_end = memchr(b'\n', &self.bytes[self.pos..])
-                    .map_or(self.bytes.len(), |at| self.pos + at);
-                let line = &self.bytes[self.pos..line_end];
-                let Some(colon) = key_colon(line) else {
+                let Some(colon) = key_colon(&self.bytes[self.pos..]) else {
                     return Some(MappingKey::Absent);
                 };
                 if colon > MAX_KEY_BYTES {
@@ -683,18 +680,19 @@ fn is_indicator(b: u8) -> bool {
     )
 }
 
-/// Where a plain key's ':' is on this line: the first ':' followed by a space or the line's
-/// end, before any comment. `None` when the line is not `key: ...` or not simple enough.
-fn key_colon(line: &[u8]) -> Option<usize> {
-    if (line[0] == b'-' || line[0] == b'?' || line[0] == b':')
-        && matches!(line.get(1), None | Some(b' '))
-    {
+/// Where a plain key's ':' is on the line that `rest` starts: the first ':' followed by a
+/// space or the line's end, before any comment. `None` when the line is not `key: ...` or not
+/// simple enough. The line is read up to its ':' only, not to its end.
+fn key_colon(rest: &[u8]) -> Option<usize> {
+    let ends = |b: Option<&u8>| matches!(b, None | Some(b' ' | b'\n'));
+    if (rest[0] == b'-' || rest[0] == b'?' || rest[0] == b':') && ends(rest.get(1)) {
         return None;
     }
-    for (i, &b) in line.iter().enumerate() {
+    for (i, &b) in rest.iter().enumerate() {
         match b {
-            b':' if matches!(line.get(i + 1), None | Some(b' ')) => return Some(i),
-            b'#' if i > 0 && line[i - 1] == b' ' => return None,
+            b'\n' => return None,
+            b':' if ends(rest.get(i + 1)) => return Some(i),
+            b'#' if i > 0 && rest[i - 1] == b' ' => return None,
             _ => {}
         }
     }
