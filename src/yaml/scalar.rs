@@ -121,6 +121,14 @@ pub(crate) fn is_plain_safe(s: &str) -> bool {
 
 /// `: ` ends a key and ` #` starts a comment; controls and DEL are not plain.
 fn plain_ascii_chars(bytes: &[u8]) -> bool {
+    // Printable, and whether there is a space (both pairs have one), in one pass without an
+    // early exit, which the compiler can vectorise: most scalars have no space.
+    let (printable, spaced) = bytes.iter().fold((true, false), |(printable, spaced), &b| {
+        (printable & (b' '..=b'~').contains(&b), spaced | (b == b' '))
+    });
+    if !printable || !spaced {
+        return printable;
+    }
     let mut prev = 0u8;
     for &b in bytes {
         if !(b' '..=b'~').contains(&b) || (b == b'#' && prev == b' ') || (b == b' ' && prev == b':')
