@@ -682,7 +682,13 @@ fn collect_templates(
         names::check_file_name(&file_name)
             .map_err(|message| Error::input(message).in_file(path.display().to_string()))?;
         let name = format!("{prefix}{}", file_name.to_string_lossy());
-        let found = confine::resolve(chart_root, here, &path)?;
+        // The listing tells a plain file or directory (no call to the system per entry); a
+        // link, or anything else, is resolved.
+        let found = match entry.file_type() {
+            Ok(kind) if kind.is_file() => Found::File,
+            Ok(kind) if kind.is_dir() => Found::Dir(here.join(&file_name)),
+            _ => confine::resolve(chart_root, here, &path)?,
+        };
         if ignore.excludes(&path, matches!(found, Found::Dir(_))) {
             continue;
         }
