@@ -183,6 +183,7 @@ fn counted(reserved: usize, ptr: *mut u8) -> *mut u8 {
 
 /// Counts `size` more bytes held; settles with [`IN_USE`], and stops at the cap, once this
 /// thread's unsettled bytes reach [`SETTLE_BYTES`].
+#[inline]
 fn reserve(size: usize) {
     let size = isize::try_from(size).unwrap_or(isize::MAX);
     // `try_with`: the thread may be tearing down; then it settles every allocation.
@@ -207,6 +208,7 @@ fn reserve(size: usize) {
 }
 
 /// Counts `size` fewer bytes held, settled as [`reserve`] settles.
+#[inline]
 fn release(size: usize) {
     let size = isize::try_from(size).unwrap_or(isize::MAX);
     let unsettled = UNSETTLED
@@ -223,6 +225,7 @@ fn release(size: usize) {
 }
 
 /// Counts an allocation of `size` bytes against the work budget of the render on this thread.
+#[inline]
 fn charge(size: usize) {
     let cost = size.saturating_add(WORK_PER_ALLOCATION);
     // `try_with`: the thread may be tearing down; then nothing renders on it.
@@ -237,21 +240,29 @@ fn charge(size: usize) {
         })
         .unwrap_or((false, false));
     if over && !STOPPING.swap(true, Ordering::Relaxed) {
-        stop_rendering(|out, path| {
-            let limit = Size(WORK_LIMIT.load(Ordering::Relaxed));
-            write!(
-                out,
-                "error: {path}: rendering this template does more work than {limit} of allocations in all; it probably rebuilds text on every step of a loop (`~` or a `{{% set %}}` capture in a loop, through `tpl` too) or nests a value in itself without end\n  \
-                 hint: build lists with `append`/`join` instead of growing one string; if the render is really this large, raise the budget, as in {MAX_RENDER_WORK_VAR}=64G\n"
-            )
-        });
+        out_of_work();
     }
     if rendering {
         read_clock();
     }
 }
 
+/// The render on this thread has spent its work budget.
+#[cold]
+#[inline(never)]
+fn out_of_work() -> ! {
+    stop_rendering(|out, path| {
+        let limit = Size(WORK_LIMIT.load(Ordering::Relaxed));
+        write!(
+            out,
+            "error: {path}: rendering this template does more work than {limit} of allocations in all; it probably rebuilds text on every step of a loop (`~` or a `{{% set %}}` capture in a loop, through `tpl` too) or nests a value in itself without end\n  \
+             hint: build lists with `append`/`join` instead of growing one string; if the render is really this large, raise the budget, as in {MAX_RENDER_WORK_VAR}=64G\n"
+        )
+    })
+}
+
 /// Every [`CLOCK_EVERY`] allocations of a render: stops it once it has run past the time cap.
+#[inline]
 fn read_clock() {
     let due = UNTIL_CLOCK
         .try_with(|left| {
@@ -261,9 +272,15 @@ fn read_clock() {
         })
         .unwrap_or(false);
     let limit = TIME_LIMIT.load(Ordering::Relaxed);
-    if !due || limit == 0 {
-        return;
+    if due && limit != 0 {
+        check_clock(limit);
     }
+}
+
+/// Stops the render on this thread once it has run more than `limit` seconds.
+#[cold]
+#[inline(never)]
+fn check_clock(limit: u64) {
     let late = STARTED
         .try_with(Cell::get)
         .ok()
@@ -282,6 +299,8 @@ fn read_clock() {
 
 /// A budget of the render on this thread is spent: prints the error `message` writes for the
 /// template's path (as [`stop`], without allocating) and exits.
+#[cold]
+#[inline(never)]
 fn stop_rendering(
     message: impl FnOnce(&mut std::io::Cursor<&mut [u8]>, &str) -> std::io::Result<()>,
 ) -> ! {
@@ -299,6 +318,8 @@ fn stop_rendering(
 
 /// Prints the error and exits. It runs inside the allocator: the message is formatted into a
 /// buffer on the stack, and whatever `exit` allocates afterwards is let through (`STOPPING`).
+#[cold]
+#[inline(never)]
 fn stop(in_use: usize) -> ! {
     let mut buffer = [0u8; 1024];
     let mut cursor = std::io::Cursor::new(&mut buffer[..]);
