@@ -218,12 +218,22 @@ fn missing_field(mut current: Value, fields: &str) -> Option<String> {
 fn is_plain_path(expr: &str) -> bool {
     if expr.is_ascii() {
         // The common case, byte by byte: every print of every template is asked.
-        let name_start = |b: &u8| b.is_ascii_alphabetic() || *b == b'_';
-        let name_rest = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
-        return expr
-            .as_bytes()
-            .split(|b| *b == b'.')
-            .all(|part| part.first().is_some_and(name_start) && part.iter().all(name_rest));
+        let mut name_starts = true;
+        for &b in expr.as_bytes() {
+            let fits = match b {
+                b'.' => !std::mem::replace(&mut name_starts, true),
+                _ if name_starts => {
+                    name_starts = false;
+                    b.is_ascii_alphabetic() || b == b'_'
+                }
+                _ => b.is_ascii_alphanumeric() || b == b'_',
+            };
+            if !fits {
+                return false;
+            }
+        }
+        // Not empty, and no name left empty at the end.
+        return !name_starts;
     }
     !expr.is_empty()
         && expr.split('.').all(|part| {
