@@ -207,13 +207,26 @@ pub fn capabilities_object(release: &Release) -> Value {
 }
 
 /// `Template`: `name` is the template's path from the chart's directory
-/// (`backend/templates/deployment.yaml`), as Helm's `.Template.Name`. Built as Tera's value
-/// directly: it is made for every template rendered.
+/// (`backend/templates/deployment.yaml`), as Helm's `.Template.Name`.
 pub fn template_object(chart_name: &str, name: &str) -> tera::Value {
-    let mut m = tera::Map::with_capacity(2);
-    m.insert("Name".into(), name.into());
-    m.insert("BasePath".into(), format!("{chart_name}/templates").into());
-    m.into()
+    tera_map(&[
+        ("Name", name),
+        ("BasePath", &format!("{chart_name}/templates")),
+    ])
+}
+
+/// A Tera map of `entries`, in their order, built as Tera's serializer builds a map: in place
+/// (`Value::from` of a `tera::Map` builds the map a second time, and these are made for every
+/// template rendered). A `tera::Value` among them is passed through as it is (a shared copy).
+fn tera_map<V: serde::Serialize>(entries: &[(&str, V)]) -> tera::Value {
+    struct Entries<'a, V>(&'a [(&'a str, V)]);
+    impl<V: serde::Serialize> serde::Serialize for Entries<'_, V> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_map(self.0.iter().map(|(key, value)| (key, value)))
+        }
+    }
+    // Cannot fail: every key is a string.
+    tera::Value::try_from_serializable(&Entries(entries)).unwrap_or_else(|_| tera::Value::none())
 }
 
 /// `Root.Subcharts`: each enabled direct subchart's own objects, by its name (alias, else
@@ -240,13 +253,13 @@ pub fn subcharts_object(
 
 /// `Root`: Helm's top-level object as one value (`Values`, `Release`, `Chart`, `Capabilities`,
 /// `Template`, `Subcharts`), for what Helm passes `.` or `$` to as a whole.
-pub fn root_object(context: &tera::Context, template: tera::Value) -> tera::Value {
-    let mut root = tera::Map::new();
+pub fn root_object(context: &tera::Context, template: &tera::Value) -> tera::Value {
+    let mut root = Vec::with_capacity(6);
     for name in ["Values", "Release", "Chart", "Capabilities", "Subcharts"] {
         if let Some(value) = context.get(name) {
-            root.insert(name.into(), value.clone());
+            root.push((name, value));
         }
     }
-    root.insert("Template".into(), template);
-    root.into()
+    root.push(("Template", template));
+    tera_map(&root)
 }

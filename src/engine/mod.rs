@@ -369,12 +369,17 @@ impl Engine {
         let mut context = base.clone();
         let source_name = format!("{}/templates/{name}", part.source_base);
         let template = context::template_object(&part.source_base, &source_name);
-        context.insert_value("Template", template.clone());
-        context.insert_value("Root", context::root_object(&context, template));
-        let tera_name = format!("{}{name}", part.prefix);
+        context.insert_value("Root", context::root_object(&context, &template));
+        context.insert_value("Template", template);
+        // The top chart's templates are named as they are (no prefix).
+        let tera_name = if part.prefix.is_empty() {
+            std::borrow::Cow::Borrowed(name)
+        } else {
+            std::borrow::Cow::Owned(format!("{}{name}", part.prefix))
+        };
         let (path, source_len) = self
             .files
-            .get(&tera_name)
+            .get(tera_name.as_ref())
             .map_or_else(|| (name.to_string(), 0), |(p, s)| (p.clone(), s.len()));
         crate::memory::rendering(&path);
         let mut out = limit::Capped::for_source(source_len);
