@@ -188,10 +188,11 @@ pub(super) fn check_meta(
     };
     check_names(meta, chart_yaml_path, text)?;
     let version = match meta.version.as_deref() {
-        Some(v) if semver::Version::parse(v.trim_start_matches('v')).is_ok() => v.to_string(),
+        // Kept as written (`v0.0`), as Helm keeps it for `.Chart.Version`.
+        Some(v) if super::version::parse(v).is_ok() => v.to_string(),
         Some(v) => {
             return Err(bad(format!(
-                "`version: {v}` is not a semantic version; write it as MAJOR.MINOR.PATCH, e.g. `version: 0.1.0`"
+                "`version: {v}` is not a semantic version; write it as MAJOR.MINOR.PATCH, e.g. `version: 0.1.0` (Helm also reads `v1.2`: a `v`, and MINOR or PATCH left out)"
             )));
         }
         None => return Err(bad("`version` is missing; add `version: 0.1.0`".into())),

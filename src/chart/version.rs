@@ -66,10 +66,54 @@ fn normalise_constraint(part: &str) -> String {
     comparators.join(", ")
 }
 
-/// Masterminds/semver `NewVersion`: `v1.2`, `1.2.3-beta.1+build.5`; missing parts are 0.
+/// Masterminds/semver `NewVersion`, as Helm reads a chart's `version` and Sprig's `semver`
+/// reads its argument: an optional `v`, one to three numbers separated by dots (leading zeros
+/// allowed, missing ones are 0: `v0.0` is 0.0.0), then optionally `-PRERELEASE` and `+BUILD`,
+/// dot-separated identifiers of ASCII letters, digits and `-` (numeric prerelease identifiers
+/// without leading zeros).
 pub fn parse(text: &str) -> Result<semver::Version, Error> {
-    semver::Version::parse(&normalise_version(text))
-        .map_err(|e| Error::input(format!("`{text}` is not a semantic version: {e}")))
+    masterminds(text).ok_or_else(|| {
+        Error::input(format!(
+            "`{text}` is not a semantic version: Helm reads `[v]MAJOR[.MINOR[.PATCH]][-PRERELEASE][+BUILD]`, e.g. `1.2.3` or `v1.2-rc.1`"
+        ))
+    })
+}
+
+fn masterminds(text: &str) -> Option<semver::Version> {
+    let body = text.strip_prefix('v').unwrap_or(text);
+    let (rest, build) = match body.split_once('+') {
+        Some((rest, build)) => (rest, Some(build)),
+        None => (body, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((core, pre)) => (core, Some(pre)),
+        None => (rest, None),
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() > 3 {
+        return None;
+    }
+    let mut numbers = [0u64; 3];
+    for (number, part) in numbers.iter_mut().zip(&parts) {
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *number = part.parse().ok()?;
+    }
+    let mut version = semver::Version::new(numbers[0], numbers[1], numbers[2]);
+    // The `semver` crate checks the identifiers as Masterminds does; an empty part after
+    // `-` or `+` is refused by both.
+    if let Some(pre) = pre {
+        version.pre = semver::Prerelease::new(pre)
+            .ok()
+            .filter(|_| !pre.is_empty())?;
+    }
+    if let Some(build) = build {
+        version.build = semver::BuildMetadata::new(build)
+            .ok()
+            .filter(|_| !build.is_empty())?;
+    }
+    Some(version)
 }
 
 /// Sprig `semverCompare`: `||` alternatives of comma-separated comparators. A prerelease in the
@@ -99,7 +143,36 @@ pub fn matches(constraint: &str, version: &str) -> Result<bool, Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{matches, parse};
+
+    #[test]
+    fn versions_read_as_masterminds_new_version() {
+        let read = |text: &str| parse(text).ok().map(|v| v.to_string());
+        assert_eq!(read("v0.0").as_deref(), Some("0.0.0"));
+        assert_eq!(read("1").as_deref(), Some("1.0.0"));
+        assert_eq!(read("01.02.3").as_deref(), Some("1.2.3"));
+        assert_eq!(
+            read("v1.2-rc.1+build.007").as_deref(),
+            Some("1.2.0-rc.1+build.007")
+        );
+        for refused in [
+            "",
+            "v",
+            "V1.2.3",
+            "1.2.3.4",
+            "1.2.x",
+            "1.2.3-01",
+            "1.2.3-",
+            "1.2.3+",
+            "1..2",
+            "1.2.3-a..b",
+            " 1.2.3",
+            "vv1.2.3",
+            "99999999999999999999",
+        ] {
+            assert!(parse(refused).is_err(), "{refused:?} is refused");
+        }
+    }
 
     #[test]
     fn semver_constraints_follow_sprig() {

@@ -2,6 +2,7 @@
 //! part of Helm's behaviour.
 
 mod cases;
+mod chart_yaml;
 mod functions;
 mod order;
 mod show_only;

@@ -9,7 +9,7 @@ use crate::common;
 use serde_yaml::Value;
 
 /// `# Source:` path -> the document, parsed.
-fn by_source(stream: &str) -> BTreeMap<String, Value> {
+pub(super) fn by_source(stream: &str) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for chunk in stream.split("---\n").filter(|c| !c.trim().is_empty()) {
         let (header, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
