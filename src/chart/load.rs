@@ -174,13 +174,13 @@ pub(super) fn check_meta(
 ) -> Result<(String, String), Error> {
     let bad = |message: String| invalid_chart(chart_yaml_path, message);
     match meta.api_version.as_deref() {
-        Some("v2") | Some("v1") => {}
+        // `parse_chart_yaml` makes a missing `apiVersion` `v1`, as Helm does.
+        Some("v2") | Some("v1") | None => {}
         Some(other) => {
             return Err(bad(format!(
                 "apiVersion `{other}` is not supported; use `apiVersion: v2`"
             )));
         }
-        None => return Err(bad("`apiVersion` is missing; add `apiVersion: v2`".into())),
     }
     let name = match meta.name.as_deref() {
         Some(n) if !n.trim().is_empty() => n.to_string(),
@@ -627,7 +627,7 @@ pub(super) fn parse_chart_yaml(
             serde_yaml::from_str(text).map_err(located)?
         }
     };
-    let mapping = match raw {
+    let mut mapping = match raw {
         serde_yaml::Value::Mapping(m) => m,
         serde_yaml::Value::Null => {
             return Err(invalid_chart(
@@ -642,6 +642,16 @@ pub(super) fn parse_chart_yaml(
             ));
         }
     };
+    // Helm 2 charts may leave `apiVersion` out (or empty); Helm 3's loader reads them as `v1`,
+    // which `.Chart.APIVersion` shows.
+    let api_version = serde_yaml::Value::String("apiVersion".into());
+    if match mapping.get(&api_version) {
+        None | Some(serde_yaml::Value::Null) => true,
+        Some(serde_yaml::Value::String(s)) => s.is_empty(),
+        Some(_) => false,
+    } {
+        mapping.insert(api_version, serde_yaml::Value::String("v1".into()));
+    }
     let meta: ChartMeta = serde_yaml::from_value(serde_yaml::Value::Mapping(mapping.clone()))
         .map_err(|e| invalid_chart(path, e))?;
     Ok((meta, mapping))

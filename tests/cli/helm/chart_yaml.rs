@@ -25,7 +25,7 @@ fn cases() -> Vec<PathBuf> {
 #[test]
 fn chart_yaml_is_read_as_helm_reads_it() {
     let cases = cases();
-    assert!(cases.len() >= 8, "the fixture cases are there");
+    assert!(cases.len() >= 11, "the fixture cases are there");
     for dir in cases {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
         let chart = dir.join("chart");
