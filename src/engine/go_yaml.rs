@@ -426,7 +426,7 @@ fn resolves_to_string(s: &str) -> bool {
     match first {
         b'.' => s.parse::<f64>().is_err() || !is_go_float(s),
         b'+' | b'-' | b'0'..=b'9' => {
-            if is_timestamp(s) {
+            if super::go_timestamp::is_timestamp(s) {
                 return false;
             }
             let plain: String = s.chars().filter(|c| *c != '_').collect();
@@ -514,48 +514,6 @@ fn is_yaml_float(s: &str) -> bool {
         }
     }
     i == b.len()
-}
-
-/// go-yaml's timestamps: `YYYY-M-D`, with a time after `T`, `t` or a space.
-fn is_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() < 8 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
-        return false;
-    }
-    let rest = &s[5..];
-    let (date, time) = match rest.find(['T', 't', ' ']) {
-        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
-        None => (rest, None),
-    };
-    let mut parts = date.split('-');
-    let (Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    let number = |p: &str, max: u32| {
-        !p.is_empty()
-            && p.len() <= 2
-            && p.bytes().all(|b| b.is_ascii_digit())
-            && p.parse::<u32>().is_ok_and(|n| (1..=max).contains(&n))
-    };
-    if !number(m, 12) || !number(d, 31) {
-        return false;
-    }
-    match time {
-        None => true,
-        Some(t) => {
-            // h:m:s, optional fraction and zone: close enough to Go's layouts.
-            let clock: Vec<&str> = t
-                .split(['Z', '+', '-'])
-                .next()
-                .unwrap_or("")
-                .split(':')
-                .collect();
-            clock.len() == 3
-                && clock[..2]
-                    .iter()
-                    .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
-        }
-    }
 }
 
 /// go-yaml's `isBase60Float`: `1:20`, `-1_0:30.5`.

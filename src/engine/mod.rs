@@ -16,6 +16,7 @@ mod defaults;
 mod file_functions;
 mod functions;
 pub(crate) mod go;
+mod go_timestamp;
 mod go_toml;
 mod go_yaml;
 mod habits;
