@@ -97,18 +97,14 @@ impl ChartFiles {
         read(key, entry)
     }
 
-    /// Helm `.Files.Glob`: chart-relative path -> content, in path order.
+    /// Helm `.Files.Glob`: chart-relative path -> content, in path order (`**` crosses `/`,
+    /// `*` does not: see [`super::files_glob`]).
     pub fn glob(&self, pattern: &str) -> Result<BTreeMap<String, String>, Error> {
-        let matcher = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| {
-                Error::input(format!(
-                    "`{pattern}` is not a valid glob pattern: {}",
-                    e.kind()
-                ))
-            })?
-            .compile_matcher();
+        let matcher = super::files_glob::FilesGlob::new(pattern).map_err(|why| {
+            Error::input(format!(
+                "`{pattern}` is not a valid glob pattern: {why} (Helm's glob library refuses it too, and then matches every file)"
+            ))
+        })?;
         let mut out = BTreeMap::new();
         for (key, entry) in &self.entries {
             if matcher.is_match(key) {

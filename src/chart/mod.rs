@@ -19,6 +19,7 @@ pub mod archive;
 mod confine;
 pub mod create;
 pub mod files;
+mod files_glob;
 mod load;
 mod load_archive;
 pub mod lock;
