@@ -153,6 +153,21 @@ impl<'m> Emitter<'m> {
         if let Some(p) = piped {
             a.push(Arg { go: None, t: p });
         }
+        // Tera refuses list literals nested more than 2 deep (`list (list (list "k"))`): an
+        // argument already 2 deep is set in a variable first.
+        for arg in &mut a {
+            if expr::list_depth(&arg.t.text) >= 2 {
+                let name = self.scope.taken.fresh("nested");
+                self.scope
+                    .pending
+                    .push(format!("set {name} = {}", arg.t.arg()));
+                arg.t = T {
+                    path: true,
+                    sure_list: arg.t.sure_list,
+                    ..T::name(name, arg.t.kind, arg.t.nullable)
+                };
+            }
+        }
         if name == "default" {
             self.supply_hint = None;
         }
@@ -468,28 +483,20 @@ impl<'m> Emitter<'m> {
                 )
                 .with_nullable(false)
             }
-            // Sprig pads empty lines too: kept where the text is text (`blank=true`).
-            "indent" => {
-                let blank = if self.in_structure {
-                    ""
-                } else {
-                    ", blank=true"
-                };
-                t(1).filter(
-                    &format!("indent(width={}, first=true{blank})", t(0).arg()),
+            // Sprig pads empty lines too (`blank=true`), the one after a final newline
+            // included, which a `-}}` then keeps from pulling the next line to column 0.
+            "indent" => t(1)
+                .filter(
+                    &format!("indent(width={}, first=true, blank=true)", t(0).arg()),
                     Kind::Str,
                 )
-                .with_nullable(false)
-            }
-            "nindent" => {
-                let blank = if self.in_structure {
-                    ""
-                } else {
-                    ", blank=true"
-                };
-                t(1).filter(&format!("nindent(width={}{blank})", t(0).arg()), Kind::Str)
-                    .with_nullable(false)
-            }
+                .with_nullable(false),
+            "nindent" => t(1)
+                .filter(
+                    &format!("nindent(width={}, blank=true)", t(0).arg()),
+                    Kind::Str,
+                )
+                .with_nullable(false),
             "split" => t(1)
                 .filter(&format!("split_map(sep={})", t(0).arg()), Kind::Map)
                 .with_nullable(false),
@@ -1114,11 +1121,17 @@ impl<'m> Emitter<'m> {
         let name = f.name.as_str();
         let mut a: Vec<T> = args.iter().map(|e| self.expr(e)).collect();
         a.extend(piped);
-        // A merge source in parentheses that finds nothing is Go's nil, which merges nothing
-        // (`(index $profile "global")`); a bare missing field fails in Helm as in ktera.
+        // A merge source in parentheses or a variable that holds nothing is Go's nil, which
+        // merges nothing (`($profile.global)`, `$found`); a bare missing field fails in Helm
+        // as in ktera.
         if name.starts_with("merge") || name.starts_with("mustMerge") {
             for (t, e) in a.iter_mut().zip(args).skip(1) {
-                if matches!(e, Expr::Pipeline(_)) {
+                let nil_is_fine = match e {
+                    Expr::Pipeline(_) => true,
+                    Expr::Variable(v) => v.name != "$" && v.fields.is_empty(),
+                    _ => false,
+                };
+                if nil_is_fine {
                     *t = serialised(t);
                 }
             }
@@ -1197,6 +1210,29 @@ impl<'m> Emitter<'m> {
             place.variable,
             new_value.arg()
         ));
+        // The variables this one shares its map with in Go (`$b := set $a ...`, and so on up
+        // the chain) see the change.
+        if place.fields.is_empty() {
+            let mut current = place.variable.clone();
+            let mut seen = vec![current.clone()];
+            while let Some(alias) = self.alias_of(&current) {
+                if seen.contains(&alias.tera) {
+                    break;
+                }
+                // Declared outside the loop this runs in: only `set_global` reaches it.
+                let local = self
+                    .scope
+                    .vars
+                    .last()
+                    .is_some_and(|s| s.iter().any(|(_, v)| v.tera == alias.tera));
+                let keyword = self.set_keyword(alias.global || !local);
+                self.scope
+                    .pending
+                    .push(format!("{keyword} {} = {}", alias.tera, current));
+                seen.push(alias.tera.clone());
+                current = alias.tera;
+            }
+        }
         // `set $ "Values" ...`: what follows reads the new values, as in Helm.
         if place.variable == "Root"
             && place.fields.is_empty()

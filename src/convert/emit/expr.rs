@@ -276,6 +276,48 @@ pub fn float_literal(f: f64) -> String {
 }
 
 /// `[a, b]`.
+/// How deep list literals nest in the Tera expression `text` (`[1, [2]]` is 2; maps, calls and
+/// indexing `a["k"]` do not count). Tera refuses more than 2.
+pub fn list_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    // For each open `[`: whether it opened a literal (else an index).
+    let mut open: Vec<bool> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut previous = ' ';
+    for c in text.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+                previous = c;
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '[' => {
+                let index = previous.is_alphanumeric()
+                    || matches!(previous, '_' | ')' | ']' | '"' | '\'' | '`');
+                open.push(!index);
+                if !index {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+            }
+            ']' if open.pop() == Some(true) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            previous = c;
+        }
+    }
+    deepest
+}
+
 pub fn list(items: &[T]) -> String {
     let inner: Vec<String> = items.iter().map(T::arg).collect();
     format!("[{}]", inner.join(", "))
@@ -310,6 +352,19 @@ mod tests {
         assert_eq!(float_literal(1.5), "1.5");
         assert_eq!(float_literal(-0.25), "-0.25");
         assert_eq!(float_literal(1e-7), "0.0000001");
+    }
+
+    #[test]
+    fn list_depth_counts_list_literals_only() {
+        assert_eq!(list_depth("Values.a"), 0);
+        assert_eq!(list_depth("[1, [2]]"), 2);
+        assert_eq!(list_depth("[a[\"k\"], b[0], f(x)[1]]"), 1);
+        assert_eq!(list_depth("{\"a\": [[1]]}"), 2);
+        assert_eq!(
+            list_depth("concat(lists=[[printf(format=\"%s\", values=[x])]])"),
+            3
+        );
+        assert_eq!(list_depth("[\"[[[\", '[', `]`]"), 1);
     }
 
     #[test]

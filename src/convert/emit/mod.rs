@@ -199,6 +199,11 @@ struct Var {
     files: bool,
     /// It holds a version `semver` or an `Inc...` method gave.
     version: Option<expr::Version>,
+    /// It is a `range` variable: it holds an element, field reads of it are written plainly.
+    element: bool,
+    /// The variable whose map it was given by a change (`$b := set $a "k" v`: in Go both hold
+    /// one map, so a later change through `b` is seen through `a`).
+    alias_of: Option<String>,
 }
 
 /// The names of one template body or component body.
@@ -509,6 +514,24 @@ impl<'m> Emitter<'m> {
                 if !value.text.is_empty() && !self.is_rebound(&value) {
                     statements.push(format!("set _ = {}", value.arg()));
                 }
+                // Declared all the same: a later `$_ = ...` assigns it (falco, kong).
+                if let Some(scope) = self.scope.vars.last_mut() {
+                    scope.push((
+                        v.name.clone(),
+                        Var {
+                            tera: "_".to_string(),
+                            kind: Kind::Any,
+                            nullable: true,
+                            sure_list: false,
+                            global: false,
+                            deferred: None,
+                            files: false,
+                            version: None,
+                            element: false,
+                            alias_of: None,
+                        },
+                    ));
+                }
                 continue;
             }
             let statement = if pipe.is_assign {
@@ -561,8 +584,9 @@ impl<'m> Emitter<'m> {
 
     /// The value is the variable a mutation just rebound (nothing more to evaluate).
     fn is_rebound(&self, value: &T) -> bool {
+        // The mutation's own statement, or one for a variable sharing its map.
         value.path
-            && self.scope.pending.last().is_some_and(|s| {
+            && self.scope.pending.iter().any(|s| {
                 s.split_whitespace().nth(1).is_some_and(|var| {
                     value.text == var || value.text.starts_with(&format!("{var}."))
                 })
@@ -659,11 +683,23 @@ impl<'m> Emitter<'m> {
             deferred: is_supply(value).then(|| value.text.clone()),
             files: value.text == "Root.Files",
             version: value.version,
+            element: false,
+            alias_of: (self.is_rebound(value) && names::is_identifier(&value.text))
+                .then(|| value.text.clone()),
         };
         if let Some(scope) = self.scope.vars.last_mut() {
             scope.push((v.name.clone(), var.clone()));
         }
         var
+    }
+
+    /// The variable in scope whose map the variable named `tera` shares ([`Var::alias_of`]).
+    fn alias_of(&self, tera: &str) -> Option<Var> {
+        let vars = || self.scope.vars.iter().rev().flat_map(|s| s.iter().rev());
+        let alias = vars().find(|(_, v)| v.tera == tera)?.1.alias_of.clone()?;
+        vars()
+            .find(|(_, v)| v.tera == alias)
+            .map(|(_, v)| v.clone())
     }
 
     fn set_keyword(&self, global: bool) -> &'static str {
@@ -915,6 +951,28 @@ impl<'m> Emitter<'m> {
                 (Some(k.tera), v.tera)
             }
         };
+        if let Some(scope) = self.scope.vars.last_mut() {
+            for (name, var) in scope.iter_mut() {
+                if decl.iter().any(|d| d.name == *name) {
+                    var.element = true;
+                }
+            }
+        }
+        // A loop variable changed in a loop inside this one: Tera's inner loop could only set
+        // a global, which the loop variable hides, so the body works on a global copy.
+        let copied = decl
+            .last()
+            .filter(|v| self.scope.globals.contains(&v.pos))
+            .map(|v| {
+                let copy = self.scope.taken.fresh(&names::variable_base(&v.name));
+                if let Some(scope) = self.scope.vars.last_mut()
+                    && let Some((_, var)) = scope.iter_mut().rev().find(|(n, _)| *n == v.name)
+                {
+                    var.tera = copy.clone();
+                    var.global = true;
+                }
+                copy
+            });
         if b.pipe.is_assign && !decl.is_empty() {
             self.report(
                 b.tag.pos,
@@ -931,12 +989,12 @@ impl<'m> Emitter<'m> {
             Some(k) => format!("for {k}, {value} in {target}"),
             None => format!("for {value} in {target}"),
         };
-        self.tags(
-            vec![(Delim::Statement, head)],
-            b.tag.trim_left,
-            b.tag.trim_right,
-        );
-        let element = T::name(value, Kind::Any, true);
+        let mut tags = vec![(Delim::Statement, head)];
+        if let Some(copy) = &copied {
+            tags.push((Delim::Statement, format!("set_global {copy} = {value}")));
+        }
+        self.tags(tags, b.tag.trim_left, b.tag.trim_right);
+        let element = T::name(copied.unwrap_or(value), Kind::Any, true);
         let saved = std::mem::replace(&mut self.scope.dot, Dot::Value(element));
         self.scope.loops += 1;
         let after = match &b.otherwise {
@@ -1391,7 +1449,13 @@ impl<'m> Emitter<'m> {
                 let mut t = self.var_value(&var);
                 for f in &v.fields {
                     self.check_version_field(&t, f, v.pos);
-                    t = t.field(f);
+                    // Go gives no value for a field of a variable holding nil (and for the
+                    // fields after it), where ktera's `s.ports` would fail on undefined.
+                    t = if t.nullable && !var.element {
+                        t.field_or_nothing(f)
+                    } else {
+                        t.field(f)
+                    };
                 }
                 t
             }
