@@ -222,6 +222,9 @@ struct Scope {
     pending: Vec<String>,
     /// Keys this body set on the top-level object (`$_ := set . "k" v`): readable afterwards.
     root_keys: HashSet<String>,
+    /// A component's `arg` may be nil (`{{ template "x" }}` somewhere): Go reads a field of a
+    /// nil `.` as nothing (`arg?.Values?.port`).
+    nil_arg: bool,
 }
 
 impl Scope {
@@ -240,6 +243,7 @@ impl Scope {
             component: None,
             pending: Vec::new(),
             root_keys: HashSet::new(),
+            nil_arg: false,
         }
     }
 }
@@ -1092,6 +1096,10 @@ impl<'m> Emitter<'m> {
             component: Some(go_name.to_string()),
             pending: Vec::new(),
             root_keys: HashSet::new(),
+            nil_arg: matches!(component.signature, Signature::Arg)
+                && self.model.analysis.calls.iter().any(|c| {
+                    c.name.as_deref() == Some(go_name) && c.arg == crate::convert::scope::Value::Nil
+                }),
         };
         let saved_scope = std::mem::replace(&mut self.scope, scope);
         let saved_out = std::mem::take(&mut self.out);
@@ -1552,9 +1560,14 @@ impl<'m> Emitter<'m> {
                 }
             }
             Dot::Value(base) => {
+                let nil = self.scope.nil_arg && base.text == "arg";
                 let mut t = base.clone();
                 for f in names {
-                    t = t.field(f);
+                    t = if nil {
+                        t.field_or_nothing(f)
+                    } else {
+                        t.field(f)
+                    };
                 }
                 t
             }
