@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use super::emit::names::OBJECTS;
 use super::scope::{Analysis, Call, CallKind, DotUse, MAX_VALUE_DEPTH, Value, helm_order};
 
 /// What a rendered file reads of its chart's top-level object, through the defines it calls.
@@ -257,13 +258,7 @@ pub struct Later {
 
 /// The templates rendered after `file` that see a change of `changed` in Helm.
 pub fn later_readers(analysis: &Analysis, file: &str, changed: &[String]) -> Later {
-    let mut files: Vec<&str> = analysis
-        .files
-        .iter()
-        .map(String::as_str)
-        .filter(|f| is_rendered(f))
-        .collect();
-    files.sort_by(|a, b| helm_order(a, b));
+    let files = rendered_in_helm_order(analysis);
     let chart = chart_of(file);
     let index = Index::of(analysis);
     let mut later = Later::default();
@@ -336,17 +331,6 @@ pub struct Inherited {
     pub keys: Vec<String>,
 }
 
-/// The objects every template has: never a key a template sets on the top-level object.
-const OBJECTS: [&str; 7] = [
-    "Values",
-    "Release",
-    "Chart",
-    "Capabilities",
-    "Template",
-    "Files",
-    "Subcharts",
-];
-
 /// For each rendered file, the setter defines it inherits ([`Inherited`]): for each key of the
 /// top-level object it reads and does not set itself with a setter called at its top level, the
 /// setter called (at its top level, `{{ template "d" . }}`) by the template of its chart Helm
@@ -356,13 +340,7 @@ pub fn inherited_setters(
     setters: &BTreeMap<String, Vec<String>>,
     top_level_setters: &HashMap<String, Vec<String>>,
 ) -> HashMap<String, Vec<Inherited>> {
-    let mut files: Vec<&str> = analysis
-        .files
-        .iter()
-        .map(String::as_str)
-        .filter(|f| is_rendered(f))
-        .collect();
-    files.sort_by(|a, b| helm_order(a, b));
+    let files = rendered_in_helm_order(analysis);
     let sets = |file: &str| -> Vec<(&str, &str)> {
         top_level_setters
             .get(file)
@@ -385,6 +363,7 @@ pub fn inherited_setters(
             .paths
             .into_iter()
             .filter_map(|p| p.into_iter().next())
+            // The objects every template has are never keys a template sets.
             .filter(|k| !OBJECTS.contains(&k.as_str()) && !own.iter().any(|(_, o)| o == k))
             .collect();
         for key in read {
@@ -417,6 +396,18 @@ pub fn inherited_setters(
         }
     }
     out
+}
+
+/// The files Helm renders, in the order it renders them.
+fn rendered_in_helm_order(analysis: &Analysis) -> Vec<&str> {
+    let mut files: Vec<&str> = analysis
+        .files
+        .iter()
+        .map(String::as_str)
+        .filter(|f| is_rendered(f))
+        .collect();
+    files.sort_by(|a, b| helm_order(a, b));
+    files
 }
 
 /// Helm renders every template file but partials (`_` names).
