@@ -167,6 +167,17 @@ fn plain_unicode_chars(s: &str) -> bool {
 /// `.inf`/`.nan` and Go's `inf`/`infinity`), timestamp, PyYAML's `=` value and `<<` merge key.
 /// Wider than any single reader on purpose.
 fn resolves_to_non_string(s: &str) -> bool {
+    // Every word below starts with one of these letters, and numbers and timestamps with a
+    // digit, a sign or a dot: a scalar starting with another letter (most keys) is a string.
+    if let Some(first) = s.bytes().next()
+        && first.is_ascii_alphabetic()
+        && !matches!(
+            first.to_ascii_lowercase(),
+            b'y' | b'n' | b't' | b'f' | b'o' | b'i'
+        )
+    {
+        return false;
+    }
     const WORDS: [&str; 10] = [
         "y", "n", "yes", "no", "true", "false", "on", "off", "null", "~",
     ];
