@@ -37,7 +37,10 @@ pub fn forbidden_char(c: char) -> Option<&'static str> {
 /// `name` with every character [`forbidden_char`] refuses written as `\u{..}`: what is shown
 /// of a name that cannot be trusted, always on one line.
 pub fn shown(name: &str) -> std::borrow::Cow<'_, str> {
-    if !name.chars().any(|c| forbidden_char(c).is_some()) {
+    // Printable ASCII (the common name) holds no character refused.
+    if name.bytes().all(|b| (b' '..=b'~').contains(&b))
+        || !name.chars().any(|c| forbidden_char(c).is_some())
+    {
         return name.into();
     }
     let mut out = String::with_capacity(name.len() + 8);
