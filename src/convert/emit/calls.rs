@@ -1167,14 +1167,26 @@ impl<'m> Emitter<'m> {
         }
         // A define that only sets keys on its caller's top-level object hands them back
         // (`setter_call`): the caller sees the change as in Helm.
-        let handed_back = place.variable == "Root"
-            && place.fields.is_empty()
-            && self
-                .scope
-                .component
-                .as_ref()
-                .is_some_and(|c| self.model.setters.contains_key(c));
-        if place.shared && !handed_back && place.object && self.scope.component.is_none() {
+        let setter_keys = self
+            .scope
+            .component
+            .as_ref()
+            .and_then(|c| self.model.setters.get(c));
+        let handed_back = (place.variable == "Root" && place.fields.is_empty())
+                && setter_keys.is_some()
+            // A change inside `.Values` the component hands back whole.
+            || place.variable == "Values"
+                && setter_keys.is_some_and(|keys| keys.iter().any(|k| k == "Values"));
+        if handed_back && place.variable == "Values" {
+            self.report(
+                f.pos,
+                Severity::Note,
+                format!(
+                    "`{name}` changes {} in place; this define prints nothing, so its component hands the changed `.Values` back to the caller, which reads them afterwards as in Helm",
+                    crate::convert::print::expr_text(&args[0]),
+                ),
+            );
+        } else if place.shared && !handed_back && place.object && self.scope.component.is_none() {
             let mut changed = if place.variable == "Root" {
                 Vec::new()
             } else {

@@ -486,6 +486,10 @@ impl<'m> Emitter<'m> {
 
     fn action(&mut self, a: &Action) {
         let pipe = &a.pipe;
+        if let Some(call) = self.include_of_setter(a) {
+            self.setter_call(&call);
+            return;
+        }
         if pipe.decl.is_empty() {
             self.in_structure = !self.model.tpl
                 && self.scope.component.is_none()
@@ -1109,10 +1113,17 @@ impl<'m> Emitter<'m> {
         if let Some(keys) = self.model.setters.get(go_name)
             && matches!(component.signature, Signature::Root { .. })
         {
-            // What the caller merges into its `Root` (see `setter_call`).
+            // What the caller merges into its `Root` (see `setter_call`): its `Values` as this
+            // component changed them, when it changes them.
             self.uses.insert("Root");
+            let root = if keys.iter().any(|k| k == "Values") {
+                self.uses.insert("Values");
+                "Root | insert(key=\"Values\", value=Values)"
+            } else {
+                "Root"
+            };
             let keys: Vec<String> = keys.iter().map(|k| expr::string_literal(k)).collect();
-            let print = format!("Root | pick(keys=[{}]) | to_json", keys.join(", "));
+            let print = format!("{root} | pick(keys=[{}]) | to_json", keys.join(", "));
             self.tag(Delim::Print, &print, true, false);
         }
         self.tag(
@@ -1633,6 +1644,41 @@ impl<'m> Emitter<'m> {
             .then_some(keys)
     }
 
+    /// `{{ include "x" . }}` or `{{ $_ := include "x" . }}` of a setter define (its output is
+    /// empty), as the `{{ template "x" . }}` it amounts to.
+    fn include_of_setter(&self, a: &Action) -> Option<TemplateCall> {
+        let pipe = &a.pipe;
+        let discarded = match pipe.decl.as_slice() {
+            [] => true,
+            [v] => v.name == "$_" && !pipe.is_assign,
+            _ => false,
+        };
+        let [command] = pipe.commands.as_slice() else {
+            return None;
+        };
+        let [Expr::Identifier(f), Expr::String(name), arg] = command.args.as_slice() else {
+            return None;
+        };
+        if !discarded || f.name != "include" {
+            return None;
+        }
+        let call = TemplateCall {
+            tag: a.tag,
+            name: name.clone(),
+            pipe: Some(Pipeline {
+                pos: command.pos,
+                decl: Vec::new(),
+                is_assign: false,
+                commands: vec![Command {
+                    pos: command.pos,
+                    args: vec![arg.clone()],
+                }],
+            }),
+        };
+        self.setter_keys(&name.value, call.pipe.as_ref())?;
+        Some(call)
+    }
+
     /// Calls the setter define a template inherits, at its top, as if it began with
     /// `{{ template "<define>" . }}` (printing nothing, so the output stays Helm's byte for byte).
     fn inherit(&mut self, inherited: &crate::convert::render_order::Inherited) {
@@ -1704,12 +1750,13 @@ impl<'m> Emitter<'m> {
             "{keyword} Root = Root | merge(sources=[{} | from_json], overwrite=true)",
             call.at(expr::FILTER)
         );
+        let mut statements = vec![(Delim::Statement, statement)];
+        // It changed `.Values`: what follows reads the new ones, as in Helm.
+        if keys.iter().any(|k| k == "Values") && self.scope.component.is_none() {
+            statements.push((Delim::Statement, format!("{keyword} Values = Root.Values")));
+        }
         self.scope.root_keys.extend(keys);
-        self.tags(
-            vec![(Delim::Statement, statement)],
-            t.tag.trim_left,
-            t.tag.trim_right,
-        );
+        self.tags(statements, t.tag.trim_left, t.tag.trim_right);
     }
 
     /// `.mode` of the top-level object where a define called with it set `mode` (vault's

@@ -1,7 +1,8 @@
 //! Defines that only set keys on the top-level object their caller passes (vault's
 //! `{{ template "vault.mode" . }}`, then `{{ if eq .mode "ha" }}`). Helm's caller sees the keys;
 //! a ktera component cannot change its caller's data, so such a component prints the keys it
-//! set as JSON and the caller merges them into its `Root` (docs/convert.md, section 14).
+//! set as JSON and the caller merges them into its `Root` (docs/convert.md, section 14). A
+//! change inside its `.Values` (`$_ := set .Values.cfg "k" v`, falco) is the key `Values`.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -78,6 +79,15 @@ fn walk<'a>(
             {
                 keys.insert(key.value.clone());
             }
+            // A change inside its `.Values` (`$_ := set .Values.cfg "k" v`): the caller's
+            // `.Values` changes.
+            if let [command] = a.pipe.commands.as_slice()
+                && let [Expr::Identifier(f), target, ..] = command.args.as_slice()
+                && super::plan::MUTATORS.contains(&f.name.as_str())
+                && in_values_of_arg(target, dot_is_arg)
+            {
+                keys.insert("Values".to_string());
+            }
             true
         }
         Node::Template(t) => match &t.pipe {
@@ -109,6 +119,15 @@ fn branch<'a>(
                 branch(next, body_dot_is_arg, else_dot_is_arg, bodies, keys, seen)
             }
         }
+}
+
+/// `.Values`, `.Values.a.b`, `$.Values.a` of the define's argument.
+fn in_values_of_arg(e: &Expr, dot_is_arg: bool) -> bool {
+    match e {
+        Expr::Field(f) => dot_is_arg && f.names.first().is_some_and(|n| n == "Values"),
+        Expr::Variable(v) => v.name == "$" && v.fields.first().is_some_and(|n| n == "Values"),
+        _ => false,
+    }
 }
 
 fn is_arg(e: &Expr, dot_is_arg: bool) -> bool {
