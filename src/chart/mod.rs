@@ -38,19 +38,52 @@ use files::ChartFiles;
 use values_schema::ValuesSchema;
 
 /// `Chart.yaml`, as far as rendering needs it. Unknown fields are kept in `raw` for `Chart.*`.
+/// Text fields take a number or boolean as Helm does, as the text Go prints for it
+/// (`version: 1.0` is "1", `description: 2.50` is "2.5").
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChartMeta {
+    #[serde(default, deserialize_with = "text")]
     pub api_version: Option<String>,
+    #[serde(default, deserialize_with = "text")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "text")]
     pub version: Option<String>,
     pub app_version: Option<serde_yaml::Value>,
+    #[serde(default, deserialize_with = "text")]
     pub description: Option<String>,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default, deserialize_with = "text")]
     pub chart_type: Option<String>,
+    #[serde(default, deserialize_with = "text")]
     pub kube_version: Option<String>,
     #[serde(default)]
     pub dependencies: Vec<Dependency>,
+}
+
+/// A `Chart.yaml` text field: a string, or a number or boolean as the text Go prints for it.
+fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    use serde_yaml::Value;
+    Ok(match Option::<Value>::deserialize(deserializer)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        Some(Value::Number(n)) => Some(match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (_, Some(u), _) => u.to_string(),
+            (_, _, Some(f)) => crate::engine::go::format_float(f),
+            _ => n.to_string(),
+        }),
+        Some(other) => {
+            return Err(serde::de::Error::custom(format!(
+                "expected text, found {}",
+                match other {
+                    Value::Sequence(_) => "a list",
+                    Value::Mapping(_) => "a mapping",
+                    _ => "a tagged value",
+                }
+            )));
+        }
+    })
 }
 
 /// One entry of `Chart.yaml` `dependencies`.

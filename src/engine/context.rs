@@ -88,17 +88,8 @@ pub fn release_object(release: &Release) -> Value {
 /// it out, as in Helm (`{{ Chart.Home }}` prints nothing rather than failing); maintainers and
 /// dependencies get Helm's field names too.
 pub fn chart_object(chart: &Chart) -> Value {
-    let mut m = Mapping::new();
-    for (key, value) in &chart.chart_yaml {
-        let Some(key) = key.as_str() else { continue };
-        let value = match key {
-            "maintainers" => helm_fields(value, &[("url", "URL")]),
-            "dependencies" => helm_fields(value, &[("import-values", "ImportValues")]),
-            _ => value.clone(),
-        };
-        m.insert(string(helm_name(key)), value);
-    }
-    // Helm's `chart.Metadata` fields and their Go zero values.
+    // Helm's `chart.Metadata` string fields: a number or boolean written there is its text as
+    // Go prints it (`appVersion: 1.0` is "1", `2.10` is "2.1").
     let strings = [
         "APIVersion",
         "Home",
@@ -110,6 +101,20 @@ pub fn chart_object(chart: &Chart) -> Value {
         "KubeVersion",
         "Type",
     ];
+    let mut m = Mapping::new();
+    for (key, value) in &chart.chart_yaml {
+        let Some(key) = key.as_str() else { continue };
+        let name = helm_name(key);
+        let value = match (key, value) {
+            ("maintainers", _) => helm_fields(value, &[("url", "URL")]),
+            ("dependencies", _) => helm_fields(value, &[("import-values", "ImportValues")]),
+            (_, Value::Number(_) | Value::Bool(_)) if strings.contains(&name.as_str()) => {
+                string(super::go::strval(&super::convert::to_tera(value)))
+            }
+            _ => value.clone(),
+        };
+        m.insert(string(name), value);
+    }
     let lists = ["Sources", "Keywords", "Maintainers", "Dependencies"];
     let empty = strings
         .iter()
