@@ -19,7 +19,8 @@
 //! [`SETTLE_BYTES`] rather than once per allocation: threads that allocate at once would
 //! otherwise pass the count's cache line between them on every allocation and free.
 
-// The crate's one exception to `deny(unsafe_code)`: a global allocator is an unsafe trait.
+// The crate's one exception to `deny(unsafe_code)`: a global allocator is an unsafe trait, and
+// glibc's malloc is tuned through a C call.
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -395,8 +396,41 @@ pub fn enable(exit_code: i32) -> Result<(), crate::error::Error> {
     // `usize::MAX` left means "not rendering" ([`rendering`]): the largest budget is one less.
     WORK_LIMIT.store(work.min(usize::MAX - 1), Ordering::Relaxed);
     TIME_LIMIT.store(seconds, Ordering::Relaxed);
+    keep_heap_headroom();
     Ok(())
 }
+
+/// glibc's malloc grows each thread's heap by the page it needs, one `mprotect` at a time,
+/// and every such call waits on the page faults of the other threads: a chart of many
+/// templates made over a thousand of them. With headroom a heap grows in 16 MiB steps, of
+/// address space only (a page is still committed when first written). The mmap threshold is
+/// pinned where glibc's own adjustment of it stops (32 MiB), as setting the headroom turns
+/// that adjustment off. Tunables a user sets in `GLIBC_TUNABLES` are left to rule.
+/// docs/performance.md, "glibc's heap headroom", has the measurements.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_heap_headroom() {
+    use std::ffi::c_int;
+    unsafe extern "C" {
+        fn mallopt(param: c_int, value: c_int) -> c_int;
+    }
+    // From glibc's malloc.h.
+    const M_TOP_PAD: c_int = -2;
+    const M_MMAP_THRESHOLD: c_int = -3;
+    if std::env::var_os("GLIBC_TUNABLES").is_some_and(|t| t.to_string_lossy().contains("malloc")) {
+        return;
+    }
+    // SAFETY: mallopt takes two integers and only changes malloc's parameters; glibc takes its
+    // arena lock for it, so the call is safe while other threads allocate. A refused value
+    // (never, for these) leaves the default.
+    unsafe {
+        mallopt(M_TOP_PAD, 16 << 20);
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    }
+}
+
+/// Other allocators size their own heaps.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_heap_headroom() {}
 
 /// `4G`, `512M`, `300K`, `1048576` (binary units); `None` for anything else or zero.
 pub fn parse_size(text: &str) -> Option<usize> {
