@@ -219,12 +219,21 @@ impl Engine {
                 }
             }
         }
-        let nests_values = sources
-            .values()
-            .any(|(_, source)| stack::may_nest_values(source));
-        let guarded: HashMap<&str, print_guard::Guarded> = sources
+        // Each source is scanned on the pool: Tera's compile that follows runs on this thread
+        // alone, so this is the one part of compiling that can share out.
+        let named: Vec<(&String, &String)> = sources
             .iter()
-            .map(|(name, (_, source))| (name.as_str(), print_guard::guard(source)))
+            .map(|(name, (_, source))| (name, source))
+            .collect();
+        let worth = if named.len() < 16 { 1 } else { named.len() };
+        let scanned = pool::map(&named, worth, |(_, source)| {
+            (print_guard::guard(source), stack::may_nest_values(source))
+        });
+        let nests_values = scanned.iter().any(|(_, nests)| *nests);
+        let guarded: HashMap<&str, print_guard::Guarded> = named
+            .iter()
+            .zip(scanned)
+            .map(|((name, _), (guarded, _))| (name.as_str(), guarded))
             .collect();
         let compiled = compile(charts, &parts, |name| {
             guarded.get(name).map_or("", |g| g.source.as_str())
