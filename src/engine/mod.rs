@@ -30,6 +30,7 @@ mod serial;
 mod sprig_more;
 mod stack;
 mod strings;
+pub(crate) mod tera_text;
 mod tpl;
 mod url;
 

@@ -12,6 +12,8 @@
 
 use tera::{TeraResult, Value};
 
+use super::tera_text::outside_strings;
+
 /// The filter each print goes through.
 pub const FILTER: &str = "ktera_printable";
 
@@ -333,30 +335,11 @@ pub fn guard(source: &str) -> Guarded {
 
 /// Where `close` ends the tag starting `text`, outside string literals.
 fn tag_end(text: &str, close: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut i = 2;
-    let mut quote: Option<u8> = None;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) => {
-                if b == b'\\' {
-                    i += 1;
-                } else if b == q {
-                    quote = None;
-                }
-            }
-            None => {
-                if b == b'"' || b == b'\'' || b == b'`' {
-                    quote = Some(b);
-                } else if bytes[i..].starts_with(close.as_bytes()) {
-                    return Some(i);
-                }
-            }
-        }
-        i += 1;
-    }
-    None
+    // Past the tag's opening `{{` or `{%`.
+    let body = text.get(2..)?;
+    outside_strings(body)
+        .find(|&(i, _)| body.as_bytes()[i..].starts_with(close.as_bytes()))
+        .map(|(i, _)| i + 2)
 }
 
 fn is_raw(tag: &str) -> bool {
@@ -426,30 +409,15 @@ fn needs_check(expr: &str, plain: bool) -> bool {
 
 /// The name of the last filter applied at the top level of `expr`.
 fn last_filter(expr: &str) -> Option<&str> {
-    let bytes = expr.as_bytes();
     let mut depth = 0i32;
-    let mut quote: Option<u8> = None;
     let mut last_pipe = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) => {
-                if b == b'\\' {
-                    i += 1;
-                } else if b == q {
-                    quote = None;
-                }
-            }
-            None => match b {
-                b'"' | b'\'' | b'`' => quote = Some(b),
-                b'(' | b'[' | b'{' => depth += 1,
-                b')' | b']' | b'}' => depth -= 1,
-                b'|' if depth == 0 => last_pipe = Some(i),
-                _ => {}
-            },
+    for (i, b) in outside_strings(expr) {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            b'|' if depth == 0 => last_pipe = Some(i),
+            _ => {}
         }
-        i += 1;
     }
     let after = expr[last_pipe? + 1..].trim_start();
     let end = after
@@ -471,23 +439,10 @@ fn last_filter(expr: &str) -> Option<&str> {
 /// What follows the parenthesised arguments at the start of `text`.
 fn matching_paren_rest(text: &str) -> &str {
     let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '"' | '\'' | '`' => quote = Some(c),
-            '(' => depth += 1,
-            ')' => {
+    for (i, b) in outside_strings(text) {
+        match b {
+            b'(' => depth += 1,
+            b')' => {
                 depth -= 1;
                 if depth == 0 {
                     return &text[i + 1..];
@@ -502,16 +457,10 @@ fn matching_paren_rest(text: &str) -> &str {
 /// Whether `word` is one of the words of `expr` outside string literals and brackets.
 fn has_top_level_word(expr: &str, word: &str) -> bool {
     let mut depth = 0i32;
-    let mut quote: Option<char> = None;
     let mut start = None;
-    for (i, c) in expr.char_indices() {
-        if let Some(q) = quote {
-            if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        let word_char = c.is_alphanumeric() || c == '_';
+    for (i, b) in outside_strings(expr) {
+        // Bytes of multi-byte characters count as letters.
+        let word_char = b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
         if word_char && depth == 0 {
             start.get_or_insert(i);
             continue;
@@ -519,10 +468,9 @@ fn has_top_level_word(expr: &str, word: &str) -> bool {
         if start.take().is_some_and(|s| &expr[s..i] == word) {
             return true;
         }
-        match c {
-            '"' | '\'' | '`' => quote = Some(c),
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
             _ => {}
         }
     }

@@ -256,6 +256,7 @@ fn is_literal_word(name: &str) -> bool {
 }
 
 pub use crate::engine::string_literal;
+use crate::engine::tera_text::outside_strings;
 
 /// A float as a Tera literal: decimal digits with a `.` (Tera reads no exponent).
 pub fn float_literal(f: f64) -> String {
@@ -275,49 +276,38 @@ pub fn float_literal(f: f64) -> String {
     }
 }
 
-/// `[a, b]`.
 /// How deep list literals nest in the Tera expression `text` (`[1, [2]]` is 2; maps, calls and
 /// indexing `a["k"]` do not count). Tera refuses more than 2.
 pub fn list_depth(text: &str) -> usize {
     let (mut depth, mut deepest) = (0usize, 0usize);
     // For each open `[`: whether it opened a literal (else an index).
     let mut open: Vec<bool> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut previous = ' ';
-    for c in text.chars() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-                previous = c;
-            }
-            continue;
-        }
-        match c {
-            '"' | '\'' | '`' => quote = Some(c),
-            '[' => {
-                let index = previous.is_alphanumeric()
-                    || matches!(previous, '_' | ')' | ']' | '"' | '\'' | '`');
+    let mut previous = b' ';
+    for (_, b) in outside_strings(text) {
+        match b {
+            b'[' => {
+                // After a name, a call, an index or a string: an index. Bytes of multi-byte
+                // characters count as letters.
+                let index = previous.is_ascii_alphanumeric()
+                    || previous >= 0x80
+                    || matches!(previous, b'_' | b')' | b']' | b'"' | b'\'' | b'`');
                 open.push(!index);
                 if !index {
                     depth += 1;
                     deepest = deepest.max(depth);
                 }
             }
-            ']' if open.pop() == Some(true) => depth = depth.saturating_sub(1),
+            b']' if open.pop() == Some(true) => depth = depth.saturating_sub(1),
             _ => {}
         }
-        if !c.is_whitespace() {
-            previous = c;
+        if !b.is_ascii_whitespace() {
+            previous = b;
         }
     }
     deepest
 }
 
+/// `[a, b]`.
 pub fn list(items: &[T]) -> String {
     let inner: Vec<String> = items.iter().map(T::arg).collect();
     format!("[{}]", inner.join(", "))
