@@ -102,6 +102,9 @@ pub struct T {
     pub sure_list: bool,
     /// A version `semver` or an `Inc...` method gave.
     pub version: Option<Version>,
+    /// A define's `.` that some caller passes as nil (`{{ template "x" }}`): Go reads a field
+    /// of a nil `.` as nothing, so its fields are read with `?.`.
+    pub nil_dot: bool,
 }
 
 impl T {
@@ -114,6 +117,7 @@ impl T {
             path: false,
             sure_list: false,
             version: None,
+            nil_dot: false,
         }
     }
 
@@ -142,6 +146,7 @@ impl T {
             path: false,
             sure_list: false,
             version: None,
+            nil_dot: false,
         }
     }
 

@@ -222,9 +222,6 @@ struct Scope {
     pending: Vec<String>,
     /// Keys this body set on the top-level object (`$_ := set . "k" v`): readable afterwards.
     root_keys: HashSet<String>,
-    /// A component's `arg` may be nil (`{{ template "x" }}` somewhere): Go reads a field of a
-    /// nil `.` as nothing (`arg?.Values?.port`).
-    nil_arg: bool,
 }
 
 impl Scope {
@@ -243,7 +240,6 @@ impl Scope {
             component: None,
             pending: Vec::new(),
             root_keys: HashSet::new(),
-            nil_arg: false,
         }
     }
 }
@@ -1086,7 +1082,14 @@ impl<'m> Emitter<'m> {
             }
             Signature::Arg => {
                 taken.take("arg");
-                let arg = T::name("arg", Kind::Any, true);
+                let arg = T {
+                    // Some caller passes no `.` (`arg?.Values?.port`).
+                    nil_dot: self.model.analysis.calls.iter().any(|c| {
+                        c.name.as_deref() == Some(go_name)
+                            && c.arg == crate::convert::scope::Value::Nil
+                    }),
+                    ..T::name("arg", Kind::Any, true)
+                };
                 (Dot::Value(arg.clone()), Dot::Value(arg))
             }
         };
@@ -1100,10 +1103,6 @@ impl<'m> Emitter<'m> {
             component: Some(go_name.to_string()),
             pending: Vec::new(),
             root_keys: HashSet::new(),
-            nil_arg: matches!(component.signature, Signature::Arg)
-                && self.model.analysis.calls.iter().any(|c| {
-                    c.name.as_deref() == Some(go_name) && c.arg == crate::convert::scope::Value::Nil
-                }),
         };
         let saved_scope = std::mem::replace(&mut self.scope, scope);
         let saved_out = std::mem::take(&mut self.out);
@@ -1571,10 +1570,9 @@ impl<'m> Emitter<'m> {
                 }
             }
             Dot::Value(base) => {
-                let nil = self.scope.nil_arg && base.text == "arg";
                 let mut t = base.clone();
                 for f in names {
-                    t = if nil {
+                    t = if base.nil_dot {
                         t.field_or_nothing(f)
                     } else {
                         t.field(f)
