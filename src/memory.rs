@@ -400,13 +400,11 @@ pub fn enable(exit_code: i32) -> Result<(), crate::error::Error> {
     Ok(())
 }
 
-/// glibc's malloc grows each thread's heap by the page it needs, one `mprotect` at a time,
-/// and every such call waits on the page faults of the other threads: a chart of many
-/// templates made over a thousand of them. With headroom a heap grows in 16 MiB steps, of
-/// address space only (a page is still committed when first written). The mmap threshold is
-/// pinned where glibc's own adjustment of it stops (32 MiB), as setting the headroom turns
-/// that adjustment off. Tunables a user sets in `GLIBC_TUNABLES` are left to rule.
-/// docs/performance.md, "glibc's heap headroom", has the measurements.
+/// glibc's malloc grows a thread's heap a page at a time, one `mprotect` each, and each waits
+/// on the other threads' page faults: with headroom it grows in 16 MiB steps of address space
+/// (pages are still committed when written). Setting it stops glibc moving the mmap threshold,
+/// so that is pinned where glibc's own moves end. A user's malloc `GLIBC_TUNABLES` rule.
+/// Measured in docs/performance.md, "glibc's heap headroom".
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn keep_heap_headroom() {
     use std::ffi::c_int;
