@@ -66,13 +66,7 @@ fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Stri
     Ok(match Option::<Value>::deserialize(deserializer)? {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
-        Some(Value::Bool(b)) => Some(b.to_string()),
-        Some(Value::Number(n)) => Some(match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => i.to_string(),
-            (_, Some(u), _) => u.to_string(),
-            (_, _, Some(f)) => crate::engine::go::format_float(f),
-            _ => n.to_string(),
-        }),
+        Some(scalar @ (Value::Bool(_) | Value::Number(_))) => scalar_text(&scalar),
         Some(other) => {
             return Err(serde::de::Error::custom(format!(
                 "expected text, found {}",
@@ -84,6 +78,22 @@ fn text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Stri
             )));
         }
     })
+}
+
+/// A number or boolean written where Chart.yaml wants text, as the text Go prints for it
+/// (`1.0` is "1", `2.50` is "2.5"); `None` for any other value.
+pub fn scalar_text(value: &serde_yaml::Value) -> Option<String> {
+    use serde_yaml::Value;
+    match value {
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (_, Some(u), _) => u.to_string(),
+            (_, _, Some(f)) => crate::engine::go::format_float(f),
+            _ => n.to_string(),
+        }),
+        _ => None,
+    }
 }
 
 /// One entry of `Chart.yaml` `dependencies`.

@@ -108,10 +108,10 @@ pub fn chart_object(chart: &Chart) -> Value {
         let value = match (key, value) {
             ("maintainers", _) => helm_fields(value, &[("url", "URL")]),
             ("dependencies", _) => helm_fields(value, &[("import-values", "ImportValues")]),
-            (_, Value::Number(_) | Value::Bool(_)) if strings.contains(&name.as_str()) => {
-                string(super::go::strval(&super::convert::to_tera(value)))
-            }
-            _ => value.clone(),
+            _ => match crate::chart::scalar_text(value) {
+                Some(text) if strings.contains(&name.as_str()) => string(text),
+                _ => value.clone(),
+            },
         };
         m.insert(string(name), value);
     }
