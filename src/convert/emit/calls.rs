@@ -162,7 +162,6 @@ impl<'m> Emitter<'m> {
                     .pending
                     .push(format!("set {name} = {}", arg.t.arg()));
                 arg.t = T {
-                    path: true,
                     sure_list: arg.t.sure_list,
                     ..T::name(name, arg.t.kind, arg.t.nullable)
                 };

@@ -143,7 +143,6 @@ pub fn emit_file(model: &Model, name: &str, source: &str, template: &Template) -
         scope: Scope::template(&template.nodes, model.tpl),
         hoisted: Vec::new(),
         last_trim_right: false,
-        in_structure: false,
         yaml_structure: false,
         supply_hint: None,
         tested_value: None,
@@ -267,10 +266,8 @@ struct Emitter<'m> {
     /// The last converted Go tag trims the whitespace after it.
     last_trim_right: bool,
     /// The action being converted prints where YAML structure goes (not in a block scalar, a
-    /// quoted string, a hashed file or a component): text layout there makes no difference to
-    /// the objects, so Helm's exact text is not needed (`blank=true` of `nindent`).
-    in_structure: bool,
-    /// ... and it only lays out `toYaml`'s output: key order makes no difference either.
+    /// quoted string, a hashed file or a component) and only lays out `toYaml`'s output: key
+    /// order makes no difference to the objects there.
     yaml_structure: bool,
     /// The value a `supply(...)` stands for, when the surrounding call tells.
     supply_hint: Option<String>,
@@ -487,13 +484,12 @@ impl<'m> Emitter<'m> {
             return;
         }
         if pipe.decl.is_empty() {
-            self.in_structure = !self.model.tpl
+            let in_structure = !self.model.tpl
                 && self.scope.component.is_none()
                 && !self.model.hashed.contains(&self.file)
                 && yaml_position::is_structure(self.source, a.tag.pos.offset);
-            self.yaml_structure = self.in_structure && yaml_position::formats_only(pipe);
+            self.yaml_structure = in_structure && yaml_position::formats_only(pipe);
             let value = self.pipeline(pipe);
-            self.in_structure = false;
             self.yaml_structure = false;
             self.report_go_float(pipe, &value);
             let printed = self.printed(&value);
