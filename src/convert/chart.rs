@@ -231,7 +231,7 @@ fn top_level_setters(
     files: &[TemplateFile],
     setters: &BTreeMap<String, Vec<String>>,
 ) -> HashMap<String, Vec<String>> {
-    use super::ast::{Expr, Node};
+    use super::ast::Node;
     files
         .iter()
         .map(|f| {
@@ -240,17 +240,14 @@ fn top_level_setters(
                 .nodes
                 .iter()
                 .filter_map(|node| match node {
-                    Node::Template(t) if setters.contains_key(&t.name.value) => {
-                        let pipe = t.pipe.as_ref()?;
-                        let [command] = pipe.commands.as_slice() else {
-                            return None;
-                        };
-                        let root = match command.args.as_slice() {
-                            [Expr::Dot(_)] => true,
-                            [Expr::Variable(v)] => v.name == "$" && v.fields.is_empty(),
-                            _ => false,
-                        };
-                        (root && pipe.decl.is_empty()).then(|| t.name.value.clone())
+                    // At the top level `.` is the top-level object.
+                    Node::Template(t)
+                        if setters.contains_key(&t.name.value)
+                            && t.pipe
+                                .as_ref()
+                                .is_some_and(|p| emit::setters::passes_arg(p, true)) =>
+                    {
+                        Some(t.name.value.clone())
                     }
                     _ => None,
                 })
