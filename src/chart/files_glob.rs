@@ -3,6 +3,9 @@
 //! other than `/`; `[abc]`, `[a-z]` and `[!...]` one character (`/` included); `{a,b}`
 //! alternatives (nested, an unclosed `{` closes at the end); `\` makes the next character
 //! literal; `,` and `}` outside braces are literal. The whole path must match.
+//!
+//! Written by hand: globset, used before, reads `**` only as a whole path segment and keeps
+//! `[...]` from matching `/`, so a chart's pattern could pick other files than Helm picks.
 
 /// One piece of a pattern.
 #[derive(Debug, Clone)]
