@@ -735,8 +735,9 @@ fn resolve_plain(text: &str) -> Option<Value> {
         "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         _ => {}
     }
-    // No number starts with a letter (`nan` and `inf` parse as floats below, but not finite
-    // ones): `name`, `template` and the like are strings without trying every number form.
+    // No number starts with a letter (`nan` or `inf` would parse as a float, which is refused
+    // as not finite): `name`, `null_x` and the like are strings without trying every number
+    // form.
     if first.is_ascii_alphabetic() {
         return Some(Value::String(text.to_string()));
     }
