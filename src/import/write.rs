@@ -125,7 +125,7 @@ fn stage(
 ) -> Result<(PathBuf, Vec<atomic::Staged>), Error> {
     let chart = &import.chart;
     let parent = parent_of(chart);
-    create_dirs(&parent, made)?;
+    atomic::create_dirs(&parent, made).map_err(|e| write_error(&parent, e))?;
     let new_chart = fresh_name(chart, "new");
     fs::create_dir(&new_chart).map_err(|e| write_error(&new_chart, e))?;
     made.push(new_chart.clone());
@@ -144,7 +144,8 @@ fn stage(
             )
             .in_file(path.display().to_string()));
         }
-        create_dirs(&parent_of(path), made)?;
+        let dir = parent_of(path);
+        atomic::create_dirs(&dir, made).map_err(|e| write_error(&dir, e))?;
         staged.push(atomic::stage(path, text.as_bytes()).map_err(|e| write_error(path, e))?);
     }
     Ok((new_chart, staged))
@@ -155,24 +156,6 @@ fn parent_of(path: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     }
-}
-
-/// Creates `dir` and its missing parents, noting the outermost one made (to remove it again).
-fn create_dirs(dir: &Path, made: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let mut missing = Vec::new();
-    let mut at = Some(dir);
-    while let Some(path) = at {
-        if path.as_os_str().is_empty() || path.exists() {
-            break;
-        }
-        missing.push(path.to_path_buf());
-        at = path.parent();
-    }
-    if let Some(outermost) = missing.last() {
-        fs::create_dir_all(dir).map_err(|e| write_error(dir, e))?;
-        made.push(outermost.clone());
-    }
-    Ok(())
 }
 
 /// `charts/.backend.ktera-new-<pid>-<n>`: a name beside `path` that nothing has.

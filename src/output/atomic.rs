@@ -11,6 +11,28 @@ use tempfile::NamedTempFile;
 
 use crate::error::Error;
 
+/// Creates `dir` and its missing parents, noting each one made (outermost first), so that a
+/// write that fails can remove them again.
+pub fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> io::Result<()> {
+    let mut missing = Vec::new();
+    let mut at = Some(dir);
+    while let Some(path) = at {
+        if path.as_os_str().is_empty() || path.exists() {
+            break;
+        }
+        missing.push(path.to_path_buf());
+        at = path.parent();
+    }
+    for path in missing.into_iter().rev() {
+        match fs::create_dir(&path) {
+            Ok(()) => created.push(path),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 /// A file written beside its target and not yet in place; the temporary file is removed when
 /// this is dropped without [`Staged::commit`].
 pub struct Staged {

@@ -153,7 +153,7 @@ fn stage_all(
     files: &[(PathBuf, String)],
     created: &mut Vec<PathBuf>,
 ) -> Result<Vec<atomic::Staged>, Error> {
-    create_dirs(dir, created).map_err(|source| cannot_write(dir, source))?;
+    atomic::create_dirs(dir, created).map_err(|source| cannot_write(dir, source))?;
     let root = fs::canonicalize(dir).map_err(|source| cannot_write(dir, source))?;
     files
         .iter()
@@ -194,27 +194,6 @@ fn check_relative(rel: &Path) -> Result<(), Error> {
         crate::chart::names::shown(&rel.to_string_lossy())
     ))
     .with_hint("a chart or template name holds `..` or `/`; rename it"))
-}
-
-/// Creates `dir` and its missing parents, noting each one made (outermost first).
-fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut missing = Vec::new();
-    let mut at = Some(dir);
-    while let Some(path) = at {
-        if path.as_os_str().is_empty() || path.exists() {
-            break;
-        }
-        missing.push(path.to_path_buf());
-        at = path.parent();
-    }
-    for path in missing.into_iter().rev() {
-        match fs::create_dir(&path) {
-            Ok(()) => created.push(path),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && path.is_dir() => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 /// Creates the directories of `rel` under `dir` (whose real path is `root`) one at a time,
