@@ -115,23 +115,12 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
-/// Helm's `typeOf` of what a values file holds.
+/// Helm's `typeOf` of what a values file holds: Go's type name, where every number is a
+/// `float64`.
 fn type_of(value: &Value) -> &'static str {
-    if let Some((_, type_name)) = super::functions::semver_go_type(value) {
-        type_name
-    } else if value.is_none() || value.is_undefined() {
-        "<nil>"
-    } else if value.is_string() {
-        "string"
-    } else if value.is_bool() {
-        "bool"
-    } else if value.is_number() {
+    if value.is_number() {
         "float64"
-    } else if value.is_array() {
-        "[]interface {}"
-    } else if value.is_map() {
-        "map[string]interface {}"
     } else {
-        "[]uint8"
+        super::printf::type_name(value)
     }
 }

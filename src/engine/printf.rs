@@ -46,7 +46,7 @@ pub fn sprint(values: &[Value]) -> String {
 }
 
 /// Go's type name for a value, as `%T` and the `%!verb(type=value)` markers print it.
-fn type_name(value: &Value) -> &'static str {
+pub(super) fn type_name(value: &Value) -> &'static str {
     if let Some((_, type_name)) = super::functions::semver_go_type(value) {
         type_name
     } else if value.is_none() || value.is_undefined() {
