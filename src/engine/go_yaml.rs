@@ -567,8 +567,9 @@ fn key_text(key: &Value) -> String {
     }
 }
 
-/// go-yaml v2's `keyList.Less` for string keys.
-fn key_order(a: &str, b: &str) -> Ordering {
+/// go-yaml v2's `keyList.Less` for string keys (its run of digits is an `int64` that wraps
+/// as Go's does).
+pub(super) fn key_order(a: &str, b: &str) -> Ordering {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
     let mut i = 0;

@@ -317,59 +317,10 @@ fn sorted(value: &Value, order: fn(&Key, &Key) -> Ordering) -> Value {
 /// The key order of go-yaml v2, which Helm's `toYaml` writes: runs of digits compare as
 /// numbers (`9` before `10`), a letter after any other character, letters by code point.
 fn yaml_key_order(a: &Key, b: &Key) -> Ordering {
-    let (Some(a), Some(b)) = (a.as_str(), b.as_str()) else {
-        return go::compare_keys(a, b);
-    };
-    let (ar, br): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    for i in 0..ar.len().min(br.len()) {
-        if ar[i] == br[i] {
-            continue;
-        }
-        let (al, bl) = (ar[i].is_alphabetic(), br[i].is_alphabetic());
-        if al && bl {
-            return ar[i].cmp(&br[i]);
-        }
-        if al || bl {
-            return if bl {
-                Ordering::Less
-            } else {
-                Ordering::Greater
-            };
-        }
-        let (mut an, mut bn) = (0_i128, 0_i128);
-        if ar[i] == '0' || br[i] == '0' {
-            // A run of digits that started before `i` with a non-zero digit.
-            if ar[..i]
-                .iter()
-                .rev()
-                .take_while(|c| c.is_ascii_digit())
-                .any(|c| *c != '0')
-            {
-                an = 1;
-                bn = 1;
-            }
-        }
-        let digits = |s: &[char], from: usize, n: &mut i128| {
-            let mut at = from;
-            while at < s.len() && s[at].is_ascii_digit() {
-                *n = n
-                    .saturating_mul(10)
-                    .saturating_add(i128::from(s[at] as u8 - b'0'));
-                at += 1;
-            }
-            at
-        };
-        let ai = digits(&ar, i, &mut an);
-        let bi = digits(&br, i, &mut bn);
-        if an != bn {
-            return an.cmp(&bn);
-        }
-        if ai != bi {
-            return ai.cmp(&bi);
-        }
-        return ar[i].cmp(&br[i]);
+    match (a.as_str(), b.as_str()) {
+        (Some(a), Some(b)) => super::go_yaml::key_order(a, b),
+        _ => go::compare_keys(a, b),
     }
-    ar.len().cmp(&br.len())
 }
 
 fn write_json(value: &Value, pretty: bool, depth: usize, out: &mut String) {
