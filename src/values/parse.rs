@@ -157,7 +157,8 @@ fn first_content(text: &str) -> (usize, usize) {
     (1, 1)
 }
 
-fn describe(value: &Value) -> &'static str {
+/// What a values node is, in words: "a list", "a mapping".
+pub(super) fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

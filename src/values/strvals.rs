@@ -461,15 +461,7 @@ impl Parser<'_, '_, '_> {
     }
 
     fn conflict(&self, at: usize, name: &str, found: &Value, wanted: &str, op: char) -> Error {
-        let found = match found {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Sequence(_) => "a list",
-            Value::Mapping(_) => "a mapping",
-            Value::Tagged(_) => "a tagged value",
-        };
+        let found = super::parse::describe(found);
         self.error(
             at,
             format!("`{name}` already holds {found}, so `{op}` cannot go into it as into {wanted}"),
