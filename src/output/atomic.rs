@@ -1,7 +1,8 @@
 //! The one atomic file writer: each file goes to a temporary file beside its target (same
 //! directory, so the rename stays on one filesystem), is flushed to disk, and is renamed over
 //! the target. Readers see the old bytes or the new ones, never a mix, and a failure leaves the
-//! old file in place. Used for `--output-dir`, `ktera render`'s tree and `ktera set`.
+//! old file in place. Used for `--output-dir`, `ktera render`'s tree, `ktera set` and the
+//! values files of `ktera import`.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
