@@ -7,12 +7,17 @@
 //! `to_yaml`, `nindent`, ...) are left as written. The filter also prints a `semver` version as
 //! its text.
 //!
+//! Text joined with `~` is printed too, in effect: Tera joins null and undefined as nothing
+//! (`Values.image.repository ~ ":" ~ Values.image.tagg` gives `nginx:`). So each operand of a
+//! `~` that could be null goes through the same filter, in prints and in `{% %}` tags alike:
+//! `a ~ b` compiles as `(a) | ktera_printable ~ (b) | ktera_printable`.
+//!
 //! The wrapping moves what follows it on the line; [`Shift`]s record where text was inserted
 //! so that error positions are given back in the file as written.
 
 use tera::{TeraResult, Value};
 
-use super::tera_text::outside_strings;
+use super::tera_text::{join_operands, outside_strings};
 
 /// The filter each print goes through.
 pub const FILTER: &str = "ktera_printable";
@@ -261,6 +266,42 @@ impl Writer {
         self.inserts.push((self.written, text.chars().count()));
         self.out.push_str(text);
     }
+
+    /// Copies `text` (a print's expression or a tag), each operand of a `~` join that could
+    /// be null wrapped in the check.
+    fn push_joined(&mut self, text: &str) {
+        let operands: Vec<(usize, usize)> = join_operands(text)
+            .into_iter()
+            .filter(|&(start, end)| {
+                let operand = &text[start..end];
+                // A bracketed join (`(a ~ b) ~ c`) gives text; its own operands are checked.
+                let joined_group = operand
+                    .strip_prefix('(')
+                    .and_then(|o| o.strip_suffix(')'))
+                    .is_some_and(has_top_level_join);
+                !joined_group && needs_check(operand, is_plain_path(operand))
+            })
+            .collect();
+        if operands.is_empty() {
+            self.push(text);
+            return;
+        }
+        // Opens and closes in text order; where operands nest (`(a ~ b) ~ c`), the outer one
+        // opens first and closes last.
+        let mut marks: Vec<(usize, bool, usize)> = Vec::with_capacity(operands.len() * 2);
+        for &(start, end) in &operands {
+            marks.push((start, true, usize::MAX - end));
+            marks.push((end, false, usize::MAX - start));
+        }
+        marks.sort_unstable_by_key(|&(at, opens, nesting)| (at, opens, nesting));
+        let mut copied = 0;
+        for (at, opens, _) in marks {
+            self.push(&text[copied..at]);
+            copied = at;
+            self.insert(if opens { "(" } else { SUFFIX });
+        }
+        self.push(&text[copied..]);
+    }
 }
 
 /// Wraps every print of `source` that could print a null.
@@ -281,7 +322,7 @@ pub fn guard(source: &str) -> Guarded {
         } else if rest.starts_with("{%") {
             let end = tag_end(rest, "%}").map_or(rest.len(), |e| e + 2);
             let tag = &rest[..end];
-            w.push(tag);
+            w.push_joined(tag);
             rest = &rest[end..];
             if is_raw(tag) {
                 let end = raw_end(rest);
@@ -312,12 +353,12 @@ pub fn guard(source: &str) -> Guarded {
                     w.insert(PATH_SUFFIX);
                 } else {
                     w.insert("(");
-                    w.push(printed);
+                    w.push_joined(printed);
                     w.insert(SUFFIX);
                 }
                 w.push(&expr[leading + expr[leading..].trim_end().len()..]);
             } else {
-                w.push(expr);
+                w.push_joined(expr);
             }
             w.push(&rest[expr_end.max(open)..close + 2]);
             rest = &rest[close + 2..];
@@ -393,6 +434,10 @@ fn needs_check(expr: &str, plain: bool) -> bool {
     if has_top_level_word(expr, "if") {
         return true;
     }
+    // A join gives text: its operands are checked instead ([`Writer::push_joined`]).
+    if has_top_level_join(expr) {
+        return false;
+    }
     // Helm's objects other than Values hold no nulls.
     if plain
         && ["Release.", "Chart.", "Capabilities.", "Template."]
@@ -452,6 +497,19 @@ fn matching_paren_rest(text: &str) -> &str {
         }
     }
     ""
+}
+
+/// Whether `expr` joins with `~` outside string literals and brackets.
+fn has_top_level_join(expr: &str) -> bool {
+    let mut depth = 0i32;
+    outside_strings(expr).any(|(_, b)| {
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+        b == b'~' && depth == 0
+    })
 }
 
 /// Whether `word` is one of the words of `expr` outside string literals and brackets.
@@ -541,7 +599,7 @@ mod tests {
         let shifts = shifts(written, &g.inserts);
         assert_eq!(
             g.source,
-            "a: {{ Values.x | ktera_printable }}\nb: {{- (Values.y ~ 1) | ktera_printable -}} {{ Values.z | quote }} {{ <c /> }}"
+            "a: {{ Values.x | ktera_printable }}\nb: {{- (Values.y) | ktera_printable ~ 1 -}} {{ Values.z | quote }} {{ <c /> }}"
         );
         // `Values.x` starts at column 6 (0-based) as written and wrapped; `Values.y` on line 2
         // after the inserted `(`.
@@ -600,7 +658,28 @@ mod tests {
         );
         assert_eq!(
             guard("{{ x | quote ~ y }}").source,
-            "{{ (x | quote ~ y) | ktera_printable }}"
+            "{{ x | quote ~ (y) | ktera_printable }}"
+        );
+    }
+
+    #[test]
+    fn each_operand_of_a_join_that_may_be_null_is_checked_in_prints_and_tags() {
+        assert_eq!(
+            guard(r#"{% set image = Values.image.repository ~ ":" ~ Values.image.tag %}"#).source,
+            r#"{% set image = (Values.image.repository) | ktera_printable ~ ":" ~ (Values.image.tag) | ktera_printable %}"#
+        );
+        assert_eq!(
+            guard(r#"{{ "v" ~ Chart.Version ~ x | quote ~ 1 }}"#).source,
+            r#"{{ "v" ~ Chart.Version ~ x | quote ~ 1 }}"#
+        );
+        assert_eq!(
+            guard("{{ (a ~ b) ~ f(c ~ d) }}").source,
+            "{{ ((a) | ktera_printable ~ (b) | ktera_printable) ~ (f((c) | ktera_printable ~ (d) | ktera_printable)) | ktera_printable }}"
+        );
+        // A join under a condition: the print is checked as a whole too.
+        assert_eq!(
+            guard("{{ a ~ b if c else d }}").source,
+            "{{ ((a) | ktera_printable ~ (b) | ktera_printable if c else d) | ktera_printable }}"
         );
     }
 }

@@ -292,6 +292,79 @@ fn printing_a_null_is_an_error_that_points_at_the_value() {
     }
 }
 
+/// Tera joins null and undefined with `~` as nothing; ktera refuses them as it refuses printing
+/// them, in a print and in a `set`, and points at the operand.
+#[test]
+fn joining_a_null_or_undefined_value_with_a_tilde_is_an_error() {
+    let values = "image:\n  repository: nginx\n  tag:\nports:\n  - name: http\n";
+    for (lines, says, at) in [
+        (
+            "  image: {{ Values.image.repository ~ \":\" ~ Values.image.tag }}",
+            "Tried to render a value that is null",
+            "Values.image.tag",
+        ),
+        (
+            "  image: {{ Values.image.repository ~ \":\" ~ Values.image.tga }}",
+            "Field `tga` is not defined. Available fields: repository, tag",
+            "tga",
+        ),
+        (
+            "{%- set image = Values.image.repository ~ \":\" ~ Values.image.tga %}\n  image: {{ image }}",
+            "Field `tga` is not defined. Available fields: repository, tag",
+            "tga",
+        ),
+        (
+            "{%- for p in Values.ports %}\n  {{ \"port-\" ~ p.nmae }}: x\n{%- endfor %}",
+            "Field `nmae` is not defined. Available fields: name",
+            "nmae",
+        ),
+    ] {
+        let template = configmap(lines);
+        let (_tmp, dir) = common::chart_named(
+            "app",
+            &[
+                ("Chart.yaml", CHART),
+                ("values.yaml", values),
+                ("templates/cm.yaml", &template),
+            ],
+        );
+        let output = common::template(&dir).output().expect("run");
+        assert_eq!(output.status.code(), Some(1), "{lines}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let (line, written) = template
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(at))
+            .expect("the operand's line");
+        let column = written.find(at).expect("operand") + 1;
+        let place = format!("templates/cm.yaml:{}:{column}: {says}", line + 1);
+        assert!(stderr.contains(&place), "{lines}: want {place}: {stderr}");
+    }
+
+    // A default, or `or_empty` on purpose, joins.
+    for (join, want) in [
+        (
+            "Values.image.tag | default(value=\"1.0\")",
+            "image: nginx:1.0",
+        ),
+        ("Values.image.tag | or_empty ~ \"x\"", "image: nginx:x"),
+    ] {
+        let template = configmap(&format!(
+            "  image: {{{{ Values.image.repository ~ \":\" ~ {join} }}}}"
+        ));
+        let (_tmp, dir) = common::chart_named(
+            "app",
+            &[
+                ("Chart.yaml", CHART),
+                ("values.yaml", values),
+                ("templates/cm.yaml", &template),
+            ],
+        );
+        let out = common::stdout_of(&["template", dir.to_str().expect("path")]);
+        assert!(out.contains(want), "{join}: {out}");
+    }
+}
+
 /// A loop's or a `set`'s variable: a missing field is named as Tera names it, a null field is
 /// refused as a null value is, each pointed at as written (line 7, the printed path).
 #[test]
