@@ -635,6 +635,9 @@ fn locate(
                 None => error,
             }
         }
+        tera::ErrorKind::Msg(text) if let Some(report) = ValidationReport::read(text, files) => {
+            report.into_error()
+        }
         _ => {
             // Other kinds (include cycles, missing templates) name templates, not lines.
             let mut message = error.to_string();
@@ -659,6 +662,67 @@ fn locate(
             }
             Error::input(message).with_hint(hint)
         }
+    }
+}
+
+/// Tera's reports of what a template calls and nothing defines (an unknown filter, function,
+/// test, component or template) arrive as text, several joined by blank lines:
+/// `error: Unknown filter `x`` / ` --> <name>:3:7` / the line / its `^^^`. Read back, the first
+/// is shown as every other error is; the others are listed in a note.
+struct ValidationReport<'f> {
+    message: String,
+    path: &'f str,
+    written: &'f str,
+    line: usize,
+    column: usize,
+    width: usize,
+    others: Vec<String>,
+}
+
+impl<'f> ValidationReport<'f> {
+    fn read(text: &str, files: &'f HashMap<String, (String, String)>) -> Option<Self> {
+        let mut reports = text.split("\n\nerror: ");
+        let first = reports.next()?.strip_prefix("error: ")?;
+        let mut lines = first.lines();
+        let message = lines.next()?.to_string();
+        let place = lines.next()?.trim_start().strip_prefix("--> ")?;
+        let mut parts = place.rsplitn(3, ':');
+        let column = parts.next()?.parse().ok()?;
+        let line = parts.next()?.parse().ok()?;
+        let (path, written) = files.get(parts.next()?)?;
+        let width = lines.nth(2).map_or(1, |u| u.matches('^').count().max(1));
+        let others = reports
+            .filter_map(|r| {
+                let mut lines = r.lines();
+                let message = lines.next()?;
+                let place = lines.next()?.trim_start().strip_prefix("--> ")?;
+                let (name, at) = place.split_once(':')?;
+                let path = files.get(name).map_or(name, |(path, _)| path.as_str());
+                Some(format!("{path}:{at}: {message}"))
+            })
+            .collect();
+        Some(ValidationReport {
+            message,
+            path,
+            written,
+            line,
+            column,
+            width,
+            others,
+        })
+    }
+
+    fn into_error(self) -> Error {
+        let hint = habits::helm_name_hint(&self.message).unwrap_or_else(|| hint_for(&self.message));
+        let mut error = Error::input(self.message).with_diagnostic(Diagnostic {
+            snippet: span_snippet(self.written, self.line, self.column, self.width),
+            hint,
+            ..Diagnostic::at(self.path, self.line, self.column)
+        });
+        if !self.others.is_empty() {
+            error = error.with_note(format!("also: {}", self.others.join("; ")));
+        }
+        error
     }
 }
 

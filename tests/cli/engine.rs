@@ -292,6 +292,90 @@ fn printing_a_null_is_an_error_that_points_at_the_value() {
     }
 }
 
+/// What a template calls and nothing defines is an error in the layout of every other:
+/// `error: file:line:column: message`, the line, the mark; more than one are listed in a note.
+#[test]
+fn unknown_names_are_located_as_every_error_is() {
+    for (line, says, at) in [
+        ("  a: {{ nofn() }}", "Unknown function `nofn`", "nofn()"),
+        (
+            "  a: {{ \"x\" | upperr }}",
+            "Unknown filter `upperr`",
+            "upperr",
+        ),
+        (
+            "  a: {% if 1 is nottest %}x{% endif %}",
+            "Unknown test `nottest`",
+            "nottest",
+        ),
+        (
+            "  a: {{ <Nocomp /> }}",
+            "Unknown component `Nocomp`",
+            "<Nocomp />",
+        ),
+        (
+            "  a: {% include \"nofile\" %}",
+            "Unknown template `nofile`",
+            "\"nofile\"",
+        ),
+    ] {
+        let (_tmp, dir) = common::chart_named(
+            "app",
+            &[
+                ("Chart.yaml", CHART),
+                ("templates/cm.yaml", &configmap(line)),
+            ],
+        );
+        let output = common::template(&dir).output().expect("run");
+        assert_eq!(output.status.code(), Some(1), "{line}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let column = line.find(at).expect("name") + 1;
+        let place = format!(
+            "error: {}:6:{column}: {says}\n",
+            dir.join("templates/cm.yaml").display()
+        );
+        assert!(stderr.starts_with(&place), "{line}: want {place}: {stderr}");
+        let mark = format!(
+            "{}{}",
+            " ".repeat(column - 1),
+            "^".repeat(at.chars().count())
+        );
+        assert!(
+            stderr.contains(&format!("  | {mark}\n")),
+            "{line}: {stderr}"
+        );
+        assert!(!stderr.contains("-->"), "{stderr}");
+    }
+
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            ("Chart.yaml", CHART),
+            (
+                "templates/cm.yaml",
+                &configmap("  a: {{ Values | toYaml }}\n  b: {{ 1 | nofilter }}"),
+            ),
+        ],
+    );
+    let output = common::template(&dir).output().expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let path = dir.join("templates/cm.yaml").display().to_string();
+    assert!(
+        stderr.contains(&format!("{path}:6:18: Unknown filter `toYaml`")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: `toYaml` is Helm's name; ktera's is `to_yaml`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "note: also: {path}:7:13: Unknown filter `nofilter`"
+        )),
+        "{stderr}"
+    );
+}
+
 /// Tera joins null and undefined with `~` as nothing; ktera refuses them as it refuses printing
 /// them, in a print and in a `set`, and points at the operand.
 #[test]
