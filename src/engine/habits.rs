@@ -452,11 +452,19 @@ pub fn helm_name_hint(message: &str) -> Option<String> {
         ));
     }
     let table = signatures();
-    let names = if message.contains("function") {
-        &table.functions
+    let (names, others) = if message.contains("function") {
+        (&table.functions, &table.filters)
     } else {
-        &table.filters
+        (&table.filters, &table.functions)
     };
+    // A filter called as a function, or the other way round.
+    if others.contains_key(name) {
+        return Some(if message.contains("function") {
+            format!("`{name}` is a filter: write `value | {name}(...)`")
+        } else {
+            format!("`{name}` is a function: write `{name}(...)`")
+        });
+    }
     let near = crate::diagnostic::did_you_mean(name, names.keys().copied())?;
     Some(format!(
         "did you mean `{near}`? (the README's table lists ktera's filters and functions)"

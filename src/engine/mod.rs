@@ -638,6 +638,16 @@ fn locate(
         tera::ErrorKind::Msg(text) if let Some(report) = ValidationReport::read(text, files) => {
             report.into_error()
         }
+        tera::ErrorKind::CircularInclude { tpl, include_chain } => {
+            let shown = |name: &String| files.get(name).map_or(name.clone(), |(p, _)| p.clone());
+            let chain: Vec<String> = include_chain.iter().map(shown).collect();
+            Error::input(format!(
+                "`{{% include %}}` goes round in a circle: {}",
+                chain.join(" includes ")
+            ))
+            .in_file(shown(tpl))
+            .with_hint("break the circle: move what both need into a component or a third file")
+        }
         _ => {
             // Other kinds (include cycles, missing templates) name templates, not lines.
             let mut message = error.to_string();
@@ -713,7 +723,13 @@ impl<'f> ValidationReport<'f> {
     }
 
     fn into_error(self) -> Error {
-        let hint = habits::helm_name_hint(&self.message).unwrap_or_else(|| hint_for(&self.message));
+        let names_a_call = ["Unknown filter", "Unknown function"]
+            .iter()
+            .any(|kind| self.message.starts_with(kind));
+        let hint = names_a_call
+            .then(|| habits::helm_name_hint(&self.message))
+            .flatten()
+            .unwrap_or_else(|| hint_for(&self.message));
         let mut error = Error::input(self.message).with_diagnostic(Diagnostic {
             snippet: span_snippet(self.written, self.line, self.column, self.width),
             hint,

@@ -376,6 +376,35 @@ fn unknown_names_are_located_as_every_error_is() {
     );
 }
 
+/// Templates that include each other in a circle: named by their files, with what to do.
+#[test]
+fn an_include_circle_names_its_files() {
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            ("Chart.yaml", CHART),
+            ("templates/a.yaml", "{% include \"b.yaml\" %}\n"),
+            ("templates/b.yaml", "{% include \"a.yaml\" %}\n"),
+        ],
+    );
+    let output = common::template(&dir).output().expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (a, b) = (
+        dir.join("templates/a.yaml").display().to_string(),
+        dir.join("templates/b.yaml").display().to_string(),
+    );
+    let circle = [
+        format!("{a} includes {b} includes {a}"),
+        format!("{b} includes {a} includes {b}"),
+    ];
+    assert!(
+        circle.iter().any(|c| stderr.contains(c.as_str())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: break the circle"), "{stderr}");
+}
+
 /// Tera joins null and undefined with `~` as nothing; ktera refuses them as it refuses printing
 /// them, in a print and in a `set`, and points at the operand.
 #[test]
