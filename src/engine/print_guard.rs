@@ -322,7 +322,14 @@ pub fn guard(source: &str) -> Guarded {
         } else if rest.starts_with("{%") {
             let end = tag_end(rest, "%}").map_or(rest.len(), |e| e + 2);
             let tag = &rest[..end];
-            w.push_joined(tag);
+            let body_end = if tag.len() >= 4 && tag.ends_with("%}") {
+                tag.len() - 2
+            } else {
+                tag.len()
+            };
+            w.push("{%");
+            w.push_joined(&tag[2..body_end]);
+            w.push(&tag[body_end..]);
             rest = &rest[end..];
             if is_raw(tag) {
                 let end = raw_end(rest);
