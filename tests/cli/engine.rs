@@ -432,26 +432,7 @@ fn joining_a_null_or_undefined_value_with_a_tilde_is_an_error() {
             "nmae",
         ),
     ] {
-        let template = configmap(lines);
-        let (_tmp, dir) = common::chart_named(
-            "app",
-            &[
-                ("Chart.yaml", CHART),
-                ("values.yaml", values),
-                ("templates/cm.yaml", &template),
-            ],
-        );
-        let output = common::template(&dir).output().expect("run");
-        assert_eq!(output.status.code(), Some(1), "{lines}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let (line, written) = template
-            .lines()
-            .enumerate()
-            .find(|(_, l)| l.contains(at))
-            .expect("the operand's line");
-        let column = written.find(at).expect("operand") + 1;
-        let place = format!("templates/cm.yaml:{}:{column}: {says}", line + 1);
-        assert!(stderr.contains(&place), "{lines}: want {place}: {stderr}");
+        fails_pointing_at(values, lines, says, at);
     }
 
     // A default, or `or_empty` on purpose, joins.
@@ -500,23 +481,33 @@ fn a_variable_s_missing_or_null_field_is_named() {
             "nubmer",
         ),
     ] {
-        let template = configmap(lines);
-        let (_tmp, dir) = common::chart_named(
-            "app",
-            &[
-                ("Chart.yaml", CHART),
-                ("values.yaml", values),
-                ("templates/cm.yaml", &template),
-            ],
-        );
-        let output = common::template(&dir).output().expect("run");
-        assert_eq!(output.status.code(), Some(1), "{lines}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let written = template.lines().nth(6).expect("line 7");
-        let column = written.find(at).expect("printed path") + 1;
-        let place = format!("templates/cm.yaml:7:{column}: {says}");
-        assert!(stderr.contains(&place), "{place}\n{stderr}");
-        let carets = format!("| {}{}\n", " ".repeat(column - 1), "^".repeat(at.len()));
-        assert!(stderr.contains(&carets), "{carets}\n{stderr}");
+        fails_pointing_at(values, lines, says, at);
     }
+}
+
+/// Renders `lines` in a ConfigMap with `values`: the run fails saying `says`, at the first
+/// line that holds `at`, pointing at it.
+fn fails_pointing_at(values: &str, lines: &str, says: &str, at: &str) {
+    let template = configmap(lines);
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            ("Chart.yaml", CHART),
+            ("values.yaml", values),
+            ("templates/cm.yaml", &template),
+        ],
+    );
+    let output = common::template(&dir).output().expect("run");
+    assert_eq!(output.status.code(), Some(1), "{lines}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (index, written) = template
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(at))
+        .expect("a line that holds `at`");
+    let column = written.find(at).expect("at") + 1;
+    let place = format!("templates/cm.yaml:{}:{column}: {says}", index + 1);
+    assert!(stderr.contains(&place), "{place}\n{stderr}");
+    let carets = format!("| {}{}\n", " ".repeat(column - 1), "^".repeat(at.len()));
+    assert!(stderr.contains(&carets), "{carets}\n{stderr}");
 }
