@@ -689,4 +689,100 @@ mod tests {
             "{{ ((a) | ktera_printable ~ (b) | ktera_printable if c else d) | ktera_printable }}"
         );
     }
+
+    mod generated {
+        use proptest::prelude::*;
+
+        use super::super::{FILTER, check, guard};
+
+        /// A Tera expression of names that are all defined and not null, literals, joins,
+        /// arithmetic, comparisons, logic, filters, calls, brackets and conditions.
+        fn expression(depth: u32) -> BoxedStrategy<String> {
+            let leaf = prop_oneof![
+                Just("a".to_string()),
+                Just("b".to_string()),
+                Just("n".to_string()),
+                Just("m.k".to_string()),
+                Just("m.n".to_string()),
+                Just("m[\"k\"]".to_string()),
+                Just("l[0]".to_string()),
+                Just("\"s~t\"".to_string()),
+                Just("'q'".to_string()),
+                Just("2".to_string()),
+                Just("1.5".to_string()),
+                Just("true".to_string()),
+            ];
+            if depth == 0 {
+                return leaf.boxed();
+            }
+            let inner = || expression(depth - 1);
+            let op = prop_oneof![
+                Just("~"),
+                Just("+"),
+                Just("*"),
+                Just("=="),
+                Just("!="),
+                Just("<"),
+                Just("and"),
+                Just("or"),
+                Just("in"),
+            ];
+            let filter = prop_oneof![Just("upper"), Just("lower"), Just("length"), Just("trim")];
+            prop_oneof![
+                3 => leaf,
+                3 => (inner(), op, inner()).prop_map(|(l, op, r)| format!("{l} {op} {r}")),
+                1 => (inner(), filter).prop_map(|(e, f)| format!("{e} | {f}")),
+                1 => inner().prop_map(|e| format!("({e})")),
+                1 => inner().prop_map(|e| format!("not {e}")),
+                1 => (inner(), inner()).prop_map(|(a, b)| format!("[{a}, {b}]")),
+                1 => inner().prop_map(|e| format!("{{\"x\": {e}}}")),
+                1 => (inner(), inner(), inner())
+                    .prop_map(|(a, c, b)| format!("{a} if {c} else {b}")),
+            ]
+            .boxed()
+        }
+
+        fn render(source: &str) -> Option<Result<String, String>> {
+            let mut tera = tera::Tera::new();
+            tera.register_filter(
+                FILTER,
+                |v: tera::Value, kwargs: tera::Kwargs, state: &tera::State| {
+                    check(v, &kwargs, state)
+                },
+            );
+            tera.add_raw_template("t", source).ok()?;
+            let mut context = tera::Context::new();
+            context.insert("a", "x");
+            context.insert("b", "y");
+            context.insert("n", &3);
+            context.insert("l", &vec!["e"]);
+            let mut m = std::collections::BTreeMap::new();
+            m.insert("k", tera::Value::from("v"));
+            m.insert("n", tera::Value::from(2));
+            context.insert("m", &m);
+            Some(tera.render("t", &context).map_err(|e| format!("{e:?}")))
+        }
+
+        proptest! {
+            /// The checks change nothing where every value is defined and not null: what
+            /// compiles as written compiles wrapped, and renders the same text or fails alike.
+            #[test]
+            fn wrapping_keeps_what_a_template_means(expr in expression(3)) {
+                for source in [
+                    format!("{{{{ {expr} }}}}"),
+                    format!("{{% set v = {expr} %}}{{{{ v }}}}"),
+                    format!("{{% if {expr} %}}y{{% else %}}n{{% endif %}}"),
+                ] {
+                    let written = render(&source);
+                    let wrapped = render(&guard(&source).source);
+                    match (written, wrapped) {
+                        (None, _) => {}
+                        (Some(_), None) => prop_assert!(false, "{source} no longer compiles: {}", guard(&source).source),
+                        (Some(Ok(w)), Some(g)) => prop_assert_eq!(Ok(w), g, "{}", source),
+                        (Some(Err(_)), Some(g)) => prop_assert!(g.is_err(), "{source} now renders"),
+                    }
+                }
+            }
+        }
+    }
 }
