@@ -716,16 +716,18 @@ mod tests {
                 return leaf.boxed();
             }
             let inner = || expression(depth - 1);
+            // `~` and the operators next to its rank most often: where a wrapping could move
+            // an operand across one, the results differ.
             let op = prop_oneof![
-                Just("~"),
-                Just("+"),
-                Just("*"),
-                Just("=="),
-                Just("!="),
-                Just("<"),
-                Just("and"),
-                Just("or"),
-                Just("in"),
+                4 => Just("~"),
+                2 => Just("+"),
+                2 => Just("*"),
+                1 => Just("=="),
+                1 => Just("!="),
+                1 => Just("<"),
+                1 => Just("and"),
+                1 => Just("or"),
+                1 => Just("in"),
             ];
             let filter = prop_oneof![Just("upper"), Just("lower"), Just("length"), Just("trim")];
             prop_oneof![
@@ -764,6 +766,8 @@ mod tests {
         }
 
         proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2048))]
+
             /// The checks change nothing where every value is defined and not null: what
             /// compiles as written compiles wrapped, and renders the same text or fails alike.
             #[test]
