@@ -88,7 +88,15 @@ impl Joins<'_> {
                 last = None;
                 after_join = false;
                 at = if is_word_start(b) {
-                    self.word_end(at, to)
+                    let end = self.word_end(at, to);
+                    if &self.text[at..end] == b"is" {
+                        self.test_end(end, to)
+                    } else {
+                        end
+                    }
+                } else if b == b'|' {
+                    // A filter on what is no operand (`x is string | default(...)`).
+                    self.call_end(at + 1, to)
                 } else {
                     at + 1
                 };
@@ -128,16 +136,41 @@ impl Joins<'_> {
                     if name >= to || !is_word_start(self.text[name]) {
                         break;
                     }
-                    end = self.word_end(name, to);
-                    let args = self.skip_space(end, to);
-                    if args < to && self.text[args] == b'(' {
-                        end = self.group_end(args, to);
-                    }
+                    end = self.call_end(name, to);
                 }
                 _ => break,
             }
         }
         Some(end)
+    }
+
+    /// Past the test that follows an `is` ending at `at` (`is not string`, `is divisible_by(3)`):
+    /// its name is no operand; the joins in its arguments are noted.
+    fn test_end(&mut self, at: usize, to: usize) -> usize {
+        let mut name = self.skip_space(at, to);
+        if name < to && is_word_start(self.text[name]) {
+            let end = self.word_end(name, to);
+            if &self.text[name..end] == b"not" {
+                name = end;
+            }
+        }
+        self.call_end(name, to)
+    }
+
+    /// Past the name of a filter or test after `at`, with its arguments if any; the joins in
+    /// them are noted.
+    fn call_end(&mut self, at: usize, to: usize) -> usize {
+        let name = self.skip_space(at, to);
+        if name >= to || !is_word_start(self.text[name]) {
+            return name;
+        }
+        let end = self.word_end(name, to);
+        let args = self.skip_space(end, to);
+        if args < to && self.text[args] == b'(' {
+            self.group_end(args, to)
+        } else {
+            end
+        }
     }
 
     /// The end of the bracketed group opening at `at`, past its close; the joins inside it
@@ -260,6 +293,13 @@ mod tests {
         );
         assert_eq!(joined("a * b ~ -c + 1.5 ~ d"), ["b", "1.5", "d"]);
         assert_eq!(joined("x and y ~ z or not w"), ["y", "z"]);
+        // A test's name is no operand; `x is t` as a whole is joined, and gives a boolean.
+        assert_eq!(joined("a ~ b is string ~ c"), ["a", "b", "c"]);
+        assert_eq!(joined("a is not divisible_by(b ~ c) ~ d"), ["b", "c", "d"]);
+        assert_eq!(
+            joined("a is string | default(value=b ~ c) ~ d"),
+            ["b", "c", "d"]
+        );
         assert_eq!(joined("a + b"), Vec::<&str>::new());
     }
 
