@@ -522,6 +522,12 @@ fn register_all(
             print_guard::check(v, &kwargs, state)
         },
     );
+    tera.register_filter(
+        print_guard::COMPARABLE,
+        |v: tera::Value, kwargs: tera::Kwargs, state: &tera::State| {
+            print_guard::comparable(v, &kwargs, state)
+        },
+    );
     let mut r = register::Registry::new(tera);
     builtins::register(&mut r);
     defaults::register(&mut r);
@@ -765,6 +771,8 @@ fn hint_for(message: &str) -> String {
         "the value is null (a key left empty in values.yaml, `~`): Helm would print nothing; give it a value, use `| default(value=...)`, or print nothing on purpose with `| or_empty`".into()
     } else if message.contains("a variable that is undefined") {
         "every value must be defined: set it in values.yaml or a -f file, or use `| default(value=...)`; `| or_empty` prints nothing instead".into()
+    } else if message.contains(") is compared with a ") {
+        "compare with a value of the same kind: `== 8080` or `== true` without quotes, `| to_string` to compare as text, `| int` to compare a string as a number".into()
     } else if message.contains("is not defined") {
         "every value must be defined: set it in values.yaml or a -f file, or use `| default(value=...)`".into()
     } else if message.contains("Unknown filter")

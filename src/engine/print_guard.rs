@@ -12,15 +12,25 @@
 //! `~` that could be null goes through the same filter, in prints and in `{% %}` tags alike:
 //! `a ~ b` compiles as `(a) | ktera_printable ~ (b) | ktera_printable`.
 //!
+//! A comparison with a literal is checked the same way: Tera calls a boolean or a number
+//! unequal to a string without a word, where Helm's `eq` refuses them, so
+//! `Values.enabled == "true"` compiles as
+//! `(Values.enabled) | ktera_comparable(with="string") == "true"`.
+//!
 //! The wrapping moves what follows it on the line; [`Shift`]s record where text was inserted
 //! so that error positions are given back in the file as written.
 
 use tera::{TeraResult, Value};
 
-use super::tera_text::{join_operands, outside_strings};
+use super::tera_text::{Literal, Operands, outside_strings};
 
 /// The filter each print goes through.
 pub const FILTER: &str = "ktera_printable";
+
+/// The filter a side of `==` or `!=` goes through when the other side is a literal: Tera
+/// compares a boolean or a number with a string as unequal without a word (Helm refuses the
+/// comparison), so `Values.enabled == "true"` would always be false.
+pub const COMPARABLE: &str = "ktera_comparable";
 
 const SUFFIX: &str = ") | ktera_printable";
 const PATH_SUFFIX: &str = " | ktera_printable";
@@ -132,6 +142,34 @@ pub fn check(value: Value, _: &tera::Kwargs, state: &tera::State) -> TeraResult<
         return Ok(Value::from(version));
     }
     Ok(value)
+}
+
+/// What `ktera_comparable` does with one side of a comparison whose other side is a literal
+/// (`with`: `string`, `number` or `boolean`): a value of another kind is an error; a null or
+/// undefined value passes, as do the values themselves.
+pub fn comparable(value: Value, kwargs: &tera::Kwargs, _: &tera::State) -> TeraResult<Value> {
+    let with: String = kwargs.must_get("with")?;
+    let kind = if value.is_string() {
+        Literal::String
+    } else if value.is_bool() {
+        Literal::Bool
+    } else if value.is_number() {
+        Literal::Number
+    } else {
+        return Ok(value);
+    };
+    if kind.name() == with {
+        return Ok(value);
+    }
+    let shown = if value.is_string() {
+        format!("{:?}", value.as_str().unwrap_or_default())
+    } else {
+        value.to_string()
+    };
+    Err(tera::Error::message(format!(
+        "a {} ({shown}) is compared with a {with}: the two are never equal",
+        kind.name()
+    )))
 }
 
 thread_local! {
@@ -268,37 +306,43 @@ impl Writer {
     }
 
     /// Copies `text` (a print's expression or a tag), each operand of a `~` join that could
-    /// be null wrapped in the check.
-    fn push_joined(&mut self, text: &str) {
-        let operands: Vec<(usize, usize)> = join_operands(text)
-            .into_iter()
-            .filter(|&(start, end)| {
-                let operand = &text[start..end];
-                // A bracketed join (`(a ~ b) ~ c`) gives text; its own operands are checked.
-                let joined_group = operand
-                    .strip_prefix('(')
-                    .and_then(|o| o.strip_suffix(')'))
-                    .is_some_and(has_top_level_join);
-                !joined_group && needs_check(operand, is_plain_path(operand))
-            })
+    /// be null wrapped in the check, and each side of an `==` or `!=` against a literal in
+    /// [`COMPARABLE`].
+    fn push_checked(&mut self, text: &str) {
+        let found = Operands::of(text);
+        let joined = found.joined.into_iter().filter(|&(start, end)| {
+            let operand = &text[start..end];
+            // A bracketed join (`(a ~ b) ~ c`) gives text; its own operands are checked.
+            let joined_group = operand
+                .strip_prefix('(')
+                .and_then(|o| o.strip_suffix(')'))
+                .is_some_and(has_top_level_join);
+            !joined_group && needs_check(operand, is_plain_path(operand))
+        });
+        let mut wraps: Vec<(usize, usize, String)> = joined
+            .map(|(start, end)| (start, end, SUFFIX.to_string()))
             .collect();
-        if operands.is_empty() {
+        wraps.extend(found.compared.into_iter().map(|(start, end, literal)| {
+            let suffix = format!(") | {COMPARABLE}(with=\"{}\")", literal.name());
+            (start, end, suffix)
+        }));
+        if wraps.is_empty() {
             self.push(text);
             return;
         }
         // Opens and closes in text order; where operands nest (`(a ~ b) ~ c`), the outer one
         // opens first and closes last.
-        let mut marks: Vec<(usize, bool, usize)> = Vec::with_capacity(operands.len() * 2);
-        for &(start, end) in &operands {
-            marks.push((start, true, usize::MAX - end));
-            marks.push((end, false, usize::MAX - start));
+        let mut marks: Vec<(usize, bool, usize, &str)> = Vec::with_capacity(wraps.len() * 2);
+        for (start, end, suffix) in &wraps {
+            marks.push((*start, true, usize::MAX - end, "("));
+            marks.push((*end, false, usize::MAX - start, suffix));
         }
-        marks.sort_unstable_by_key(|&(at, opens, nesting)| (at, opens, nesting));
+        marks.sort_unstable_by_key(|&(at, opens, nesting, _)| (at, opens, nesting));
         let mut copied = 0;
-        for (at, opens, _) in marks {
+        for (at, _, _, inserted) in marks {
             self.push(&text[copied..at]);
             copied = at;
-            self.insert(if opens { "(" } else { SUFFIX });
+            self.insert(inserted);
         }
         self.push(&text[copied..]);
     }
@@ -328,7 +372,7 @@ pub fn guard(source: &str) -> Guarded {
                 tag.len()
             };
             w.push("{%");
-            w.push_joined(&tag[2..body_end]);
+            w.push_checked(&tag[2..body_end]);
             w.push(&tag[body_end..]);
             rest = &rest[end..];
             if is_raw(tag) {
@@ -360,12 +404,12 @@ pub fn guard(source: &str) -> Guarded {
                     w.insert(PATH_SUFFIX);
                 } else {
                     w.insert("(");
-                    w.push_joined(printed);
+                    w.push_checked(printed);
                     w.insert(SUFFIX);
                 }
                 w.push(&expr[leading + expr[leading..].trim_end().len()..]);
             } else {
-                w.push_joined(expr);
+                w.push_checked(expr);
             }
             w.push(&rest[expr_end.max(open)..close + 2]);
             rest = &rest[close + 2..];
@@ -693,7 +737,7 @@ mod tests {
     mod generated {
         use proptest::prelude::*;
 
-        use super::super::{FILTER, check, guard};
+        use super::super::{COMPARABLE, FILTER, check, comparable, guard};
 
         /// A Tera expression of names that are all defined and not null, literals, joins,
         /// arithmetic, comparisons, logic, filters, calls, brackets and conditions.
@@ -755,6 +799,12 @@ mod tests {
                     check(v, &kwargs, state)
                 },
             );
+            tera.register_filter(
+                COMPARABLE,
+                |v: tera::Value, kwargs: tera::Kwargs, state: &tera::State| {
+                    comparable(v, &kwargs, state)
+                },
+            );
             tera.add_raw_template("t", source).ok()?;
             let mut context = tera::Context::new();
             context.insert("a", "x");
@@ -772,7 +822,8 @@ mod tests {
             #![proptest_config(ProptestConfig::with_cases(2048))]
 
             /// The checks change nothing where every value is defined and not null: what
-            /// compiles as written compiles wrapped, and renders the same text or fails alike.
+            /// compiles as written compiles wrapped, and renders the same text or fails alike,
+            /// but for a comparison of a value with a literal of another kind, which fails.
             #[test]
             fn wrapping_keeps_what_a_template_means(expr in expression(3)) {
                 for source in [
@@ -785,6 +836,10 @@ mod tests {
                     match (written, wrapped) {
                         (None, _) => {}
                         (Some(_), None) => prop_assert!(false, "{source} no longer compiles: {}", guard(&source).source),
+                        (Some(Ok(_)), Some(Err(e))) => prop_assert!(
+                            e.contains(") is compared with a "),
+                            "{source} now fails: {e}"
+                        ),
                         (Some(Ok(w)), Some(g)) => prop_assert_eq!(Ok(w), g, "{}", source),
                         (Some(Err(_)), Some(g)) => prop_assert!(g.is_err(), "{source} now renders"),
                     }

@@ -33,73 +33,171 @@ pub fn outside_strings(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
     })
 }
 
-/// The operands of the `~` joins in `text` (an expression, or a tag's words), at any depth of
-/// brackets, as byte ranges in order of their start. An operand is what binds tighter than
-/// `~` next to it: a literal, a name, a bracketed group, with its fields, indexes, calls and
-/// `| filters` (`Values.a.b | upper`, `f(x)[0]`, `(a + b)`). Beyond an operator of the same
-/// rank (`a * b ~ c`) only the nearest operand is named; the operator checks the other one.
+/// What a literal is, as a side of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Literal {
+    String,
+    Number,
+    Bool,
+}
+
+impl Literal {
+    pub fn name(self) -> &'static str {
+        match self {
+            Literal::String => "string",
+            Literal::Number => "number",
+            Literal::Bool => "boolean",
+        }
+    }
+
+    fn of(text: &[u8]) -> Option<Literal> {
+        match text.first()? {
+            b'"' | b'\'' | b'`' => Some(Literal::String),
+            b if b.is_ascii_digit() => Some(Literal::Number),
+            _ if text == b"true" || text == b"false" => Some(Literal::Bool),
+            _ => None,
+        }
+    }
+}
+
+/// The operands of `text` (an expression, or a tag's words) that ktera checks, at any depth of
+/// brackets, as byte ranges in order of their start:
+/// - `joined`: the operands of the `~` joins. An operand is what binds tighter than `~` next
+///   to it: a literal, a name, a bracketed group, with its fields, indexes, calls and
+///   `| filters` (`Values.a.b | upper`, `f(x)[0]`, `(a + b)`). Beyond an operator of the same
+///   rank (`a * b ~ c`) only the nearest operand is named; the operator checks the other one.
+/// - `compared`: the side of an `==` or `!=` whose other side is a literal
+///   (`Values.port == "8080"`), with what that literal is. A side is taken only when it is the
+///   whole side, nothing of `~`'s rank or tighter around it (`Values.a + 1 == 2` is left alone).
 ///
 /// Written by hand: Tera does not expose its parser, and this needs only where operands end.
-pub fn join_operands(text: &str) -> Vec<(usize, usize)> {
-    let mut found = Vec::new();
-    if text.contains('~') {
-        let mut joins = Joins {
-            text: text.as_bytes(),
-            found: &mut found,
-        };
-        joins.scan(0, text.len());
+#[derive(Debug, Default)]
+pub struct Operands {
+    pub joined: Vec<(usize, usize)>,
+    pub compared: Vec<(usize, usize, Literal)>,
+}
+
+impl Operands {
+    pub fn of(text: &str) -> Operands {
+        let mut found = Operands::default();
+        if text.contains('~') || text.contains("==") || text.contains("!=") {
+            let mut scanner = Scanner {
+                text: text.as_bytes(),
+                found: &mut found,
+            };
+            scanner.scan(0, text.len());
+        }
+        found.joined.sort_unstable();
+        found.joined.dedup();
+        found
+            .compared
+            .sort_unstable_by_key(|&(start, end, _)| (start, end));
+        found
     }
-    found.sort_unstable();
-    found.dedup();
-    found
 }
 
 /// Words that join or test operands: not operands themselves.
 const OPERATOR_WORDS: &[&[u8]] = &[b"and", b"or", b"not", b"in", b"is", b"if", b"else"];
 
-struct Joins<'a> {
-    text: &'a [u8],
-    found: &'a mut Vec<(usize, usize)>,
+/// What lies between two operands, by how tightly it binds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    Operand(usize, usize),
+    /// `~`.
+    Join,
+    /// `+ - * / %`: as tight as `~` or tighter; an operand next to one is not a whole side of
+    /// a comparison.
+    Tight,
+    /// `==` or `!=`.
+    Equality,
+    /// Anything that binds more loosely than a comparison (`and`, `,`, `(`), or a test.
+    Loose,
 }
 
-impl Joins<'_> {
-    /// Notes the joined operands of `text[at..to]`, a run of operands and operators.
+struct Scanner<'a> {
+    text: &'a [u8],
+    found: &'a mut Operands,
+}
+
+impl Scanner<'_> {
+    /// Notes the checked operands of `text[at..to]`, a run of operands and operators.
     fn scan(&mut self, mut at: usize, to: usize) {
-        // The operand just before, with no operator between: the left side of a `~`.
-        let mut last: Option<(usize, usize)> = None;
-        let mut after_join = false;
+        let mut items = Vec::new();
         while at < to {
             let b = self.text[at];
+            let next = self.text.get(at + 1).copied();
             if b.is_ascii_whitespace() {
                 at += 1;
-            } else if b == b'~' {
-                self.found.extend(last.take());
-                after_join = true;
-                at += 1;
-            } else if let Some(end) = self.operand(at, to) {
-                if after_join {
-                    self.found.push((at, end));
-                }
-                last = Some((at, end));
-                after_join = false;
+                continue;
+            }
+            if let Some(end) = self.operand(at, to) {
+                items.push(Item::Operand(at, end));
                 at = end;
-            } else {
-                // An operator or a separator (`+`, `==`, `,`, `=`, `and`).
-                last = None;
-                after_join = false;
-                at = if is_word_start(b) {
+                continue;
+            }
+            let (item, end) = match b {
+                b'~' => (Item::Join, at + 1),
+                b'+' | b'-' | b'*' | b'/' | b'%' => (Item::Tight, at + 1),
+                b'=' | b'!' if next == Some(b'=') => (Item::Equality, at + 2),
+                // A filter on what is no operand (`x is string | default(...)`).
+                b'|' => (Item::Loose, self.call_end(at + 1, to)),
+                _ if is_word_start(b) => {
                     let end = self.word_end(at, to);
                     if &self.text[at..end] == b"is" {
-                        self.test_end(end, to)
+                        (Item::Loose, self.test_end(end, to))
                     } else {
-                        end
+                        (Item::Loose, end)
                     }
-                } else if b == b'|' {
-                    // A filter on what is no operand (`x is string | default(...)`).
-                    self.call_end(at + 1, to)
-                } else {
-                    at + 1
-                };
+                }
+                _ => (Item::Loose, at + 1),
+            };
+            items.push(item);
+            at = end;
+        }
+        self.note(&items);
+    }
+
+    fn note(&mut self, items: &[Item]) {
+        let operand = |i: Option<usize>| match i.and_then(|i| items.get(i)) {
+            Some(&Item::Operand(start, end)) => Some((start, end)),
+            _ => None,
+        };
+        // A whole side: nothing of `~`'s rank or tighter on its far side.
+        let loose = |i: Option<usize>| {
+            i.and_then(|i| items.get(i))
+                .is_none_or(|item| matches!(item, Item::Equality | Item::Loose))
+        };
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                Item::Join => {
+                    self.found.joined.extend(operand(i.checked_sub(1)));
+                    self.found.joined.extend(operand(Some(i + 1)));
+                }
+                Item::Equality => {
+                    let (Some(left), Some(right)) =
+                        (operand(i.checked_sub(1)), operand(Some(i + 1)))
+                    else {
+                        continue;
+                    };
+                    if !loose(i.checked_sub(2)) || !loose(Some(i + 2)) {
+                        continue;
+                    }
+                    let kind = |(start, end): (usize, usize)| Literal::of(&self.text[start..end]);
+                    match (kind(left), kind(right)) {
+                        (None, Some(literal)) => {
+                            self.found.compared.push((left.0, left.1, literal))
+                        }
+                        (Some(literal), None) => {
+                            self.found.compared.push((right.0, right.1, literal))
+                        }
+                        // `"1" == 1`: never equal.
+                        (Some(a), Some(b)) if a != b => {
+                            self.found.compared.push((left.0, left.1, b))
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -246,7 +344,7 @@ fn is_word_start(b: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{join_operands, outside_strings};
+    use super::{Operands, outside_strings};
 
     fn kept(text: &str) -> String {
         outside_strings(text).map(|(_, b)| b as char).collect()
@@ -275,7 +373,8 @@ mod tests {
     }
 
     fn joined(text: &str) -> Vec<&str> {
-        join_operands(text)
+        Operands::of(text)
+            .joined
             .into_iter()
             .map(|(s, e)| &text[s..e])
             .collect()
@@ -301,6 +400,44 @@ mod tests {
             ["b", "c", "d"]
         );
         assert_eq!(joined("a + b"), Vec::<&str>::new());
+    }
+
+    fn compared(text: &str) -> Vec<(&str, &'static str)> {
+        Operands::of(text)
+            .compared
+            .into_iter()
+            .map(|(s, e, literal)| (&text[s..e], literal.name()))
+            .collect()
+    }
+
+    #[test]
+    fn a_whole_side_compared_with_a_literal_is_found() {
+        assert_eq!(
+            compared(r#"Values.port == "8080" and 1 != Values.on | first"#),
+            [("Values.port", "string"), ("Values.on | first", "number")]
+        );
+        assert_eq!(
+            compared("not (Values.b == true) or f(x != 2.5)"),
+            [("Values.b", "boolean"), ("x", "number")]
+        );
+        assert_eq!(
+            compared(r#"x if Values.a == "y" else z"#),
+            [("Values.a", "string")]
+        );
+        assert_eq!(compared(r#""1" == 1"#), [(r#""1""#, "number")]);
+        // Not whole sides, two literals, two names, other comparisons: left alone.
+        for text in [
+            "Values.a + 1 == 2",
+            r#"Values.a == "x" ~ y"#,
+            "2 == -Values.a",
+            r#""a" == "b""#,
+            "1 == 2.5",
+            "a == b",
+            r#"a < "b""#,
+            "a is string == true",
+        ] {
+            assert_eq!(compared(text), Vec::<(&str, &str)>::new(), "{text}");
+        }
     }
 
     #[test]

@@ -485,6 +485,48 @@ fn a_variable_s_missing_or_null_field_is_named() {
     }
 }
 
+/// Tera says a boolean or a number is unequal to a string without a word; Helm refuses the
+/// comparison, and so does ktera when one side is a literal: `Values.enabled == "true"`
+/// would always be false.
+#[test]
+fn comparing_a_value_with_a_literal_of_another_kind_is_an_error() {
+    let values = "enabled: true\nport: 8080\ntag: \"1.0\"\n";
+    for (lines, says, at) in [
+        (
+            "{%- if Values.enabled == \"true\" %}\n  a: x\n{%- endif %}",
+            "a boolean (true) is compared with a string: the two are never equal",
+            "Values.enabled",
+        ),
+        (
+            "  a: {{ Values.port != \"8080\" }}",
+            "a number (8080) is compared with a string: the two are never equal",
+            "Values.port",
+        ),
+        (
+            "  a: {{ 1.0 == Values.tag }}",
+            "a string (\"1.0\") is compared with a number: the two are never equal",
+            "Values.tag",
+        ),
+    ] {
+        fails_pointing_at(values, lines, says, at);
+    }
+
+    // The same kind on both sides compares.
+    let template = configmap(
+        "  a: {{ Values.enabled == true }}\n  b: {{ Values.port | to_string == \"8080\" }}\n  c: {{ Values.tag == \"1.0\" }}",
+    );
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            ("Chart.yaml", CHART),
+            ("values.yaml", values),
+            ("templates/cm.yaml", &template),
+        ],
+    );
+    let out = common::stdout_of(&["template", dir.to_str().expect("path")]);
+    assert!(out.contains("a: true\n  b: true\n  c: true"), "{out}");
+}
+
 /// Renders `lines` in a ConfigMap with `values`: the run fails saying `says`, at the first
 /// line that holds `at`, pointing at it.
 fn fails_pointing_at(values: &str, lines: &str, says: &str, at: &str) {
