@@ -486,7 +486,7 @@ fn needs_check(expr: &str, plain: bool) -> bool {
         return true;
     }
     // A join gives text: its operands are checked instead ([`Writer::push_joined`]).
-    if has_top_level_join(expr) {
+    if expr.contains('~') && has_top_level_join(expr) {
         return false;
     }
     // Helm's objects other than Values hold no nulls.

@@ -80,7 +80,13 @@ pub struct Operands {
 impl Operands {
     pub fn of(text: &str) -> Operands {
         let mut found = Operands::default();
-        if text.contains('~') || text.contains("==") || text.contains("!=") {
+        let bytes = text.as_bytes();
+        // Most tags have neither: one pass over their bytes says so.
+        let worth = bytes.contains(&b'~')
+            || bytes
+                .windows(2)
+                .any(|w| w[1] == b'=' && matches!(w[0], b'=' | b'!'));
+        if worth {
             let mut scanner = Scanner {
                 text: text.as_bytes(),
                 found: &mut found,
