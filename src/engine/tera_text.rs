@@ -116,6 +116,8 @@ enum Item {
     Tight,
     /// `==` or `!=`.
     Equality,
+    /// `<`, `>`, `<=`, `>=`: of a comparison's rank, as `==` is.
+    Ordering,
     /// Anything that binds more loosely than a comparison (`and`, `,`, `(`), or a test.
     Loose,
 }
@@ -145,6 +147,7 @@ impl Scanner<'_> {
                 b'~' => (Item::Join, at + 1),
                 b'+' | b'-' | b'*' | b'/' | b'%' => (Item::Tight, at + 1),
                 b'=' | b'!' if next == Some(b'=') => (Item::Equality, at + 2),
+                b'<' | b'>' => (Item::Ordering, at + 1 + usize::from(next == Some(b'='))),
                 // A filter on what is no operand (`x is string | default(...)`).
                 b'|' => (Item::Loose, self.call_end(at + 1, to)),
                 _ if is_word_start(b) => {
@@ -168,10 +171,16 @@ impl Scanner<'_> {
             Some(&Item::Operand(start, end)) => Some((start, end)),
             _ => None,
         };
-        // A whole side: nothing of `~`'s rank or tighter on its far side.
-        let loose = |i: Option<usize>| {
+        // A whole side: what lies on its far side binds more loosely than the comparison; on
+        // the right, another comparison too (`x == "a" == true` is `(x == "a") == true`).
+        let whole_left = |i: Option<usize>| {
             i.and_then(|i| items.get(i))
-                .is_none_or(|item| matches!(item, Item::Equality | Item::Loose))
+                .is_none_or(|item| *item == Item::Loose)
+        };
+        let whole_right = |i: usize| {
+            items
+                .get(i)
+                .is_none_or(|item| matches!(item, Item::Loose | Item::Equality | Item::Ordering))
         };
         for (i, item) in items.iter().enumerate() {
             match item {
@@ -185,7 +194,7 @@ impl Scanner<'_> {
                     else {
                         continue;
                     };
-                    if !loose(i.checked_sub(2)) || !loose(Some(i + 2)) {
+                    if !whole_left(i.checked_sub(2)) || !whole_right(i + 2) {
                         continue;
                     }
                     let kind = |(start, end): (usize, usize)| Literal::of(&self.text[start..end]);
@@ -431,6 +440,9 @@ mod tests {
             [("Values.a", "string")]
         );
         assert_eq!(compared(r#""1" == 1"#), [(r#""1""#, "number")]);
+        // Comparisons chain to the left: only the first has whole sides.
+        assert_eq!(compared(r#"true == x == "a""#), [("x", "boolean")]);
+        assert_eq!(compared(r#"x == "a" == 1"#), [("x", "string")]);
         // Not whole sides, two literals, two names, other comparisons: left alone.
         for text in [
             "Values.a + 1 == 2",
@@ -441,6 +453,7 @@ mod tests {
             "a == b",
             r#"a < "b""#,
             "a is string == true",
+            "n < 2 == true",
         ] {
             assert_eq!(compared(text), Vec::<(&str, &str)>::new(), "{text}");
         }
