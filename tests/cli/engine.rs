@@ -237,16 +237,7 @@ fn a_misspelled_keyword_argument_is_a_located_error_with_a_suggestion() {
             "the function `semver_compare` has no argument `versoin`; did you mean `version`?",
         ),
     ] {
-        let (_tmp, dir) = common::chart_named(
-            "app",
-            &[
-                ("Chart.yaml", CHART),
-                ("templates/cm.yaml", &configmap(template)),
-            ],
-        );
-        let output = common::template(&dir).output().expect("run");
-        assert_eq!(output.status.code(), Some(1), "{template}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let (stderr, _) = failure_of("", template);
         assert!(stderr.contains(says), "{template}: {stderr}");
         assert!(stderr.contains("templates/cm.yaml:6:"), "located: {stderr}");
     }
@@ -319,21 +310,9 @@ fn unknown_names_are_located_as_every_error_is() {
             "\"nofile\"",
         ),
     ] {
-        let (_tmp, dir) = common::chart_named(
-            "app",
-            &[
-                ("Chart.yaml", CHART),
-                ("templates/cm.yaml", &configmap(line)),
-            ],
-        );
-        let output = common::template(&dir).output().expect("run");
-        assert_eq!(output.status.code(), Some(1), "{line}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let (stderr, path) = failure_of("", line);
         let column = line.find(at).expect("name") + 1;
-        let place = format!(
-            "error: {}:6:{column}: {says}\n",
-            dir.join("templates/cm.yaml").display()
-        );
+        let place = format!("error: {path}:6:{column}: {says}\n");
         assert!(stderr.starts_with(&place), "{line}: want {place}: {stderr}");
         let mark = format!(
             "{}{}",
@@ -443,18 +422,8 @@ fn joining_a_null_or_undefined_value_with_a_tilde_is_an_error() {
         ),
         ("Values.image.tag | or_empty ~ \"x\"", "image: nginx:x"),
     ] {
-        let template = configmap(&format!(
-            "  image: {{{{ Values.image.repository ~ \":\" ~ {join} }}}}"
-        ));
-        let (_tmp, dir) = common::chart_named(
-            "app",
-            &[
-                ("Chart.yaml", CHART),
-                ("values.yaml", values),
-                ("templates/cm.yaml", &template),
-            ],
-        );
-        let out = common::stdout_of(&["template", dir.to_str().expect("path")]);
+        let lines = format!("  image: {{{{ Values.image.repository ~ \":\" ~ {join} }}}}");
+        let out = rendered(values, &lines);
         assert!(out.contains(want), "{join}: {out}");
     }
 }
@@ -512,36 +481,49 @@ fn comparing_a_value_with_a_literal_of_another_kind_is_an_error() {
     }
 
     // The same kind on both sides compares.
-    let template = configmap(
+    let out = rendered(
+        values,
         "  a: {{ Values.enabled == true }}\n  b: {{ Values.port | to_string == \"8080\" }}\n  c: {{ Values.tag == \"1.0\" }}",
     );
+    assert!(out.contains("a: true\n  b: true\n  c: true"), "{out}");
+}
+
+/// Renders a chart whose one template is a ConfigMap holding `lines`, with `values`: what it
+/// prints.
+fn rendered(values: &str, lines: &str) -> String {
     let (_tmp, dir) = common::chart_named(
         "app",
         &[
             ("Chart.yaml", CHART),
             ("values.yaml", values),
-            ("templates/cm.yaml", &template),
+            ("templates/cm.yaml", &configmap(lines)),
         ],
     );
-    let out = common::stdout_of(&["template", dir.to_str().expect("path")]);
-    assert!(out.contains("a: true\n  b: true\n  c: true"), "{out}");
+    common::stdout_of(&["template", dir.to_str().expect("path")])
+}
+
+/// Renders a chart whose one template is a ConfigMap holding `lines`, with `values`: the run
+/// fails with exit code 1. Its standard error, and the template's path.
+fn failure_of(values: &str, lines: &str) -> (String, String) {
+    let (_tmp, dir) = common::chart_named(
+        "app",
+        &[
+            ("Chart.yaml", CHART),
+            ("values.yaml", values),
+            ("templates/cm.yaml", &configmap(lines)),
+        ],
+    );
+    let output = common::template(&dir).output().expect("run");
+    assert_eq!(output.status.code(), Some(1), "{lines}");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (stderr, dir.join("templates/cm.yaml").display().to_string())
 }
 
 /// Renders `lines` in a ConfigMap with `values`: the run fails saying `says`, at the first
 /// line that holds `at`, pointing at it.
 fn fails_pointing_at(values: &str, lines: &str, says: &str, at: &str) {
+    let (stderr, _) = failure_of(values, lines);
     let template = configmap(lines);
-    let (_tmp, dir) = common::chart_named(
-        "app",
-        &[
-            ("Chart.yaml", CHART),
-            ("values.yaml", values),
-            ("templates/cm.yaml", &template),
-        ],
-    );
-    let output = common::template(&dir).output().expect("run");
-    assert_eq!(output.status.code(), Some(1), "{lines}");
-    let stderr = String::from_utf8_lossy(&output.stderr);
     let (index, written) = template
         .lines()
         .enumerate()
