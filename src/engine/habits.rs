@@ -443,23 +443,26 @@ pub fn misread_action(message: &str, line: &str, column: usize) -> Option<Habit>
 }
 
 /// For an unknown filter or function with a Helm name (`toYaml`), ktera's name; for another
-/// unknown name, the nearest one ktera has.
+/// unknown name, the nearest one ktera has. `None` for any other message.
 pub fn helm_name_hint(message: &str) -> Option<String> {
-    let name = message.split('`').nth(1)?;
+    let (function, rest) = [("Unknown filter `", false), ("Unknown function `", true)]
+        .iter()
+        .find_map(|&(kind, function)| Some((function, message.split_once(kind)?.1)))?;
+    let name = rest.split('`').next()?;
     if let Some((_, ktera)) = HELM_NAMES.iter().find(|(helm, _)| *helm == name) {
         return Some(format!(
             "`{name}` is Helm's name; ktera's is `{ktera}` (the README's table lists them all)"
         ));
     }
     let table = signatures();
-    let (names, others) = if message.contains("function") {
+    let (names, others) = if function {
         (&table.functions, &table.filters)
     } else {
         (&table.filters, &table.functions)
     };
     // A filter called as a function, or the other way round.
     if others.contains_key(name) {
-        return Some(if message.contains("function") {
+        return Some(if function {
             format!("`{name}` is a filter: write `value | {name}(...)`")
         } else {
             format!("`{name}` is a function: write `{name}(...)`")

@@ -655,22 +655,17 @@ fn locate(
             .with_hint("break the circle: move what both need into a component or a third file")
         }
         _ => {
-            // Other kinds (include cycles, missing templates) name templates, not lines.
+            // Other kinds (a missing parent template) name templates, not lines.
             let mut message = error.to_string();
-            // Validation errors (unknown filters...) arrive as text naming the template; name
-            // the file instead, as every other error does.
+            // Validation errors that `ValidationReport` could not read back name the
+            // template; name the file instead, as every other error does.
             for (name, (path, _)) in files {
                 message = message.replace(&format!("--> {name}:"), &format!("--> {path}:"));
             }
             if let Some(rest) = message.strip_prefix("error: ") {
                 message = rest.to_string();
             }
-            let hint = if message.contains("Unknown filter") || message.contains("Unknown function")
-            {
-                habits::helm_name_hint(&message).unwrap_or_default()
-            } else {
-                String::new()
-            };
+            let hint = habits::helm_name_hint(&message).unwrap_or_default();
             let mut source = std::error::Error::source(error);
             while let Some(inner) = source {
                 message.push_str(&format!(": {inner}"));
@@ -729,13 +724,7 @@ impl<'f> ValidationReport<'f> {
     }
 
     fn into_error(self) -> Error {
-        let names_a_call = ["Unknown filter", "Unknown function"]
-            .iter()
-            .any(|kind| self.message.starts_with(kind));
-        let hint = names_a_call
-            .then(|| habits::helm_name_hint(&self.message))
-            .flatten()
-            .unwrap_or_else(|| hint_for(&self.message));
+        let hint = habits::helm_name_hint(&self.message).unwrap_or_else(|| hint_for(&self.message));
         let mut error = Error::input(self.message).with_diagnostic(Diagnostic {
             snippet: span_snippet(self.written, self.line, self.column, self.width),
             hint,
